@@ -1,0 +1,116 @@
+# Lijiao — two commands do everything on a fresh machine:
+#   make run    installs, migrates an SQLite database, loads demo data, serves http://127.0.0.1:8000
+#   make test   installs, then ruff, mypy, makemigrations --check, pytest on SQLite and PostgreSQL, browser tests
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.ONESHELL:
+
+# Python >= 3.12, picked explicitly (the default python3 on these machines is 3.11).
+PYTHON ?= $(shell for c in python3.13 python3.12; do \
+		if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; exit 0; fi; \
+	done; \
+	for d in $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13* $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*; do \
+		for c in $$d/bin/python3.13 $$d/bin/python3.12; do [ -x $$c ] && { echo $$c; exit 0; }; done; \
+	done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SECRETS := var/secrets.env
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+DEBIAN_PACKAGES := chromium fonts-wqy-zenhei gettext
+VENDOR := src/lijiao/static/vendor
+
+.PHONY: help run test install system-deps assets lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
+
+help:
+	@echo "make run   - install everything, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test  - install everything, lint, type-check, migrations check, tests on SQLite and PostgreSQL"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "Lijiao needs Python >= 3.12 (python3.12 or python3.13 on PATH, or PYTHON=/path/to/python)." >&2; exit 1; fi
+
+$(BIN)/.installed: pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed system-deps assets $(SECRETS) messages
+
+# Debian packages: Chromium for the browser tests, a CJK TrueType font for PDFs, gettext for translations.
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "please install the Debian packages:$$missing" >&2; exit 1; fi; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end libraries come from the npm registry and are copied into static at build time (never committed).
+assets: node_modules/.installed
+	@mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+
+$(SECRETS): | $(BIN)/.installed
+	@mkdir -p var
+	@echo "writing a local development key file $(SECRETS) (never used in production)"
+	@{ echo "LIJIAO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	   echo "LIJIAO_PII_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')"; } > $@
+
+messages: $(BIN)/.installed
+	@cd src/lijiao && ../../$(BIN)/django-admin compilemessages --ignore=.venv >/dev/null
+
+run: install
+	set -a; . $(SECRETS); set +a
+	export LIJIAO_DEBUG=$${LIJIAO_DEBUG:-1}
+	$(BIN)/lijiao migrate --no-input
+	$(BIN)/lijiao loaddemo
+	$(BIN)/lijiao collectstatic --no-input --verbosity 0
+	$(BIN)/lijiao db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 8 \
+		--static-path-route /static --static-path-mount var/static lijiao.wsgi:application
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+migrations-check: $(BIN)/.installed
+	LIJIAO_PII_KEY=check $(BIN)/lijiao makemigrations --check --dry-run
+
+pytest-sqlite: install
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# PostgreSQL: always when LIJIAO_TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432;
+# required (a failure when unreachable) when LIJIAO_REQUIRE_POSTGRES=1, as in CI.
+pytest-postgres: install
+	@url="$${LIJIAO_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then \
+		if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then url="$(PG_URL)"; fi; \
+	fi; \
+	if [ -z "$$url" ]; then \
+		if [ "$${LIJIAO_REQUIRE_POSTGRES:-0}" = 1 ]; then echo "PostgreSQL is required but not reachable" >&2; exit 1; fi; \
+		echo "PostgreSQL not reachable: skipping the PostgreSQL run"; exit 0; \
+	fi; \
+	echo "== pytest on PostgreSQL ($$url)"; \
+	LIJIAO_TEST_DATABASE_URL="$$url" $(BIN)/pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
+
+test: install lint typecheck migrations-check
+	@echo "== pytest on SQLite (with browser tests)"
+	$(MAKE) --no-print-directory pytest-sqlite
+	$(MAKE) --no-print-directory pytest-postgres
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules var $(VENDOR)

@@ -1,0 +1,75 @@
+"""People who log in, their organisation scope, and API tokens for integrators."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind
+
+
+class User(AbstractUser):
+    """A login. Roles are groups (see :mod:`lijiao.accounts.roles`); scope fields narrow what selectors return.
+
+    ``handling_area`` scopes district clerks and reviewers; later domains add provider/employer/school scope.
+    """
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    handling_area = models.ForeignKey(
+        "core.HandlingArea",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="经办区域",
+    )
+    citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID, blank=True)
+    citizen_id_digest = PIIDigestField(source="citizen_id")
+    phone = EncryptedPIIField("手机号", kind=PIIKind.PHONE, blank=True)
+    phone_digest = PIIDigestField(source="phone")
+    failed_login_count = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for an integrator, acting as its user with that user's permissions and scope.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once when created.
+    """
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens", verbose_name="用户")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间")
+    last_used_at = models.DateTimeField("最后使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,121 @@
+"""The roles of SPEC C12 as data: each role is a Django group with these permissions.
+
+``sync_roles()`` runs after every migrate, so code and database never disagree. "public" is the anonymous user
+and has no group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITY_ADMIN = "city_admin"
+    CATALOG_OFFICER = "catalog_officer"
+    DISTRICT_CLERK = "district_clerk"
+    FIRST_REVIEWER = "first_reviewer"
+    SECOND_REVIEWER = "second_reviewer"
+    FINANCE = "finance"
+    LEADERSHIP = "leadership"
+    AUDITOR = "auditor"
+    PROVIDER_STAFF = "provider_staff"
+    EMPLOYER_STAFF = "employer_staff"
+    SCHOOL_STAFF = "school_staff"
+    WORKER = "worker"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSpec:
+    label: str
+    permissions: tuple[str, ...]
+    staff_site: bool = False  # may use the Django admin (back office)
+
+
+_CATALOG_READ = ("catalog.view_edition", "catalog.view_catalogitem", "catalog.view_occupation")
+_CATALOG_WRITE = (
+    *_CATALOG_READ,
+    "catalog.add_edition",
+    "catalog.change_edition",
+    "catalog.delete_edition",
+    "catalog.add_catalogitem",
+    "catalog.change_catalogitem",
+    "catalog.delete_catalogitem",
+    "catalog.publish_edition",
+    "catalog.view_category",
+    "catalog.add_category",
+    "catalog.change_category",
+    "catalog.add_occupation",
+    "catalog.change_occupation",
+    "catalog.view_specialitem",
+    "catalog.add_specialitem",
+    "catalog.change_specialitem",
+)
+_REFERENCE_READ = ("core.view_region", "core.view_handlingarea", "core.view_calendarday")
+
+ROLES: dict[Role, RoleSpec] = {
+    Role.CITY_ADMIN: RoleSpec(
+        "市级管理员",
+        (
+            *_CATALOG_WRITE,
+            *_REFERENCE_READ,
+            "core.add_calendarday",
+            "core.change_calendarday",
+            "core.delete_calendarday",
+            "core.change_handlingarea",
+            "core.reveal_pii",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "audit.view_auditevent",
+        ),
+        staff_site=True,
+    ),
+    Role.CATALOG_OFFICER: RoleSpec("目录管理员", (*_CATALOG_WRITE, *_REFERENCE_READ), staff_site=True),
+    Role.DISTRICT_CLERK: RoleSpec("区经办人员", (*_CATALOG_READ, *_REFERENCE_READ)),
+    Role.FIRST_REVIEWER: RoleSpec("初审人员", (*_CATALOG_READ, *_REFERENCE_READ)),
+    Role.SECOND_REVIEWER: RoleSpec("复审人员", (*_CATALOG_READ, *_REFERENCE_READ)),
+    Role.FINANCE: RoleSpec("财务人员", (*_CATALOG_READ, *_REFERENCE_READ)),
+    Role.LEADERSHIP: RoleSpec("局领导（只读）", (*_CATALOG_READ, *_REFERENCE_READ)),
+    Role.AUDITOR: RoleSpec("审计人员", (*_CATALOG_READ, *_REFERENCE_READ, "audit.view_auditevent")),
+    Role.PROVIDER_STAFF: RoleSpec("培训机构人员", ()),
+    Role.EMPLOYER_STAFF: RoleSpec("企业人员", ()),
+    Role.SCHOOL_STAFF: RoleSpec("院校人员", ()),
+    Role.WORKER: RoleSpec("劳动者", ()),
+}
+
+# Roles whose users see only one handling area's data.
+AREA_SCOPED_ROLES = frozenset({Role.DISTRICT_CLERK, Role.FIRST_REVIEWER, Role.SECOND_REVIEWER})
+
+
+def sync_roles(**_: object) -> None:
+    """Create or update one group per role with exactly the listed permissions."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in apps.get_app_configs():  # permissions of apps migrated after this one
+        create_permissions(app_config, verbosity=0)
+    for role, spec in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for perm in spec.permissions:
+            app_label, codename = perm.split(".", 1)
+            wanted.append((app_label, codename))
+        perms = [
+            p
+            for p in Permission.objects.filter(codename__in=[c for _, c in wanted]).select_related("content_type")
+            if (p.content_type.app_label, p.codename) in set(wanted)
+        ]
+        missing = set(wanted) - {(p.content_type.app_label, p.codename) for p in perms}
+        if missing:
+            raise RuntimeError(f"role {role}: unknown permissions {sorted(missing)}")
+        group.permissions.set(perms)
+
+
+def roles_of(user: object) -> set[Role]:
+    """The roles a user holds (group names that are roles)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    names = {g.name for g in user.groups.all()}  # type: ignore[attr-defined]
+    return {Role(n) for n in names if n in Role._value2member_map_}

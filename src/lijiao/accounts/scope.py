@@ -1,0 +1,50 @@
+"""Object scope (SPEC C12): what part of the city's data a user may see, applied by every selector.
+
+``Scope.for_user(user)`` is computed once per request; a selector filters through ``scope.filter_by_area`` so
+a query cannot forget it. Bureau-wide roles see everything; area roles (district clerk, reviewers) see their
+handling area only; a user of an area role with no area sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from lijiao.accounts.roles import AREA_SCOPED_ROLES, Role, roles_of
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    user_id: int | None
+    roles: frozenset[Role]
+    all_areas: bool
+    area_ids: frozenset[int]
+
+    @classmethod
+    def for_user(cls, user: Any) -> Scope:
+        if not getattr(user, "is_authenticated", False):
+            return cls(None, frozenset(), False, frozenset())
+        roles = frozenset(roles_of(user))
+        if user.is_superuser or (roles and not roles <= AREA_SCOPED_ROLES and roles & _CITY_WIDE):
+            return cls(user.pk, roles, True, frozenset())
+        area_ids = frozenset({user.handling_area_id}) if user.handling_area_id else frozenset()
+        return cls(user.pk, roles, False, area_ids)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    def filter_by_area[M: Model](self, queryset: QuerySet[M], area_field: str = "handling_area") -> QuerySet[M]:
+        """Rows of the user's handling areas (all rows for city-wide roles, none for the rest)."""
+        if self.all_areas:
+            return queryset
+        if not self.area_ids:
+            return queryset.none()
+        return queryset.filter(**{f"{area_field}__in": self.area_ids})
+
+
+_CITY_WIDE = frozenset(
+    {Role.CITY_ADMIN, Role.CATALOG_OFFICER, Role.FINANCE, Role.LEADERSHIP, Role.AUDITOR}
+)

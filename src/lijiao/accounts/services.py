@@ -1,0 +1,119 @@
+"""Account writes: users with a role, API tokens. Each is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from lijiao.accounts.models import ApiToken, User, hash_token
+from lijiao.accounts.roles import AREA_SCOPED_ROLES, Role
+from lijiao.audit.services import record_event
+from lijiao.core.errors import DomainError, FieldError, PermissionDenied
+from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
+from lijiao.core.models import HandlingArea
+
+TOKEN_PREFIX = "lj_"
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    roles: list[Role],
+    display_name: str = "",
+    handling_area: HandlingArea | None = None,
+    citizen_id: str = "",
+    phone: str = "",
+) -> User:
+    """Create a login with its roles; validates the password rules, the area scope and the ID number."""
+    if actor is not None and not actor.has_perm("accounts.add_user"):
+        raise PermissionDenied()
+    errors: list[FieldError] = []
+    if User.objects.filter(username=username).exists():
+        errors.append(FieldError("username", "该用户名已存在（username already taken）"))
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        errors.extend(FieldError("password", m) for m in exc.messages)
+    if any(r in AREA_SCOPED_ROLES for r in roles) and handling_area is None:
+        errors.append(FieldError("handling_area", "区经办及审核人员必须指定经办区域（handling area required）"))
+    canonical_id = ""
+    if citizen_id:
+        try:
+            canonical_id = parse_citizen_id(citizen_id).number
+        except InvalidCitizenId as exc:
+            errors.append(FieldError("citizen_id", str(exc)))
+    if errors:
+        raise DomainError("用户信息有误（invalid user data）", errors=tuple(errors))
+    user = User(
+        username=username,
+        display_name=display_name,
+        handling_area=handling_area,
+        citizen_id=canonical_id,
+        phone=phone,
+        is_staff=any(r in {Role.CITY_ADMIN, Role.CATALOG_OFFICER} for r in roles),
+    )
+    user.set_password(password)
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
+    record_event(
+        actor=actor,
+        action="accounts.user.created",
+        obj=user,
+        after={"username": username, "roles": sorted(r.value for r in roles), "area": handling_area and handling_area.code},
+    )
+    return user
+
+
+@transaction.atomic
+def create_api_token(*, actor: User, name: str, ttl_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``actor``; returns the token row and the secret, which is never stored or shown again."""
+    if not actor.is_authenticated:
+        raise PermissionDenied()
+    name = name.strip()
+    if not name:
+        raise DomainError.for_fields("令牌用途不能为空（name required）", {"name": "请填写用途（required）"})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name[:100],
+        prefix=raw[:10],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + dt.timedelta(days=ttl_days or settings.API_TOKEN_TTL_DAYS),
+    )
+    record_event(actor=actor, action="accounts.token.created", obj=token, after={"name": token.name})
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revoke a token (its owner or a user admin may)."""
+    if token.user_id != actor.pk and not actor.has_perm("accounts.change_user"):
+        raise PermissionDenied()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(actor=actor, action="accounts.token.revoked", obj=token)
+    return token
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user behind a bearer token, or None. Records last use at most once a minute."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,21 @@
+"""Audit events for logins and logouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+
+from lijiao.audit.services import record_event
+
+
+@receiver(user_logged_in, dispatch_uid="lijiao_audit_login")
+def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record_event(actor=user, action="accounts.login", obj=user)
+
+
+@receiver(user_logged_out, dispatch_uid="lijiao_audit_logout")
+def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record_event(actor=user, action="accounts.logout", obj=user)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from lijiao.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LijiaoLoginView.as_view(), name="login"),
+    path("logout/", views.LijiaoLogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChange.as_view(), name="password_change"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("users/<int:user_id>/reveal/<str:field>/", views.reveal, name="reveal"),
+    path("profile/", views.profile, name="profile"),
+]

@@ -1,0 +1,85 @@
+"""Login, logout, password change, profile with masked personal data, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from lijiao.accounts.forms import LoginForm, TokenForm
+from lijiao.accounts.models import ApiToken, User
+from lijiao.accounts.roles import ROLES, roles_of
+from lijiao.accounts.services import create_api_token, revoke_api_token
+from lijiao.core.errors import DomainError
+from lijiao.core.services import reveal_personal_data
+
+REVEALABLE = {"citizen_id", "phone"}
+
+
+class LijiaoLoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LijiaoLogoutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        messages.success(self.request, "密码已修改。")
+        return super().form_valid(form)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    labels = [ROLES[r].label for r in roles_of(user)]
+    return render(request, "accounts/profile.html", {"profile_user": user, "role_labels": labels})
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, user_id: int, field: str) -> HttpResponse:
+    if field not in REVEALABLE:
+        return HttpResponse(status=404)
+    target = get_object_or_404(User, pk=user_id)
+    try:
+        value = reveal_personal_data(actor=request.user, obj=target, field_name=field)
+    except DomainError as exc:
+        return HttpResponseForbidden(exc.message)
+    return render(request, "accounts/_revealed.html", {"value": value})
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_token = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_token = create_api_token(
+                actor=request.user, name=form.cleaned_data["name"], ttl_days=form.cleaned_data["ttl_days"]
+            )
+            form = TokenForm()
+        except DomainError as exc:
+            for error in exc.errors:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+    items = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": items, "new_token": new_token})
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    revoke_api_token(actor=request.user, token=token)
+    messages.success(request, f"令牌 {token.prefix}… 已吊销。")
+    return redirect("accounts:tokens")

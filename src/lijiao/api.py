@@ -1,0 +1,59 @@
+"""The REST API (django-ninja): one NinjaAPI, a router per app, OpenAPI at /api/v1/openapi.json.
+
+Authentication: ``Authorization: Bearer <token>`` (API tokens) or the browser session (with CSRF).
+Domain errors become ``{"code", "message", "errors": [{"field", "message"}]}`` with their HTTP status.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from lijiao.accounts.api import router as accounts_router
+from lijiao.audit.api import router as audit_router
+from lijiao.catalog.api import router as catalog_router
+from lijiao.core.api import router as core_router
+from lijiao.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Lijiao API",
+    version="1.0",
+    description="立交 职业技能培训管理服务平台 REST API",
+    urls_namespace="api",
+)
+api.add_router("/core", core_router, tags=["core"])
+api.add_router("/accounts", accounts_router, tags=["accounts"])
+api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/catalog", catalog_router, tags=["catalog"])
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "not_found", "message": "对象不存在（not found）", "errors": []}, status=404
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "请先登录或提供有效令牌（authentication required）", "errors": []},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
+        errors.append({"field": ".".join(loc) or "__all__", "message": error.get("msg", "")})
+    return api.create_response(
+        request, {"code": "invalid", "message": "输入有误（invalid input）", "errors": errors}, status=422
+    )

@@ -1,0 +1,73 @@
+"""The audit log: append-only, hash-chained events written in the same transaction as the change they record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """One state change or personal-data access. ``hash`` = SHA-256 over ``prev_hash`` and this row's content.
+
+    ``sequence`` has no gaps, so a deleted row shows as a gap and an edited row as a hash mismatch
+    (``lijiao verify-audit``).
+    """
+
+    sequence = models.PositiveBigIntegerField("序号", unique=True)
+    occurred_at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+    )
+    actor_label = models.CharField("操作人名称", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=80, db_index=True)
+    object_type = models.CharField("对象类型", max_length=80, blank=True, db_index=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    request_id = models.CharField("请求ID", max_length=64, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField("IP", null=True, blank=True)
+    channel = models.CharField("渠道", max_length=10, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sequence"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        verbose_name = verbose_name_plural = "审计日志"
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("audit events are append-only")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the last sequence and hash; locking it serialises appends to the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        default_permissions = ()

@@ -1,0 +1,179 @@
+"""Writing and verifying the hash-chained audit log.
+
+Every service that changes state calls :func:`record_event` inside its own transaction, so the change and its
+audit row commit or roll back together. Appends are serialised by locking the single :class:`AuditChainHead` row
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from lijiao.audit import context
+from lijiao.audit.models import AuditChainHead, AuditEvent
+
+GENESIS_HASH = "0" * 64
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON data (Decimal and dates as strings) so what is hashed is what the database returns."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of ``obj`` as JSON data (foreign keys by id) for ``before``/``after``."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        data[name] = getattr(obj, attname)
+    return to_json(data)
+
+
+def _content(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "sequence": event.sequence,
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "request_id": event.request_id,
+        "ip_address": event.ip_address,
+        "channel": event.channel,
+    }
+
+
+def compute_hash(prev_hash: str, event: AuditEvent) -> str:
+    payload = json.dumps(_content(event), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
+
+
+def record_event(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the chain (inside the caller's transaction, or its own)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    ctx = context.current()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            sequence=head.last_sequence + 1,
+            occurred_at=timezone.now(),
+            actor=user,
+            actor_label=(user.get_username() if user else str(actor or "system"))[:150],
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr[:200],
+            before=to_json(before),
+            after=to_json(after),
+            reason=reason[:500],
+            request_id=ctx.request_id if ctx else "",
+            ip_address=ctx.ip_address if ctx else None,
+            channel=ctx.channel if ctx else "",
+            prev_hash=head.last_hash,
+        )
+        event.hash = compute_hash(head.last_hash, event)
+        event.save(force_insert=True)
+        head.last_sequence = event.sequence
+        head.last_hash = event.hash
+        head.save(update_fields=["last_sequence", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    """The first place where the stored chain differs from what was written."""
+
+    kind: str  # "edited", "deleted", "inserted", "truncated"
+    sequence: int
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    checked: int
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("sequence").iterator(chunk_size=5000)
+
+
+def verify_chain() -> ChainReport:
+    """Walk the chain in order and report the first edited, inserted or deleted row."""
+    expected_sequence = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    for event in _events():
+        if event.sequence > expected_sequence:
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    "deleted",
+                    expected_sequence,
+                    f"事件 #{expected_sequence}–#{event.sequence - 1} 缺失（rows deleted before #{event.sequence}）",
+                ),
+            )
+        if event.prev_hash != prev_hash:
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    "inserted",
+                    event.sequence,
+                    f"事件 #{event.sequence} 与前一事件不衔接（row inserted or chain re-linked）",
+                ),
+            )
+        if compute_hash(prev_hash, event) != event.hash:
+            return ChainReport(
+                checked,
+                ChainProblem("edited", event.sequence, f"事件 #{event.sequence} 内容被修改（row edited）"),
+            )
+        prev_hash = event.hash
+        expected_sequence = event.sequence + 1
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and (head.last_sequence != expected_sequence - 1 or head.last_hash != prev_hash):
+        return ChainReport(
+            checked,
+            ChainProblem(
+                "truncated",
+                expected_sequence,
+                f"链尾缺失：应至 #{head.last_sequence}，实至 #{expected_sequence - 1}（rows deleted at the end）",
+            ),
+        )
+    return ChainReport(checked, None)

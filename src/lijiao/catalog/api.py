@@ -1,0 +1,5 @@
+"""Catalog API (placeholder: being written)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,251 @@
+"""The subsidized training catalog (SPEC C1, C2): occupations, special items, categories, editions and items."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from lijiao.core.money import MoneyField
+
+OCCUPATION_CODE_RE = re.compile(r"^[1-8]-\d{2}-\d{2}-\d{2}$")
+
+
+def validate_occupation_code(code: str) -> None:
+    """A 职业分类大典 (2022) code: 大类-中类-小类-细类, e.g. ``6-31-01-03``."""
+    if not OCCUPATION_CODE_RE.match(code or ""):
+        raise ValidationError(
+            f"职业编码“{code}”格式不正确，应为“6-31-01-03”形式（occupation code must look like 6-31-01-03）",
+            code="bad_occupation_code",
+        )
+
+
+class Category(models.Model):
+    """An industry category (行业类别) that groups catalog items; the 2025 Dalian catalog has 35."""
+
+    code = models.CharField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = verbose_name_plural = "行业类别"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Occupation(models.Model):
+    """An occupation of the 中华人民共和国职业分类大典 (2022). S/L markers are kept as flags, not in the name."""
+
+    code = models.CharField("职业编码", max_length=12, unique=True, validators=[validate_occupation_code])
+    name = models.CharField("职业名称", max_length=100)
+    is_digital = models.BooleanField("数字职业（S）", default=False)
+    is_green = models.BooleanField("绿色职业（L）", default=False)
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "职业"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def major_group(self) -> int:
+        """大类 1–8, the first part of the code."""
+        return int(self.code[0])
+
+
+class SpecialItem(models.Model):
+    """A catalog subject that is not an occupation: a 专项职业能力 item or a business-start (创业) item."""
+
+    class Kind(models.TextChoices):
+        SPECIAL_COMPETENCY = "special", "专项职业能力"
+        ENTREPRENEURSHIP = "business_start", "创业培训"
+
+    code = models.CharField("项目编码", max_length=30, unique=True)
+    name = models.CharField("项目名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = verbose_name_plural = "专项及创业项目"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class Level(models.IntegerChoices):
+    """Skill levels of 职业技能等级 (五级 lowest … 一级 highest)."""
+
+    FIVE = 5, "五级/初级工"
+    FOUR = 4, "四级/中级工"
+    THREE = 3, "三级/高级工"
+    TWO = 2, "二级/技师"
+    ONE = 1, "一级/高级技师"
+
+
+class ShortageTier(models.TextChoices):
+    """Shortage occupation tiers and the uplift each adds to the standard (SPEC C2)."""
+
+    NONE = "", "非紧缺"
+    GENERAL = "general", "一般紧缺（+10%）"
+    RELATIVELY = "relatively", "比较紧缺（+20%）"
+    ESPECIALLY = "especially", "特别紧缺（+30%）"
+
+
+SHORTAGE_UPLIFT: dict[str, Decimal] = {
+    ShortageTier.NONE: Decimal("0"),
+    ShortageTier.GENERAL: Decimal("0.10"),
+    ShortageTier.RELATIVELY: Decimal("0.20"),
+    ShortageTier.ESPECIALLY: Decimal("0.30"),
+}
+
+
+class EditionStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    SUPERSEDED = "superseded", "已替代"
+
+
+class Edition(models.Model):
+    """A yearly edition of the catalog. Draft → published → superseded (see ``workflows``).
+
+    A published edition is in force from ``effective_from`` until the next published edition starts
+    (``effective_to``, exclusive). Classes keep the edition in force on their filing date.
+    """
+
+    name = models.CharField("名称", max_length=100)
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField("状态", max_length=12, choices=EditionStatus.choices, default=EditionStatus.DRAFT)
+    effective_from = models.DateField("生效日期", null=True, blank=True)
+    effective_to = models.DateField("失效日期", null=True, blank=True, help_text="不含当日")
+    document_number = models.CharField("文号", max_length=100, blank=True)
+    notes = models.TextField("说明", blank=True)
+    based_on = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="基于版本"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="创建人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发布人"
+    )
+
+    class Meta:
+        ordering = ["-year", "-effective_from", "-id"]
+        verbose_name = verbose_name_plural = "目录版本"
+        permissions = [("publish_edition", "可发布目录版本")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["effective_from"],
+                condition=~Q(status="draft"),
+                name="catalog_edition_unique_start_when_published",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(effective_from__isnull=False),
+                name="catalog_edition_published_has_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
+                name="catalog_edition_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EditionStatus.DRAFT
+
+
+class CatalogItem(models.Model):
+    """One subsidized subject of an edition: an occupation at a level, or a special/business-start item."""
+
+    class Kind(models.TextChoices):
+        OCCUPATION = "occupation", "职业（工种）"
+        SPECIAL = "special", "专项职业能力"
+        BUSINESS_START = "business_start", "创业培训"
+
+    edition = models.ForeignKey(Edition, models.CASCADE, related_name="items", verbose_name="目录版本")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    occupation = models.ForeignKey(
+        Occupation, models.PROTECT, null=True, blank=True, related_name="catalog_items", verbose_name="职业"
+    )
+    special_item = models.ForeignKey(
+        SpecialItem, models.PROTECT, null=True, blank=True, related_name="catalog_items", verbose_name="专项/创业项目"
+    )
+    level = models.PositiveSmallIntegerField("等级", choices=Level.choices, null=True, blank=True)
+    category = models.ForeignKey(Category, models.PROTECT, related_name="items", verbose_name="行业类别")
+    subsidy_standard = MoneyField("培训补贴标准（元）")
+    assessment_subsidy = MoneyField("评价补贴标准（元）", null=True, blank=True)
+    min_lesson_hours = models.PositiveSmallIntegerField("最低课时")
+    shortage_tier = models.CharField("紧缺程度", max_length=12, choices=ShortageTier.choices, default="", blank=True)
+    is_digital = models.BooleanField("数字技能", default=False)
+    is_elder_child_care = models.BooleanField("一老一小", default=False)
+    allows_graduate_conversion = models.BooleanField("可用于毕业生专业转换培训", default=False)
+    is_new_business_form = models.BooleanField("新业态新职业", default=False)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["category__sort_order", "occupation__code", "level", "special_item__code"]
+        verbose_name = verbose_name_plural = "目录项目"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "occupation", "level"],
+                condition=Q(occupation__isnull=False),
+                name="catalog_item_unique_occupation_level",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "special_item"],
+                condition=Q(special_item__isnull=False),
+                name="catalog_item_unique_special",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="occupation", occupation__isnull=False, special_item__isnull=True, level__isnull=False)
+                    | Q(
+                        kind__in=["special", "business_start"],
+                        occupation__isnull=True,
+                        special_item__isnull=False,
+                        level__isnull=True,
+                    )
+                ),
+                name="catalog_item_subject_matches_kind",
+            ),
+            models.CheckConstraint(condition=Q(subsidy_standard__gt=0), name="catalog_item_standard_positive"),
+        ]
+        indexes = [models.Index(fields=["edition", "category"], name="catalog_item_edition_cat_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} {self.get_level_display() or ''}".strip()
+
+    @property
+    def subject_code(self) -> str:
+        subject = self.occupation if self.occupation_id else self.special_item
+        return subject.code if subject else ""
+
+    @property
+    def subject_name(self) -> str:
+        subject = self.occupation if self.occupation_id else self.special_item
+        return subject.name if subject else ""
+
+    @property
+    def key(self) -> tuple[str, str, int | None]:
+        """Identity of the item across editions (for the diff): subject code and level."""
+        return (self.kind, self.subject_code, self.level)
+
+    @property
+    def uplift(self) -> Decimal:
+        return SHORTAGE_UPLIFT[self.shortage_tier]

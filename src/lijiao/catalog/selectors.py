@@ -1,0 +1,71 @@
+"""Reading the catalog, scoped to what the user may see: the public never sees a draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from lijiao.catalog.models import CatalogItem, Edition, EditionStatus
+from lijiao.core.errors import NotFound
+
+
+def can_see_drafts(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("catalog.change_edition"))
+
+
+def visible_editions(user: Any) -> QuerySet[Edition]:
+    """Editions the user may see: published and superseded for everyone, drafts for catalog staff."""
+    qs = Edition.objects.annotate(item_count=Count("items"))
+    if not can_see_drafts(user):
+        qs = qs.exclude(status=EditionStatus.DRAFT)
+    return qs
+
+
+def get_edition(user: Any, edition_id: int) -> Edition:
+    """One visible edition, or :class:`NotFound` (a draft looks the same as a missing id to the public)."""
+    edition = visible_editions(user).filter(pk=edition_id).first()
+    if edition is None:
+        raise NotFound("目录版本不存在（edition not found）")
+    return edition
+
+
+def edition_in_force(on: dt.date) -> Edition | None:
+    """The edition in force on a date: published or superseded, started on or before it, not yet ended."""
+    return (
+        Edition.objects.exclude(status=EditionStatus.DRAFT)
+        .filter(effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def current_edition() -> Edition | None:
+    """The edition in force today (Asia/Shanghai)."""
+    return edition_in_force(timezone.localdate())
+
+
+def latest_published(exclude: Edition | None = None) -> Edition | None:
+    """The published edition with the latest start date (the one a new publication supersedes)."""
+    qs = Edition.objects.filter(status=EditionStatus.PUBLISHED).order_by("-effective_from")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.first()
+
+
+def edition_items(edition: Edition) -> QuerySet[CatalogItem]:
+    """Items of an edition with what screens and exports show, in catalog order."""
+    return CatalogItem.objects.filter(edition=edition).select_related("occupation", "special_item", "category")
+
+
+def get_item(user: Any, item_id: int) -> CatalogItem:
+    item = CatalogItem.objects.select_related("edition", "occupation", "special_item", "category").filter(pk=item_id)
+    if not can_see_drafts(user):
+        item = item.exclude(edition__status=EditionStatus.DRAFT)
+    found = item.first()
+    if found is None:
+        raise NotFound("目录项目不存在（item not found）")
+    return found

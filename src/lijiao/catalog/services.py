@@ -1,0 +1,352 @@
+"""Catalog writes (SPEC C2). Every service: keyword-only arguments, an explicit actor, atomic, audited.
+
+Only draft editions can be edited. Publishing a draft supersedes the edition it follows, and the two never
+overlap: the old one ends (exclusive) on the day the new one starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lijiao.audit.services import record_event, snapshot
+from lijiao.catalog import workflows
+from lijiao.catalog.models import (
+    CatalogItem,
+    Category,
+    Edition,
+    EditionStatus,
+    Occupation,
+    ShortageTier,
+    SpecialItem,
+)
+from lijiao.catalog.selectors import latest_published
+from lijiao.core.errors import Conflict, DomainError, FieldError, PermissionDenied
+
+EDITION_FIELDS = ("name", "year", "status", "effective_from", "effective_to", "document_number", "notes")
+ITEM_FIELDS = (
+    "kind",
+    "occupation",
+    "special_item",
+    "level",
+    "category",
+    "subsidy_standard",
+    "assessment_subsidy",
+    "min_lesson_hours",
+    "shortage_tier",
+    "is_digital",
+    "is_elder_child_care",
+    "allows_graduate_conversion",
+    "is_new_business_form",
+    "note",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInput:
+    """What a catalog item says, as forms, the API and the importer hand it to the services."""
+
+    kind: str
+    occupation: Occupation | None
+    special_item: SpecialItem | None
+    level: int | None
+    category: Category
+    subsidy_standard: Decimal
+    min_lesson_hours: int
+    assessment_subsidy: Decimal | None = None
+    shortage_tier: str = ""
+    is_digital: bool = False
+    is_elder_child_care: bool = False
+    allows_graduate_conversion: bool = False
+    is_new_business_form: bool = False
+    note: str = ""
+
+
+def _require(actor: Any, perm: str) -> None:
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(perm)):
+        raise PermissionDenied()
+
+
+def _require_draft(edition: Edition) -> None:
+    if edition.status != EditionStatus.DRAFT:
+        raise Conflict(
+            f"目录版本“{edition.name}”已{EditionStatus(edition.status).label}，不能修改（only drafts can be edited）",
+            code="edition_not_draft",
+        )
+
+
+def validate_item(data: ItemInput) -> list[FieldError]:
+    """Field errors of an item on its own (no database look-ups); empty when it is valid."""
+    errors: list[FieldError] = []
+    cap: Decimal = settings.SUBSIDY_POLICY_CAP
+    if data.kind == CatalogItem.Kind.OCCUPATION:
+        if data.occupation is None:
+            errors.append(FieldError("occupation", "职业类项目必须选择职业（occupation required）"))
+        if data.level is None:
+            errors.append(FieldError("level", "职业类项目必须选择等级（level required）"))
+        elif data.level not in (1, 2, 3, 4, 5):
+            errors.append(FieldError("level", "等级应为一级至五级（level must be 1–5）"))
+        if data.special_item is not None:
+            errors.append(FieldError("special_item", "职业类项目不能同时选择专项项目（not for occupations）"))
+    elif data.kind in (CatalogItem.Kind.SPECIAL, CatalogItem.Kind.BUSINESS_START):
+        if data.special_item is None:
+            errors.append(FieldError("special_item", "请选择专项或创业项目（item required）"))
+        elif data.special_item.kind != data.kind:
+            errors.append(FieldError("special_item", "所选项目与类型不符（item kind does not match）"))
+        if data.occupation is not None or data.level is not None:
+            errors.append(FieldError("level", "专项和创业项目不分职业等级（no occupation level for this kind）"))
+    else:
+        errors.append(FieldError("kind", f"未知的项目类型“{data.kind}”（unknown kind）"))
+    if data.subsidy_standard <= 0:
+        errors.append(FieldError("subsidy_standard", "补贴标准必须大于0（standard must be positive）"))
+    elif data.subsidy_standard > cap:
+        errors.append(
+            FieldError("subsidy_standard", f"补贴标准不得超过政策上限 {cap} 元（above the policy cap of {cap} yuan）")
+        )
+    if data.assessment_subsidy is not None and not (0 <= data.assessment_subsidy <= cap):
+        errors.append(FieldError("assessment_subsidy", f"评价补贴应在 0–{cap} 元之间（out of range）"))
+    if data.min_lesson_hours <= 0 or data.min_lesson_hours > 2000:
+        errors.append(FieldError("min_lesson_hours", "最低课时应在 1–2000 之间（lesson hours out of range）"))
+    if data.shortage_tier not in ShortageTier.values:
+        errors.append(FieldError("shortage_tier", f"未知的紧缺程度“{data.shortage_tier}”（unknown shortage tier）"))
+    if len(data.note) > 200:
+        errors.append(FieldError("note", "备注最多200字（note too long）"))
+    return errors
+
+
+def _check_item(edition: Edition, data: ItemInput, *, exclude: CatalogItem | None = None) -> None:
+    errors = validate_item(data)
+    if not errors:
+        duplicates = CatalogItem.objects.filter(edition=edition)
+        if data.kind == CatalogItem.Kind.OCCUPATION:
+            duplicates = duplicates.filter(occupation=data.occupation, level=data.level)
+        else:
+            duplicates = duplicates.filter(special_item=data.special_item)
+        if exclude is not None:
+            duplicates = duplicates.exclude(pk=exclude.pk)
+        if duplicates.exists():
+            errors.append(FieldError("__all__", "本版目录中已有该项目（item already in this edition）"))
+    if errors:
+        raise DomainError("目录项目信息有误（invalid catalog item）", code="invalid_item", errors=tuple(errors))
+
+
+@transaction.atomic
+def create_edition(
+    *,
+    actor: Any,
+    name: str,
+    year: int,
+    effective_from: dt.date | None = None,
+    document_number: str = "",
+    notes: str = "",
+) -> Edition:
+    """Start an empty draft edition."""
+    _require(actor, "catalog.add_edition")
+    _check_edition_fields(name=name, year=year)
+    edition = Edition.objects.create(
+        name=name.strip(),
+        year=year,
+        effective_from=effective_from,
+        document_number=document_number.strip(),
+        notes=notes,
+        created_by=actor,
+    )
+    record_event(actor=actor, action="catalog.edition.created", obj=edition, after=snapshot(edition, EDITION_FIELDS))
+    return edition
+
+
+def _check_edition_fields(*, name: str, year: int) -> None:
+    errors = {}
+    if not name.strip():
+        errors["name"] = "请填写版本名称（name required）"
+    if not 2000 <= year <= 2100:
+        errors["year"] = "年度应在2000–2100之间（year out of range）"
+    if errors:
+        raise DomainError.for_fields("目录版本信息有误（invalid edition）", errors)
+
+
+@transaction.atomic
+def start_edition_from(
+    *, actor: Any, source: Edition, name: str, year: int, effective_from: dt.date | None = None
+) -> Edition:
+    """A new draft that copies every item of ``source`` (usually the last published edition)."""
+    _require(actor, "catalog.add_edition")
+    _check_edition_fields(name=name, year=year)
+    edition = Edition.objects.create(
+        name=name.strip(), year=year, effective_from=effective_from, based_on=source, created_by=actor
+    )
+    copies = []
+    for item in CatalogItem.objects.filter(edition=source).order_by("pk"):
+        item.pk = None
+        item.edition = edition
+        copies.append(item)
+    CatalogItem.objects.bulk_create(copies, batch_size=500)
+    record_event(
+        actor=actor,
+        action="catalog.edition.created",
+        obj=edition,
+        after={**snapshot(edition, EDITION_FIELDS), "based_on": source.pk, "items_copied": len(copies)},
+    )
+    return edition
+
+
+@transaction.atomic
+def update_edition(
+    *,
+    actor: Any,
+    edition: Edition,
+    name: str,
+    year: int,
+    effective_from: dt.date | None,
+    document_number: str = "",
+    notes: str = "",
+) -> Edition:
+    """Change a draft's name, year, planned start, document number or notes."""
+    _require(actor, "catalog.change_edition")
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    _require_draft(edition)
+    _check_edition_fields(name=name, year=year)
+    before = snapshot(edition, EDITION_FIELDS)
+    edition.name, edition.year, edition.effective_from = name.strip(), year, effective_from
+    edition.document_number, edition.notes = document_number.strip(), notes
+    edition.save(update_fields=["name", "year", "effective_from", "document_number", "notes", "updated_at"])
+    record_event(
+        actor=actor, action="catalog.edition.updated", obj=edition, before=before, after=snapshot(edition, EDITION_FIELDS)
+    )
+    return edition
+
+
+@transaction.atomic
+def delete_draft_edition(*, actor: Any, edition: Edition) -> None:
+    """Delete a draft and its items (published editions are history and are never deleted)."""
+    _require(actor, "catalog.delete_edition")
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    _require_draft(edition)
+    before = snapshot(edition, EDITION_FIELDS)
+    record_event(actor=actor, action="catalog.edition.deleted", obj=edition, before=before)
+    edition.delete()
+
+
+@transaction.atomic
+def add_item(*, actor: Any, edition: Edition, data: ItemInput) -> CatalogItem:
+    """Add one item to a draft edition."""
+    _require(actor, "catalog.add_catalogitem")
+    _require_draft(edition)
+    _check_item(edition, data)
+    item = CatalogItem.objects.create(edition=edition, **asdict(data))
+    record_event(actor=actor, action="catalog.item.added", obj=item, after=snapshot(item, ITEM_FIELDS))
+    return item
+
+
+@transaction.atomic
+def update_item(*, actor: Any, item: CatalogItem, data: ItemInput) -> CatalogItem:
+    """Change an item of a draft edition."""
+    _require(actor, "catalog.change_catalogitem")
+    item = CatalogItem.objects.select_related("edition").select_for_update().get(pk=item.pk)
+    _require_draft(item.edition)
+    _check_item(item.edition, data, exclude=item)
+    before = snapshot(item, ITEM_FIELDS)
+    for name, value in asdict(data).items():
+        setattr(item, name, value)
+    item.save(update_fields=list(ITEM_FIELDS))
+    record_event(
+        actor=actor, action="catalog.item.updated", obj=item, before=before, after=snapshot(item, ITEM_FIELDS)
+    )
+    return item
+
+
+@transaction.atomic
+def remove_item(*, actor: Any, item: CatalogItem) -> None:
+    """Remove an item from a draft edition."""
+    _require(actor, "catalog.delete_catalogitem")
+    item = CatalogItem.objects.select_related("edition").select_for_update().get(pk=item.pk)
+    _require_draft(item.edition)
+    record_event(actor=actor, action="catalog.item.removed", obj=item, before=snapshot(item, ITEM_FIELDS))
+    item.delete()
+
+
+@transaction.atomic
+def replace_items(*, actor: Any, edition: Edition, items: list[ItemInput], source: str = "") -> int:
+    """Replace every item of a draft at once (the importer's write); all or nothing."""
+    _require(actor, "catalog.change_edition")
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    _require_draft(edition)
+    removed = CatalogItem.objects.filter(edition=edition).count()
+    CatalogItem.objects.filter(edition=edition).delete()
+    CatalogItem.objects.bulk_create([CatalogItem(edition=edition, **asdict(d)) for d in items], batch_size=500)
+    record_event(
+        actor=actor,
+        action="catalog.edition.items_replaced",
+        obj=edition,
+        before={"items": removed},
+        after={"items": len(items), "source": source},
+    )
+    return len(items)
+
+
+@transaction.atomic
+def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | None = None) -> Edition:
+    """Publish a draft: it is in force from ``effective_from`` and supersedes the latest published edition.
+
+    Refused when the draft has no items, no start date, or starts on or before the edition it would replace.
+    """
+    _require(actor, "catalog.publish_edition")
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if edition.status != EditionStatus.DRAFT:
+        workflows.transition(edition, EditionStatus.PUBLISHED)  # raises the table's refusal
+    start = effective_from or edition.effective_from
+    errors: dict[str, str] = {}
+    if start is None:
+        errors["effective_from"] = "请填写生效日期（effective date required）"
+    if not CatalogItem.objects.filter(edition=edition).exists():
+        errors["__all__"] = "目录版本没有任何项目，不能发布（an empty edition cannot be published）"
+    previous = latest_published(exclude=edition)
+    if start is not None and previous is not None and previous.effective_from and start <= previous.effective_from:
+        errors["effective_from"] = (
+            f"生效日期必须晚于现行版本“{previous.name}”的生效日期 {previous.effective_from}"
+            f"（must start after {previous.effective_from}）"
+        )
+    if errors:
+        raise DomainError.for_fields("目录版本不能发布（edition cannot be published）", errors, code="cannot_publish")
+    assert start is not None
+    before = snapshot(edition, EDITION_FIELDS)
+    if previous is not None:
+        supersede_edition(actor=actor, edition=previous, ends_on=start)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            workflows.transition(
+                edition, EditionStatus.PUBLISHED, effective_from=start, published_at=now, published_by=actor
+            )
+    except IntegrityError:
+        raise Conflict("已有版本在该日期生效（another edition starts on that date）", code="start_taken") from None
+    record_event(
+        actor=actor,
+        action="catalog.edition.published",
+        obj=edition,
+        before=before,
+        after={**snapshot(edition, EDITION_FIELDS), "supersedes": previous.pk if previous else None},
+    )
+    return edition
+
+
+@transaction.atomic
+def supersede_edition(*, actor: Any, edition: Edition, ends_on: dt.date) -> Edition:
+    """Mark a published edition as replaced from ``ends_on`` (it stays in force on earlier dates)."""
+    _require(actor, "catalog.publish_edition")
+    before = snapshot(edition, EDITION_FIELDS)
+    workflows.transition(edition, EditionStatus.SUPERSEDED, effective_to=ends_on)
+    record_event(
+        actor=actor,
+        action="catalog.edition.superseded",
+        obj=edition,
+        before=before,
+        after=snapshot(edition, EDITION_FIELDS),
+    )
+    return edition

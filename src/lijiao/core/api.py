@@ -1,0 +1,112 @@
+"""Reference data API: regions, handling areas, working-day calendar, identity-number checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from lijiao.accounts.api_auth import optional_auth
+from lijiao.core.calendar import get_calendar
+from lijiao.core.errors import DomainError
+from lijiao.core.identity import InvalidCitizenId, InvalidCreditCode, parse_citizen_id, parse_credit_code
+from lijiao.core.models import HandlingArea, Region
+
+router = Router(auth=optional_auth)
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+class HandlingAreaOut(Schema):
+    code: str
+    name: str
+    region_codes: list[str]
+
+
+class WorkingDayOut(Schema):
+    start: dt.date
+    working_days: int
+    result: dt.date
+    official: bool
+
+
+class CheckIn(Schema):
+    value: str
+
+
+class CitizenIdCheckOut(Schema):
+    valid: bool
+    birth_date: dt.date
+    gender: str
+    address_code: str
+    kind: str
+    upgraded_from_15: bool
+    warnings: list[str]
+    masked: str
+
+
+class CreditCodeCheckOut(Schema):
+    valid: bool
+    code: str
+
+
+@router.get("/regions", response=list[RegionOut])
+def regions(request: HttpRequest) -> list[dict[str, object]]:
+    return [
+        {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent.code if r.parent else None}
+        for r in Region.objects.select_related("parent")
+    ]
+
+
+@router.get("/handling-areas", response=list[HandlingAreaOut])
+def handling_areas(request: HttpRequest) -> list[dict[str, object]]:
+    return [
+        {"code": a.code, "name": a.name, "region_codes": [r.code for r in a.regions.all()]}
+        for a in HandlingArea.objects.filter(active=True).prefetch_related("regions")
+    ]
+
+
+@router.get("/calendar/add-working-days", response=WorkingDayOut)
+def add_working_days(request: HttpRequest, start: dt.date, days: int) -> dict[str, object]:
+    if not -3660 <= days <= 3660:
+        raise DomainError.for_fields("天数超出范围（days out of range）", {"days": "应在 ±3660 之间"})
+    calendar = get_calendar()
+    result = calendar.add_working_days(start, days)
+    return {"start": start, "working_days": days, "result": result, "official": calendar.is_known(result)}
+
+
+@router.post("/identity/citizen-id", response=CitizenIdCheckOut)
+def check_citizen_id(request: HttpRequest, payload: CheckIn) -> dict[str, object]:
+    """Validate a citizen ID number (GB 11643) without storing it; the answer is masked."""
+    from lijiao.core.pii import PIIKind, mask
+
+    try:
+        parsed = parse_citizen_id(payload.value)
+    except InvalidCitizenId as exc:
+        raise DomainError.for_fields(str(exc), {"value": str(exc)}, code=exc.code) from None
+    return {
+        "valid": True,
+        "birth_date": parsed.birth_date,
+        "gender": parsed.gender,
+        "address_code": parsed.address_code,
+        "kind": parsed.kind,
+        "upgraded_from_15": parsed.upgraded_from_15,
+        "warnings": list(parsed.warnings),
+        "masked": mask(PIIKind.CITIZEN_ID, parsed.number),
+    }
+
+
+@router.post("/identity/credit-code", response=CreditCodeCheckOut)
+def check_credit_code(request: HttpRequest, payload: CheckIn) -> dict[str, object]:
+    """Validate a unified social credit code (GB 32100)."""
+    try:
+        code = parse_credit_code(payload.value)
+    except InvalidCreditCode as exc:
+        raise DomainError.for_fields(str(exc), {"value": str(exc)}, code=exc.code) from None
+    return {"valid": True, "code": code}

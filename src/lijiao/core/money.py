@@ -1,0 +1,68 @@
+"""Money (SPEC D4): yuan as exact ``Decimal`` with two places, never floats."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+
+CENT = Decimal("0.01")
+
+
+class InvalidAmount(ValueError):
+    """An amount that is not a valid yuan value."""
+
+
+def to_yuan(value: object) -> Decimal:
+    """Parse a yuan amount: Decimal, int or text such as ``"1,500"``, ``"1500.5"``, ``"￥1500元"``.
+
+    Floats are refused (they cannot hold cents exactly). More than two decimal places is an error
+    rather than a silent rounding.
+    """
+    if isinstance(value, bool) or value is None:
+        raise InvalidAmount("金额不能为空（amount is missing）")
+    if isinstance(value, float):
+        raise InvalidAmount("金额必须是精确的十进制数（amount must be an exact decimal, not a float）")
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "").replace("￥", "").replace("¥", "")
+        text = text.removesuffix("元").strip()
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise InvalidAmount(f"“{value}”不是有效的金额（not a valid amount）") from None
+    if not amount.is_finite():
+        raise InvalidAmount(f"“{value}”不是有效的金额（not a valid amount）")
+    if amount != amount.quantize(CENT):
+        raise InvalidAmount(f"金额最多两位小数：{value}（at most two decimal places）")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_yuan(amount: Decimal) -> Decimal:
+    """Round a computed amount (e.g. standard × uplift) to the cent, half up."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_yuan(amount: Decimal | None) -> str:
+    """``Decimal("1500")`` → ``"¥1,500.00"``."""
+    if amount is None:
+        return "—"
+    return f"¥{amount:,.2f}"
+
+
+class MoneyField(models.DecimalField):
+    """A yuan amount: ``DecimalField(max_digits=14, decimal_places=2)``."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def deconstruct(self):  # type: ignore[no-untyped-def]
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_digits") == 14:
+            del kwargs["max_digits"]
+        if kwargs.get("decimal_places") == 2:
+            del kwargs["decimal_places"]
+        return name, path, args, kwargs

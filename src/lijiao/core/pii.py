@@ -1,0 +1,161 @@
+"""Personal data (SPEC D3): ID numbers and phones encrypted at rest, searchable by a keyed hash, masked on screen.
+
+A model declares the encrypted value and its lookup digest side by side::
+
+    id_number = EncryptedPIIField(kind=PIIKind.CITIZEN_ID)
+    id_number_digest = PIIDigestField(source="id_number")
+
+and finds a row with ``Model.objects.filter(id_number_digest=pii_digest(PIIKind.CITIZEN_ID, raw))``.
+The value is Fernet-encrypted (AES-128-CBC + HMAC-SHA256, from ``cryptography``); the digest is an HMAC-SHA256 of
+the canonical value under a key derived from ``LIJIAO_PII_KEY``. ``LIJIAO_PII_OLD_KEYS`` keeps older keys readable
+while rows are re-encrypted. Showing a full value is a service (:func:`lijiao.core.services.reveal_personal_data`)
+that checks ``core.reveal_pii`` and writes an audit event.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+class PIIKind(StrEnum):
+    """What a personal value is; decides how it is canonicalised and masked."""
+
+    CITIZEN_ID = "citizen_id"
+    PHONE = "phone"
+    BANK_ACCOUNT = "bank_account"
+    OTHER = "other"
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"lijiao-pii-v1", info=purpose).derive(secret.encode())
+
+
+@cache
+def _keys() -> tuple[MultiFernet, bytes]:
+    primary = settings.PII_KEY
+    if not primary:
+        raise ImproperlyConfigured("LIJIAO_PII_KEY is not set: personal data cannot be encrypted.")
+    fernets = [Fernet(base64.urlsafe_b64encode(_derive(k, b"encrypt"))) for k in [primary, *settings.PII_OLD_KEYS]]
+    return MultiFernet(fernets), _derive(primary, b"digest")
+
+
+def reset_key_cache() -> None:
+    """Forget derived keys (tests that change the key setting call this)."""
+    _keys.cache_clear()
+
+
+def canonical(kind: PIIKind | str, value: str) -> str:
+    """The form a value is hashed in: ID numbers upper-case, phones digits only."""
+    value = value.strip()
+    if kind == PIIKind.CITIZEN_ID:
+        return value.upper()
+    if kind == PIIKind.PHONE:
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+    return value
+
+
+def encrypt(value: str) -> str:
+    return _keys()[0].encrypt(value.encode()).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _keys()[0].decrypt(token.encode("ascii")).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A personal-data value cannot be decrypted with LIJIAO_PII_KEY / LIJIAO_PII_OLD_KEYS."
+        ) from None
+
+
+def pii_digest(kind: PIIKind | str, value: str) -> str:
+    """Keyed hash (hex) for exact lookup of a personal value without decrypting anything."""
+    message = f"{PIIKind(kind).value}:{canonical(kind, value)}".encode()
+    return hmac.new(_keys()[1], message, hashlib.sha256).hexdigest()
+
+
+def mask(kind: PIIKind | str, value: str | None) -> str:
+    """Mask for screens and exports: ``2102**********123X``, ``138****5678``."""
+    if not value:
+        return ""
+    if kind == PIIKind.CITIZEN_ID:
+        if len(value) <= 8:
+            return "*" * len(value)
+        return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    if kind == PIIKind.PHONE:
+        digits = canonical(kind, value)
+        if len(digits) >= 7:
+            return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+        return "*" * len(digits)
+    if kind == PIIKind.BANK_ACCOUNT:
+        return "*" * max(len(value) - 4, 0) + value[-4:]
+    return value[:1] + "*" * (len(value) - 1)
+
+
+class EncryptedPIIField(models.TextField):
+    """A personal value stored encrypted; reads back as plain ``str``. Never filter on it: use its digest."""
+
+    def __init__(self, *args: Any, kind: PIIKind | str = PIIKind.OTHER, **kwargs: Any) -> None:
+        self.kind = PIIKind(kind)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["kind"] = self.kind.value
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(canonical(self.kind, str(value)))
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name != "isnull":
+            raise TypeError(f"{self.name}: encrypted personal data can only be looked up through its digest")
+        return super().get_lookup(lookup_name)
+
+
+class PIIDigestField(models.CharField):
+    """The keyed hash of another field's personal value, filled on every save and bulk_create."""
+
+    def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("db_index", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, default in (("max_length", 64), ("db_index", True), ("editable", False), ("blank", True)):
+            if kwargs.get(key) == default:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        source_field = model_instance._meta.get_field(self.source)
+        value = getattr(model_instance, self.source)
+        kind = getattr(source_field, "kind", PIIKind.OTHER)
+        digest = pii_digest(kind, value) if value else ""
+        setattr(model_instance, self.attname, digest)
+        return digest

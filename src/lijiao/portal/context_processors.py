@@ -1,0 +1,23 @@
+"""Navigation entries shown to the current user, by permission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items = [
+        {"label": "首页", "url": reverse("portal:home")},
+        {"label": "培训目录", "url": reverse("catalog:public_list")},
+        {"label": "目录版本", "url": reverse("catalog:public_editions")},
+    ]
+    if user is not None and user.is_authenticated:
+        if user.has_perm("catalog.change_edition"):
+            items.append({"label": "目录管理", "url": reverse("catalog:manage_editions")})
+        if user.has_perm("audit.view_auditevent"):
+            items.append({"label": "审计日志", "url": reverse("audit:events")})
+    return {"nav_items": items}

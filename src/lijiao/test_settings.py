@@ -1,0 +1,29 @@
+"""Settings for the test suite: the same settings module with test keys and fast hashing.
+
+``LIJIAO_TEST_DATABASE_URL`` points the suite at PostgreSQL (``make test`` does it when a server answers).
+"""
+
+import os
+
+os.environ.setdefault("LIJIAO_DEBUG", "0")
+os.environ.setdefault("LIJIAO_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("LIJIAO_PII_KEY", "test-pii-key-not-for-production")
+if os.environ.get("LIJIAO_TEST_DATABASE_URL"):
+    os.environ["LIJIAO_DATABASE_URL"] = os.environ["LIJIAO_TEST_DATABASE_URL"]
+else:
+    os.environ.setdefault("LIJIAO_DATABASE_URL", "sqlite:///:memory:")
+
+from lijiao.settings import *  # noqa: E402,F403
+from lijiao.settings import DATABASES, TEMPLATES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
+TEMPLATES[0]["OPTIONS"]["debug"] = True

@@ -1,0 +1,15 @@
+"""URL map: public portal, staff screens per app, the REST API at /api/v1/, Django admin for back office."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from lijiao.api import api
+
+urlpatterns = [
+    path("", include("lijiao.portal.urls")),
+    path("accounts/", include("lijiao.accounts.urls")),
+    path("catalog/", include("lijiao.catalog.urls")),
+    path("audit/", include("lijiao.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
