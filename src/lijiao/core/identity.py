@@ -255,19 +255,20 @@ def parse_citizen_id(raw: object, *, today: datetime.date | None = None) -> Citi
         upgraded = True
     else:
         number = text
-        expected = _id_check_char(text[:17])
+        expected = _ID_CHECK_CHARS[2 * int(text[:17], 13) % 11]  # _id_check_char, inlined
         if text[17] != expected:
             raise InvalidCitizenId("bad_check_char", _bad_id_check_message(text, expected))
         upgraded = False
 
     birth = _birth_date(number, today, upgraded)
     address = number[:6]
-    kind: Literal["resident", "hk_macao_taiwan_permit"]
-    if address in _PERMIT_CODES:
+    kind: Literal["resident", "hk_macao_taiwan_permit"] = "resident"
+    if _in_use_since().get(address, 9999) <= birth.year:  # the common case: in use since before the birth
+        warnings = _NO_WARNINGS
+    elif address in _PERMIT_CODES:
         kind = "hk_macao_taiwan_permit"
         warnings = _NO_WARNINGS
     else:
-        kind = "resident"
         warnings = _address_warnings(address, birth.year)
     # gender: an odd 17th digit is male (an ASCII digit's code has the digit's parity)
     return _new_citizen_id(
@@ -360,21 +361,24 @@ def _birth_date(number: str, today: datetime.date | None, upgraded: bool) -> dat
     return birth
 
 
-# date.today() costs about as much as the rest of the parse; remember it until the next local midnight.
+# date.today() costs about as much as the rest of the parse: it is remembered from the moment it was read
+# until the next local midnight (a clock set back, e.g. frozen by a test, reads it afresh).
 _today: datetime.date = datetime.date.min
+_today_from: float = 0.0
 _today_until: float = 0.0
 
 
 def _local_today() -> datetime.date:
     """Today's local date, cached until the next local midnight."""
-    global _today, _today_until
+    global _today, _today_from, _today_until
     now = time.time()
-    if now >= _today_until:
-        today = datetime.date.today()  # noqa: DTZ011 - a birth date is compared with the local calendar date
-        midnight = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
-        _today, _today_until = today, midnight.timestamp()
-        return today
-    return _today
+    if _today_from <= now < _today_until:
+        return _today
+    today = datetime.date.today()  # noqa: DTZ011 - a birth date is compared with the local calendar date
+    midnight = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
+    _today_until = 0.0  # readers in other threads fall through to date.today() while this is updated
+    _today, _today_from, _today_until = today, now, midnight.timestamp()
+    return today
 
 
 # -------------------------------------------------------------------------------------------- address codes
@@ -393,6 +397,12 @@ def _address_table() -> dict[str, tuple[_Span, ...]]:
             end = int(row["end_year"]) if row["end_year"] else 9999
             table.setdefault(row["code"], []).append((start, end, row["name"]))
     return {code: tuple(spans) for code, spans in table.items()}
+
+
+@functools.cache
+def _in_use_since() -> dict[str, int]:
+    """Codes in use today, with the first year of their current span (0: since the first list)."""
+    return {code: start for code, spans in _address_table().items() for start, end, _ in spans if end == 9999}
 
 
 def address_code_status(code: str, birth_year: int | None = None) -> AddressCodeStatus:

@@ -1,0 +1,22 @@
+"""``lijiao load_catalog_reference``: upsert categories, occupations and special items from the bundled CSVs."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lijiao.catalog.reference import ReferenceDataError, load_reference_data
+
+LABELS = {"categories": "行业类别", "occupations": "职业", "special_items": "专项及创业项目"}
+
+
+class Command(BaseCommand):
+    help = "Load (idempotently) the catalog reference data: 35 categories, occupations, special items."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            counts = load_reference_data()
+        except ReferenceDataError as exc:
+            raise CommandError(f"参考数据有误（bad reference data）: {exc}") from exc
+        for key, value in counts.items():
+            self.stdout.write(f"{LABELS.get(key, key)}（{key}）: {value}")
+        self.stdout.write(self.style.SUCCESS("参考数据已载入（reference data loaded）"))

@@ -1,0 +1,146 @@
+"""Reference data of the catalog (SPEC C1): industry categories, occupations and special/business-start items.
+
+The data lives in CSV files next to this module (``data/``; see ``data/README.md`` for where it came from).
+Loading is an idempotent upsert keyed on ``code``: running it twice leaves the same rows, and a corrected
+name in a CSV updates the row in place. Rows that are no longer in a CSV are left alone (catalog items of old
+editions may still point at them).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from django.db import transaction
+
+from lijiao.catalog.models import Category, Occupation, SpecialItem, validate_occupation_code
+
+DATA_DIR = Path(__file__).parent / "data"
+
+_TRUE = {"1", "true", "yes", "y", "是"}
+_FALSE = {"0", "false", "no", "n", "否", ""}
+
+
+class ReferenceDataError(ValueError):
+    """A reference CSV that cannot be loaded (bad header, bad value, duplicate code)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    values: dict[str, str]
+
+
+def _read(name: str, columns: tuple[str, ...]) -> list[_Row]:
+    path = DATA_DIR / name
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise ReferenceDataError(
+                f"{name}: 表头应为 {','.join(columns)}（header must be {','.join(columns)}）, got {reader.fieldnames}"
+            )
+        rows = [
+            _Row(line=reader.line_num, values={k: (v or "").strip() for k, v in record.items()})
+            for record in reader
+        ]
+    seen: set[str] = set()
+    for row in rows:
+        code = row.values["code"]
+        if not code:
+            raise ReferenceDataError(f"{name} 第{row.line}行: 编码为空（code missing）")
+        if code in seen:
+            raise ReferenceDataError(f"{name} 第{row.line}行: 编码“{code}”重复（duplicate code）")
+        seen.add(code)
+    return rows
+
+
+def _flag(name: str, row: _Row, column: str) -> bool:
+    value = row.values[column].lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ReferenceDataError(f"{name} 第{row.line}行: {column}=“{value}”应为 0 或 1（must be 0 or 1）")
+
+
+def read_categories() -> list[Category]:
+    """The categories of ``data/categories.csv`` as unsaved model instances."""
+    rows = _read("categories.csv", ("code", "name", "sort_order"))
+    categories = []
+    for row in rows:
+        try:
+            sort_order = int(row.values["sort_order"] or 0)
+        except ValueError:
+            raise ReferenceDataError(f"categories.csv 第{row.line}行: 排序应为整数（sort_order must be an integer）") from None
+        categories.append(Category(code=row.values["code"], name=row.values["name"], sort_order=sort_order))
+    return categories
+
+
+def read_occupations() -> list[Occupation]:
+    """The occupations of ``data/occupations.csv`` as unsaved model instances (codes validated)."""
+    name = "occupations.csv"
+    occupations = []
+    for row in _read(name, ("code", "name", "is_digital", "is_green")):
+        try:
+            validate_occupation_code(row.values["code"])
+        except Exception as exc:
+            raise ReferenceDataError(f"{name} 第{row.line}行: {exc}") from None
+        if not row.values["name"]:
+            raise ReferenceDataError(f"{name} 第{row.line}行: 职业名称为空（name missing）")
+        occupations.append(
+            Occupation(
+                code=row.values["code"],
+                name=row.values["name"],
+                is_digital=_flag(name, row, "is_digital"),
+                is_green=_flag(name, row, "is_green"),
+            )
+        )
+    return occupations
+
+
+def read_special_items() -> list[SpecialItem]:
+    """The 专项职业能力 and business-start items of ``data/special_items.csv`` as unsaved instances."""
+    name = "special_items.csv"
+    items = []
+    for row in _read(name, ("code", "name", "kind")):
+        kind = row.values["kind"]
+        if kind not in SpecialItem.Kind.values:
+            raise ReferenceDataError(f"{name} 第{row.line}行: 未知类型“{kind}”（unknown kind）")
+        items.append(SpecialItem(code=row.values["code"], name=row.values["name"], kind=kind))
+    return items
+
+
+@transaction.atomic
+def load_reference_data(*, stdout: IO[str] | None = None) -> dict[str, int]:
+    """Upsert the three reference CSVs; returns how many rows each file holds.
+
+    Idempotent (``bulk_create(update_conflicts=True)`` on ``code``, which works on SQLite and PostgreSQL);
+    all or nothing: a bad row in any file raises :class:`ReferenceDataError` before anything is written.
+    """
+    categories = read_categories()
+    occupations = read_occupations()
+    special_items = read_special_items()
+    Category.objects.bulk_create(
+        categories, update_conflicts=True, unique_fields=["code"], update_fields=["name", "sort_order"]
+    )
+    Occupation.objects.bulk_create(
+        occupations,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "is_digital", "is_green"],
+    )
+    SpecialItem.objects.bulk_create(
+        special_items, update_conflicts=True, unique_fields=["code"], update_fields=["name", "kind"]
+    )
+    counts = {
+        "categories": len(categories),
+        "occupations": len(occupations),
+        "special_items": len(special_items),
+    }
+    if stdout is not None:
+        for key, value in counts.items():
+            stdout.write(f"{key}: {value}\n")
+    return counts
