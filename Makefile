@@ -85,7 +85,7 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 migrations-check: $(BIN)/.installed
-	LIJIAO_PII_KEY=check $(BIN)/lijiao makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=lijiao.test_settings $(BIN)/lijiao makemigrations --check --dry-run
 
 pytest-sqlite: install
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)

@@ -43,7 +43,12 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"code": "unauthenticated", "message": "请先登录或提供有效令牌（authentication required）", "errors": []},
+        request,
+        {
+            "code": "unauthenticated",
+            "message": "请先登录或提供有效令牌（authentication required）",
+            "errors": [],
+        },
         status=401,
     )
 
@@ -52,7 +57,11 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
+        loc = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload", "form")
+        ]
         errors.append({"field": ".".join(loc) or "__all__", "message": error.get("msg", "")})
     return api.create_response(
         request, {"code": "invalid", "message": "输入有误（invalid input）", "errors": errors}, status=422

@@ -13,8 +13,8 @@ if os.environ.get("LIJIAO_TEST_DATABASE_URL"):
 else:
     os.environ.setdefault("LIJIAO_DATABASE_URL", "sqlite:///:memory:")
 
-from lijiao.settings import *  # noqa: E402,F403
-from lijiao.settings import DATABASES, TEMPLATES  # noqa: E402
+from lijiao.settings import *  # noqa: F403
+from lijiao.settings import DATABASES, TEMPLATES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -26,4 +26,4 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
-TEMPLATES[0]["OPTIONS"]["debug"] = True
+TEMPLATES[0]["OPTIONS"]["debug"] = True  # type: ignore[index]

@@ -20,13 +20,20 @@ from tests.conftest import PASSWORD
 def test_every_role_is_a_group_with_its_permissions():
     for role, spec in ROLES.items():
         group = Group.objects.get(name=role.value)
-        codes = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+        codes = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
         assert codes == set(spec.permissions)
 
 
 @pytest.mark.django_db
 def test_role_permissions_decide_what_users_may_do(make_user):
-    officer, clerk, provider = make_user(Role.CATALOG_OFFICER), make_user(Role.DISTRICT_CLERK), make_user(Role.PROVIDER_STAFF)
+    officer, clerk, provider = (
+        make_user(Role.CATALOG_OFFICER),
+        make_user(Role.DISTRICT_CLERK),
+        make_user(Role.PROVIDER_STAFF),
+    )
     assert officer.has_perm("catalog.publish_edition")
     assert not clerk.has_perm("catalog.publish_edition")
     assert not provider.has_perm("catalog.change_edition")
@@ -37,7 +44,11 @@ def test_role_permissions_decide_what_users_may_do(make_user):
 def test_create_user_refuses_bad_input_and_writes_nothing():
     with pytest.raises(DomainError) as exc:
         create_user(
-            actor=None, username="x", password="short", roles=[Role.DISTRICT_CLERK], citizen_id="110105194912310021"
+            actor=None,
+            username="x",
+            password="short",
+            roles=[Role.DISTRICT_CLERK],
+            citizen_id="110105194912310021",
         )
     fields = {e.field for e in exc.value.errors}
     assert fields == {"password", "handling_area", "citizen_id"}

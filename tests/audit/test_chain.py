@@ -11,7 +11,13 @@ from lijiao.audit.services import record_event, verify_chain
 def _events(n: int) -> list[AuditEvent]:
     with request_context(request_id="req-12345678", ip_address="127.0.0.1", channel="cli"):
         return [
-            record_event(actor=None, action="test.happened", object_type="thing", object_id=i, after={"n": i, "x": "一"})
+            record_event(
+                actor=None,
+                action="test.happened",
+                object_type="thing",
+                object_id=i,
+                after={"n": i, "x": "一"},
+            )
             for i in range(1, n + 1)
         ]
 

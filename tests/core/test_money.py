@@ -7,7 +7,13 @@ from lijiao.core.money import InvalidAmount, format_yuan, round_yuan, to_yuan
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1500", "1500.00"), ("1,500.5", "1500.50"), ("￥2000元", "2000.00"), (Decimal("5500"), "5500.00"), (800, "800.00")],
+    [
+        ("1500", "1500.00"),
+        ("1,500.5", "1500.50"),
+        ("￥2000元", "2000.00"),
+        (Decimal("5500"), "5500.00"),
+        (800, "800.00"),
+    ],
 )
 def test_amounts_parse_exactly(raw, expected):
     assert to_yuan(raw) == Decimal(expected)

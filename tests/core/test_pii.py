@@ -35,7 +35,9 @@ def test_personal_data_is_encrypted_at_rest_and_reads_back(worker):
 def test_lookup_by_keyed_digest_not_by_value(worker):
     assert User.objects.get(citizen_id_digest=pii_digest(PIIKind.CITIZEN_ID, "11010519491231002x")) == worker
     assert User.objects.get(phone_digest=pii_digest(PIIKind.PHONE, "138 9876 5432")) == worker
-    assert not User.objects.filter(citizen_id_digest=pii_digest(PIIKind.CITIZEN_ID, "110105194912310038")).exists()
+    assert not User.objects.filter(
+        citizen_id_digest=pii_digest(PIIKind.CITIZEN_ID, "110105194912310038")
+    ).exists()
     with pytest.raises(TypeError, match="digest"):
         list(User.objects.filter(citizen_id=ID))
 
@@ -98,6 +100,11 @@ def test_reveal_is_logged(worker, make_user):
     admin = make_user(Role.CITY_ADMIN)
     assert reveal_personal_data(actor=admin, obj=worker, field_name="citizen_id", reason="核对身份") == ID
     event = AuditEvent.objects.order_by("-sequence").first()
-    assert (event.action, event.actor, event.object_id, event.reason) == ("pii.revealed", admin, str(worker.pk), "核对身份")
+    assert (event.action, event.actor, event.object_id, event.reason) == (
+        "pii.revealed",
+        admin,
+        str(worker.pk),
+        "核对身份",
+    )
     assert event.after == {"field": "citizen_id", "kind": "citizen_id"}
     assert ID not in str(event.after)

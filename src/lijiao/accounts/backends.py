@@ -19,8 +19,12 @@ from lijiao.audit.services import record_event
 class LockoutModelBackend(ModelBackend):
     """``ModelBackend`` that refuses a locked account and locks one after too many wrong passwords."""
 
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if username is None:
             username = kwargs.get(User.USERNAME_FIELD)

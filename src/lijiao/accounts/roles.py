@@ -104,7 +104,9 @@ def sync_roles(**_: object) -> None:
             wanted.append((app_label, codename))
         perms = [
             p
-            for p in Permission.objects.filter(codename__in=[c for _, c in wanted]).select_related("content_type")
+            for p in Permission.objects.filter(codename__in=[c for _, c in wanted]).select_related(
+                "content_type"
+            )
             if (p.content_type.app_label, p.codename) in set(wanted)
         ]
         missing = set(wanted) - {(p.content_type.app_label, p.codename) for p in perms}

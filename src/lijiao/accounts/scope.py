@@ -36,7 +36,9 @@ class Scope:
     def is_anonymous(self) -> bool:
         return self.user_id is None
 
-    def filter_by_area[M: Model](self, queryset: QuerySet[M], area_field: str = "handling_area") -> QuerySet[M]:
+    def filter_by_area[M: Model](
+        self, queryset: QuerySet[M], area_field: str = "handling_area"
+    ) -> QuerySet[M]:
         """Rows of the user's handling areas (all rows for city-wide roles, none for the rest)."""
         if self.all_areas:
             return queryset
@@ -45,6 +47,4 @@ class Scope:
         return queryset.filter(**{f"{area_field}__in": self.area_ids})
 
 
-_CITY_WIDE = frozenset(
-    {Role.CITY_ADMIN, Role.CATALOG_OFFICER, Role.FINANCE, Role.LEADERSHIP, Role.AUDITOR}
-)
+_CITY_WIDE = frozenset({Role.CITY_ADMIN, Role.CATALOG_OFFICER, Role.FINANCE, Role.LEADERSHIP, Role.AUDITOR})

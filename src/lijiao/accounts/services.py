@@ -45,7 +45,9 @@ def create_user(
     except ValidationError as exc:
         errors.extend(FieldError("password", m) for m in exc.messages)
     if any(r in AREA_SCOPED_ROLES for r in roles) and handling_area is None:
-        errors.append(FieldError("handling_area", "区经办及审核人员必须指定经办区域（handling area required）"))
+        errors.append(
+            FieldError("handling_area", "区经办及审核人员必须指定经办区域（handling area required）")
+        )
     canonical_id = ""
     if citizen_id:
         try:
@@ -69,7 +71,11 @@ def create_user(
         actor=actor,
         action="accounts.user.created",
         obj=user,
-        after={"username": username, "roles": sorted(r.value for r in roles), "area": handling_area and handling_area.code},
+        after={
+            "username": username,
+            "roles": sorted(r.value for r in roles),
+            "area": handling_area and handling_area.code,
+        },
     )
     return user
 

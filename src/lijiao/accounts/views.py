@@ -15,6 +15,7 @@ from lijiao.accounts.models import ApiToken, User
 from lijiao.accounts.roles import ROLES, roles_of
 from lijiao.accounts.services import create_api_token, revoke_api_token
 from lijiao.core.errors import DomainError
+from lijiao.core.http import AuthedRequest
 from lijiao.core.services import reveal_personal_data
 
 REVEALABLE = {"citizen_id", "phone"}
@@ -34,7 +35,7 @@ class PasswordChange(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         messages.success(self.request, "密码已修改。")
         return super().form_valid(form)
 
@@ -60,7 +61,7 @@ def reveal(request: HttpRequest, user_id: int, field: str) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     new_token = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +79,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_token(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     revoke_api_token(actor=request.user, token=token)
     messages.success(request, f"令牌 {token.prefix}… 已吊销。")

@@ -20,7 +20,9 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE_ID.match(incoming) else new_request_id()
         channel = "api" if request.path.startswith("/api/") else "web"
-        with request_context(request_id=request_id, ip_address=request.META.get("REMOTE_ADDR"), channel=channel):
+        with request_context(
+            request_id=request_id, ip_address=request.META.get("REMOTE_ADDR"), channel=channel
+        ):
             request.request_id = request_id  # type: ignore[attr-defined]
             response = self.get_response(request)
         response["X-Request-ID"] = request_id

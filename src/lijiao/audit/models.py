@@ -26,7 +26,12 @@ class AuditEvent(models.Model):
     sequence = models.PositiveBigIntegerField("序号", unique=True)
     occurred_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
     actor_label = models.CharField("操作人名称", max_length=150, blank=True)
     action = models.CharField("动作", max_length=80, db_index=True)
@@ -71,3 +76,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.last_sequence}"

@@ -29,7 +29,9 @@ def search_events(user: Any, filters: AuditFilter) -> QuerySet[AuditEvent]:
         raise PermissionDenied()
     qs = AuditEvent.objects.select_related("actor")
     if filters.actor:
-        qs = qs.filter(Q(actor_label__icontains=filters.actor) | Q(actor__display_name__icontains=filters.actor))
+        qs = qs.filter(
+            Q(actor_label__icontains=filters.actor) | Q(actor__display_name__icontains=filters.actor)
+        )
     if filters.action:
         qs = qs.filter(action__startswith=filters.action)
     if filters.object_type:

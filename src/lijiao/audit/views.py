@@ -17,7 +17,7 @@ def events(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in request.GET.items() if k in AuditFilter.model_fields and v}
     error = ""
     try:
-        filters = AuditFilter(**params)
+        filters = AuditFilter.model_validate(params)
     except PydanticValidationError:
         filters, error = AuditFilter(), "日期格式应为 YYYY-MM-DD（dates must be YYYY-MM-DD）"
     page = Paginator(search_events(request.user, filters), 50).get_page(request.GET.get("page"))

@@ -124,7 +124,9 @@ class Edition(models.Model):
 
     name = models.CharField("名称", max_length=100)
     year = models.PositiveSmallIntegerField("年度")
-    status = models.CharField("状态", max_length=12, choices=EditionStatus.choices, default=EditionStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=12, choices=EditionStatus.choices, default=EditionStatus.DRAFT
+    )
     effective_from = models.DateField("生效日期", null=True, blank=True)
     effective_to = models.DateField("失效日期", null=True, blank=True, help_text="不含当日")
     document_number = models.CharField("文号", max_length=100, blank=True)
@@ -133,13 +135,23 @@ class Edition(models.Model):
         "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="基于版本"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="创建人"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="创建人",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发布人"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发布人",
     )
 
     class Meta:
@@ -184,14 +196,21 @@ class CatalogItem(models.Model):
         Occupation, models.PROTECT, null=True, blank=True, related_name="catalog_items", verbose_name="职业"
     )
     special_item = models.ForeignKey(
-        SpecialItem, models.PROTECT, null=True, blank=True, related_name="catalog_items", verbose_name="专项/创业项目"
+        SpecialItem,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalog_items",
+        verbose_name="专项/创业项目",
     )
     level = models.PositiveSmallIntegerField("等级", choices=Level.choices, null=True, blank=True)
     category = models.ForeignKey(Category, models.PROTECT, related_name="items", verbose_name="行业类别")
     subsidy_standard = MoneyField("培训补贴标准（元）")
     assessment_subsidy = MoneyField("评价补贴标准（元）", null=True, blank=True)
     min_lesson_hours = models.PositiveSmallIntegerField("最低课时")
-    shortage_tier = models.CharField("紧缺程度", max_length=12, choices=ShortageTier.choices, default="", blank=True)
+    shortage_tier = models.CharField(
+        "紧缺程度", max_length=12, choices=ShortageTier.choices, default="", blank=True
+    )
     is_digital = models.BooleanField("数字技能", default=False)
     is_elder_child_care = models.BooleanField("一老一小", default=False)
     allows_graduate_conversion = models.BooleanField("可用于毕业生专业转换培训", default=False)
@@ -214,7 +233,12 @@ class CatalogItem(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="occupation", occupation__isnull=False, special_item__isnull=True, level__isnull=False)
+                    Q(
+                        kind="occupation",
+                        occupation__isnull=False,
+                        special_item__isnull=True,
+                        level__isnull=False,
+                    )
                     | Q(
                         kind__in=["special", "business_start"],
                         occupation__isnull=True,
@@ -224,7 +248,9 @@ class CatalogItem(models.Model):
                 ),
                 name="catalog_item_subject_matches_kind",
             ),
-            models.CheckConstraint(condition=Q(subsidy_standard__gt=0), name="catalog_item_standard_positive"),
+            models.CheckConstraint(
+                condition=Q(subsidy_standard__gt=0), name="catalog_item_standard_positive"
+            ),
         ]
         indexes = [models.Index(fields=["edition", "category"], name="catalog_item_edition_cat_idx")]
 

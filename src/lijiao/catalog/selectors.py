@@ -58,11 +58,15 @@ def latest_published(exclude: Edition | None = None) -> Edition | None:
 
 def edition_items(edition: Edition) -> QuerySet[CatalogItem]:
     """Items of an edition with what screens and exports show, in catalog order."""
-    return CatalogItem.objects.filter(edition=edition).select_related("occupation", "special_item", "category")
+    return CatalogItem.objects.filter(edition=edition).select_related(
+        "occupation", "special_item", "category"
+    )
 
 
 def get_item(user: Any, item_id: int) -> CatalogItem:
-    item = CatalogItem.objects.select_related("edition", "occupation", "special_item", "category").filter(pk=item_id)
+    item = CatalogItem.objects.select_related("edition", "occupation", "special_item", "category").filter(
+        pk=item_id
+    )
     if not can_see_drafts(user):
         item = item.exclude(edition__status=EditionStatus.DRAFT)
     found = item.first()

@@ -100,21 +100,27 @@ def validate_item(data: ItemInput) -> list[FieldError]:
         elif data.special_item.kind != data.kind:
             errors.append(FieldError("special_item", "所选项目与类型不符（item kind does not match）"))
         if data.occupation is not None or data.level is not None:
-            errors.append(FieldError("level", "专项和创业项目不分职业等级（no occupation level for this kind）"))
+            errors.append(
+                FieldError("level", "专项和创业项目不分职业等级（no occupation level for this kind）")
+            )
     else:
         errors.append(FieldError("kind", f"未知的项目类型“{data.kind}”（unknown kind）"))
     if data.subsidy_standard <= 0:
         errors.append(FieldError("subsidy_standard", "补贴标准必须大于0（standard must be positive）"))
     elif data.subsidy_standard > cap:
         errors.append(
-            FieldError("subsidy_standard", f"补贴标准不得超过政策上限 {cap} 元（above the policy cap of {cap} yuan）")
+            FieldError(
+                "subsidy_standard", f"补贴标准不得超过政策上限 {cap} 元（above the policy cap of {cap} yuan）"
+            )
         )
     if data.assessment_subsidy is not None and not (0 <= data.assessment_subsidy <= cap):
         errors.append(FieldError("assessment_subsidy", f"评价补贴应在 0–{cap} 元之间（out of range）"))
     if data.min_lesson_hours <= 0 or data.min_lesson_hours > 2000:
         errors.append(FieldError("min_lesson_hours", "最低课时应在 1–2000 之间（lesson hours out of range）"))
     if data.shortage_tier not in ShortageTier.values:
-        errors.append(FieldError("shortage_tier", f"未知的紧缺程度“{data.shortage_tier}”（unknown shortage tier）"))
+        errors.append(
+            FieldError("shortage_tier", f"未知的紧缺程度“{data.shortage_tier}”（unknown shortage tier）")
+        )
     if len(data.note) > 200:
         errors.append(FieldError("note", "备注最多200字（note too long）"))
     return errors
@@ -133,7 +139,9 @@ def _check_item(edition: Edition, data: ItemInput, *, exclude: CatalogItem | Non
         if duplicates.exists():
             errors.append(FieldError("__all__", "本版目录中已有该项目（item already in this edition）"))
     if errors:
-        raise DomainError("目录项目信息有误（invalid catalog item）", code="invalid_item", errors=tuple(errors))
+        raise DomainError(
+            "目录项目信息有误（invalid catalog item）", code="invalid_item", errors=tuple(errors)
+        )
 
 
 @transaction.atomic
@@ -157,7 +165,9 @@ def create_edition(
         notes=notes,
         created_by=actor,
     )
-    record_event(actor=actor, action="catalog.edition.created", obj=edition, after=snapshot(edition, EDITION_FIELDS))
+    record_event(
+        actor=actor, action="catalog.edition.created", obj=edition, after=snapshot(edition, EDITION_FIELDS)
+    )
     return edition
 
 
@@ -217,7 +227,11 @@ def update_edition(
     edition.document_number, edition.notes = document_number.strip(), notes
     edition.save(update_fields=["name", "year", "effective_from", "document_number", "notes", "updated_at"])
     record_event(
-        actor=actor, action="catalog.edition.updated", obj=edition, before=before, after=snapshot(edition, EDITION_FIELDS)
+        actor=actor,
+        action="catalog.edition.updated",
+        obj=edition,
+        before=before,
+        after=snapshot(edition, EDITION_FIELDS),
     )
     return edition
 
@@ -279,7 +293,9 @@ def replace_items(*, actor: Any, edition: Edition, items: list[ItemInput], sourc
     _require_draft(edition)
     removed = CatalogItem.objects.filter(edition=edition).count()
     CatalogItem.objects.filter(edition=edition).delete()
-    CatalogItem.objects.bulk_create([CatalogItem(edition=edition, **asdict(d)) for d in items], batch_size=500)
+    CatalogItem.objects.bulk_create(
+        [CatalogItem(edition=edition, **asdict(d)) for d in items], batch_size=500
+    )
     record_event(
         actor=actor,
         action="catalog.edition.items_replaced",
@@ -307,13 +323,20 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
     if not CatalogItem.objects.filter(edition=edition).exists():
         errors["__all__"] = "目录版本没有任何项目，不能发布（an empty edition cannot be published）"
     previous = latest_published(exclude=edition)
-    if start is not None and previous is not None and previous.effective_from and start <= previous.effective_from:
+    if (
+        start is not None
+        and previous is not None
+        and previous.effective_from
+        and start <= previous.effective_from
+    ):
         errors["effective_from"] = (
             f"生效日期必须晚于现行版本“{previous.name}”的生效日期 {previous.effective_from}"
             f"（must start after {previous.effective_from}）"
         )
     if errors:
-        raise DomainError.for_fields("目录版本不能发布（edition cannot be published）", errors, code="cannot_publish")
+        raise DomainError.for_fields(
+            "目录版本不能发布（edition cannot be published）", errors, code="cannot_publish"
+        )
     assert start is not None
     before = snapshot(edition, EDITION_FIELDS)
     if previous is not None:
@@ -325,7 +348,9 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
                 edition, EditionStatus.PUBLISHED, effective_from=start, published_at=now, published_by=actor
             )
     except IntegrityError:
-        raise Conflict("已有版本在该日期生效（another edition starts on that date）", code="start_taken") from None
+        raise Conflict(
+            "已有版本在该日期生效（another edition starts on that date）", code="start_taken"
+        ) from None
     record_event(
         actor=actor,
         action="catalog.edition.published",

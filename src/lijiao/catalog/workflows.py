@@ -36,7 +36,8 @@ def transition(edition: Edition, target: str, **changes: Any) -> Edition:
     updated = Edition.objects.filter(pk=edition.pk, status=current).update(status=target, **changes)
     if updated != 1:
         raise Conflict(
-            f"目录版本“{edition.name}”已被他人修改，请刷新后重试（edition changed meanwhile）", code="stale_status"
+            f"目录版本“{edition.name}”已被他人修改，请刷新后重试（edition changed meanwhile）",
+            code="stale_status",
         )
     edition.status = target
     for name, value in changes.items():

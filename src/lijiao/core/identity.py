@@ -263,10 +263,10 @@ def parse_citizen_id(raw: object, *, today: datetime.date | None = None) -> Citi
     birth = _birth_date(number, today, upgraded)
     address = number[:6]
     kind: Literal["resident", "hk_macao_taiwan_permit"] = "resident"
-    if _in_use_since().get(address, 9999) <= birth.year:  # the common case: in use since before the birth
-        warnings = _NO_WARNINGS
-    elif address in _PERMIT_CODES:
+    if address in _PERMIT_CODES:
         kind = "hk_macao_taiwan_permit"
+        warnings = _NO_WARNINGS
+    elif _in_use_since().get(address, 9999) <= birth.year:  # the common case: in use since before the birth
         warnings = _NO_WARNINGS
     else:
         warnings = _address_warnings(address, birth.year)

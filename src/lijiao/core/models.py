@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -34,7 +35,9 @@ class HandlingArea(models.Model):
 
     code = models.CharField("代码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=50, unique=True)
-    regions = models.ManyToManyField(Region, blank=True, related_name="handling_areas", verbose_name="覆盖区划")
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="handling_areas", verbose_name="覆盖区划"
+    )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     active = models.BooleanField("启用", default=True)
 
@@ -68,3 +71,64 @@ class PersonalDataAccess(models.Model):
         managed = False
         default_permissions = ()
         permissions = [("reveal_pii", "可查看完整个人信息（身份证号、手机号）")]
+
+    def __str__(self) -> str:
+        return "personal data access"
+
+
+class ImportJob(models.Model):
+    """One bulk import of a file (a catalog edition, a trainee roster…): who, what, how far, and the outcome.
+
+    Synchronous imports create the job when they finish; background imports create it ``pending``, move it to
+    ``running`` with ``total_rows`` known, bump ``processed_rows`` as they go (see :attr:`progress`), and end it
+    ``succeeded`` or ``failed``. A failed import writes nothing to its target; ``report`` then holds the error
+    report (the bad rows with their row numbers and reasons) for the clerk to download.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待中"
+        RUNNING = "running", "导入中"
+        SUCCEEDED = "succeeded", "成功"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("导入类型", max_length=50)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    file_name = models.CharField("文件名", max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="导入人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    imported_rows = models.PositiveIntegerField("导入行数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    message = models.TextField("说明", blank=True)
+    target_type = models.CharField("导入对象类型", max_length=100, blank=True)
+    target_id = models.CharField("导入对象ID", max_length=64, blank=True)
+    report = models.FileField("错误报告", upload_to="imports/reports/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "导入任务"
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="core_importjob_kind_idx"),
+            models.Index(fields=["target_type", "target_id"], name="core_importjob_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def progress(self) -> int:
+        """Percent done, 0–100 (100 once finished, whatever the row counts say)."""
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

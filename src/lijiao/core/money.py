@@ -59,7 +59,7 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def deconstruct(self):  # type: ignore[no-untyped-def]
+    def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         if kwargs.get("max_digits") == 14:
             del kwargs["max_digits"]

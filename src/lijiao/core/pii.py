@@ -39,7 +39,9 @@ class PIIKind(StrEnum):
 
 
 def _derive(secret: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"lijiao-pii-v1", info=purpose).derive(secret.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"lijiao-pii-v1", info=purpose).derive(
+        secret.encode()
+    )
 
 
 @cache
@@ -47,7 +49,9 @@ def _keys() -> tuple[MultiFernet, bytes]:
     primary = settings.PII_KEY
     if not primary:
         raise ImproperlyConfigured("LIJIAO_PII_KEY is not set: personal data cannot be encrypted.")
-    fernets = [Fernet(base64.urlsafe_b64encode(_derive(k, b"encrypt"))) for k in [primary, *settings.PII_OLD_KEYS]]
+    fernets = [
+        Fernet(base64.urlsafe_b64encode(_derive(k, b"encrypt"))) for k in [primary, *settings.PII_OLD_KEYS]
+    ]
     return MultiFernet(fernets), _derive(primary, b"digest")
 
 

@@ -21,7 +21,9 @@ def reveal_personal_data(*, actor: Any, obj: models.Model, field_name: str, reas
     except Exception:
         field = None
     if not isinstance(field, EncryptedPIIField):
-        raise DomainError.for_fields("该字段不是个人信息字段（not a personal-data field）", {"field": field_name})
+        raise DomainError.for_fields(
+            "该字段不是个人信息字段（not a personal-data field）", {"field": field_name}
+        )
     record_event(
         actor=actor,
         action="pii.revealed",

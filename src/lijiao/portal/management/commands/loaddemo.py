@@ -20,4 +20,6 @@ class Command(BaseCommand):
             counts = load_reference_data()
             build_demo_catalog(actor=User.objects.get(username="admin"))
         self.stdout.write(f"demo users created: {users}; reference data: {counts}")
-        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_USERS))
+        self.stdout.write(
+            f"demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_USERS)
+        )

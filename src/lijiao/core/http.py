@@ -1,0 +1,14 @@
+"""Request type for views behind ``login_required``: ``request.user`` is a real user there."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from lijiao.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    user: User
