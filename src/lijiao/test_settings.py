@@ -24,6 +24,9 @@ SECURE_HSTS_SECONDS = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # one test database per run, so two runs on one server (developers, CI) never drop each other's
+    DATABASES["default"]["TEST"]["NAME"] = f"test_lijiao_{os.getpid()}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 TEMPLATES[0]["OPTIONS"]["debug"] = True  # type: ignore[index]

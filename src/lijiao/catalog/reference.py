@@ -73,7 +73,9 @@ def read_categories() -> list[Category]:
         try:
             sort_order = int(row.values["sort_order"] or 0)
         except ValueError:
-            raise ReferenceDataError(f"categories.csv 第{row.line}行: 排序应为整数（sort_order must be an integer）") from None
+            raise ReferenceDataError(
+                f"categories.csv 第{row.line}行: 排序应为整数（sort_order must be an integer）"
+            ) from None
         categories.append(Category(code=row.values["code"], name=row.values["name"], sort_order=sort_order))
     return categories
 

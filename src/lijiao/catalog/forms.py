@@ -1,0 +1,197 @@
+"""Forms of the catalog manage screens. They only parse input; the services decide what is valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from lijiao.catalog.models import CatalogItem, Category, Level, Occupation, ShortageTier, SpecialItem
+from lijiao.catalog.services import ItemInput
+from lijiao.core.errors import DomainError
+from lijiao.core.money import InvalidAmount, to_yuan
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's field errors on the form fields (unknown fields and ``__all__`` as form errors)."""
+    if not exc.errors:
+        form.add_error(None, exc.message)
+        return
+    for error in exc.errors:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+
+
+class YuanField(forms.CharField):
+    """A yuan amount typed as text (``1500``, ``1,500.00``, ``￥1500元``), parsed exactly (never a float)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return to_yuan(text)
+        except InvalidAmount as exc:
+            raise forms.ValidationError(str(exc), code="invalid_amount") from None
+
+
+class EditionForm(forms.Form):
+    """Header of a draft edition (create and update)."""
+
+    name = forms.CharField(label="版本名称", max_length=100)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    effective_from = forms.DateField(label="计划生效日期", required=False, widget=DATE_WIDGET)
+    document_number = forms.CharField(label="文号", max_length=100, required=False)
+    notes = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "year" not in self.initial:
+            self.initial["year"] = timezone.localdate().year + 1
+
+
+class StartFromForm(forms.Form):
+    """A new draft copied from the edition in force."""
+
+    name = forms.CharField(label="新版本名称", max_length=100)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    effective_from = forms.DateField(label="计划生效日期", required=False, widget=DATE_WIDGET)
+
+
+class PublishForm(forms.Form):
+    effective_from = forms.DateField(label="生效日期", widget=DATE_WIDGET)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="目录文件（xlsx）",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xls", ".csv")):
+            raise forms.ValidationError("请上传 xlsx 格式的文件（please upload an .xlsx file）")
+        return upload
+
+
+def _subject_code(text: str) -> str:
+    """``"6-31-01-03 电工"`` or ``"电工（6-31-01-03）"`` → ``"6-31-01-03"``: the code a datalist entry starts with."""
+    text = text.strip()
+    if "（" in text and text.endswith("）"):
+        return text[text.rindex("（") + 1 : -1].strip()
+    return text.split()[0] if text.split() else ""
+
+
+class ItemForm(forms.Form):
+    """One catalog item. Occupations and special items are typed by code (with a list to pick from)."""
+
+    kind = forms.ChoiceField(label="类型", choices=CatalogItem.Kind.choices, initial=CatalogItem.Kind.OCCUPATION)
+    occupation = forms.CharField(
+        label="职业（编码）",
+        required=False,
+        max_length=120,
+        help_text="输入职业编码或从列表选择，如 6-31-01-03",
+        widget=forms.TextInput(attrs={"list": "occupation-options", "autocomplete": "off"}),
+    )
+    special_item = forms.CharField(
+        label="专项/创业项目（编码）",
+        required=False,
+        max_length=130,
+        help_text="专项职业能力或创业培训项目编码",
+        widget=forms.TextInput(attrs={"list": "special-options", "autocomplete": "off"}),
+    )
+    level = forms.TypedChoiceField(
+        label="等级", choices=[("", "—（专项/创业不分等级）"), *Level.choices], coerce=int, empty_value=None, required=False
+    )
+    category = forms.ModelChoiceField(label="行业类别", queryset=Category.objects.all(), empty_label="请选择")
+    subsidy_standard = YuanField(label="培训补贴标准（元）")
+    assessment_subsidy = YuanField(label="评价补贴标准（元）", required=False)
+    min_lesson_hours = forms.IntegerField(label="最低课时", min_value=1, max_value=2000)
+    shortage_tier = forms.ChoiceField(label="紧缺程度", choices=ShortageTier.choices, required=False)
+    is_digital = forms.BooleanField(label="数字技能", required=False)
+    is_elder_child_care = forms.BooleanField(label="一老一小", required=False)
+    allows_graduate_conversion = forms.BooleanField(label="可用于毕业生专业转换培训", required=False)
+    is_new_business_form = forms.BooleanField(label="新业态新职业", required=False)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    FLAG_FIELDS = ("is_digital", "is_elder_child_care", "allows_graduate_conversion", "is_new_business_form")
+
+    @classmethod
+    def initial_for(cls, item: CatalogItem) -> dict[str, Any]:
+        return {
+            "kind": item.kind,
+            "occupation": item.occupation.code if item.occupation_id and item.occupation else "",
+            "special_item": item.special_item.code if item.special_item_id and item.special_item else "",
+            "level": item.level or "",
+            "category": item.category_id,
+            "subsidy_standard": item.subsidy_standard,
+            "assessment_subsidy": item.assessment_subsidy if item.assessment_subsidy is not None else "",
+            "min_lesson_hours": item.min_lesson_hours,
+            "shortage_tier": item.shortage_tier,
+            "is_digital": item.is_digital,
+            "is_elder_child_care": item.is_elder_child_care,
+            "allows_graduate_conversion": item.allows_graduate_conversion,
+            "is_new_business_form": item.is_new_business_form,
+            "note": item.note,
+        }
+
+    def clean_occupation(self) -> Occupation | None:
+        text = self.cleaned_data.get("occupation", "")
+        if not text.strip():
+            return None
+        code = _subject_code(text)
+        occupation = Occupation.objects.filter(code=code).first()
+        if occupation is None:
+            raise forms.ValidationError(f"找不到职业编码“{code}”（unknown occupation code）")
+        return occupation
+
+    def clean_special_item(self) -> SpecialItem | None:
+        text = self.cleaned_data.get("special_item", "")
+        if not text.strip():
+            return None
+        code = _subject_code(text)
+        special = SpecialItem.objects.filter(code=code).first()
+        if special is None:
+            raise forms.ValidationError(f"找不到项目编码“{code}”（unknown item code）")
+        return special
+
+    def to_input(self) -> ItemInput:
+        """The validated form as the services' :class:`ItemInput` (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        is_occupation = kind == CatalogItem.Kind.OCCUPATION
+        return ItemInput(
+            kind=kind,
+            # A subject of the other kind left in a hidden field is ignored rather than refused.
+            occupation=data.get("occupation") if is_occupation else None,
+            special_item=None if is_occupation else data.get("special_item"),
+            level=data.get("level") if is_occupation else None,
+            category=data["category"],
+            subsidy_standard=data["subsidy_standard"],
+            assessment_subsidy=data.get("assessment_subsidy"),
+            min_lesson_hours=data["min_lesson_hours"],
+            shortage_tier=data.get("shortage_tier") or "",
+            is_digital=data.get("is_digital", False),
+            is_elder_child_care=data.get("is_elder_child_care", False),
+            allows_graduate_conversion=data.get("allows_graduate_conversion", False),
+            is_new_business_form=data.get("is_new_business_form", False),
+            note=(data.get("note") or "").strip(),
+        )
+
+
+def default_publish_date(edition_start: dt.date | None) -> dt.date:
+    """What the publish form proposes: the draft's planned start, else tomorrow."""
+    return edition_start or timezone.localdate() + dt.timedelta(days=1)
