@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
 
 # Python >= 3.12, picked explicitly (the default python3 on these machines is 3.11).
 PYTHON ?= $(shell for c in python3.13 python3.12; do \
@@ -18,7 +19,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SECRETS := var/secrets.env
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-DEBIAN_PACKAGES := chromium fonts-wqy-zenhei gettext
+DEBIAN_PACKAGES := chromium fonts-wqy-zenhei
 VENDOR := src/lijiao/static/vendor
 
 .PHONY: help run test install system-deps assets lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
@@ -36,9 +37,9 @@ $(BIN)/.installed: pyproject.toml | check-python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed system-deps assets $(SECRETS) messages
+install: $(BIN)/.installed system-deps assets $(SECRETS)
 
-# Debian packages: Chromium for the browser tests, a CJK TrueType font for PDFs, gettext for translations.
+# Debian packages: Chromium for the browser tests, a CJK TrueType font embedded into PDFs.
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -63,9 +64,6 @@ $(SECRETS): | $(BIN)/.installed
 	@echo "writing a local development key file $(SECRETS) (never used in production)"
 	@{ echo "LIJIAO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	   echo "LIJIAO_PII_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')"; } > $@
-
-messages: $(BIN)/.installed
-	@cd src/lijiao && ../../$(BIN)/django-admin compilemessages --ignore=.venv >/dev/null
 
 run: install
 	set -a; . $(SECRETS); set +a

@@ -62,7 +62,10 @@ def occ(ref, occupation="electrician", level=5, amount="800", tier="", category=
     )
 
 
-def published(officer, ref, start=D(2024, 1, 1), name="2024年版"):
+START_2024 = D(2024, 1, 1)
+
+
+def published(officer, ref, start=START_2024, name="2024年版"):
     edition = create_edition(actor=officer, name=name, year=start.year)
     add_item(actor=officer, edition=edition, data=occ(ref))
     add_item(actor=officer, edition=edition, data=occ(ref, "welder", 4, "1200", "general"))
