@@ -6,8 +6,6 @@ exactly like an unknown id). Writes go through :mod:`lijiao.catalog.services`, w
 both ways; amounts sent as JSON numbers with a fraction are refused rather than rounded through a float.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import importlib
 import re
