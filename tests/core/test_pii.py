@@ -108,3 +108,14 @@ def test_reveal_is_logged(worker, make_user):
     )
     assert event.after == {"field": "citizen_id", "kind": "citizen_id"}
     assert ID not in str(event.after)
+
+
+def test_tampered_ciphertext_is_refused():
+    token = pii.encrypt("13898765432")
+    assert pii.decrypt(token) == "13898765432"
+    assert token.startswith("g1.") and "13898765432" not in token
+    assert pii.encrypt("13898765432") != token  # random nonce
+    version, key_id, payload = token.split(".", 2)
+    forged = f"{version}.{key_id}.{payload[:-4]}{'AAAA' if payload[-4:] != 'AAAA' else 'BBBB'}"
+    with pytest.raises(ImproperlyConfigured):
+        pii.decrypt(forged)

@@ -492,7 +492,7 @@ def list_editions(request: HttpRequest) -> QuerySet[Edition]:
 @router.get("/editions/in-force", response={200: EditionOut, **_NOT_FOUND}, summary="某日现行的目录版本")
 def edition_in_force(
     request: HttpRequest,
-    on: dt.date | None = Query(None, description="日期 YYYY-MM-DD，默认今天（北京时间）"),
+    on: Annotated[dt.date | None, Query(description="日期 YYYY-MM-DD，默认今天（北京时间）")] = None,
 ) -> Edition:
     """The edition in force on a date (classes keep the edition in force on their filing date); 404 if none."""
     edition = selectors.edition_in_force(on or timezone.localdate())
@@ -543,7 +543,7 @@ def edition_diff(request: HttpRequest, old_id: int, new_id: int) -> dict[str, An
 @router.get("/categories", response=list[CategoryOut], summary="行业类别")
 def list_categories(
     request: HttpRequest,
-    include_inactive: bool = Query(False, description="包括停用的类别"),
+    include_inactive: Annotated[bool, Query(description="包括停用的类别")] = False,
 ) -> QuerySet[Category]:
     qs = Category.objects.all()
     return qs if include_inactive else qs.filter(active=True)
@@ -553,8 +553,8 @@ def list_categories(
 @paginate(LimitOffsetPagination)
 def list_occupations(
     request: HttpRequest,
-    q: str | None = Query(None, description="名称（包含）或编码前缀"),
-    include_inactive: bool = Query(False, description="包括已停用的职业"),
+    q: Annotated[str | None, Query(description="名称（包含）或编码前缀")] = None,
+    include_inactive: Annotated[bool, Query(description="包括已停用的职业")] = False,
 ) -> QuerySet[Occupation]:
     qs = Occupation.objects.all()
     if not include_inactive:
@@ -569,9 +569,9 @@ def list_occupations(
 @paginate(LimitOffsetPagination)
 def list_special_items(
     request: HttpRequest,
-    q: str | None = Query(None, description="名称或编码（包含）"),
-    kind: SpecialItem.Kind | None = Query(None, description="类型"),
-    include_inactive: bool = Query(False, description="包括已停用的项目"),
+    q: Annotated[str | None, Query(description="名称或编码（包含）")] = None,
+    kind: Annotated[SpecialItem.Kind | None, Query(description="类型")] = None,
+    include_inactive: Annotated[bool, Query(description="包括已停用的项目")] = False,
 ) -> QuerySet[SpecialItem]:
     qs = SpecialItem.objects.all()
     if not include_inactive:

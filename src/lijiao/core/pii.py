@@ -6,9 +6,9 @@ A model declares the encrypted value and its lookup digest side by side::
     id_number_digest = PIIDigestField(source="id_number")
 
 and finds a row with ``Model.objects.filter(id_number_digest=pii_digest(PIIKind.CITIZEN_ID, raw))``.
-The value is Fernet-encrypted (AES-128-CBC + HMAC-SHA256, from ``cryptography``); the digest is an HMAC-SHA256 of
-the canonical value under a key derived from ``LIJIAO_PII_KEY``. ``LIJIAO_PII_OLD_KEYS`` keeps older keys readable
-while rows are re-encrypted. Showing a full value is a service (:func:`lijiao.core.services.reveal_personal_data`)
+The value is encrypted with AES-256-GCM (``cryptography``), tagged with the id of the key that wrote it; the
+digest is an HMAC-SHA256 of the canonical value. Both keys are derived (HKDF) from ``LIJIAO_PII_KEY``;
+``LIJIAO_PII_OLD_KEYS`` keeps older keys readable while rows are re-encrypted. Showing a full value is a service (:func:`lijiao.core.services.reveal_personal_data`)
 that checks ``core.reveal_pii`` and writes an audit event.
 """
 
@@ -17,12 +17,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -44,15 +47,24 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _KeyRing:
+    primary_id: str
+    ciphers: dict[str, AESGCM]
+    digest_key: bytes
+
+
 @cache
-def _keys() -> tuple[MultiFernet, bytes]:
+def _keys() -> _KeyRing:
     primary = settings.PII_KEY
     if not primary:
         raise ImproperlyConfigured("LIJIAO_PII_KEY is not set: personal data cannot be encrypted.")
-    fernets = [
-        Fernet(base64.urlsafe_b64encode(_derive(k, b"encrypt"))) for k in [primary, *settings.PII_OLD_KEYS]
-    ]
-    return MultiFernet(fernets), _derive(primary, b"digest")
+    ciphers: dict[str, AESGCM] = {}
+    for secret in [primary, *settings.PII_OLD_KEYS]:
+        key = _derive(secret, b"encrypt")
+        ciphers.setdefault(hashlib.sha256(key).hexdigest()[:8], AESGCM(key))
+    primary_id = next(iter(ciphers))
+    return _KeyRing(primary_id, ciphers, _derive(primary, b"digest"))
 
 
 def reset_key_cache() -> None:
@@ -72,13 +84,23 @@ def canonical(kind: PIIKind | str, value: str) -> str:
 
 
 def encrypt(value: str) -> str:
-    return _keys()[0].encrypt(value.encode()).decode("ascii")
+    """``g1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>`` with AES-256-GCM and a random 96-bit nonce."""
+    ring = _keys()
+    nonce = os.urandom(12)
+    sealed = ring.ciphers[ring.primary_id].encrypt(nonce, value.encode(), None)
+    return f"g1.{ring.primary_id}.{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
 
 
 def decrypt(token: str) -> str:
+    """The plain value of :func:`encrypt`'s token, under whichever configured key wrote it."""
     try:
-        return _keys()[0].decrypt(token.encode("ascii")).decode()
-    except InvalidToken:
+        version, key_id, payload = token.split(".", 2)
+        cipher = _keys().ciphers[key_id]
+        raw = base64.urlsafe_b64decode(payload)
+        if version != "g1":
+            raise ValueError(version)
+        return cipher.decrypt(raw[:12], raw[12:], None).decode()
+    except (ValueError, KeyError, InvalidTag):
         raise ImproperlyConfigured(
             "A personal-data value cannot be decrypted with LIJIAO_PII_KEY / LIJIAO_PII_OLD_KEYS."
         ) from None
@@ -87,7 +109,7 @@ def decrypt(token: str) -> str:
 def pii_digest(kind: PIIKind | str, value: str) -> str:
     """Keyed hash (hex) for exact lookup of a personal value without decrypting anything."""
     message = f"{PIIKind(kind).value}:{canonical(kind, value)}".encode()
-    return hmac.new(_keys()[1], message, hashlib.sha256).hexdigest()
+    return hmac.digest(_keys().digest_key, message, "sha256").hex()
 
 
 def mask(kind: PIIKind | str, value: str | None) -> str:

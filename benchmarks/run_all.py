@@ -1,0 +1,11 @@
+"""Run every benchmark script in this folder, one after another."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+for script in sorted(Path(__file__).parent.glob("*.py")):
+    if script.name in {"run_all.py", "__init__.py"}:
+        continue
+    print(f"== {script.name}", flush=True)
+    subprocess.run([sys.executable, str(script)], check=True)
