@@ -36,7 +36,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("provider", "培训机构 吴凯", Role.PROVIDER_STAFF),
     DemoUser("employer", "企业 郑华", Role.EMPLOYER_STAFF),
     DemoUser("school", "技工院校 冯雪", Role.SCHOOL_STAFF),
-    DemoUser("worker", "劳动者 何军", Role.WORKER, None, "210202199003072315", "13898765432"),
+    DemoUser("worker", "劳动者 何军", Role.WORKER, None, "210202199003072311", "13898765432"),
 )
 
 
