@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from lijiao.accounts.api import router as accounts_router
 from lijiao.audit.api import router as audit_router
@@ -16,7 +17,15 @@ from lijiao.catalog.api import router as catalog_router
 from lijiao.core.api import router as core_router
 from lijiao.core.errors import DomainError
 
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """JSON with Chinese text as UTF-8, not ``\\uXXXX`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
     title="Lijiao API",
     version="1.0",
     description="立交 职业技能培训管理服务平台 REST API",

@@ -40,7 +40,9 @@ def catalog_ref(db: None) -> dict[str, Any]:
     """Categories, occupations and special items by short names."""
 
     def category(code: str, name: str, sort_order: int) -> Category:
-        return Category.objects.update_or_create(code=code, defaults={"name": name, "sort_order": sort_order})[0]
+        return Category.objects.update_or_create(
+            code=code, defaults={"name": name, "sort_order": sort_order}
+        )[0]
 
     def occupation(code: str, name: str, **extra: bool) -> Occupation:
         return Occupation.objects.update_or_create(code=code, defaults={"name": name, **extra})[0]
@@ -87,7 +89,7 @@ def item_data(
         assessment_subsidy=Decimal(assessment) if assessment is not None else None,
         min_lesson_hours=hours or (40 if level in (None, 5) else 56),
         shortage_tier=tier,
-        **flags,
+        **flags,  # type: ignore[arg-type]
     )
 
 
@@ -116,7 +118,13 @@ def catalog_history(catalog_officer: User, catalog_ref: dict[str, Any]) -> Catal
         item_data(ref, "electrician", level=5, amount="800"),
         item_data(ref, "welder", level=4, amount="1200"),
         item_data(
-            ref, "carer", level=5, amount="900", category="elderly_care", tier="general", is_elder_child_care=True
+            ref,
+            "carer",
+            level=5,
+            amount="900",
+            category="elderly_care",
+            tier="general",
+            is_elder_child_care=True,
         ),
         item_data(ref, "media", amount="600", assessment="200", category="digital_economy", is_digital=True),
     ):
@@ -125,20 +133,34 @@ def catalog_history(catalog_officer: User, catalog_ref: dict[str, Any]) -> Catal
 
     ed2025 = start_edition_from(actor=officer, source=ed2024, name="2025年版", year=2025)
     items = {item.subject_code: item for item in CatalogItem.objects.filter(edition=ed2025)}
-    update_item(actor=officer, item=items["6-31-01-03"], data=item_data(ref, "electrician", level=5, amount="1000"))
+    update_item(
+        actor=officer, item=items["6-31-01-03"], data=item_data(ref, "electrician", level=5, amount="1000")
+    )
     remove_item(actor=officer, item=items["6-18-02-04"])
     update_item(
         actor=officer,
         item=items["4-10-01-05"],
         data=item_data(
-            ref, "carer", level=5, amount="900", category="elderly_care", tier="especially", is_elder_child_care=True
+            ref,
+            "carer",
+            level=5,
+            amount="900",
+            category="elderly_care",
+            tier="especially",
+            is_elder_child_care=True,
         ),
     )
     add_item(
         actor=officer,
         edition=ed2025,
         data=item_data(
-            ref, "robot", level=4, amount="1500", category="digital_economy", tier="relatively", is_digital=True
+            ref,
+            "robot",
+            level=4,
+            amount="1500",
+            category="digital_economy",
+            tier="relatively",
+            is_digital=True,
         ),
     )
     publish_edition(actor=officer, edition=ed2025, effective_from=START_2025)

@@ -1,7 +1,5 @@
 """Audit log API for auditors (``audit.view_auditevent``)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

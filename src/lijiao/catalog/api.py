@@ -7,18 +7,16 @@ both ways; amounts sent as JSON numbers with a fraction are refused rather than 
 """
 
 import datetime as dt
-import importlib
 import re
 from decimal import Decimal
 from enum import StrEnum
-from types import ModuleType
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BeforeValidator, WithJsonSchema
 
@@ -359,15 +357,6 @@ def _fresh(request: HttpRequest, edition: Edition) -> Edition:
     return selectors.get_edition(current_user(request), edition.pk)
 
 
-def _optional_module(name: str) -> ModuleType:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        raise DomainError("该功能尚未启用（not available yet）", code="not_available", status=501) from None
-
-
 def _file_name(*parts: str, suffix: str) -> str:
     text = "-".join(p for p in parts if p)
     text = re.sub(r'[\\/:*?"<>|\r\n\t]+', "_", text).strip(" ._") or "catalog"
@@ -608,7 +597,8 @@ def _binary(content_type: str, description: str) -> dict[str, Any]:
 )
 def export_xlsx(request: HttpRequest, edition_id: int) -> HttpResponse:
     edition = _edition(request, edition_id)
-    exporters = _optional_module("lijiao.catalog.exporters")
+    from lijiao.catalog import exporters  # reportlab and xlsxwriter load on first use
+
     return _download(
         exporters.edition_xlsx(edition),
         XLSX_CONTENT_TYPE,
@@ -624,7 +614,8 @@ def export_xlsx(request: HttpRequest, edition_id: int) -> HttpResponse:
 )
 def export_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
     edition = _edition(request, edition_id)
-    exporters = _optional_module("lijiao.catalog.exporters")
+    from lijiao.catalog import exporters  # reportlab and xlsxwriter load on first use
+
     return _download(
         exporters.edition_pdf(edition),
         PDF_CONTENT_TYPE,
@@ -640,7 +631,8 @@ def export_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
 )
 def export_diff_xlsx(request: HttpRequest, old_id: int, new_id: int) -> HttpResponse:
     diff = _diff(request, old_id, new_id)
-    exporters = _optional_module("lijiao.catalog.exporters")
+    from lijiao.catalog import exporters  # reportlab and xlsxwriter load on first use
+
     return _download(
         exporters.diff_xlsx(diff),
         XLSX_CONTENT_TYPE,
@@ -657,7 +649,7 @@ def export_diff_xlsx(request: HttpRequest, old_id: int, new_id: int) -> HttpResp
 @router.post(
     "/editions", auth=required_auth, response={201: EditionOut, **_WRITE_ERRORS}, summary="新建空白草稿版本"
 )
-def create_edition(request: HttpRequest, payload: EditionIn) -> tuple[int, Edition]:
+def create_edition(request: HttpRequest, payload: EditionIn) -> Status[Edition]:
     user = current_user(request)
     _require(user, "catalog.add_edition")
     edition = services.create_edition(
@@ -668,7 +660,7 @@ def create_edition(request: HttpRequest, payload: EditionIn) -> tuple[int, Editi
         document_number=payload.document_number,
         notes=payload.notes,
     )
-    return 201, _fresh(request, edition)
+    return Status(201, _fresh(request, edition))
 
 
 @router.post(
@@ -677,14 +669,14 @@ def create_edition(request: HttpRequest, payload: EditionIn) -> tuple[int, Editi
     response={201: EditionOut, **_WRITE_ERRORS},
     summary="以某版本为基础新建草稿（复制全部项目）",
 )
-def copy_edition(request: HttpRequest, edition_id: int, payload: EditionCopyIn) -> tuple[int, Edition]:
+def copy_edition(request: HttpRequest, edition_id: int, payload: EditionCopyIn) -> Status[Edition]:
     user = current_user(request)
     _require(user, "catalog.add_edition")
     source = _edition(request, edition_id)
     edition = services.start_edition_from(
         actor=user, source=source, name=payload.name, year=payload.year, effective_from=payload.effective_from
     )
-    return 201, _fresh(request, edition)
+    return Status(201, _fresh(request, edition))
 
 
 @router.put(
@@ -714,11 +706,11 @@ def update_edition(request: HttpRequest, edition_id: int, payload: EditionIn) ->
     response={204: None, **_WRITE_ERRORS},
     summary="删除草稿版本",
 )
-def delete_edition(request: HttpRequest, edition_id: int) -> tuple[int, None]:
+def delete_edition(request: HttpRequest, edition_id: int) -> Status[None]:
     user = current_user(request)
     _require(user, "catalog.delete_edition")
     services.delete_draft_edition(actor=user, edition=_edition(request, edition_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -727,7 +719,7 @@ def delete_edition(request: HttpRequest, edition_id: int) -> tuple[int, None]:
     response={201: ItemOut, **_WRITE_ERRORS},
     summary="向草稿版本添加项目",
 )
-def add_item(request: HttpRequest, edition_id: int, payload: ItemIn) -> tuple[int, CatalogItem]:
+def add_item(request: HttpRequest, edition_id: int, payload: ItemIn) -> Status[CatalogItem]:
     user = current_user(request)
     _require(user, "catalog.add_catalogitem")
     edition = _edition(request, edition_id)
@@ -736,7 +728,7 @@ def add_item(request: HttpRequest, edition_id: int, payload: ItemIn) -> tuple[in
         item = services.add_item(actor=user, edition=edition, data=data)
     except DomainError as exc:
         raise _api_fields(exc) from None
-    return 201, item
+    return Status(201, item)
 
 
 @router.put(
@@ -759,11 +751,11 @@ def update_item(request: HttpRequest, item_id: int, payload: ItemIn) -> CatalogI
 @router.delete(
     "/items/{item_id}", auth=required_auth, response={204: None, **_WRITE_ERRORS}, summary="从草稿中删除项目"
 )
-def delete_item(request: HttpRequest, item_id: int) -> tuple[int, None]:
+def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
     user = current_user(request)
     _require(user, "catalog.delete_catalogitem")
     services.remove_item(actor=user, item=selectors.get_item(user, item_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -800,8 +792,8 @@ def publish_edition(request: HttpRequest, edition_id: int, payload: PublishIn | 
 def import_items(
     request: HttpRequest,
     edition_id: int,
-    file: File[UploadedFile],  # type: ignore[type-arg]
-) -> tuple[int, dict[str, Any]]:
+    file: File[UploadedFile],
+) -> Status[dict[str, Any]]:
     """Replace every item of a draft with the rows of the file: all rows or none (row errors → 400)."""
     user = current_user(request)
     _require(user, "catalog.change_edition")
@@ -810,25 +802,29 @@ def import_items(
         raise DomainError.for_fields(
             "文件过大（file too large）", {"file": f"文件不能超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB"}
         )
-    importers = _optional_module("lijiao.catalog.importers")
+    from lijiao.catalog import importers
+
     result = importers.import_edition_file(
         actor=user, edition=edition, file_name=file.name or "", data=file.read()
     )
     job_id = result.job_id if result.job_id is None or isinstance(result.job_id, int) else str(result.job_id)
     counts = {"total_rows": result.total_rows, "imported_rows": result.imported_rows, "job_id": job_id}
     if not result.errors:
-        return 200, counts
+        return Status(200, counts)
     row_errors = [
         {"row_number": e.row_number, "column": e.column or None, "message": e.message, "values": e.values}
         for e in result.errors
     ]
-    return 400, {
-        "code": "import_failed",
-        "message": f"文件中有 {len(row_errors)} 处错误，未导入任何项目（nothing was imported）",
-        "errors": [
-            {"field": e["column"] or "__all__", "message": f"第{e['row_number']}行：{e['message']}"}
-            for e in row_errors
-        ],
-        "row_errors": row_errors,
-        **counts,
-    }
+    return Status(
+        400,
+        {
+            "code": "import_failed",
+            "message": f"文件中有 {len(row_errors)} 处错误，未导入任何项目（nothing was imported）",
+            "errors": [
+                {"field": e["column"] or "__all__", "message": f"第{e['row_number']}行：{e['message']}"}
+                for e in row_errors
+            ],
+            "row_errors": row_errors,
+            **counts,
+        },
+    )

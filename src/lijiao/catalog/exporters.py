@@ -8,7 +8,6 @@ Chinese renders on every reader; the non-embedded built-in CID fonts are never u
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -87,8 +86,12 @@ class _Formats:
         )
         self.text = workbook.add_format({"num_format": "@"})
         self.money = workbook.add_format({"num_format": "#,##0.00"})
-        self.delta_up = workbook.add_format({"num_format": "+#,##0.00;-#,##0.00;0.00", "font_color": "#006100"})
-        self.delta_down = workbook.add_format({"num_format": "+#,##0.00;-#,##0.00;0.00", "font_color": "#9C0006"})
+        self.delta_up = workbook.add_format(
+            {"num_format": "+#,##0.00;-#,##0.00;0.00", "font_color": "#006100"}
+        )
+        self.delta_down = workbook.add_format(
+            {"num_format": "+#,##0.00;-#,##0.00;0.00", "font_color": "#9C0006"}
+        )
         self.bold = workbook.add_format({"bold": True})
 
 
@@ -124,7 +127,9 @@ def _write_items(sheet: Any, first_row: int, items: Iterable[CatalogItem], forma
 def _workbook(output: io.BytesIO) -> Any:
     import xlsxwriter
 
-    return xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False})
+    return xlsxwriter.Workbook(
+        output, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
+    )
 
 
 def edition_xlsx(edition: Edition) -> bytes:
@@ -264,7 +269,7 @@ def edition_pdf(edition: Edition) -> bytes:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:  # reportlab's name
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -304,7 +309,16 @@ def edition_pdf(edition: Edition) -> bytes:
 
 # --- diff -----------------------------------------------------------------------------------------------------
 
-_ITEM_HEADER = ("行业类别", "编码", "名称", "等级", "培训补贴标准（元）", "评价补贴标准（元）", "最低课时", "紧缺程度")
+_ITEM_HEADER = (
+    "行业类别",
+    "编码",
+    "名称",
+    "等级",
+    "培训补贴标准（元）",
+    "评价补贴标准（元）",
+    "最低课时",
+    "紧缺程度",
+)
 
 
 def _short_row(item: CatalogItem) -> list[Any]:
@@ -366,8 +380,12 @@ def diff_xlsx(diff: EditionDiff) -> bytes:
             summary.write_string(row, 0, label, formats.bold)
             _write_value(summary, row, 1, value, formats)
 
-        _write_table(workbook.add_worksheet("新增"), _ITEM_HEADER, (_short_row(i) for i in diff.added), formats)
-        _write_table(workbook.add_worksheet("删除"), _ITEM_HEADER, (_short_row(i) for i in diff.removed), formats)
+        _write_table(
+            workbook.add_worksheet("新增"), _ITEM_HEADER, (_short_row(i) for i in diff.added), formats
+        )
+        _write_table(
+            workbook.add_worksheet("删除"), _ITEM_HEADER, (_short_row(i) for i in diff.removed), formats
+        )
 
         changed = workbook.add_worksheet("变更")
         header = ("行业类别", "编码", "名称", "等级", "变更项目", "原值", "新值", "差额（元）")
@@ -377,7 +395,13 @@ def diff_xlsx(diff: EditionDiff) -> bytes:
             item = change.new
             for field_change in change.changes:
                 row += 1
-                left = [item.category.name, item.subject_code, item.subject_name, _level_text(item), field_change.label]
+                left = [
+                    item.category.name,
+                    item.subject_code,
+                    item.subject_name,
+                    _level_text(item),
+                    field_change.label,
+                ]
                 for col, value in enumerate(left):
                     _write_value(changed, row, col, value, formats)
                 _write_value(
@@ -403,8 +427,3 @@ def diff_xlsx(diff: EditionDiff) -> bytes:
     finally:
         workbook.close()
     return output.getvalue()
-
-
-__all__ = ["diff_xlsx", "edition_pdf", "edition_xlsx", "pdf_font"]
-
-_ = dt  # dates are formatted with isoformat(); keep the import for type readers

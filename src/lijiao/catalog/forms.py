@@ -98,7 +98,9 @@ def _subject_code(text: str) -> str:
 class ItemForm(forms.Form):
     """One catalog item. Occupations and special items are typed by code (with a list to pick from)."""
 
-    kind = forms.ChoiceField(label="类型", choices=CatalogItem.Kind.choices, initial=CatalogItem.Kind.OCCUPATION)
+    kind = forms.ChoiceField(
+        label="类型", choices=CatalogItem.Kind.choices, initial=CatalogItem.Kind.OCCUPATION
+    )
     occupation = forms.CharField(
         label="职业（编码）",
         required=False,
@@ -114,7 +116,11 @@ class ItemForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "special-options", "autocomplete": "off"}),
     )
     level = forms.TypedChoiceField(
-        label="等级", choices=[("", "—（专项/创业不分等级）"), *Level.choices], coerce=int, empty_value=None, required=False
+        label="等级",
+        choices=[("", "—（专项/创业不分等级）"), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     category = forms.ModelChoiceField(label="行业类别", queryset=Category.objects.all(), empty_label="请选择")
     subsidy_standard = YuanField(label="培训补贴标准（元）")

@@ -425,7 +425,8 @@ def import_edition_file(*, actor: Any, edition: Edition, file_name: str, data: b
     errors.extend(_duplicates(parsed, table))
     total = len(parsed)
     if errors:
-        errors.sort(key=lambda e: e.row_number)
+        order = {label: index for index, label in reversed(list(enumerate(table.header)))}
+        errors.sort(key=lambda e: (e.row_number, order.get(e.column, len(order))))
         bad_rows = len({e.row_number for e in errors})
         job = save_job(
             kind=IMPORT_KIND,

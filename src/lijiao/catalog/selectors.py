@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from lijiao.catalog.models import CatalogItem, Edition, EditionStatus
@@ -17,8 +17,13 @@ def can_see_drafts(user: Any) -> bool:
 
 
 def visible_editions(user: Any) -> QuerySet[Edition]:
-    """Editions the user may see: published and superseded for everyone, drafts for catalog staff."""
-    qs = Edition.objects.annotate(item_count=Count("items"))
+    """Editions the user may see: published and superseded for everyone, drafts for catalog staff.
+
+    Newest first. The order is explicit because Django drops ``Meta.ordering`` from a GROUP BY query.
+    """
+    qs = Edition.objects.annotate(item_count=Count("items")).order_by(
+        "-year", F("effective_from").desc(nulls_first=True), "-id"
+    )
     if not can_see_drafts(user):
         qs = qs.exclude(status=EditionStatus.DRAFT)
     return qs

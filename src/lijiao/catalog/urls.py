@@ -11,7 +11,9 @@ urlpatterns = [
     path("editions/<int:edition_id>/export.xlsx", views.edition_export_xlsx, name="edition_export_xlsx"),
     path("editions/<int:edition_id>/export.pdf", views.edition_export_pdf, name="edition_export_pdf"),
     path("editions/<int:old_id>/diff/<int:new_id>/", views.edition_diff, name="edition_diff"),
-    path("editions/<int:old_id>/diff/<int:new_id>/export.xlsx", views.diff_export_xlsx, name="diff_export_xlsx"),
+    path(
+        "editions/<int:old_id>/diff/<int:new_id>/export.xlsx", views.diff_export_xlsx, name="diff_export_xlsx"
+    ),
     # Catalog officers
     path("manage/", views.manage_editions, name="manage_editions"),
     path("manage/new/", views.manage_create, name="manage_create"),
@@ -22,8 +24,14 @@ urlpatterns = [
     path("manage/<int:edition_id>/header/", views.manage_update, name="manage_update"),
     path("manage/<int:edition_id>/delete/", views.manage_delete, name="manage_delete"),
     path("manage/<int:edition_id>/items/add/", views.manage_item_add, name="manage_item_add"),
-    path("manage/<int:edition_id>/items/<int:item_id>/edit/", views.manage_item_edit, name="manage_item_edit"),
-    path("manage/<int:edition_id>/items/<int:item_id>/remove/", views.manage_item_remove, name="manage_item_remove"),
+    path(
+        "manage/<int:edition_id>/items/<int:item_id>/edit/", views.manage_item_edit, name="manage_item_edit"
+    ),
+    path(
+        "manage/<int:edition_id>/items/<int:item_id>/remove/",
+        views.manage_item_remove,
+        name="manage_item_remove",
+    ),
     path("manage/<int:edition_id>/import/", views.manage_import, name="manage_import"),
     path("manage/<int:edition_id>/publish/", views.manage_publish, name="manage_publish"),
 ]

@@ -109,11 +109,20 @@ def _filterset(request: HttpRequest, edition: Edition | None) -> CatalogItemFilt
     queryset = edition_items(edition) if edition is not None else CatalogItem.objects.none()
     filterset = CatalogItemFilterSet(request.GET or None, queryset=queryset)
     form = filterset.form
-    for name in ("category", "level", "kind", "shortage_tier"):
-        form.fields[name].empty_label = "全部"  # type: ignore[attr-defined]
+    form.fields["category"].empty_label = "全部"  # type: ignore[attr-defined]
+    for name in ("level", "kind", "shortage_tier"):
+        field = form.fields[name]
+        options = [choice for choice in field.choices if choice[0] not in ("", None)]  # type: ignore[attr-defined]
+        if hasattr(field, "empty_label"):
+            field.empty_label = None
+        field.choices = [("", "全部"), *options]  # type: ignore[attr-defined]
     form.fields["flag"].widget = forms.CheckboxSelectMultiple(choices=form.fields["flag"].choices)  # type: ignore[attr-defined]
     form.fields["q"].widget = forms.TextInput(
-        attrs={"type": "search", "placeholder": "输入职业/项目名称或编码，如“电工”“6-31”", "autocomplete": "off"}
+        attrs={
+            "type": "search",
+            "placeholder": "职业/项目名称或编码，如 电工、6-31",
+            "autocomplete": "off",
+        }
     )
     return filterset
 
@@ -199,7 +208,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
     """The catalog in force today, with search and filters."""
     edition = current_edition()
     context: dict[str, Any] = {"counts": _edition_counts(edition) if edition else None}
-    return _items_screen(request, edition, "catalog/public_list.html", context, reverse("catalog:public_list"))
+    return _items_screen(
+        request, edition, "catalog/public_list.html", context, reverse("catalog:public_list")
+    )
 
 
 @require_GET
@@ -214,8 +225,12 @@ def public_editions(request: HttpRequest) -> HttpResponse:
             and edition.effective_from <= today
             and (edition.effective_to is None or edition.effective_to > today)
         )
-        rows.append({"edition": edition, "previous": _previous_edition(edition, editions), "in_force": in_force})
-    return render(request, "catalog/editions.html", {"rows": rows, "can_manage": can_see_drafts(request.user)})
+        rows.append(
+            {"edition": edition, "previous": _previous_edition(edition, editions), "in_force": in_force}
+        )
+    return render(
+        request, "catalog/editions.html", {"rows": rows, "can_manage": can_see_drafts(request.user)}
+    )
 
 
 @require_GET
@@ -255,7 +270,9 @@ def edition_export_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
     from lijiao.catalog import exporters
 
     edition = _edition_or_404(request, edition_id)
-    return _download(exporters.edition_pdf(edition), f"补贴性职业技能培训目录-{edition.name}.pdf", "application/pdf")
+    return _download(
+        exporters.edition_pdf(edition), f"补贴性职业技能培训目录-{edition.name}.pdf", "application/pdf"
+    )
 
 
 @require_GET
@@ -275,7 +292,9 @@ def diff_export_xlsx(request: HttpRequest, old_id: int, new_id: int) -> HttpResp
 def _manage_list_context(
     request: HttpRequest, create_form: EditionForm | None = None, start_form: StartFromForm | None = None
 ) -> dict[str, Any]:
-    editions = list(Edition.objects.annotate(item_count=Count("items")).select_related("based_on", "published_by"))
+    editions = list(
+        Edition.objects.annotate(item_count=Count("items")).select_related("based_on", "published_by")
+    )
     source = latest_published()
     year = timezone.localdate().year + 1
     if start_form is None and source is not None:
@@ -327,7 +346,9 @@ def manage_start_from(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, f"已以“{source.name}”为基础新建“{edition.name}”（草稿），复制了全部项目。")
+            messages.success(
+                request, f"已以“{source.name}”为基础新建“{edition.name}”（草稿），复制了全部项目。"
+            )
             return redirect("catalog:manage_edition", edition_id=edition.pk)
     return render(request, "catalog/manage/editions.html", _manage_list_context(request, start_form=form))
 
@@ -538,11 +559,10 @@ def import_template(request: HttpRequest) -> HttpResponse:
 @manage_required
 @require_GET
 def import_report(request: HttpRequest, job_id: int) -> HttpResponse:
-    from lijiao.core.models import ImportJob  # type: ignore[attr-defined]
+    from lijiao.core.models import ImportJob
 
     job = get_object_or_404(ImportJob, pk=job_id)
-    owner_id = getattr(job, "created_by_id", None) or getattr(job, "actor_id", None)
-    if owner_id is not None and owner_id != request.user.pk and not request.user.has_perm("catalog.publish_edition"):
+    if job.created_by_id != request.user.pk and not request.user.has_perm("catalog.publish_edition"):
         raise Http404("导入任务不存在")
     if not job.report:
         raise Http404("该导入任务没有错误报告")
@@ -561,7 +581,9 @@ def manage_publish(request: HttpRequest, edition_id: int) -> HttpResponse:
     if (response := _draft_or_redirect(request, edition)) is not None:
         return response
     previous = latest_published(exclude=edition)
-    form = PublishForm(request.POST or None, initial={"effective_from": default_publish_date(edition.effective_from)})
+    form = PublishForm(
+        request.POST or None, initial={"effective_from": default_publish_date(edition.effective_from)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.publish_edition(

@@ -441,7 +441,9 @@ def cell_text(value: Any, *, allow_number: bool = True) -> str:
             return repr(value)
         return str(value)
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds") if value.time() else value.date().isoformat()
+        if value.time() == dt.time() and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
