@@ -17,10 +17,17 @@ from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
 from lijiao.catalog.diff import diff_editions
 from lijiao.catalog.exporters import diff_xlsx, edition_pdf, edition_xlsx
-from lijiao.catalog.importers import COLUMNS, edition_template_xlsx, import_edition_file
+from lijiao.catalog.importers import (
+    COLUMNS,
+    edition_template_xlsx,
+    import_edition_file,
+    parse_level,
+    parse_tier,
+)
 from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, ShortageTier, SpecialItem
 from lijiao.catalog.services import ItemInput, add_item, create_edition, publish_edition
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
+from lijiao.core.importing import CellError
 from lijiao.core.models import ImportJob
 
 HEADER = [
@@ -83,12 +90,14 @@ def draft(officer, ref):
     return edition
 
 
-def workbook(rows: list[list[Any]], *, header: list[str] = HEADER, title: list[list[Any]] = ()) -> bytes:  # type: ignore[assignment]
+def workbook(
+    rows: list[list[Any]], *, header: list[str] = HEADER, title: list[list[Any]] | None = None
+) -> bytes:
     output = io.BytesIO()
     book = xlsxwriter.Workbook(output, {"in_memory": True})
     sheet = book.add_worksheet("目录")
     r = 0
-    for line in title:
+    for line in title or []:
         sheet.write_row(r, 0, line)
         r += 1
     sheet.write_row(r, 0, header)
@@ -150,6 +159,56 @@ def snapshot_items(edition: Edition) -> list[tuple]:
 
 def read_sheet(data: bytes, index: int = 0) -> list[list[Any]]:
     return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(index).to_python()
+
+
+# --- value words ---
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("五级", 5),
+        ("初级", 5),
+        ("初级工", 5),
+        (5, 5),
+        (5.0, 5),
+        ("五级/初级工", 5),
+        ("四级（中级工）", 4),
+        ("中级", 4),
+        ("三级", 3),
+        ("高级工", 3),
+        ("技师", 2),
+        ("二级", 2),
+        ("高级技师", 1),
+        ("一级", 1),
+        ("国家职业资格三级", 3),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_level(value, expected):
+    assert parse_level(value) == expected
+
+
+@pytest.mark.parametrize("value", ["六级", "五级/高级技师", "中", 6])
+def test_parse_level_refusals(value):
+    with pytest.raises(CellError, match="无法识别"):
+        parse_level(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("特别紧缺", ShortageTier.ESPECIALLY),
+        ("比较紧缺", ShortageTier.RELATIVELY),
+        ("一般紧缺（+10%）", ShortageTier.GENERAL),
+        ("", ShortageTier.NONE),
+        ("非紧缺", ShortageTier.NONE),
+        ("especially", ShortageTier.ESPECIALLY),
+    ],
+)
+def test_parse_tier(value, expected):
+    assert parse_tier(value) == expected
 
 
 # --- happy path -----------------------------------------------------------------------------------------------

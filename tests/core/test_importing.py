@@ -398,7 +398,7 @@ def test_error_report_with_no_errors_is_just_the_header() -> None:
 
 
 @pytest.mark.django_db
-def test_save_job_failed_keeps_the_report(settings, tmp_path: Path, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_save_job_failed_keeps_the_report(settings, tmp_path: Path, make_user) -> None:
     from lijiao.accounts.roles import Role
 
     settings.MEDIA_ROOT = tmp_path

@@ -82,8 +82,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".xls", ".csv")):
-            raise forms.ValidationError("请上传 xlsx 格式的文件（please upload an .xlsx file）")
+        if not upload.name.lower().endswith((".xlsx", ".xls", ".ods", ".csv")):
+            raise forms.ValidationError("请上传 xlsx 格式的文件（please upload an .xlsx file）", code="bad_type")
         return upload
 
 

@@ -36,9 +36,10 @@ from lijiao.core.money import CENT, InvalidAmount, to_yuan
 CellValue = str | float | int | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
 SPREADSHEET_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
-CSV_EXTENSIONS = frozenset({".csv"})
+CSV_EXTENSIONS = frozenset({".csv", ".tsv", ".txt"})
 MAX_TITLE_ROWS = 10
 _CSV_CHUNK = 1 << 20
+_DELIMITER_SNIFF_LINES = MAX_TITLE_ROWS + 2
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters pasted from web pages
 # Excel keeps 15 significant digits; a longer number cell has already lost digits.
 _EXACT_FLOAT_LIMIT = 10**15
@@ -224,10 +225,11 @@ def _read_csv(data: bytes | Path) -> RowStream:
     def rows() -> Iterator[SourceRow]:
         with _open_binary(data) as raw:
             text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-            first = text.readline()
-            delimiter = "\t" if "\t" in first and "," not in first else ","
-            reader = csv.reader(itertools.chain((first,), text) if first else text, delimiter=delimiter)
             try:
+                # Excel's "Unicode text" is tab-separated: decide on the first lines (titles may have neither).
+                head = list(itertools.islice(text, _DELIMITER_SNIFF_LINES))
+                tabbed = any("\t" in line for line in head) and not any("," in line for line in head)
+                reader = csv.reader(itertools.chain(head, text), delimiter="\t" if tabbed else ",")
                 for number, values in enumerate(reader, start=1):
                     if not _is_blank(values):
                         yield SourceRow(number, values)
