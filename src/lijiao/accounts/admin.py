@@ -36,9 +36,9 @@ class StaffUserChangeForm(UserChangeForm):
         fields = "__all__"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
         _check_area(self)
-        return data
+        return self.cleaned_data
 
 
 class StaffUserCreationForm(AdminUserCreationForm):
@@ -47,9 +47,9 @@ class StaffUserCreationForm(AdminUserCreationForm):
         fields = ("username",)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
         _check_area(self)
-        return data
+        return self.cleaned_data
 
 
 @admin.register(User)

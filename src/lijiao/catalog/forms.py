@@ -14,6 +14,7 @@ from lijiao.catalog.services import ItemInput
 from lijiao.core.errors import DomainError
 from lijiao.core.money import InvalidAmount, to_yuan
 
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -27,16 +28,21 @@ def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
         form.add_error(field, error.message)
 
 
-class YuanField(forms.CharField):
+class YuanField(forms.Field):
     """A yuan amount typed as text (``1500``, ``1,500.00``, ``￥1500元``), parsed exactly (never a float)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(**kwargs)
+    widget = forms.TextInput
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {
+            **super().widget_attrs(widget),
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            "maxlength": "20",
+        }
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value).strip() if value is not None else ""
         if not text:
             return None
         try:
@@ -83,7 +89,13 @@ class ImportForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xls", ".ods", ".csv")):
-            raise forms.ValidationError("请上传 xlsx 格式的文件（please upload an .xlsx file）", code="bad_type")
+            raise forms.ValidationError(
+                "请上传 xlsx 格式的文件（please upload an .xlsx file）", code="bad_type"
+            )
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                f"文件不能超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB（file too large）", code="too_large"
+            )
         return upload
 
 

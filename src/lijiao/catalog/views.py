@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from lijiao.catalog import services
 from lijiao.catalog.diff import EditionDiff, diff_editions
@@ -109,14 +109,14 @@ def _filterset(request: HttpRequest, edition: Edition | None) -> CatalogItemFilt
     queryset = edition_items(edition) if edition is not None else CatalogItem.objects.none()
     filterset = CatalogItemFilterSet(request.GET or None, queryset=queryset)
     form = filterset.form
-    form.fields["category"].empty_label = "全部"  # type: ignore[attr-defined]
+    form.fields["category"].empty_label = "全部"
     for name in ("level", "kind", "shortage_tier"):
         field = form.fields[name]
-        options = [choice for choice in field.choices if choice[0] not in ("", None)]  # type: ignore[attr-defined]
+        options = [choice for choice in field.choices if choice[0] not in ("", None)]
         if hasattr(field, "empty_label"):
             field.empty_label = None
-        field.choices = [("", "全部"), *options]  # type: ignore[attr-defined]
-    form.fields["flag"].widget = forms.CheckboxSelectMultiple(choices=form.fields["flag"].choices)  # type: ignore[attr-defined]
+        field.choices = [("", "全部"), *options]
+    form.fields["flag"].widget = forms.CheckboxSelectMultiple(choices=form.fields["flag"].choices)
     form.fields["q"].widget = forms.TextInput(
         attrs={
             "type": "search",
@@ -203,7 +203,7 @@ def _draft_or_redirect(request: HttpRequest, edition: Edition) -> HttpResponse |
 # Public screens
 
 
-@require_GET
+@require_safe
 def public_list(request: HttpRequest) -> HttpResponse:
     """The catalog in force today, with search and filters."""
     edition = current_edition()
@@ -213,7 +213,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def public_editions(request: HttpRequest) -> HttpResponse:
     editions = list(visible_editions(request.user).select_related("based_on"))
     today = timezone.localdate()
@@ -233,7 +233,7 @@ def public_editions(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def edition_detail(request: HttpRequest, edition_id: int) -> HttpResponse:
     edition = _edition_or_404(request, edition_id)
     context: dict[str, Any] = {}
@@ -249,7 +249,7 @@ def edition_detail(request: HttpRequest, edition_id: int) -> HttpResponse:
     return _items_screen(request, edition, "catalog/edition_detail.html", context, action)
 
 
-@require_GET
+@require_safe
 def edition_diff(request: HttpRequest, old_id: int, new_id: int) -> HttpResponse:
     old = _edition_or_404(request, old_id)
     new = _edition_or_404(request, new_id)
@@ -257,7 +257,7 @@ def edition_diff(request: HttpRequest, old_id: int, new_id: int) -> HttpResponse
     return render(request, "catalog/diff.html", {"diff": diff, "old": old, "new": new})
 
 
-@require_GET
+@require_safe
 def edition_export_xlsx(request: HttpRequest, edition_id: int) -> HttpResponse:
     from lijiao.catalog import exporters
 
@@ -265,7 +265,7 @@ def edition_export_xlsx(request: HttpRequest, edition_id: int) -> HttpResponse:
     return _download(exporters.edition_xlsx(edition), f"补贴性职业技能培训目录-{edition.name}.xlsx", XLSX)
 
 
-@require_GET
+@require_safe
 def edition_export_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
     from lijiao.catalog import exporters
 
@@ -275,7 +275,7 @@ def edition_export_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def diff_export_xlsx(request: HttpRequest, old_id: int, new_id: int) -> HttpResponse:
     from lijiao.catalog import exporters
 
@@ -559,9 +559,10 @@ def import_template(request: HttpRequest) -> HttpResponse:
 @manage_required
 @require_GET
 def import_report(request: HttpRequest, job_id: int) -> HttpResponse:
+    from lijiao.catalog.importers import IMPORT_KIND
     from lijiao.core.models import ImportJob
 
-    job = get_object_or_404(ImportJob, pk=job_id)
+    job = get_object_or_404(ImportJob, pk=job_id, kind=IMPORT_KIND)
     if job.created_by_id != request.user.pk and not request.user.has_perm("catalog.publish_edition"):
         raise Http404("导入任务不存在")
     if not job.report:
