@@ -18,7 +18,11 @@ def _env(**overrides: str) -> dict[str, str]:
 
 def test_production_refuses_to_start_without_a_secret_key():
     result = subprocess.run(
-        [sys.executable, "-c", "import lijiao.settings"], env=_env(), capture_output=True, text=True, check=False
+        [sys.executable, "-c", "import lijiao.settings"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "LIJIAO_SECRET_KEY is not set" in result.stderr

@@ -18,7 +18,12 @@ from lijiao.portal.demo import DEMO_PASSWORD
 @pytest.mark.django_db
 def test_loaddemo_is_complete_and_idempotent():
     call_command("loaddemo")
-    counts = (User.objects.count(), Edition.objects.count(), CatalogItem.objects.count(), AuditEvent.objects.count())
+    counts = (
+        User.objects.count(),
+        Edition.objects.count(),
+        CatalogItem.objects.count(),
+        AuditEvent.objects.count(),
+    )
     call_command("loaddemo")
     assert (
         User.objects.count(),
