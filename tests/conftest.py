@@ -9,9 +9,35 @@ import pytest
 from lijiao.accounts.models import User
 from lijiao.accounts.roles import Role
 from lijiao.accounts.services import create_user
+from lijiao.core.identity import credit_code_check_char
 from lijiao.core.models import HandlingArea
+from lijiao.providers.models import Provider, ProviderStatus
 
 PASSWORD = "Passw0rd-long"
+
+
+def valid_credit_code(serial: int) -> str:
+    """A well-formed unified social credit code (GB 32100) with a valid embedded organisation code."""
+    body = f"{serial:08d}"
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    check = 11 - sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11
+    org = body + {10: "X", 11: "0"}.get(check, str(check))
+    first17 = "91210202" + org
+    return first17 + credit_code_check_char(first17)
+
+
+def default_provider(area: str = "ZS", serial: int = 1) -> Provider:
+    """An approved provider for tests that need provider staff (created once per test database)."""
+    provider, _ = Provider.objects.get_or_create(
+        credit_code=valid_credit_code(serial),
+        defaults={
+            "name": f"测试职业培训学校{serial}",
+            "type": Provider.Type.PRIVATE_SCHOOL,
+            "handling_area": HandlingArea.objects.get(code=area),
+            "status": ProviderStatus.APPROVED,
+        },
+    )
+    return provider
 
 
 @pytest.fixture
@@ -24,6 +50,8 @@ def make_user(db: None) -> Callable[..., User]:
         handling_area = HandlingArea.objects.get(code=area) if area else None
         if handling_area is None and role in {Role.DISTRICT_CLERK, Role.FIRST_REVIEWER, Role.SECOND_REVIEWER}:
             handling_area = HandlingArea.objects.get(code="ZS")
+        if role == Role.PROVIDER_STAFF and "provider" not in extra:
+            extra["provider"] = default_provider()
         return create_user(
             actor=None,
             username=username or f"{role.value}{counter['n']}",

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "lijiao.accounts",
     "lijiao.audit",
     "lijiao.catalog",
+    "lijiao.providers",
+    "lijiao.training",
     "lijiao.portal",
 ]
 

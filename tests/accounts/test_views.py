@@ -13,6 +13,7 @@ from lijiao.accounts.roles import Role
 from lijiao.accounts.services import create_user
 from lijiao.audit.models import AuditEvent
 from lijiao.core.models import HandlingArea
+from tests.conftest import default_provider
 
 PASSWORD = "Passw0rd-long"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -30,6 +31,8 @@ PHONE = "13912345678"
 
 def make(username: str, role: Role, **extra: object) -> User:
     area = HandlingArea.objects.get(code="ZS") if role == Role.DISTRICT_CLERK else None
+    if role == Role.PROVIDER_STAFF:
+        extra.setdefault("provider", default_provider())
     return create_user(
         actor=None,
         username=username,

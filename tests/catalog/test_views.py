@@ -21,6 +21,7 @@ from lijiao.audit.models import AuditEvent
 from lijiao.catalog import services
 from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus, Occupation, SpecialItem
 from lijiao.core.models import HandlingArea
+from tests.conftest import default_provider
 
 PASSWORD = "Passw0rd-long"
 TODAY = timezone.localdate()
@@ -32,8 +33,14 @@ TODAY = timezone.localdate()
 
 def _user(username: str, role: Role, area: str | None = None) -> User:
     handling_area = HandlingArea.objects.get(code=area) if area else None
+    provider = default_provider() if role == Role.PROVIDER_STAFF else None
     return create_user(
-        actor=None, username=username, password=PASSWORD, roles=[role], handling_area=handling_area
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        roles=[role],
+        handling_area=handling_area,
+        provider=provider,
     )
 
 

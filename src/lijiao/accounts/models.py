@@ -14,7 +14,8 @@ from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind
 class User(AbstractUser):
     """A login. Roles are groups (see :mod:`lijiao.accounts.roles`); scope fields narrow what selectors return.
 
-    ``handling_area`` scopes district clerks and reviewers; later domains add provider/employer/school scope.
+    ``handling_area`` scopes district clerks and reviewers; ``provider`` scopes provider staff to their own
+    institution (later domains add employer/school scope).
     """
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
@@ -25,6 +26,14 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
         verbose_name="经办区域",
+    )
+    provider = models.ForeignKey(
+        "providers.Provider",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="所属培训机构",
     )
     citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID, blank=True)
     citizen_id_digest = PIIDigestField(source="citizen_id")

@@ -21,6 +21,7 @@ class Scope:
     roles: frozenset[Role]
     all_areas: bool
     area_ids: frozenset[int]
+    provider_ids: frozenset[int] = frozenset()
 
     @classmethod
     def for_user(cls, user: Any) -> Scope:
@@ -30,7 +31,10 @@ class Scope:
         if user.is_superuser or (roles and not roles <= AREA_SCOPED_ROLES and roles & _CITY_WIDE):
             return cls(user.pk, roles, True, frozenset())
         area_ids = frozenset({user.handling_area_id}) if user.handling_area_id else frozenset()
-        return cls(user.pk, roles, False, area_ids)
+        provider_ids = frozenset({user.provider_id}) if user.provider_id else frozenset()
+        if Role.PROVIDER_STAFF in roles and roles <= {Role.PROVIDER_STAFF}:
+            area_ids = frozenset()
+        return cls(user.pk, roles, False, area_ids, provider_ids)
 
     @property
     def is_anonymous(self) -> bool:
@@ -45,6 +49,21 @@ class Scope:
         if not self.area_ids:
             return queryset.none()
         return queryset.filter(**{f"{area_field}__in": self.area_ids})
+
+    def filter_by_provider[M: Model](
+        self,
+        queryset: QuerySet[M],
+        provider_field: str = "provider",
+        area_field: str = "provider__handling_area",
+    ) -> QuerySet[M]:
+        """Rows of the user's own provider (provider staff), of their areas (area roles), or all (city-wide)."""
+        if self.all_areas:
+            return queryset
+        if self.provider_ids:
+            return queryset.filter(**{f"{provider_field}__in": self.provider_ids})
+        if self.area_ids:
+            return queryset.filter(**{f"{area_field}__in": self.area_ids})
+        return queryset.none()
 
 
 _CITY_WIDE = frozenset({Role.CITY_ADMIN, Role.CATALOG_OFFICER, Role.FINANCE, Role.LEADERSHIP, Role.AUDITOR})

@@ -18,6 +18,7 @@ from lijiao.audit.services import record_event
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
 from lijiao.core.models import HandlingArea
+from lijiao.providers.models import Provider
 
 TOKEN_PREFIX = "lj_"
 
@@ -33,8 +34,9 @@ def create_user(
     handling_area: HandlingArea | None = None,
     citizen_id: str = "",
     phone: str = "",
+    provider: Provider | None = None,
 ) -> User:
-    """Create a login with its roles; validates the password rules, the area scope and the ID number."""
+    """Create a login with its roles; validates the password rules, the scope and the ID number."""
     if actor is not None and not actor.has_perm("accounts.add_user"):
         raise PermissionDenied()
     errors: list[FieldError] = []
@@ -48,6 +50,8 @@ def create_user(
         errors.append(
             FieldError("handling_area", "区经办及审核人员必须指定经办区域（handling area required）")
         )
+    if Role.PROVIDER_STAFF in roles and provider is None:
+        errors.append(FieldError("provider", "培训机构人员必须指定所属机构（provider required）"))
     canonical_id = ""
     if citizen_id:
         try:
@@ -60,6 +64,7 @@ def create_user(
         username=username,
         display_name=display_name,
         handling_area=handling_area,
+        provider=provider,
         citizen_id=canonical_id,
         phone=phone,
         is_staff=any(r in {Role.CITY_ADMIN, Role.CATALOG_OFFICER} for r in roles),

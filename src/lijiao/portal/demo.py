@@ -10,6 +10,7 @@ from lijiao.accounts.models import User
 from lijiao.accounts.roles import Role
 from lijiao.accounts.services import create_user
 from lijiao.core.models import HandlingArea
+from lijiao.providers.models import Provider, ProviderStatus
 
 DEMO_PASSWORD = "Lijiao-demo-2025"
 
@@ -22,6 +23,7 @@ class DemoUser:
     area: str | None = None
     citizen_id: str = ""
     phone: str = ""
+    provider_code: str = ""
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -33,17 +35,42 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("finance", "财务 赵磊", Role.FINANCE),
     DemoUser("leader", "局领导 孙伟", Role.LEADERSHIP),
     DemoUser("auditor", "审计 周敏", Role.AUDITOR),
-    DemoUser("provider", "培训机构 吴凯", Role.PROVIDER_STAFF),
+    DemoUser("provider", "培训机构 吴凯", Role.PROVIDER_STAFF, provider_code="52210202MJ0000018T"),
     DemoUser("employer", "企业 郑华", Role.EMPLOYER_STAFF),
     DemoUser("school", "技工院校 冯雪", Role.SCHOOL_STAFF),
     DemoUser("worker", "劳动者 何军", Role.WORKER, None, "210202199003072311", "13898765432"),
 )
 
 
+DEMO_PROVIDER = {
+    "credit_code": "52210202MJ0000018T",
+    "name": "大连市海川职业培训学校",
+    "type": Provider.Type.PRIVATE_SCHOOL,
+    "area": "ZS",
+}
+
+
+def load_demo_provider() -> Provider:
+    """The provider the demo provider-staff user belongs to (approved, Zhongshan handling area)."""
+    provider, _ = Provider.objects.get_or_create(
+        credit_code=DEMO_PROVIDER["credit_code"],
+        defaults={
+            "name": DEMO_PROVIDER["name"],
+            "type": DEMO_PROVIDER["type"],
+            "handling_area": HandlingArea.objects.get(code=DEMO_PROVIDER["area"]),
+            "status": ProviderStatus.APPROVED,
+            "address": "大连市中山区人民路 68 号",
+            "licence_number": "教民121020270000018号",
+        },
+    )
+    return provider
+
+
 @transaction.atomic
 def load_demo_users() -> int:
     """Create the demo users that do not exist yet; returns how many were created."""
     created = 0
+    load_demo_provider()
     for demo in DEMO_USERS:
         if User.objects.filter(username=demo.username).exists():
             continue
@@ -56,6 +83,7 @@ def load_demo_users() -> int:
             handling_area=HandlingArea.objects.get(code=demo.area) if demo.area else None,
             citizen_id=demo.citizen_id,
             phone=demo.phone,
+            provider=Provider.objects.get(credit_code=demo.provider_code) if demo.provider_code else None,
         )
         created += 1
     return created

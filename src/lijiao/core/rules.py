@@ -1,0 +1,170 @@
+"""Rules as data, evaluated by a small pure evaluator that says what ran and why (no ORM, no Django).
+
+A rule is JSON-like data::
+
+    {"all": [
+        {"fact": "age", "op": ">=", "value": 16, "label": "年满16周岁"},
+        {"not": {"fact": "draws_pension", "op": "==", "value": true}, "label": "未领取养老金"},
+        {"any": [{"fact": "groups", "op": "contains", "value": "graduate"},
+                 {"fact": "groups", "op": "contains", "value": "upcoming_graduate"}],
+         "label": "高校毕业生"}
+    ]}
+
+Leaves compare one fact with a value; ``all`` / ``any`` / ``not`` combine. :func:`evaluate` returns a
+:class:`Decision` whose ``trace`` lists every leaf with the fact's actual value, so a reviewer and the person
+concerned can read why; ``reasons`` are the labels of what failed. Programs (eligibility) and subsidies reuse it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+Rule = Mapping[str, Any]
+
+
+class RuleError(ValueError):
+    """The rule itself is malformed (says where)."""
+
+
+def _contains(actual: Any, expected: Any) -> bool:
+    return actual is not None and expected in actual
+
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a is not None and a < b,
+    "<=": lambda a, b: a is not None and a <= b,
+    ">": lambda a, b: a is not None and a > b,
+    ">=": lambda a, b: a is not None and a >= b,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+    "contains": _contains,
+    "contains_any": lambda a, b: a is not None and any(x in a for x in b),
+    "exists": lambda a, b: (a is not None and a != "") == bool(b),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One evaluated leaf."""
+
+    path: str
+    label: str
+    fact: str
+    op: str
+    expected: Any
+    actual: Any
+    passed: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "label": self.label,
+            "fact": self.fact,
+            "op": self.op,
+            "expected": _plain(self.expected),
+            "actual": _plain(self.actual),
+            "passed": self.passed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of a rule: passed or not, the failed labels, and every check that ran."""
+
+    passed: bool
+    reasons: tuple[str, ...] = ()
+    trace: tuple[Check, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready record of the decision, to store beside whatever it decided."""
+        return {
+            "passed": self.passed,
+            "reasons": list(self.reasons),
+            "trace": [c.as_dict() for c in self.trace],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal | dt.date):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def validate_rule(rule: Any, path: str = "$") -> None:
+    """Raise :class:`RuleError` naming the first malformed node."""
+    if not isinstance(rule, Mapping):
+        raise RuleError(f"{path}: 规则必须是对象（a rule must be an object）")
+    keys = set(rule) - {"label"}
+    if keys == {"all"} or keys == {"any"}:
+        (key,) = keys
+        children = rule[key]
+        if not isinstance(children, Sequence) or isinstance(children, str) or not children:
+            raise RuleError(f"{path}.{key}: 必须是非空列表（must be a non-empty list）")
+        for i, child in enumerate(children):
+            validate_rule(child, f"{path}.{key}[{i}]")
+    elif keys == {"not"}:
+        validate_rule(rule["not"], f"{path}.not")
+    elif {"fact", "op"} <= keys <= {"fact", "op", "value"}:
+        if rule["op"] not in OPERATORS:
+            raise RuleError(f"{path}.op: 未知运算符“{rule['op']}”（unknown operator）")
+        if not isinstance(rule["fact"], str) or not rule["fact"]:
+            raise RuleError(f"{path}.fact: 必须是事实名称（must name a fact）")
+    else:
+        raise RuleError(f"{path}: 无法识别的规则 {sorted(keys)}（unrecognised rule）")
+
+
+def _describe(rule: Rule) -> str:
+    if "label" in rule:
+        return str(rule["label"])
+    if "fact" in rule:
+        return f"{rule['fact']} {rule['op']} {rule.get('value')!r}"
+    return next(iter(k for k in rule if k != "label"))
+
+
+def evaluate(rule: Rule, facts: Mapping[str, Any]) -> Decision:
+    """Evaluate ``rule`` against ``facts``. A missing fact is ``None`` (and fails comparisons)."""
+    validate_rule(rule)
+    trace: list[Check] = []
+    reasons: list[str] = []
+    passed = _eval(rule, facts, "$", trace, reasons)
+    return Decision(passed, tuple(reasons), tuple(trace))
+
+
+def _eval(rule: Rule, facts: Mapping[str, Any], path: str, trace: list[Check], reasons: list[str]) -> bool:
+    if "all" in rule:
+        results = [_eval(c, facts, f"{path}.all[{i}]", trace, reasons) for i, c in enumerate(rule["all"])]
+        return all(results)
+    if "any" in rule:
+        scratch: list[str] = []
+        results = [_eval(c, facts, f"{path}.any[{i}]", trace, scratch) for i, c in enumerate(rule["any"])]
+        if not any(results):
+            reasons.append(_describe(rule) if "label" in rule else "；".join(scratch))
+        return any(results)
+    if "not" in rule:
+        scratch = []
+        inner = _eval(rule["not"], facts, f"{path}.not", trace, scratch)
+        if inner:
+            reasons.append(
+                f"不满足：{_describe(rule)}" if "label" in rule else f"不应满足：{_describe(rule['not'])}"
+            )
+        return not inner
+    fact, op, expected = rule["fact"], rule["op"], rule.get("value")
+    actual = facts.get(fact)
+    try:
+        ok = OPERATORS[op](actual, expected)
+    except TypeError:
+        ok = False
+    trace.append(Check(path, _describe(rule), fact, op, expected, actual, ok))
+    if not ok:
+        reasons.append(_describe(rule))
+    return ok
