@@ -16,6 +16,8 @@ from lijiao.audit.api import router as audit_router
 from lijiao.catalog.api import router as catalog_router
 from lijiao.core.api import router as core_router
 from lijiao.core.errors import DomainError
+from lijiao.providers.api import router as providers_router
+from lijiao.training.api import router as training_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -35,6 +37,8 @@ api.add_router("/core", core_router, tags=["core"])
 api.add_router("/accounts", accounts_router, tags=["accounts"])
 api.add_router("/audit", audit_router, tags=["audit"])
 api.add_router("/catalog", catalog_router, tags=["catalog"])
+api.add_router("/providers", providers_router, tags=["providers"])
+api.add_router("/training", training_router, tags=["training"])
 
 
 @api.exception_handler(DomainError)

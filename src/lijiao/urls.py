@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("lijiao.accounts.urls")),
     path("catalog/", include("lijiao.catalog.urls")),
     path("audit/", include("lijiao.audit.urls")),
+    path("providers/", include("lijiao.providers.urls")),
+    path("training/", include("lijiao.training.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

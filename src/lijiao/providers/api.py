@@ -1,0 +1,5 @@
+"""Providers API (placeholder: being written)."""
+
+from ninja import Router
+
+router = Router()

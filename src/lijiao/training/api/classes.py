@@ -1,0 +1,5 @@
+"""Training API (placeholder: being written)."""
+
+from ninja import Router
+
+router = Router()
