@@ -1,0 +1,5 @@
+"""Roster import API (placeholder: being written)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Roster import screens (placeholder: being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
