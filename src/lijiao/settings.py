@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lijiao.audit.middleware.RequestContextMiddleware",
+    "lijiao.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "lijiao.urls"
