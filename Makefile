@@ -86,7 +86,7 @@ migrations-check: $(BIN)/.installed
 	DJANGO_SETTINGS_MODULE=lijiao.test_settings $(BIN)/lijiao makemigrations --check --dry-run
 
 pytest-sqlite: install
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 # PostgreSQL: always when LIJIAO_TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432;
 # required (a failure when unreachable) when LIJIAO_REQUIRE_POSTGRES=1, as in CI.
@@ -100,7 +100,7 @@ pytest-postgres: install
 		echo "PostgreSQL not reachable: skipping the PostgreSQL run"; exit 0; \
 	fi; \
 	echo "== pytest on PostgreSQL ($$url)"; \
-	LIJIAO_TEST_DATABASE_URL="$$url" $(BIN)/pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
+	LIJIAO_TEST_DATABASE_URL="$$url" $(BIN)/pytest -p no:cacheprovider -n 2 -m "not browser" $(PYTEST_ARGS)
 
 test: install lint typecheck migrations-check
 	@echo "== pytest on SQLite (with browser tests)"
