@@ -19,10 +19,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SECRETS := var/secrets.env
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-DEBIAN_PACKAGES := chromium fonts-wqy-zenhei
+DEBIAN_RUN_PACKAGES := fonts-wqy-zenhei
+DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium
 VENDOR := src/lijiao/static/vendor
 
-.PHONY: help run test install system-deps assets lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
+.PHONY: help run test install install-run install-test system-deps assets lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
 
 help:
 	@echo "make run   - install everything, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
@@ -37,11 +38,17 @@ $(BIN)/.installed: pyproject.toml | check-python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed system-deps assets $(SECRETS)
+install: $(BIN)/.installed assets $(SECRETS)
+
+install-run: install
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_RUN_PACKAGES)"
+
+install-test: install
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_TEST_PACKAGES)"
 
 # Debian packages: Chromium for the browser tests, a CJK TrueType font embedded into PDFs.
 system-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 			echo "installing Debian packages:$$missing"; \
@@ -65,7 +72,7 @@ $(SECRETS): | $(BIN)/.installed
 	@{ echo "LIJIAO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	   echo "LIJIAO_PII_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')"; } > $@
 
-run: install
+run: install-run
 	set -a; . $(SECRETS); set +a
 	export LIJIAO_DEBUG=$${LIJIAO_DEBUG:-1}
 	$(BIN)/lijiao migrate --no-input
@@ -85,12 +92,12 @@ typecheck: $(BIN)/.installed
 migrations-check: $(BIN)/.installed
 	DJANGO_SETTINGS_MODULE=lijiao.test_settings $(BIN)/lijiao makemigrations --check --dry-run
 
-pytest-sqlite: install
+pytest-sqlite: install-test
 	$(BIN)/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 # PostgreSQL: always when LIJIAO_TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432;
 # required (a failure when unreachable) when LIJIAO_REQUIRE_POSTGRES=1, as in CI.
-pytest-postgres: install
+pytest-postgres: install-test
 	@url="$${LIJIAO_TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ]; then \
 		if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then url="$(PG_URL)"; fi; \
@@ -102,7 +109,7 @@ pytest-postgres: install
 	echo "== pytest on PostgreSQL ($$url)"; \
 	LIJIAO_TEST_DATABASE_URL="$$url" $(BIN)/pytest -p no:cacheprovider -n 2 -m "not browser" $(PYTEST_ARGS)
 
-test: install lint typecheck migrations-check
+test: install-test lint typecheck migrations-check
 	@echo "== pytest on SQLite (with browser tests)"
 	$(MAKE) --no-print-directory pytest-sqlite
 	$(MAKE) --no-print-directory pytest-postgres
