@@ -75,7 +75,8 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             for part in error.get("loc", ())
             if part not in ("body", "query", "path", "payload", "form")
         ]
-        errors.append({"field": ".".join(loc) or "__all__", "message": error.get("msg", "")})
+        message = str(error.get("msg", "")).removeprefix("Value error, ")  # pydantic's prefix for ValueError
+        errors.append({"field": ".".join(loc) or "__all__", "message": message})
     return api.create_response(
         request, {"code": "invalid", "message": "输入有误（invalid input）", "errors": errors}, status=422
     )

@@ -119,3 +119,13 @@ def test_tampered_ciphertext_is_refused():
     forged = f"{version}.{key_id}.{payload[:-4]}{'AAAA' if payload[-4:] != 'AAAA' else 'BBBB'}"
     with pytest.raises(ImproperlyConfigured):
         pii.decrypt(forged)
+
+
+def test_digest_is_standard_hmac_sha256():
+    import hashlib
+    import hmac
+
+    key = pii._keys().digest_key
+    for kind, value in [(PIIKind.CITIZEN_ID, "11010519491231002X"), (PIIKind.PHONE, "13898765432")]:
+        expected = hmac.new(key, f"{kind.value}:{value}".encode(), hashlib.sha256).hexdigest()
+        assert pii_digest(kind, value) == expected
