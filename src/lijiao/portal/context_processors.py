@@ -14,8 +14,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": "首页", "url": reverse("portal:home")},
         {"label": "培训目录", "url": reverse("catalog:public_list")},
         {"label": "目录版本", "url": reverse("catalog:public_editions")},
+        {"label": "培训机构名录", "url": reverse("providers:listed")},
     ]
     if user is not None and user.is_authenticated:
+        if user.has_perm("providers.view_provider"):
+            items.append({"label": "培训机构", "url": reverse("providers:list")})
         if user.has_perm("catalog.change_edition"):
             items.append({"label": "目录管理", "url": reverse("catalog:manage_editions")})
         if user.has_perm("audit.view_auditevent"):

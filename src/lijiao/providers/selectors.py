@@ -1,0 +1,290 @@
+"""Reading providers, scoped to what the user may see, and the listing checks other domains call (SPEC C3, R10).
+
+Scope: city-wide roles see every provider, district clerks the providers of their handling area, provider staff
+their own institution only; anonymous callers see nothing here (the public sees :func:`listed_providers`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from lijiao.accounts.scope import Scope
+from lijiao.catalog.models import CatalogItem
+from lijiao.core.errors import NotFound
+from lijiao.providers.models import (
+    BlacklistEntry,
+    CreditEvent,
+    Provider,
+    ProviderScope,
+    ProviderStatus,
+    Teacher,
+    Venue,
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scoped reads
+
+
+def visible_providers(user: Any) -> QuerySet[Provider]:
+    """Providers the user may see (own provider / handling area / all), by name."""
+    qs = Provider.objects.select_related("handling_area")
+    return Scope.for_user(user).filter_by_provider(qs, provider_field="pk", area_field="handling_area")
+
+
+def get_provider(user: Any, pk: int) -> Provider:
+    """One visible provider, or :class:`NotFound` (out of scope looks the same as unknown)."""
+    provider = visible_providers(user).filter(pk=pk).first()
+    if provider is None:
+        raise NotFound("培训机构不存在（provider not found）")
+    return provider
+
+
+def search_providers(
+    user: Any, *, q: str = "", status: str = "", area_id: int | None = None
+) -> QuerySet[Provider]:
+    """Visible providers filtered by name or credit code (contains), status and handling area."""
+    qs = visible_providers(user)
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(credit_code__icontains=text.upper()))
+    if status:
+        qs = qs.filter(status=status)
+    if area_id:
+        qs = qs.filter(handling_area_id=area_id)
+    return qs
+
+
+def provider_scopes(provider: Provider) -> QuerySet[ProviderScope]:
+    """The provider's training scope: occupations (by code) first, then special / business-start items."""
+    return (
+        ProviderScope.objects.filter(provider=provider)
+        .select_related("occupation", "special_item")
+        .order_by("special_item__code", "occupation__code")
+    )
+
+
+def provider_teachers(provider: Provider, *, include_inactive: bool = True) -> QuerySet[Teacher]:
+    qs = Teacher.objects.filter(provider=provider).select_related("occupation")
+    return qs if include_inactive else qs.filter(active=True)
+
+
+def provider_venues(provider: Provider, *, include_inactive: bool = True) -> QuerySet[Venue]:
+    qs = Venue.objects.filter(provider=provider).select_related("region")
+    return qs if include_inactive else qs.filter(active=True)
+
+
+def provider_blacklist(provider: Provider) -> QuerySet[BlacklistEntry]:
+    return (
+        BlacklistEntry.objects.filter(provider=provider)
+        .select_related("created_by")
+        .order_by("-starts_on", "-id")
+    )
+
+
+def provider_credit_events(provider: Provider) -> QuerySet[CreditEvent]:
+    return (
+        CreditEvent.objects.filter(provider=provider)
+        .select_related("created_by")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def _scoped_child[M: (Teacher, Venue, BlacklistEntry, CreditEvent)](
+    user: Any, model: type[M], pk: int, message: str
+) -> M:
+    qs = Scope.for_user(user).filter_by_provider(model.objects.select_related("provider"))
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(message)
+    return found
+
+
+def get_teacher(user: Any, pk: int, *, provider: Provider | None = None) -> Teacher:
+    teacher = _scoped_child(user, Teacher, pk, "教师不存在（teacher not found）")
+    if provider is not None and teacher.provider_id != provider.pk:
+        raise NotFound("教师不存在（teacher not found）")
+    return teacher
+
+
+def get_venue(user: Any, pk: int, *, provider: Provider | None = None) -> Venue:
+    venue = _scoped_child(user, Venue, pk, "培训场地不存在（venue not found）")
+    if provider is not None and venue.provider_id != provider.pk:
+        raise NotFound("培训场地不存在（venue not found）")
+    return venue
+
+
+def get_blacklist_entry(user: Any, pk: int, *, provider: Provider | None = None) -> BlacklistEntry:
+    entry = _scoped_child(user, BlacklistEntry, pk, "黑名单记录不存在（blacklist entry not found）")
+    if provider is not None and entry.provider_id != provider.pk:
+        raise NotFound("黑名单记录不存在（blacklist entry not found）")
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Blacklist and listing (SPEC R10: 凡补必进、不进不补)
+
+
+def _blacklist_overlapping(start: dt.date, end: dt.date) -> Q:
+    """Entries in force (not lifted) on at least one day of ``[start, end]``."""
+    return Q(lifted_at__isnull=True, starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+
+
+def active_blacklist_entry(provider: Provider, on: dt.date | None = None) -> BlacklistEntry | None:
+    """The blacklist entry in force on ``on`` (default: today), if any."""
+    day = on or timezone.localdate()
+    return (
+        BlacklistEntry.objects.filter(provider=provider)
+        .filter(_blacklist_overlapping(day, day))
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def listed_providers(on: dt.date | None = None) -> QuerySet[Provider]:
+    """Providers the public sees as listed on ``on`` (default today): approved, not blacklisted that day, with a
+    licence that has not expired (SPEC C11)."""
+    day = on or timezone.localdate()
+    blacklisted = BlacklistEntry.objects.filter(provider=OuterRef("pk")).filter(
+        _blacklist_overlapping(day, day)
+    )
+    return (
+        Provider.objects.filter(status=ProviderStatus.APPROVED)
+        .filter(Q(licence_expires_on__isnull=True) | Q(licence_expires_on__gte=day))
+        .exclude(Exists(blacklisted))
+        .select_related("handling_area")
+    )
+
+
+def _fmt(day: dt.date | None) -> str:
+    return f"{day:%Y-%m-%d}" if day else "长期"
+
+
+def listing_problems(provider: Provider, *, start: dt.date, end: dt.date) -> list[str]:
+    """Why ``provider`` may NOT run a subsidized class over ``[start, end]`` (SPEC R10); empty when it may.
+
+    Reasons (Chinese, then English): the provider is not approved (applied, rejected, suspended, removed); its
+    school licence expires before ``end``; a blacklist entry that has not been lifted overlaps the period.
+    """
+    problems: list[str] = []
+    if end < start:
+        problems.append(
+            f"培训结束日期 {end:%Y-%m-%d} 早于开始日期 {start:%Y-%m-%d}（the period ends before it starts）"
+        )
+        end = start
+    if provider.status != ProviderStatus.APPROVED:
+        label = ProviderStatus(provider.status).label
+        problems.append(
+            f"培训机构“{provider.name}”当前状态为“{label}”，不是已认定机构，不能开展补贴性培训"
+            f"（the provider is {provider.status}, not listed）"
+        )
+    if provider.licence_expires_on is not None and provider.licence_expires_on < end:
+        problems.append(
+            f"办学许可证有效期至 {provider.licence_expires_on:%Y-%m-%d}，早于培训结束日期 {end:%Y-%m-%d}"
+            f"（the school licence expires on {provider.licence_expires_on:%Y-%m-%d}, before the class ends "
+            f"on {end:%Y-%m-%d}）"
+        )
+    entries = (
+        BlacklistEntry.objects.filter(provider_id=provider.pk)
+        .filter(_blacklist_overlapping(start, end))
+        .order_by("starts_on")
+    )
+    for entry in entries:
+        problems.append(
+            f"培训机构在 {entry.starts_on:%Y-%m-%d} 至 {_fmt(entry.ends_on)} 列入黑名单（{entry.reason}），"
+            f"与培训期间 {start:%Y-%m-%d} 至 {end:%Y-%m-%d} 重叠（the provider is blacklisted from "
+            f"{entry.starts_on:%Y-%m-%d} to {entry.ends_on or 'indefinitely'}, overlapping the class period）"
+        )
+    return problems
+
+
+def scope_covers(provider: Provider, catalog_item: CatalogItem) -> bool:
+    """Whether the catalog item lies within the provider's training scope.
+
+    An occupation item is covered by a scope row for that occupation whose highest level is the item's level or
+    higher (levels: 1 highest … 5 lowest, so a scope up to 三级 (3) covers levels 3, 4 and 5). A special or
+    business-start item is covered by a scope row for that item.
+    """
+    rows = ProviderScope.objects.filter(provider_id=provider.pk)
+    if catalog_item.occupation_id is not None:
+        if catalog_item.level is None:
+            return False
+        return rows.filter(
+            occupation_id=catalog_item.occupation_id, highest_level__lte=catalog_item.level
+        ).exists()
+    if catalog_item.special_item_id is not None:
+        return rows.filter(special_item_id=catalog_item.special_item_id).exists()
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Credit record
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRecord:
+    """A provider's performance and credit (SPEC C3).
+
+    ``pass_rate`` is passed / assessed (4 decimals; None before anyone is assessed). ``employment_rate`` is None
+    until the employment follow-up exists (a later issue measures it).
+    """
+
+    classes_count: int
+    assessed_count: int
+    passed_count: int
+    pass_rate: Decimal | None
+    employment_rate: Decimal | None
+    complaints: int
+    sanctions: int
+    commendations: int
+    points: int
+    active_blacklist: BlacklistEntry | None
+
+    @property
+    def pass_rate_percent(self) -> str:
+        if self.pass_rate is None:
+            return "—"
+        return f"{(self.pass_rate * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+# Classes that counted: approved by the bureau (running, finished, assessed, closed included).
+COUNTED_CLASS_STATUSES = ("approved", "running", "finished", "assessed", "closed")
+
+
+def credit_record(provider: Provider, *, on: dt.date | None = None) -> CreditRecord:
+    """The provider's credit record, from set-based aggregates (three queries and the blacklist look-up)."""
+    from lijiao.training.models import AssessmentResult, TrainingClass
+
+    classes_count = TrainingClass.objects.filter(
+        provider_id=provider.pk, status__in=COUNTED_CLASS_STATUSES
+    ).count()
+    results = AssessmentResult.objects.filter(enrollment__training_class__provider_id=provider.pk).aggregate(
+        assessed=Count("pk"), passed=Count("pk", filter=Q(passed=True))
+    )
+    assessed, passed = results["assessed"] or 0, results["passed"] or 0
+    pass_rate = (
+        (Decimal(passed) / Decimal(assessed)).quantize(Decimal("0.0001"), ROUND_HALF_UP) if assessed else None
+    )
+    events = CreditEvent.objects.filter(provider_id=provider.pk).aggregate(
+        complaints=Count("pk", filter=Q(kind=CreditEvent.Kind.COMPLAINT)),
+        sanctions=Count("pk", filter=Q(kind=CreditEvent.Kind.SANCTION)),
+        commendations=Count("pk", filter=Q(kind=CreditEvent.Kind.COMMENDATION)),
+        points=Sum("points"),
+    )
+    return CreditRecord(
+        classes_count=classes_count,
+        assessed_count=assessed,
+        passed_count=passed,
+        pass_rate=pass_rate,
+        employment_rate=None,
+        complaints=events["complaints"] or 0,
+        sanctions=events["sanctions"] or 0,
+        commendations=events["commendations"] or 0,
+        points=events["points"] or 0,
+        active_blacklist=active_blacklist_entry(provider, on),
+    )
