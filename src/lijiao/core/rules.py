@@ -93,9 +93,13 @@ class Decision:
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal | dt.date):
         return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, list):
+    if isinstance(value, set | frozenset):  # unordered: sorted, so the record is stable
+        items = [_plain(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:  # mixed types
+            return sorted(items, key=repr)
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
 
@@ -115,7 +119,7 @@ def validate_rule(rule: Any, path: str = "$") -> None:
     elif keys == {"not"}:
         validate_rule(rule["not"], f"{path}.not")
     elif {"fact", "op"} <= keys <= {"fact", "op", "value"}:
-        if rule["op"] not in OPERATORS:
+        if not isinstance(rule["op"], str) or rule["op"] not in OPERATORS:
             raise RuleError(f"{path}.op: 未知运算符“{rule['op']}”（unknown operator）")
         if not isinstance(rule["fact"], str) or not rule["fact"]:
             raise RuleError(f"{path}.fact: 必须是事实名称（must name a fact）")
@@ -158,7 +162,9 @@ def _eval(rule: Rule, facts: Mapping[str, Any], path: str, trace: list[Check], r
                 f"不满足：{_describe(rule)}" if "label" in rule else f"不应满足：{_describe(rule['not'])}"
             )
         return not inner
-    fact, op, expected = rule["fact"], rule["op"], rule.get("value")
+    fact, op = rule["fact"], rule["op"]
+    # ``{"fact": "x", "op": "exists"}`` reads "x exists": without a value it means ``"value": true``
+    expected = rule.get("value", True) if op == "exists" else rule.get("value")
     actual = facts.get(fact)
     try:
         ok = OPERATORS[op](actual, expected)

@@ -1,5 +1,571 @@
-"""Training API (placeholder: being written)."""
+"""Training API: people and their groups, enrollment, attendance and assessment results (SPEC C4).
 
-from ninja import Router
+Same permissions as the screens: provider staff write for their own provider's classes; district clerks of the
+area read; everyone else sees nothing. Reads go through :mod:`lijiao.training.selectors.enrollment`, so a class,
+session, enrollment or person outside the caller's scope answers 404 exactly like an unknown id. Writes go
+through the services: 403 (permission), 409 (state: full, duplicate, overlapping…), 400 (values, with field
+errors). ID numbers and phones are always masked in responses; a person is looked up by the exact ID number
+(sent in the body, never in a URL).
+"""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from lijiao.accounts.api_auth import current_user, required_auth
+from lijiao.core import people
+from lijiao.core.errors import DomainError, FieldError, NotFound, PermissionDenied
+from lijiao.core.models import Person, PersonGroup
+from lijiao.core.pii import PIIKind, mask
+from lijiao.training.models import CheckIn, Enrollment
+from lijiao.training.selectors import enrollment as selectors
+from lijiao.training.services import assessment, attendance
+from lijiao.training.services import enrollment as enrollment_services
+
+router = Router(auth=required_auth)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schemas
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="机器可读的错误代码，如 not_eligible、class_full、overlapping_class")
+    message: str = Field(..., description="给人看的错误说明（中文（English））")
+    errors: list[FieldErrorOut] = Field(default_factory=list, description="逐字段的错误")
+
+
+_READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class GroupIn(Schema):
+    group: str = Field(
+        ..., description="人员类别代码：" + "、".join(f"{k} {v}" for k, v in PersonGroup.Group.choices)
+    )
+    graduation_year: int | None = Field(None, description="毕业年份（高校毕业生必填）")
+    registration_number: str = Field("", max_length=50, description="失业登记证号等（城镇登记失业人员必填）")
+    insured_months: int | None = Field(None, description="参保月数（参保职工必填）")
+    employer_name: str = Field("", max_length=100, description="单位（企业职工必填）")
+    note: str = Field("", max_length=200)
+
+
+class EvidenceIn(Schema):
+    graduation_year: int | None = None
+    registration_number: str = Field("", max_length=50)
+    insured_months: int | None = None
+    employer_name: str = Field("", max_length=100)
+    note: str = Field("", max_length=200)
+
+
+class GroupOut(Schema):
+    group: str
+    group_label: str
+    graduation_year: int | None
+    registration_number: str
+    insured_months: int | None
+    employer_name: str
+    note: str
+
+
+class PersonIn(Schema):
+    citizen_id: str = Field(
+        ..., max_length=40, description="身份证号（18位或15位旧号；小写 x、全角、空格可）"
+    )
+    name: str = Field(..., max_length=50, description="姓名（须与身份证一致）")
+    phone: str = Field("", max_length=20)
+    household: str = Field("", description="户籍类型：urban 城镇 / rural 农村")
+    education: str = Field(
+        "", description="学历代码：" + "、".join(f"{k} {v}" for k, v in Person.Education.choices)
+    )
+    employer_name: str = Field("", max_length=100)
+    groups: list[GroupIn] = Field(default_factory=list, description="人员类别及证明信息")
+
+
+class LookupIn(Schema):
+    citizen_id: str = Field(..., max_length=40, description="身份证号（精确查找）")
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    citizen_id_masked: str = Field(..., description="脱敏身份证号，如 2102**********123X")
+    phone_masked: str
+    gender: str
+    birth_date: dt.date
+    household: str
+    education: str
+    employer_name: str
+    groups: list[GroupOut]
+    warnings: list[str] = Field(
+        default_factory=list, description="身份证号提示（如地址码已撤销），不影响登记"
+    )
+
+
+class EnrollIn(PersonIn):
+    draws_pension: bool = Field(False, description="是否已领取基本养老金（领取者不能参训）")
+    employed: bool | None = Field(None, description="是否就业（空：按人员类别和单位判断）")
+    labour_contract_months: int | None = Field(None, description="劳动合同期限（月），学徒制项目用")
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=500)
+
+
+class EnrollmentOut(Schema):
+    id: int
+    class_id: int
+    class_code: str
+    person: PersonOut
+    status: str
+    status_label: str
+    enrolled_at: dt.datetime
+    attendance_rate: Decimal | None
+    eligibility: dict[str, Any] = Field(
+        ..., description="资格审核结果：passed、reasons、trace（每条规则及实际值）"
+    )
+
+
+class CheckInIn(Schema):
+    enrollment_id: int | None = Field(None, description="报名编号（与 person_id 二选一）")
+    person_id: int | None = Field(None, description="人员编号（与 enrollment_id 二选一）")
+    checked_at: dt.datetime = Field(..., description="签到时间（课前30分钟至下课）")
+    method: str = Field(..., description="方式：" + "、".join(f"{k} {v}" for k, v in CheckIn.Method.choices))
+    reason: str = Field("", max_length=200, description="手工补录的原因（manual 必填）")
+
+
+class CheckInOut(Schema):
+    id: int
+    session_id: int
+    enrollment_id: int
+    person_id: int
+    checked_at: dt.datetime
+    method: str
+    reason: str
+
+
+class SheetIn(Schema):
+    session_id: int
+    person_ids: list[int]
+    method: str
+    reason: str = Field("", max_length=200)
+    checked_at: dt.datetime | None = Field(None, description="签到时间；空为上课开始时间")
+
+
+class SheetCreatedOut(Schema):
+    created: int
+
+
+class SessionOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    kind: str
+    topic: str
+
+
+class SheetRowOut(Schema):
+    enrollment_id: int
+    person_id: int
+    name: str
+    citizen_id_masked: str
+    attended: int
+    rate: Decimal
+    checked_in_sessions: list[int]
+
+
+class SheetOut(Schema):
+    class_id: int
+    sessions: list[SessionOut]
+    rows: list[SheetRowOut]
+
+
+class ResultRowIn(Schema):
+    enrollment_id: int
+    theory_score: str | int | float | None = Field(None, description="理论成绩 0–100，最多两位小数")
+    practical_score: str | int | float | None = Field(None, description="实操成绩 0–100，最多两位小数")
+    passed: bool | None = None
+    evaluating_organisation: str = Field("", max_length=100, description="空则用请求中的评价机构")
+    assessed_on: dt.date | None = Field(None, description="空则用请求中的评价日期")
+
+
+class ResultsIn(Schema):
+    evaluating_organisation: str = Field("", max_length=100)
+    assessed_on: dt.date | None = None
+    rows: list[ResultRowIn]
+
+
+class ResultOut(Schema):
+    enrollment_id: int
+    name: str
+    citizen_id_masked: str
+    theory_score: Decimal | None
+    practical_score: Decimal | None
+    passed: bool | None
+    evaluating_organisation: str
+    assessed_on: dt.date | None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _require(user: Any, perm: str) -> None:
+    """Refuse before looking anything up, so a refused caller cannot probe which ids exist."""
+    if not (getattr(user, "is_authenticated", False) and user.has_perm(perm)):
+        raise PermissionDenied()
+
+
+def _person_out(person: Person, groups: list[PersonGroup] | None = None) -> dict[str, Any]:
+    rows = groups if groups is not None else list(person.groups.all())
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "citizen_id_masked": mask(PIIKind.CITIZEN_ID, person.citizen_id),
+        "phone_masked": mask(PIIKind.PHONE, person.phone),
+        "gender": person.gender,
+        "birth_date": person.birth_date,
+        "household": person.household,
+        "education": person.education,
+        "employer_name": person.employer_name,
+        "groups": [
+            {
+                "group": g.group,
+                "group_label": g.get_group_display(),
+                "graduation_year": g.graduation_year,
+                "registration_number": g.registration_number,
+                "insured_months": g.insured_months,
+                "employer_name": g.employer_name,
+                "note": g.note,
+            }
+            for g in sorted(rows, key=lambda g: g.group)
+        ],
+        "warnings": list(getattr(person, "id_warnings", ())),
+    }
+
+
+def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
+    return {
+        "id": enrollment.pk,
+        "class_id": enrollment.training_class_id,
+        "class_code": enrollment.training_class.code,
+        "person": _person_out(enrollment.person),
+        "status": enrollment.status,
+        "status_label": enrollment.get_status_display(),
+        "enrolled_at": enrollment.enrolled_at,
+        "attendance_rate": enrollment.attendance_rate,
+        "eligibility": enrollment.eligibility or {},
+    }
+
+
+def _register_with_groups(user: Any, payload: PersonIn) -> Person:
+    person = people.register_person(
+        actor=user,
+        citizen_id=payload.citizen_id,
+        name=payload.name,
+        phone=payload.phone,
+        household=payload.household,
+        education=payload.education,
+        employer_name=payload.employer_name,
+    )
+    errors: list[FieldError] = []
+    for index, group in enumerate(payload.groups):
+        try:
+            people.record_group(actor=user, person=person, **group.model_dump())
+        except DomainError as exc:
+            errors.extend(FieldError(f"groups[{index}].{e.field}", e.message) for e in exc.errors)
+    if errors:
+        raise DomainError(
+            "人员类别信息有误（invalid group evidence）", code="invalid_group", errors=tuple(errors)
+        )
+    return person
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/persons", response={200: PersonOut, **_WRITE_ERRORS}, summary="登记人员（按身份证号查重，已有则更新）"
+)
+def register_person(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
+    user = current_user(request)
+    _require(user, "core.add_person")
+    with transaction.atomic():
+        person = _register_with_groups(user, payload)
+    return _person_out(person)
+
+
+@router.post("/persons/lookup", response={200: PersonOut, **_WRITE_ERRORS}, summary="按身份证号精确查找人员")
+def lookup_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
+    user = current_user(request)
+    _require(user, "core.add_person")
+    person = people.find_person(payload.citizen_id)
+    if person is None:
+        raise NotFound("未找到该身份证号登记的人员（no person registered with this citizen ID）")
+    return _person_out(person)
+
+
+@router.get(
+    "/persons/{person_id}", response={200: PersonOut, **_READ_ERRORS}, summary="人员（本机构/本区学员）"
+)
+def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    return _person_out(selectors.get_person(current_user(request), person_id))
+
+
+@router.get(
+    "/persons/{person_id}/enrollments",
+    response={200: list[EnrollmentOut], **_READ_ERRORS},
+    summary="人员的报名记录（仅本机构/本区可见部分）",
+)
+def person_enrollments(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+    user = current_user(request)
+    person = selectors.get_person(user, person_id)
+    return [_enrollment_out(e) for e in selectors.person_enrollments(user, person)]
+
+
+@router.put(
+    "/persons/{person_id}/groups/{group}",
+    response={200: PersonOut, **_WRITE_ERRORS},
+    summary="登记或更正人员类别及证明信息",
+)
+def put_group(request: HttpRequest, person_id: int, group: str, payload: EvidenceIn) -> dict[str, Any]:
+    user = current_user(request)
+    _require(user, "core.change_person")
+    person = selectors.get_person(user, person_id)
+    people.record_group(actor=user, person=person, group=group, **payload.model_dump())
+    return _person_out(person)
+
+
+@router.delete(
+    "/persons/{person_id}/groups/{group}", response={204: None, **_WRITE_ERRORS}, summary="删除人员类别"
+)
+def delete_group(request: HttpRequest, person_id: int, group: str) -> Status[None]:
+    user = current_user(request)
+    _require(user, "core.change_person")
+    person = selectors.get_person(user, person_id)
+    people.remove_group(actor=user, person=person, group=group)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Enrollment
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/classes/{class_id}/enrollments",
+    response={200: list[EnrollmentOut], **_READ_ERRORS},
+    summary="培训班花名册",
+)
+def roster(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
+    training_class = selectors.get_class(current_user(request), class_id)
+    return [_enrollment_out(e) for e in selectors.class_roster(training_class)]
+
+
+@router.post(
+    "/classes/{class_id}/enrollments",
+    response={201: EnrollmentOut, **_WRITE_ERRORS},
+    summary="报名：登记（或找到）人员并报名，检查参训资格、时间冲突和名额",
+)
+def enroll(request: HttpRequest, class_id: int, payload: EnrollIn) -> Status[dict[str, Any]]:
+    user = current_user(request)
+    _require(user, "training.add_enrollment")
+    training_class = selectors.get_class(user, class_id)
+    enrollment_services.require_class_staff(user, training_class, "training.add_enrollment")
+    with transaction.atomic():  # a refused enrollment leaves no new person or group behind
+        person = _register_with_groups(user, payload)
+        enrollment = enrollment_services.enroll(
+            actor=user,
+            training_class=training_class,
+            person=person,
+            employed=payload.employed,
+            draws_pension=payload.draws_pension,
+            labour_contract_months=payload.labour_contract_months,
+        )
+    return Status(201, _enrollment_out(selectors.get_enrollment(user, enrollment.pk)))
+
+
+@router.get(
+    "/enrollments/{enrollment_id}",
+    response={200: EnrollmentOut, **_READ_ERRORS},
+    summary="报名记录（含资格审核）",
+)
+def get_enrollment(request: HttpRequest, enrollment_id: int) -> dict[str, Any]:
+    return _enrollment_out(selectors.get_enrollment(current_user(request), enrollment_id))
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/withdraw",
+    response={200: EnrollmentOut, **_WRITE_ERRORS},
+    summary="退出培训班（释放名额）",
+)
+def withdraw(request: HttpRequest, enrollment_id: int, payload: WithdrawIn) -> dict[str, Any]:
+    user = current_user(request)
+    _require(user, "training.change_enrollment")
+    enrollment = selectors.get_enrollment(user, enrollment_id)
+    enrollment_services.withdraw(actor=user, enrollment=enrollment, reason=payload.reason)
+    return _enrollment_out(selectors.get_enrollment(user, enrollment_id))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Attendance
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/sessions/{session_id}/checkins",
+    response={201: CheckInOut, **_WRITE_ERRORS},
+    summary="签到（人脸、刷卡、扫码、线上；手工补录须填原因）",
+)
+def check_in(request: HttpRequest, session_id: int, payload: CheckInIn) -> Status[CheckIn]:
+    user = current_user(request)
+    _require(user, "training.record_attendance")
+    session = selectors.get_session(user, session_id)
+    enrollment = person = None
+    if payload.enrollment_id is not None:
+        enrollment = Enrollment.objects.filter(
+            pk=payload.enrollment_id, training_class_id=session.training_class_id
+        ).first()
+        if enrollment is None:
+            raise DomainError.for_fields(
+                "报名记录不属于本班（enrollment not in this class）",
+                {"enrollment_id": "报名记录不属于本班（enrollment not in this class）"},
+            )
+    elif payload.person_id is not None:
+        person = Person.objects.filter(pk=payload.person_id).first()
+        if person is None:
+            raise DomainError.for_fields(
+                "人员不存在（person not found）", {"person_id": "人员不存在（person not found）"}
+            )
+    checkin = attendance.check_in(
+        actor=user,
+        session=session,
+        person=person,
+        enrollment=enrollment,
+        checked_at=payload.checked_at,
+        method=payload.method,
+        reason=payload.reason,
+    )
+    return Status(201, checkin)
+
+
+@router.get(
+    "/classes/{class_id}/attendance",
+    response={200: SheetOut, **_READ_ERRORS},
+    summary="考勤表（课程 × 学员）",
+)
+def get_attendance(request: HttpRequest, class_id: int) -> dict[str, Any]:
+    training_class = selectors.get_class(current_user(request), class_id)
+    sheet = selectors.attendance_sheet(training_class)
+    return {
+        "class_id": training_class.pk,
+        "sessions": sheet.sessions,
+        "rows": [
+            {
+                "enrollment_id": row.enrollment.pk,
+                "person_id": row.enrollment.person_id,
+                "name": row.enrollment.person.name,
+                "citizen_id_masked": mask(PIIKind.CITIZEN_ID, row.enrollment.person.citizen_id),
+                "attended": row.attended,
+                "rate": row.rate,
+                "checked_in_sessions": [c.session_id for c in row.cells if c is not None],
+            }
+            for row in sheet.rows
+        ],
+    }
+
+
+@router.post(
+    "/classes/{class_id}/attendance",
+    response={200: SheetCreatedOut, **_WRITE_ERRORS},
+    summary="考勤表批量签到（全部成功或全部不保存）",
+)
+def post_attendance(request: HttpRequest, class_id: int, payload: SheetIn) -> dict[str, int]:
+    user = current_user(request)
+    _require(user, "training.record_attendance")
+    training_class = selectors.get_class(user, class_id)
+    session = training_class.sessions.filter(pk=payload.session_id).first()
+    if session is None:
+        raise DomainError.for_fields(
+            "课程不属于本班（session not in this class）",
+            {"session_id": "课程不属于本班（session not in this class）"},
+        )
+    created = attendance.record_attendance_sheet(
+        actor=user,
+        session=session,
+        person_ids=payload.person_ids,
+        method=payload.method,
+        reason=payload.reason,
+        checked_at=payload.checked_at,
+    )
+    return {"created": len(created)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _results_out(training_class: Any) -> list[dict[str, Any]]:
+    rows = []
+    for row in selectors.class_results(training_class):
+        result = row.result
+        rows.append(
+            {
+                "enrollment_id": row.enrollment.pk,
+                "name": row.enrollment.person.name,
+                "citizen_id_masked": mask(PIIKind.CITIZEN_ID, row.enrollment.person.citizen_id),
+                "theory_score": result.theory_score if result else None,
+                "practical_score": result.practical_score if result else None,
+                "passed": result.passed if result else None,
+                "evaluating_organisation": result.evaluating_organisation if result else "",
+                "assessed_on": result.assessed_on if result else None,
+            }
+        )
+    return rows
+
+
+@router.get(
+    "/classes/{class_id}/results", response={200: list[ResultOut], **_READ_ERRORS}, summary="评价结果"
+)
+def get_results(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
+    return _results_out(selectors.get_class(current_user(request), class_id))
+
+
+@router.post(
+    "/classes/{class_id}/results",
+    response={200: list[ResultOut], **_WRITE_ERRORS},
+    summary="录入或更正评价结果（全部成功或全部不保存）",
+)
+def post_results(request: HttpRequest, class_id: int, payload: ResultsIn) -> list[dict[str, Any]]:
+    user = current_user(request)
+    _require(user, "training.record_assessment")
+    training_class = selectors.get_class(user, class_id)
+    rows = [
+        assessment.ResultInput(
+            enrollment_id=row.enrollment_id,
+            theory_score=row.theory_score,
+            practical_score=row.practical_score,
+            passed=row.passed,
+            evaluating_organisation=row.evaluating_organisation or payload.evaluating_organisation,
+            assessed_on=row.assessed_on or payload.assessed_on,
+        )
+        for row in payload.rows
+    ]
+    assessment.record_results(actor=user, training_class=training_class, rows=rows)
+    return _results_out(training_class)

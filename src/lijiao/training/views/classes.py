@@ -1,5 +1,430 @@
-"""Training screens (placeholder: being written)."""
+"""Class and program screens (SPEC C4): provider staff's "我的培训班" with the application form, the timetable
+editor and the workflow buttons; the district clerk's "开班审核" queue and class review; programs for staff.
 
-from django.urls import URLPattern
+Reads go through :mod:`lijiao.training.selectors.classes` (a class out of scope is a 404, like an unknown id);
+writes through the services with Post/Redirect/Get. A refused filing re-renders the class page with every failed
+check; other domain errors land on the form field that caused them.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lijiao.core.errors import DomainError, NotFound
+from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.core.models import PersonGroup
+from lijiao.training import workflows
+from lijiao.training.forms.classes import (
+    ClassForm,
+    ProgramForm,
+    ReasonForm,
+    TimetableForm,
+    apply_domain_error,
+    timetable_text,
+)
+from lijiao.training.models import ClassStatus, TrainingClass
+from lijiao.training.selectors import classes as selectors
+from lijiao.training.services import classes as services
+from lijiao.training.services import programs as program_services
+
+PAGE_SIZE = 50
+
+ACTION_SERVICES: dict[str, Callable[..., TrainingClass]] = {
+    "file": services.file_class,
+    "approve": services.approve_class,
+    "return": services.return_class,
+    "reject": services.reject_class,
+    "start": services.start_class,
+    "finish": services.finish_class,
+    "assess": services.mark_assessed,
+    "close": services.close_class,
+}
+ACTION_DONE = {
+    "file": "开班申请已提交，等待经办机构审核。",
+    "approve": "已同意备案。",
+    "return": "已退回修改。",
+    "reject": "已作出不予备案决定。",
+    "start": "已开班。",
+    "finish": "已结业，出勤率已计算。",
+    "assess": "已确认评价完成。",
+    "close": "培训班已关闭。",
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _domain_errors_as_http(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Service refusals of permission become 403, out-of-scope objects 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainPermissionDenied:
+            raise DjangoPermissionDenied("您没有执行此操作的权限") from None
+        except NotFound:
+            raise Http404("对象不存在") from None
+
+    return wrapper
+
+
+def staff_view(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Login (else redirect to login), ``perm`` (else 403), domain refusals as 403/404."""
+
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        return login_required(permission_required(perm, raise_exception=True)(_domain_errors_as_http(view)))
+
+    return decorator
+
+
+def _own_provider(request: HttpRequest) -> Any:
+    provider = getattr(request.user, "provider", None)
+    if provider is None:
+        raise DjangoPermissionDenied("只有培训机构人员可以新建和修改培训班")
+    return provider
+
+
+def _is_own(request: HttpRequest, training_class: TrainingClass) -> bool:
+    provider_id = getattr(request.user, "provider_id", None)
+    return bool(provider_id) and provider_id == training_class.provider_id
+
+
+def _roster_url(training_class: TrainingClass) -> str | None:
+    try:
+        return reverse("training:roster", args=[training_class.pk])
+    except NoReverseMatch:
+        return None
+
+
+def _user_actions(request: HttpRequest, training_class: TrainingClass) -> list[dict[str, Any]]:
+    """The workflow buttons this user may press on this class now."""
+    user = request.user
+    own = _is_own(request, training_class)
+    perms = {
+        "file": own and user.has_perm("training.file_trainingclass"),
+        "start": own and user.has_perm("training.change_trainingclass"),
+        "finish": own and user.has_perm("training.change_trainingclass"),
+        "assess": own and user.has_perm("training.record_assessment"),
+        "approve": user.has_perm("training.review_trainingclass"),
+        "return": user.has_perm("training.review_trainingclass"),
+        "reject": user.has_perm("training.review_trainingclass"),
+        "close": user.has_perm("training.review_trainingclass"),
+    }
+    return [
+        {
+            "name": action,
+            "label": workflows.ACTION_LABELS[action],
+            "url": reverse(f"training:class_{action}", args=[training_class.pk]),
+            "reason": action in workflows.REASON_REQUIRED,
+            "danger": action in ("reject",),
+        }
+        for action in workflows.available_actions(training_class.status)
+        if perms.get(action)
+    ]
+
+
+def _detail_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any]:
+    detail = selectors.class_detail(request.user, pk)
+    tc = detail.training_class
+    own = _is_own(request, tc)
+    editable = own and tc.status in workflows.EDITABLE
+    precheck = None
+    if editable and "action_error" not in extra:
+        _item, precheck = services.filing_problems(tc)
+    return {
+        "detail": detail,
+        "tc": tc,
+        "own": own,
+        "editable": editable,
+        "precheck": precheck,
+        "actions": _user_actions(request, tc),
+        "reason_form": extra.pop("reason_form", None) or ReasonForm(),
+        "roster_url": _roster_url(tc),
+        **extra,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Classes
+
+
+@staff_view("training.view_trainingclass")
+@require_GET
+def class_list(request: HttpRequest) -> HttpResponse:
+    """My classes (provider staff) / the classes of my area (clerks) / all (city-wide roles)."""
+    status = request.GET.get("status", "")
+    filters = selectors.ClassFilters(
+        status=status if status in ClassStatus.values else "",
+        q=request.GET.get("q", "")[:100],
+    )
+    qs = selectors.filter_classes(request.user, filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "training/classes/list.html",
+        {
+            "page": page,
+            "classes": page.object_list,
+            "status": filters.status,
+            "q": filters.q,
+            "statuses": ClassStatus.choices,
+            "querystring": params.urlencode(),
+            "is_provider": bool(getattr(request.user, "provider_id", None)),
+            "can_create": bool(getattr(request.user, "provider_id", None))
+            and request.user.has_perm("training.add_trainingclass"),
+        },
+    )
+
+
+@staff_view("training.add_trainingclass")
+@require_http_methods(["GET", "POST"])
+def class_create(request: HttpRequest) -> HttpResponse:
+    provider = _own_provider(request)
+    form = ClassForm(request.POST or None, provider=provider, initial={"capacity": 30, "mode": "offline"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            tc = services.create_class(actor=request.user, data=form.to_input())
+        except DomainPermissionDenied:
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已新建培训班“{tc.name}”（{tc.code}），请编排课程表。")
+            return redirect("training:class_sessions", pk=tc.pk)
+    return render(request, "training/classes/form.html", {"form": form, "mode": "create"})
+
+
+@staff_view("training.view_trainingclass")
+@require_GET
+def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "training/classes/detail.html", _detail_context(request, pk))
+
+
+def _editable_class(request: HttpRequest, pk: int) -> TrainingClass:
+    tc = selectors.get_class(request.user, pk)
+    if not _is_own(request, tc):
+        raise DjangoPermissionDenied("只能修改本机构的培训班")
+    return tc
+
+
+@staff_view("training.change_trainingclass")
+@require_http_methods(["GET", "POST"])
+def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tc = _editable_class(request, pk)
+    if tc.status not in workflows.EDITABLE:
+        messages.error(request, f"培训班当前为“{tc.get_status_display()}”，不能修改。")
+        return redirect("training:class_detail", pk=tc.pk)
+    form = ClassForm(request.POST or None, provider=tc.provider, initial=ClassForm.initial_for(tc))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_class(actor=request.user, training_class=tc, data=form.to_input())
+        except DomainPermissionDenied:
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "培训班信息已保存。")
+            return redirect("training:class_detail", pk=tc.pk)
+    return render(request, "training/classes/form.html", {"form": form, "mode": "edit", "tc": tc})
+
+
+@staff_view("training.change_classsession")
+@require_http_methods(["GET", "POST"])
+def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timetable editor: one line per session."""
+    tc = _editable_class(request, pk)
+    if tc.status not in workflows.EDITABLE:
+        messages.error(request, f"培训班当前为“{tc.get_status_display()}”，不能修改课程表。")
+        return redirect("training:class_detail", pk=tc.pk)
+    if request.method == "POST":
+        form = TimetableForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_sessions(
+                    actor=request.user, training_class=tc, sessions=form.cleaned_data["sessions"]
+                )
+            except DomainPermissionDenied:
+                raise
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                tc.refresh_from_db()
+                messages.success(
+                    request,
+                    f"课程表已保存：共 {tc.sessions.count()} 节，{tc.lesson_hours} 课时（实操 {tc.practical_hours}）。",
+                )
+                return redirect("training:class_detail", pk=tc.pk)
+    else:
+        form = TimetableForm(initial={"sessions": timetable_text(tc.sessions.all())})
+    rule = services.lesson_rule_for(tc.catalog_item)
+    return render(request, "training/classes/sessions.html", {"form": form, "tc": tc, "rule": rule})
+
+
+@staff_view("training.change_trainingclass")
+@require_POST
+def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    tc = _editable_class(request, pk)
+    name = tc.name
+    try:
+        services.delete_class(actor=request.user, training_class=tc)
+    except DomainPermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("training:class_detail", pk=pk)
+    messages.success(request, f"培训班“{name}”已删除。")
+    return redirect("training:class_list")
+
+
+@login_required
+@_domain_errors_as_http
+@require_POST
+def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One workflow step (file, approve, return, reject, start, finish, assess, close) by POST."""
+    tc = selectors.get_class(request.user, pk)
+    service = ACTION_SERVICES[action]
+    kwargs: dict[str, Any] = {}
+    reason_form = None
+    if action in workflows.REASON_REQUIRED:
+        reason_form = ReasonForm(request.POST)
+        if not reason_form.is_valid():
+            context = _detail_context(request, pk, reason_form=reason_form, open_action=action)
+            return render(request, "training/classes/detail.html", context, status=400)
+        kwargs["reason"] = reason_form.cleaned_data["reason"]
+    try:
+        service(actor=request.user, training_class=tc, **kwargs)
+    except (DomainPermissionDenied, NotFound):
+        raise
+    except DomainError as exc:
+        if reason_form is not None and exc.errors:
+            apply_domain_error(reason_form, exc)
+        context = _detail_context(
+            request,
+            pk,
+            action_error=exc,
+            failed_action=workflows.ACTION_LABELS[action],
+            reason_form=reason_form,
+            open_action=action if reason_form is not None else None,
+        )
+        return render(
+            request, "training/classes/detail.html", context, status=400 if exc.status == 400 else 409
+        )
+    messages.success(request, ACTION_DONE[action])
+    if action in ("approve", "return", "reject") and request.user.has_perm("training.review_trainingclass"):
+        return redirect("training:review_queue")
+    return redirect("training:class_detail", pk=pk)
+
+
+@staff_view("training.review_trainingclass")
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Filed classes of the clerk's handling area, oldest first."""
+    page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/classes/review_queue.html", {"page": page, "classes": page.object_list})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Programs
+
+
+@staff_view("training.view_program")
+@require_GET
+def program_list(request: HttpRequest) -> HttpResponse:
+    programs = list(selectors.visible_programs(request.user))
+    rows = [{"program": p, "used": program_services.quota_used(p)} for p in programs]
+    return render(
+        request,
+        "training/programs/list.html",
+        {"rows": rows, "can_add": request.user.has_perm("training.add_program")},
+    )
+
+
+@staff_view("training.view_program")
+@require_GET
+def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.get_program(request.user, pk)
+    labels = dict(PersonGroup.Group.choices)
+    return render(
+        request,
+        "training/programs/detail.html",
+        {
+            "program": program,
+            "usage": selectors.program_usage(program),
+            "groups": [labels.get(g, g) for g in program.target_groups or []],
+            "rule_json": json.dumps(program.eligibility_rule, ensure_ascii=False, indent=2)
+            if program.eligibility_rule
+            else "",
+            "can_change": request.user.has_perm("training.change_program"),
+            "classes": selectors.visible_classes(request.user).filter(program=program)[:20],
+        },
+    )
+
+
+@staff_view("training.add_program")
+@require_http_methods(["GET", "POST"])
+def program_create(request: HttpRequest) -> HttpResponse:
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = program_services.create_program(actor=request.user, data=form.to_input())
+        except DomainPermissionDenied:
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已新建培训项目“{program.name}”。")
+            return redirect("training:program_detail", pk=program.pk)
+    return render(request, "training/programs/form.html", {"form": form, "mode": "create"})
+
+
+@staff_view("training.change_program")
+@require_http_methods(["GET", "POST"])
+def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.get_program(request.user, pk)
+    form = ProgramForm(request.POST or None, initial=ProgramForm.initial_for(program))
+    if request.method == "POST" and form.is_valid():
+        try:
+            program_services.update_program(actor=request.user, program=program, data=form.to_input())
+        except DomainPermissionDenied:
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "培训项目已保存。")
+            return redirect("training:program_detail", pk=program.pk)
+    return render(request, "training/programs/form.html", {"form": form, "mode": "edit", "program": program})
+
+
+urlpatterns: list[URLPattern] = [
+    path("classes/", class_list, name="class_list"),
+    path("classes/new/", class_create, name="class_create"),
+    path("classes/<int:pk>/", class_detail, name="class_detail"),
+    path("classes/<int:pk>/edit/", class_edit, name="class_edit"),
+    path("classes/<int:pk>/sessions/", class_sessions, name="class_sessions"),
+    path("classes/<int:pk>/delete/", class_delete, name="class_delete"),
+    *(
+        path(f"classes/<int:pk>/{action}/", class_transition, {"action": action}, name=f"class_{action}")
+        for action in ACTION_SERVICES
+    ),
+    path("review/", review_queue, name="review_queue"),
+    path("programs/", program_list, name="program_list"),
+    path("programs/new/", program_create, name="program_create"),
+    path("programs/<int:pk>/", program_detail, name="program_detail"),
+    path("programs/<int:pk>/edit/", program_edit, name="program_edit"),
+]

@@ -1,0 +1,401 @@
+"""Registering real-name people (SPEC C4, D1, D3) and the groups a clerk records for them, with evidence.
+
+A person is found by the keyed digest of the canonical citizen ID, so ``110105199003071234``, ``110105 1990 0307
+123x`` and the full-width ``１１０１０５…`` all find the same row. Gender and birth date come from the number.
+An address code that is withdrawn or was not in use in the birth year is a *warning* (real people carry such
+numbers): it is logged and handed back on ``person.id_warnings``, never a refusal.
+
+Every write: keyword-only arguments, an explicit ``actor``, atomic, audited (personal data masked in the log).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lijiao.audit.services import record_event, snapshot
+from lijiao.core.errors import DomainError, FieldError, NotFound, PermissionDenied
+from lijiao.core.identity import CitizenId, InvalidCitizenId, parse_citizen_id
+from lijiao.core.models import Person, PersonGroup
+from lijiao.core.pii import PIIKind, canonical, mask, pii_digest
+
+__all__ = [
+    "GROUP_FIELDS",
+    "PERSON_FIELDS",
+    "find_person",
+    "normalise_phone",
+    "parse_person_id",
+    "record_group",
+    "register_person",
+    "remove_group",
+    "validate_group_evidence",
+]
+
+logger = logging.getLogger(__name__)
+
+PERSON_FIELDS = ("name", "gender", "birth_date", "household", "education", "employer_name")
+GROUP_FIELDS = ("group", "graduation_year", "registration_number", "insured_months", "employer_name", "note")
+
+_PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}")
+_MAX_INSURED_MONTHS = 12 * 60
+
+
+def _require(actor: Any, perm: str) -> None:
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(perm)):
+        raise PermissionDenied()
+
+
+def parse_person_id(raw: object) -> CitizenId:
+    """:func:`parse_citizen_id` with its error turned into a field error on ``citizen_id``."""
+    try:
+        return parse_citizen_id(raw)
+    except InvalidCitizenId as exc:
+        raise DomainError(
+            "身份证号有误（invalid citizen ID）",
+            code="invalid_citizen_id",
+            errors=(FieldError("citizen_id", exc.message),),
+        ) from None
+
+
+def find_person(raw_citizen_id: object) -> Person | None:
+    """The registered person with this ID number (any spelling a clerk types), or None. One indexed query."""
+    cid = parse_person_id(raw_citizen_id)
+    return Person.objects.filter(citizen_id_digest=pii_digest(PIIKind.CITIZEN_ID, cid.number)).first()
+
+
+def normalise_phone(raw: str) -> str:
+    """A mobile (11 digits from 1[3-9]) or landline number as digits (``+86`` dropped); "" stays "".
+
+    Raises :class:`DomainError` with a field error on ``phone``.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    digits = canonical(PIIKind.PHONE, text)
+    if not _PHONE_RE.fullmatch(digits):
+        raise DomainError(
+            "手机号有误（invalid phone number）",
+            code="invalid_phone",
+            errors=(
+                FieldError(
+                    "phone",
+                    f"手机号“{text}”格式不正确，应为11位手机号或带区号的固定电话"
+                    f"（{text!r} is not an 11-digit mobile number or a landline with area code）",
+                ),
+            ),
+        )
+    return digits
+
+
+def _choice(value: str, choices: type[Person.Household] | type[Person.Education], field: str) -> str:
+    """A choice's code from its code or its Chinese label; "" stays ""."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    for code, label in choices.choices:
+        if value in (code, label):
+            return str(code)
+    allowed = "、".join(str(label) for _, label in choices.choices)
+    raise DomainError(
+        "人员信息有误（invalid person）",
+        errors=(FieldError(field, f"“{value}”不是可选值，应为：{allowed}（not one of the allowed values）"),),
+    )
+
+
+def _masked_snapshot(person: Person) -> dict[str, Any]:
+    return {
+        **snapshot(person, PERSON_FIELDS),
+        "citizen_id": mask(PIIKind.CITIZEN_ID, person.citizen_id),
+        "phone": mask(PIIKind.PHONE, person.phone),
+    }
+
+
+@transaction.atomic
+def register_person(
+    *,
+    actor: Any,
+    citizen_id: str,
+    name: str,
+    phone: str = "",
+    household: str = "",
+    education: str = "",
+    employer_name: str = "",
+) -> Person:
+    """Register a real-name person, or update the registered one with the same ID number.
+
+    The ID is parsed and canonicalised (lowercase ``x``, full-width digits, spaces, 15-digit legacy numbers);
+    gender and birth date are derived from it. An existing person gets the given non-empty fields; an empty
+    field never erases what is recorded. A name that differs from the registered one is refused (a real-name
+    system does not let one ID number carry two names; a legal change of name goes through the bureau).
+    Address-code warnings are logged and set on ``person.id_warnings`` (a tuple of bilingual strings).
+    Needs ``core.add_person`` (and ``core.change_person`` to update).
+    """
+    _require(actor, "core.add_person")
+    errors: list[FieldError] = []
+    cid: CitizenId | None = None
+    try:
+        cid = parse_citizen_id(citizen_id)
+    except InvalidCitizenId as exc:
+        errors.append(FieldError("citizen_id", exc.message))
+    name = re.sub(r"\s+", " ", (name or "").strip())
+    if not name:
+        errors.append(FieldError("name", "请填写姓名（name required）"))
+    elif len(name) > 50:
+        errors.append(FieldError("name", "姓名最多50字（name too long）"))
+    clean: dict[str, str] = {}
+    for field, func in (
+        ("phone", lambda: normalise_phone(phone)),
+        ("household", lambda: _choice(household, Person.Household, "household")),
+        ("education", lambda: _choice(education, Person.Education, "education")),
+    ):
+        try:
+            clean[field] = func()
+        except DomainError as exc:
+            errors.extend(exc.errors)
+    employer_name = (employer_name or "").strip()
+    if len(employer_name) > 100:
+        errors.append(FieldError("employer_name", "工作单位最多100字（employer name too long）"))
+    if errors or cid is None:
+        raise DomainError("人员信息有误（invalid person）", code="invalid_person", errors=tuple(errors))
+
+    digest = pii_digest(PIIKind.CITIZEN_ID, cid.number)
+    person = Person.objects.select_for_update().filter(citizen_id_digest=digest).first()
+    if person is None:
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(
+                    name=name,
+                    citizen_id=cid.number,
+                    gender=cid.gender,
+                    birth_date=cid.birth_date,
+                    phone=clean["phone"],
+                    household=clean["household"],
+                    education=clean["education"],
+                    employer_name=employer_name,
+                )
+        except IntegrityError:  # registered meanwhile by someone else: update that row instead
+            person = Person.objects.select_for_update().get(citizen_id_digest=digest)
+        else:
+            record_event(
+                actor=actor,
+                action="core.person.registered",
+                obj=person,
+                after={**_masked_snapshot(person), "id_warnings": list(cid.warnings)},
+            )
+            _attach_warnings(person, cid)
+            return person
+
+    if person.name != name:
+        raise DomainError(
+            "姓名与已登记信息不一致（name does not match）",
+            code="name_mismatch",
+            errors=(
+                FieldError(
+                    "name",
+                    "该身份证号已登记的姓名与填写的姓名不一致，请核对身份证件"
+                    "（the name differs from the one registered for this citizen ID; check the ID card）",
+                ),
+            ),
+        )
+    changes = {
+        "phone": clean["phone"],
+        "household": clean["household"],
+        "education": clean["education"],
+        "employer_name": employer_name,
+    }
+    changed = [f for f, v in changes.items() if v and v != getattr(person, f)]
+    if changed:
+        _require(actor, "core.change_person")
+        before = _masked_snapshot(person)
+        for field in changed:
+            setattr(person, field, changes[field])
+        person.save(update_fields=[*changed, *(["phone_digest"] if "phone" in changed else []), "updated_at"])
+        record_event(
+            actor=actor,
+            action="core.person.updated",
+            obj=person,
+            before=before,
+            after=_masked_snapshot(person),
+        )
+    _attach_warnings(person, cid)
+    return person
+
+
+def _attach_warnings(person: Person, cid: CitizenId) -> None:
+    person.id_warnings = cid.warnings  # type: ignore[attr-defined]
+    for warning in cid.warnings:
+        logger.info("person %s: %s", person.pk, warning)
+
+
+def validate_group_evidence(
+    *,
+    group: str,
+    birth_year: int | None = None,
+    graduation_year: int | None = None,
+    registration_number: str = "",
+    insured_months: int | None = None,
+    employer_name: str = "",
+    note: str = "",
+    today_year: int | None = None,
+) -> list[FieldError]:
+    """Field errors of a group's evidence (no queries); empty when it is acceptable.
+
+    graduate → graduation year required, not in the future, not before the person turned 15;
+    upcoming_graduate → graduation year this year or next; unemployed → registration number required;
+    insured → months insured required, 0 … 720 and not more than the months since the person turned 16;
+    employee → employer required.
+    """
+    year_now = today_year or timezone.localdate().year
+    errors: list[FieldError] = []
+    if group not in PersonGroup.Group.values:
+        return [FieldError("group", f"未知的人员类别“{group}”（unknown group）")]
+    if group == PersonGroup.Group.GRADUATE:
+        if graduation_year is None:
+            errors.append(
+                FieldError("graduation_year", "高校毕业生须填写毕业年份（graduation year required）")
+            )
+        elif graduation_year > year_now:
+            errors.append(
+                FieldError(
+                    "graduation_year",
+                    f"毕业年份 {graduation_year} 晚于今年，尚未毕业请选择“毕业年度高校毕业生”"
+                    f"（graduation year {graduation_year} is in the future; use upcoming graduate）",
+                )
+            )
+        elif graduation_year < 1950 or (birth_year is not None and graduation_year < birth_year + 15):
+            errors.append(
+                FieldError(
+                    "graduation_year",
+                    f"毕业年份 {graduation_year} 不合理（graduation year {graduation_year} is not plausible）",
+                )
+            )
+    elif group == PersonGroup.Group.UPCOMING_GRADUATE:
+        if graduation_year is None:
+            errors.append(
+                FieldError("graduation_year", "毕业年度高校毕业生须填写毕业年份（graduation year required）")
+            )
+        elif not year_now <= graduation_year <= year_now + 1:
+            errors.append(
+                FieldError(
+                    "graduation_year",
+                    f"毕业年度高校毕业生的毕业年份应为 {year_now} 或 {year_now + 1}"
+                    f"（an upcoming graduate graduates in {year_now} or {year_now + 1}）",
+                )
+            )
+    elif graduation_year is not None:
+        errors.append(
+            FieldError(
+                "graduation_year", "只有高校毕业生填写毕业年份（graduation year is for graduates only）"
+            )
+        )
+    if group == PersonGroup.Group.UNEMPLOYED and not registration_number.strip():
+        errors.append(
+            FieldError(
+                "registration_number",
+                "城镇登记失业人员须填写失业登记证号（unemployment registration number required）",
+            )
+        )
+    if len(registration_number) > 50:
+        errors.append(FieldError("registration_number", "编号最多50字（number too long）"))
+    if group == PersonGroup.Group.INSURED and insured_months is None:
+        errors.append(FieldError("insured_months", "参保职工须填写参保月数（months insured required）"))
+    if insured_months is not None:
+        limit = _MAX_INSURED_MONTHS
+        if birth_year is not None:
+            limit = min(limit, max(0, (year_now - birth_year - 16) * 12 + 12))
+        if insured_months < 0:
+            errors.append(
+                FieldError("insured_months", "参保月数不能为负数（months insured cannot be negative）")
+            )
+        elif insured_months > limit:
+            errors.append(
+                FieldError(
+                    "insured_months",
+                    f"参保月数 {insured_months} 不合理，最多 {limit} 个月"
+                    f"（{insured_months} months insured is not plausible; at most {limit}）",
+                )
+            )
+    if group == PersonGroup.Group.EMPLOYEE and not employer_name.strip():
+        errors.append(FieldError("employer_name", "企业职工须填写工作单位（employer required）"))
+    if len(employer_name) > 100:
+        errors.append(FieldError("employer_name", "单位名称最多100字（employer name too long）"))
+    if len(note) > 200:
+        errors.append(FieldError("note", "备注最多200字（note too long）"))
+    return errors
+
+
+@transaction.atomic
+def record_group(
+    *,
+    actor: Any,
+    person: Person,
+    group: str,
+    graduation_year: int | None = None,
+    registration_number: str = "",
+    insured_months: int | None = None,
+    employer_name: str = "",
+    note: str = "",
+) -> PersonGroup:
+    """Record (or correct) that ``person`` belongs to ``group``, with the evidence the clerk saw.
+
+    Refused with field errors when the evidence is missing or implausible (see
+    :func:`validate_group_evidence`); nothing is written then. Needs ``core.change_person``.
+    """
+    _require(actor, "core.change_person")
+    registration_number = (registration_number or "").strip()
+    employer_name = (employer_name or "").strip()
+    note = (note or "").strip()
+    errors = validate_group_evidence(
+        group=group,
+        birth_year=person.birth_date.year if person.birth_date else None,
+        graduation_year=graduation_year,
+        registration_number=registration_number,
+        insured_months=insured_months,
+        employer_name=employer_name,
+        note=note,
+    )
+    if errors:
+        raise DomainError(
+            "人员类别信息有误（invalid group evidence）", code="invalid_group", errors=tuple(errors)
+        )
+    values = {
+        "graduation_year": graduation_year,
+        "registration_number": registration_number,
+        "insured_months": insured_months,
+        "employer_name": employer_name,
+        "note": note,
+        "recorded_by": actor,
+    }
+    existing = PersonGroup.objects.select_for_update().filter(person=person, group=group).first()
+    before = snapshot(existing, GROUP_FIELDS) if existing else None
+    if existing is None:
+        row = PersonGroup.objects.create(person=person, group=group, **values)
+    else:
+        row = existing
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.save()
+    record_event(
+        actor=actor,
+        action="core.person.group_recorded",
+        obj=person,
+        before=before,
+        after=snapshot(row, GROUP_FIELDS),
+    )
+    return row
+
+
+@transaction.atomic
+def remove_group(*, actor: Any, person: Person, group: str, reason: str = "") -> None:
+    """Remove a group from a person (recorded by mistake, or no longer true). Needs ``core.change_person``."""
+    _require(actor, "core.change_person")
+    row = PersonGroup.objects.select_for_update().filter(person=person, group=group).first()
+    if row is None:
+        raise NotFound("该人员没有登记此类别（group not recorded for this person）")
+    before = snapshot(row, GROUP_FIELDS)
+    row.delete()
+    record_event(actor=actor, action="core.person.group_removed", obj=person, before=before, reason=reason)

@@ -1,0 +1,296 @@
+"""Forms of the class and program screens. They only parse input; the services decide what is valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from lijiao.catalog.forms import apply_domain_error
+from lijiao.catalog.models import CatalogItem
+from lijiao.catalog.selectors import current_edition
+from lijiao.core.models import PersonGroup
+from lijiao.providers.models import Provider, Teacher, Venue
+from lijiao.training.models import ClassSession, Program, TrainingClass
+from lijiao.training.selectors.classes import provider_items
+from lijiao.training.services.classes import ClassInput, SessionInput
+from lijiao.training.services.programs import ProgramInput
+
+__all__ = [
+    "ClassForm",
+    "ProgramForm",
+    "ReasonForm",
+    "TimetableForm",
+    "apply_domain_error",
+    "timetable_text",
+]
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+KIND_WORDS = {
+    "实操": ClassSession.Kind.PRACTICAL,
+    "实训": ClassSession.Kind.PRACTICAL,
+    "practical": ClassSession.Kind.PRACTICAL,
+    "理论": ClassSession.Kind.THEORY,
+    "theory": ClassSession.Kind.THEORY,
+}
+KIND_LABEL = {ClassSession.Kind.PRACTICAL: "实操", ClassSession.Kind.THEORY: "理论"}
+LINE_RE = re.compile(
+    r"^(?P<date>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s+"
+    r"(?P<start>\d{1,2}[:：]\d{2})\s*[-–—~～至]\s*(?P<end>\d{1,2}[:：]\d{2})"
+    r"(?:\s+(?P<rest>.*))?$"
+)
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        level = obj.get_level_display()
+        text = f"{obj.subject_code} {obj.subject_name}"
+        return f"{text}（{level}）" if level else f"{text}（{obj.get_kind_display()}）"
+
+
+class ClassForm(forms.Form):
+    """A class application of the user's provider (create and edit)."""
+
+    name = forms.CharField(label="班级名称", max_length=100)
+    catalog_item = ItemChoiceField(
+        label="培训项目（现行目录）",
+        queryset=CatalogItem.objects.none(),
+        empty_label="请选择",
+        help_text="本机构培训范围内、现行目录版本中的项目；提交申请时按申请日生效的目录版本确定",
+    )
+    program = forms.ModelChoiceField(
+        label="培训计划/项目",
+        queryset=Program.objects.filter(active=True),
+        required=False,
+        empty_label="（无）",
+    )
+    start_date = forms.DateField(label="开班日期", widget=DATE_WIDGET)
+    end_date = forms.DateField(label="结业日期", widget=DATE_WIDGET)
+    capacity = forms.IntegerField(label="计划人数", min_value=1, max_value=5000)
+    mode = forms.ChoiceField(label="培训方式", choices=TrainingClass.Mode.choices)
+    venue = forms.ModelChoiceField(
+        label="培训场地", queryset=Venue.objects.none(), required=False, empty_label="（线上培训不需场地）"
+    )
+    teachers = forms.ModelMultipleChoiceField(
+        label="授课教师",
+        queryset=Teacher.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lesson_hours = forms.IntegerField(
+        label="申报总课时", required=False, min_value=0, help_text="不填则按课程表计算（每课时45分钟）"
+    )
+    practical_hours = forms.IntegerField(label="申报实操课时", required=False, min_value=0)
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        items = provider_items(provider)
+        self.fields["catalog_item"].queryset = items  # type: ignore[attr-defined]
+        self.fields["program"].queryset = Program.objects.filter(active=True)  # type: ignore[attr-defined]
+        self.fields["venue"].queryset = Venue.objects.filter(provider=provider, active=True)  # type: ignore[attr-defined]
+        self.fields["teachers"].queryset = Teacher.objects.filter(provider=provider, active=True)  # type: ignore[attr-defined]
+        edition = current_edition()
+        if edition is None:
+            self.fields["catalog_item"].help_text = "今天没有生效的培训目录，暂不能新建培训班"
+
+    @classmethod
+    def initial_for(cls, training_class: TrainingClass) -> dict[str, Any]:
+        return {
+            "name": training_class.name,
+            "catalog_item": training_class.catalog_item_id,
+            "program": training_class.program_id,
+            "start_date": training_class.start_date,
+            "end_date": training_class.end_date,
+            "capacity": training_class.capacity,
+            "mode": training_class.mode,
+            "venue": training_class.venue_id,
+            "teachers": list(training_class.teachers.values_list("pk", flat=True)),
+            "lesson_hours": training_class.lesson_hours,
+            "practical_hours": training_class.practical_hours,
+        }
+
+    def to_input(self) -> ClassInput:
+        data = self.cleaned_data
+        return ClassInput(
+            name=data["name"],
+            catalog_item=data["catalog_item"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            capacity=data["capacity"],
+            program=data["program"],
+            venue=data["venue"],
+            teachers=list(data["teachers"]),
+            mode=data["mode"],
+            lesson_hours=data["lesson_hours"],
+            practical_hours=data["practical_hours"],
+        )
+
+
+def timetable_text(sessions: Iterable[ClassSession]) -> str:
+    """Sessions as editable lines: ``2025-03-03 09:00-12:00 实操 内容``."""
+    lines = []
+    for session in sessions:
+        start = timezone.localtime(session.starts_at)
+        end = timezone.localtime(session.ends_at)
+        kind = KIND_LABEL.get(session.kind, session.kind)  # type: ignore[call-overload]
+        lines.append(f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} {kind} {session.topic}".rstrip())
+    return "\n".join(lines)
+
+
+def _parse_date(text: str) -> dt.date:
+    year, month, day = (int(p) for p in re.split(r"[-/.]", text))
+    return dt.date(year, month, day)
+
+
+def _parse_time(text: str) -> dt.time:
+    hour, minute = (int(p) for p in re.split(r"[:：]", text))
+    return dt.time(hour, minute)
+
+
+class TimetableForm(forms.Form):
+    """The timetable typed as one line per session: ``日期 开始-结束 [理论|实操] [内容]``."""
+
+    sessions = forms.CharField(
+        label="课程表",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16, "class": "mono", "spellcheck": "false"}),
+        help_text="每行一节课：日期 开始-结束 类型 内容，如“2025-03-03 09:00-12:00 实操 配电柜接线”；类型为理论或实操，默认理论",
+    )
+
+    def clean_sessions(self) -> list[SessionInput]:
+        text = self.cleaned_data.get("sessions") or ""
+        sessions: list[SessionInput] = []
+        errors: list[str] = []
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip().replace("\u3000", " ")
+            if not line or line.startswith("#"):
+                continue
+            match = LINE_RE.match(line)
+            if match is None:
+                errors.append(
+                    f"第{number}行“{line[:40]}”格式不对，应为“2025-03-03 09:00-12:00 实操 内容”"
+                    f"（line {number}: expected DATE HH:MM-HH:MM [KIND] [TOPIC]）"
+                )
+                continue
+            try:
+                day = _parse_date(match["date"])
+                start, end = _parse_time(match["start"]), _parse_time(match["end"])
+            except ValueError:
+                errors.append(f"第{number}行的日期或时间不存在（line {number}: no such date or time）")
+                continue
+            rest = (match["rest"] or "").strip()
+            kind = ClassSession.Kind.THEORY
+            if rest:
+                first, _, remainder = rest.partition(" ")
+                if first.lower() in KIND_WORDS:
+                    kind = KIND_WORDS[first.lower()]
+                    rest = remainder.strip()
+            sessions.append(
+                SessionInput(
+                    starts_at=timezone.make_aware(dt.datetime.combine(day, start)),
+                    ends_at=timezone.make_aware(dt.datetime.combine(day, end)),
+                    kind=kind,
+                    topic=rest,
+                )
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return sessions
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写原因（a reason is required）"},
+    )
+
+
+class ProgramForm(forms.Form):
+    """A program with its eligibility rule typed as JSON."""
+
+    code = forms.CharField(label="项目编码", max_length=30)
+    name = forms.CharField(label="项目名称", max_length=100)
+    kind = forms.ChoiceField(label="项目类型", choices=Program.Kind.choices)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    lead_department = forms.CharField(label="牵头部门", max_length=50, initial="市人力资源和社会保障局")
+    target_groups = forms.MultipleChoiceField(
+        label="目标人群",
+        choices=PersonGroup.Group.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    eligibility_rule = forms.CharField(
+        label="参训条件（规则 JSON）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "mono", "spellcheck": "false"}),
+        help_text='例如 {"all": [{"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"}]}；'
+        "空表示只检查年满16周岁且未领取养老金",
+    )
+    quota = forms.IntegerField(label="年度计划人次", min_value=0, initial=0)
+    attendance_threshold = forms.DecimalField(
+        label="出勤率要求",
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        decimal_places=3,
+        initial=Decimal("0.800"),
+    )
+    funding_source = forms.CharField(label="资金来源", max_length=100, required=False)
+    active = forms.BooleanField(label="启用", required=False, initial=True)
+
+    def clean_eligibility_rule(self) -> dict[str, Any]:
+        text = (self.cleaned_data.get("eligibility_rule") or "").strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"不是有效的 JSON：第{exc.lineno}行第{exc.colno}列（invalid JSON: {exc.msg}）"
+            ) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError("规则必须是 JSON 对象（a rule must be an object）")
+        return value
+
+    @classmethod
+    def initial_for(cls, program: Program) -> dict[str, Any]:
+        return {
+            "code": program.code,
+            "name": program.name,
+            "kind": program.kind,
+            "year": program.year,
+            "lead_department": program.lead_department,
+            "target_groups": list(program.target_groups or []),
+            "eligibility_rule": json.dumps(program.eligibility_rule or {}, ensure_ascii=False, indent=2)
+            if program.eligibility_rule
+            else "",
+            "quota": program.quota,
+            "attendance_threshold": program.attendance_threshold,
+            "funding_source": program.funding_source,
+            "active": program.active,
+        }
+
+    def to_input(self) -> ProgramInput:
+        data = self.cleaned_data
+        return ProgramInput(
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            year=data["year"],
+            lead_department=data["lead_department"],
+            target_groups=list(data["target_groups"]),
+            eligibility_rule=data["eligibility_rule"],
+            quota=data["quota"],
+            attendance_threshold=data["attendance_threshold"],
+            funding_source=data["funding_source"] or "",
+            active=data["active"],
+        )

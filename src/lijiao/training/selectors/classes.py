@@ -1,0 +1,227 @@
+"""Reading programs and classes, scoped to what the user may see (SPEC C4, C12).
+
+Classes go through :meth:`lijiao.accounts.scope.Scope.filter_by_provider` on ``provider`` / ``handling_area``:
+provider staff see their own provider's classes only, district clerks the classes of their handling area,
+city-wide roles all of them; users without ``training.view_trainingclass`` and anonymous callers see none.
+Something out of scope answers :class:`~lijiao.core.errors.NotFound`, exactly like an unknown id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from lijiao.accounts.scope import Scope
+from lijiao.catalog.models import CatalogItem, Edition
+from lijiao.catalog.selectors import edition_in_force
+from lijiao.core.errors import NotFound
+from lijiao.providers.models import Provider, ProviderScope
+from lijiao.training import workflows
+from lijiao.training.models import ClassSession, ClassStatus, Enrollment, Program, TrainingClass
+from lijiao.training.services.classes import LESSON_MINUTES, Timetable, lesson_rule_for, timetable
+from lijiao.training.services.programs import quota_used
+
+__all__ = [
+    "ClassDetail",
+    "ClassFilters",
+    "class_detail",
+    "filter_classes",
+    "get_class",
+    "get_program",
+    "program_usage",
+    "provider_items",
+    "review_queue",
+    "visible_classes",
+    "visible_programs",
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Programs
+
+
+def visible_programs(user: Any) -> QuerySet[Program]:
+    """Programs are public policy data: everyone sees the active ones; training staff also inactive ones."""
+    qs = Program.objects.all()
+    if getattr(user, "is_authenticated", False) and user.has_perm("training.view_program"):
+        return qs
+    return qs.filter(active=True)
+
+
+def get_program(user: Any, pk: int) -> Program:
+    program = visible_programs(user).filter(pk=pk).first()
+    if program is None:
+        raise NotFound("培训项目不存在（program not found）")
+    return program
+
+
+def program_usage(program: Program, year: int | None = None) -> dict[str, Any]:
+    """Quota and use of a program in a year (person-times), and its classes by status."""
+    year = year or program.year
+    used = quota_used(program, year)
+    classes = dict(
+        TrainingClass.objects.filter(program=program, start_date__year=year)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {
+        "year": year,
+        "quota": program.quota,
+        "used": used,
+        "remaining": max(program.quota - used, 0),
+        "classes": classes,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Classes
+
+
+def _base() -> QuerySet[TrainingClass]:
+    return TrainingClass.objects.select_related(
+        "provider",
+        "handling_area",
+        "catalog_item__occupation",
+        "catalog_item__special_item",
+        "catalog_item__edition",
+        "program",
+        "venue",
+    )
+
+
+def visible_classes(user: Any) -> QuerySet[TrainingClass]:
+    """Classes the user may see (own provider / handling area / all), newest start first."""
+    if not (getattr(user, "is_authenticated", False) and user.has_perm("training.view_trainingclass")):
+        return TrainingClass.objects.none()
+    return Scope.for_user(user).filter_by_provider(
+        _base(), provider_field="provider", area_field="handling_area"
+    )
+
+
+def get_class(user: Any, pk: int) -> TrainingClass:
+    """One visible class, or :class:`NotFound` (out of scope looks the same as unknown)."""
+    training_class = visible_classes(user).filter(pk=pk).first()
+    if training_class is None:
+        raise NotFound("培训班不存在（class not found）")
+    return training_class
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFilters:
+    """Filters of the class list (screen and API)."""
+
+    status: str = ""
+    provider_id: int | None = None
+    program_id: int | None = None
+    start_from: dt.date | None = None
+    start_to: dt.date | None = None
+    q: str = ""
+
+
+def filter_classes(user: Any, filters: ClassFilters) -> QuerySet[TrainingClass]:
+    """Visible classes by status, provider, program, start-date range and name/code text."""
+    qs = visible_classes(user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.provider_id:
+        qs = qs.filter(provider_id=filters.provider_id)
+    if filters.program_id:
+        qs = qs.filter(program_id=filters.program_id)
+    if filters.start_from:
+        qs = qs.filter(start_date__gte=filters.start_from)
+    if filters.start_to:
+        qs = qs.filter(start_date__lte=filters.start_to)
+    text = filters.q.strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    return qs
+
+
+def review_queue(user: Any) -> QuerySet[TrainingClass]:
+    """Filed classes of the reviewer's handling area, oldest application first (none for non-reviewers)."""
+    if not (getattr(user, "is_authenticated", False) and user.has_perm("training.review_trainingclass")):
+        return TrainingClass.objects.none()
+    qs = Scope.for_user(user).filter_by_area(_base(), area_field="handling_area")
+    return qs.filter(status=ClassStatus.FILED).order_by("filed_on", "updated_at", "pk")
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDetail:
+    """A class with its timetable, totals, roster counts and the actions the table allows next."""
+
+    training_class: TrainingClass
+    sessions: list[ClassSession]
+    teachers: list[Any]
+    timetable: Timetable
+    min_hours: int | None
+    min_practical_share: Any
+    enrollments: dict[str, int]
+    assessed: int
+    passed: int
+    actions: list[str]
+
+    @property
+    def enrolled(self) -> int:
+        return sum(n for status, n in self.enrollments.items() if status != Enrollment.Status.WITHDRAWN)
+
+
+def class_detail(user: Any, pk: int) -> ClassDetail:
+    """A visible class with everything its detail page and API show (NotFound when out of scope)."""
+    training_class = get_class(user, pk)
+    sessions = list(
+        ClassSession.objects.filter(training_class=training_class)
+        .select_related("teacher")
+        .order_by("starts_at")
+    )
+    for session in sessions:
+        session.minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)  # type: ignore[attr-defined]
+    rule = lesson_rule_for(training_class.catalog_item)
+    table = timetable(training_class, rule.lesson_minutes if rule else LESSON_MINUTES)
+    counts = dict(
+        Enrollment.objects.filter(training_class=training_class)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    results = Enrollment.objects.filter(training_class=training_class, assessment__isnull=False).aggregate(
+        assessed=Count("id"), passed=Count("id", filter=Q(assessment__passed=True))
+    )
+    min_hours = None
+    if rule is not None:
+        min_hours = max(rule.min_total_hours, training_class.catalog_item.min_lesson_hours or 0)
+    return ClassDetail(
+        training_class=training_class,
+        sessions=sessions,
+        teachers=list(training_class.teachers.all()),
+        timetable=table,
+        min_hours=min_hours,
+        min_practical_share=rule.min_practical_share if rule else None,
+        enrollments={status: counts.get(status, 0) for status in Enrollment.Status.values},
+        assessed=results["assessed"] or 0,
+        passed=results["passed"] or 0,
+        actions=workflows.available_actions(training_class.status),
+    )
+
+
+def provider_items(provider: Provider, on: dt.date | None = None) -> QuerySet[CatalogItem]:
+    """Items of the edition in force on ``on`` (default today) within the provider's training scope."""
+    edition: Edition | None = edition_in_force(on or timezone.localdate())
+    if edition is None:
+        return CatalogItem.objects.none()
+    condition = Q(pk__in=[])
+    for scope in ProviderScope.objects.filter(provider=provider):
+        if scope.occupation_id is not None:
+            condition |= Q(occupation_id=scope.occupation_id, level__gte=scope.highest_level)
+        elif scope.special_item_id is not None:
+            condition |= Q(special_item_id=scope.special_item_id)
+    return (
+        CatalogItem.objects.filter(edition=edition)
+        .filter(condition)
+        .select_related("occupation", "special_item", "edition")
+    )

@@ -1,0 +1,198 @@
+"""Reading enrollments, attendance and results, scoped to what the user may see (SPEC C12).
+
+Every read goes through :class:`lijiao.accounts.scope.Scope`: provider staff see their own provider's classes
+and trainees only, district clerks their handling area's, city-wide roles everything. An id outside the scope is
+:class:`lijiao.core.errors.NotFound`, exactly like a missing one. The sheet and results readers are set-based:
+a fixed number of queries whatever the size of the class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from lijiao.accounts.scope import Scope
+from lijiao.core.errors import NotFound
+from lijiao.core.models import Person, PersonGroup
+from lijiao.training.models import AssessmentResult, CheckIn, ClassSession, Enrollment, TrainingClass
+
+__all__ = [
+    "AttendanceRow",
+    "AttendanceSheet",
+    "ResultRow",
+    "attendance_sheet",
+    "class_results",
+    "class_roster",
+    "get_class",
+    "get_enrollment",
+    "get_person",
+    "get_session",
+    "person_enrollments",
+    "visible_classes",
+    "visible_enrollments",
+    "visible_people",
+]
+
+
+def _can_read(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("training.view_enrollment"))
+
+
+def visible_classes(user: Any) -> QuerySet[TrainingClass]:
+    """Classes the user may see (own provider's / area's / all), for the roster screens."""
+    if not _can_read(user):
+        return TrainingClass.objects.none()
+    return Scope.for_user(user).filter_by_provider(
+        TrainingClass.objects.select_related("provider", "program", "catalog_item"),
+        provider_field="provider",
+        area_field="handling_area",
+    )
+
+
+def visible_enrollments(user: Any) -> QuerySet[Enrollment]:
+    """Enrollments the user may see, scoped through their class."""
+    if not _can_read(user):
+        return Enrollment.objects.none()
+    return Scope.for_user(user).filter_by_provider(
+        Enrollment.objects.select_related("training_class", "person"),
+        provider_field="training_class__provider",
+        area_field="training_class__handling_area",
+    )
+
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    """People the user may see: everyone for city-wide roles, else those enrolled in a class in scope."""
+    if not (getattr(user, "is_authenticated", False) and user.has_perm("core.view_person")):
+        return Person.objects.none()
+    scope = Scope.for_user(user)
+    if scope.all_areas:
+        return Person.objects.all()
+    enrolled = visible_enrollments(user).values("person_id")
+    return Person.objects.filter(pk__in=enrolled)
+
+
+def get_class(user: Any, class_id: int) -> TrainingClass:
+    found = visible_classes(user).filter(pk=class_id).first()
+    if found is None:
+        raise NotFound("培训班不存在（class not found）")
+    return found
+
+
+def get_enrollment(user: Any, enrollment_id: int) -> Enrollment:
+    found = visible_enrollments(user).filter(pk=enrollment_id).first()
+    if found is None:
+        raise NotFound("报名记录不存在（enrollment not found）")
+    return found
+
+
+def get_session(user: Any, session_id: int) -> ClassSession:
+    found = (
+        ClassSession.objects.select_related("training_class")
+        .filter(pk=session_id, training_class__in=visible_classes(user))
+        .first()
+    )
+    if found is None:
+        raise NotFound("课程不存在（session not found）")
+    return found
+
+
+def get_person(user: Any, person_id: int) -> Person:
+    found = visible_people(user).filter(pk=person_id).first()
+    if found is None:
+        raise NotFound("人员不存在（person not found）")
+    return found
+
+
+def class_roster(training_class: TrainingClass, *, include_withdrawn: bool = True) -> QuerySet[Enrollment]:
+    """The class's enrollments with person, groups and result (3 queries). Call with a class from
+    :func:`get_class` (already scoped)."""
+    qs = (
+        Enrollment.objects.filter(training_class=training_class)
+        .select_related("person", "assessment", "enrolled_by")
+        .prefetch_related(Prefetch("person__groups", queryset=PersonGroup.objects.order_by("group")))
+        .order_by("status", "id")
+    )
+    if not include_withdrawn:
+        qs = qs.exclude(status=Enrollment.Status.WITHDRAWN)
+    return qs
+
+
+def person_enrollments(user: Any, person: Person) -> QuerySet[Enrollment]:
+    """A person's enrollments the user may see (other providers' classes stay hidden)."""
+    return (
+        visible_enrollments(user)
+        .filter(person=person)
+        .select_related("training_class__provider")
+        .order_by("-training_class__start_date")
+    )
+
+
+@dataclass(slots=True)
+class AttendanceRow:
+    enrollment: Enrollment
+    cells: list[CheckIn | None]
+    attended: int
+    rate: Decimal
+
+
+@dataclass(slots=True)
+class AttendanceSheet:
+    """Sessions × enrollments: ``rows[i].cells[j]`` is the check-in of enrollment i to session j, or None."""
+
+    training_class: TrainingClass
+    sessions: list[ClassSession]
+    rows: list[AttendanceRow] = field(default_factory=list)
+
+    @property
+    def session_totals(self) -> list[int]:
+        return [sum(1 for row in self.rows if row.cells[j] is not None) for j in range(len(self.sessions))]
+
+
+def attendance_sheet(training_class: TrainingClass, *, include_withdrawn: bool = False) -> AttendanceSheet:
+    """The attendance matrix of a class in three queries (sessions, enrollments, check-ins)."""
+    sessions = list(ClassSession.objects.filter(training_class=training_class).order_by("starts_at", "id"))
+    enrollments = Enrollment.objects.filter(training_class=training_class).select_related("person")
+    if not include_withdrawn:
+        enrollments = enrollments.exclude(status=Enrollment.Status.WITHDRAWN)
+    enrollment_list = list(enrollments.order_by("id"))
+    column = {s.pk: j for j, s in enumerate(sessions)}
+    grid: dict[int, list[CheckIn | None]] = {e.pk: [None] * len(sessions) for e in enrollment_list}
+    for checkin in CheckIn.objects.filter(session__training_class=training_class).order_by("id"):
+        cells = grid.get(checkin.enrollment_id)
+        if cells is not None and checkin.session_id in column:
+            cells[column[checkin.session_id]] = checkin
+    total = len(sessions)
+    rows = []
+    for enrollment in enrollment_list:
+        cells = grid[enrollment.pk]
+        attended = sum(1 for c in cells if c is not None)
+        rate = (Decimal(attended) / Decimal(total)).quantize(Decimal("0.0001")) if total else Decimal(0)
+        rows.append(AttendanceRow(enrollment, cells, attended, rate))
+    return AttendanceSheet(training_class, sessions, rows)
+
+
+@dataclass(slots=True)
+class ResultRow:
+    enrollment: Enrollment
+    result: AssessmentResult | None
+
+
+def class_results(training_class: TrainingClass) -> list[ResultRow]:
+    """Every non-withdrawn enrollment of the class with its result (or None), one query."""
+    enrollments = (
+        Enrollment.objects.filter(training_class=training_class)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("person", "assessment")
+        .order_by("id")
+    )
+    rows = []
+    for enrollment in enrollments:
+        try:
+            result: AssessmentResult | None = enrollment.assessment
+        except AssessmentResult.DoesNotExist:
+            result = None
+        rows.append(ResultRow(enrollment, result))
+    return rows

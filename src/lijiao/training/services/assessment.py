@@ -1,0 +1,244 @@
+"""Assessment results (SPEC C4): theory and practical scores, pass/fail, evaluating organisation and date.
+
+Results are recorded once the class has finished (or while it runs on or after its last day) and may be
+corrected until the class is closed; each write is an upsert of the enrollment's one result, audited with the
+before and after values. Scores are 0–100 with at most two decimals; at least one score is needed; the
+assessment date lies between the class's start and today. The bulk form (:func:`record_results`, the results
+screen) is all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lijiao.audit.services import record_event, snapshot
+from lijiao.core.errors import Conflict, DomainError, FieldError
+from lijiao.training.models import AssessmentResult, ClassStatus, Enrollment, TrainingClass
+from lijiao.training.services.enrollment import require_class_staff
+
+__all__ = ["RESULT_FIELDS", "ResultInput", "parse_score", "record_result", "record_results"]
+
+RESULT_FIELDS = (
+    "theory_score",
+    "practical_score",
+    "passed",
+    "evaluating_organisation",
+    "assessed_on",
+)
+ASSESSABLE_STATUSES = frozenset({ClassStatus.FINISHED, ClassStatus.ASSESSED})
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class ResultInput:
+    """One row of the results screen / API: an enrollment of the class and its result."""
+
+    enrollment_id: int
+    theory_score: Decimal | str | int | float | None
+    practical_score: Decimal | str | int | float | None
+    passed: bool | None
+    evaluating_organisation: str
+    assessed_on: dt.date | None
+
+
+def parse_score(value: Any, field: str, label: str) -> tuple[Decimal | None, FieldError | None]:
+    """A score 0–100 with at most two decimals (``""``/None → None), or the field error saying why not."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, bool):
+        return None, FieldError(field, f"{label}必须是数字（{field} must be a number）")
+    try:
+        score = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None, FieldError(field, f"{label}“{value}”不是数字（{field} must be a number）")
+    if not score.is_finite():
+        return None, FieldError(field, f"{label}必须是数字（{field} must be a number）")
+    if not Decimal(0) <= score <= Decimal(100):
+        return None, FieldError(field, f"{label}应在 0–100 之间（{field} must be between 0 and 100）")
+    if score != score.quantize(_CENT):
+        return None, FieldError(field, f"{label}最多保留两位小数（{field} has at most 2 decimals）")
+    return score.quantize(_CENT), None
+
+
+def _check_class(training_class: TrainingClass) -> None:
+    today = timezone.localdate()
+    if training_class.status in ASSESSABLE_STATUSES:
+        return
+    if training_class.status == ClassStatus.RUNNING and today >= training_class.end_date:
+        return
+    raise Conflict(
+        f"培训班“{training_class.code}”{ClassStatus(training_class.status).label}，不能录入评价结果"
+        f"（results are recorded once the class has finished, or on its last day, until it is closed）",
+        code="class_not_assessable",
+    )
+
+
+def _validate(
+    training_class: TrainingClass, data: ResultInput, prefix: str = ""
+) -> tuple[dict[str, Any], list[FieldError]]:
+    errors: list[FieldError] = []
+    theory, error = parse_score(data.theory_score, f"{prefix}theory_score", "理论成绩")
+    if error:
+        errors.append(error)
+    practical, error = parse_score(data.practical_score, f"{prefix}practical_score", "实操成绩")
+    if error:
+        errors.append(error)
+    if theory is None and practical is None and not errors:
+        errors.append(
+            FieldError(
+                f"{prefix}theory_score", "请至少填写理论或实操成绩之一（at least one score is required）"
+            )
+        )
+    if data.passed is None:
+        errors.append(FieldError(f"{prefix}passed", "请选择是否合格（pass or fail required）"))
+    organisation = (data.evaluating_organisation or "").strip()
+    if not organisation:
+        errors.append(
+            FieldError(
+                f"{prefix}evaluating_organisation", "请填写评价机构（evaluating organisation required）"
+            )
+        )
+    elif len(organisation) > 100:
+        errors.append(FieldError(f"{prefix}evaluating_organisation", "评价机构最多100字（too long）"))
+    today = timezone.localdate()
+    if data.assessed_on is None:
+        errors.append(FieldError(f"{prefix}assessed_on", "请填写评价日期（assessment date required）"))
+    elif data.assessed_on < training_class.start_date:
+        errors.append(
+            FieldError(
+                f"{prefix}assessed_on",
+                f"评价日期 {data.assessed_on} 早于开班日期 {training_class.start_date}"
+                f"（the assessment date is before the class started）",
+            )
+        )
+    elif data.assessed_on > today:
+        errors.append(
+            FieldError(
+                f"{prefix}assessed_on",
+                f"评价日期 {data.assessed_on} 晚于今天（the assessment date is in the future）",
+            )
+        )
+    values = {
+        "theory_score": theory,
+        "practical_score": practical,
+        "passed": bool(data.passed),
+        "evaluating_organisation": organisation,
+        "assessed_on": data.assessed_on,
+    }
+    return values, errors
+
+
+def _save(actor: Any, enrollment: Enrollment, values: dict[str, Any]) -> AssessmentResult:
+    existing = AssessmentResult.objects.select_for_update().filter(enrollment=enrollment).first()
+    before = snapshot(existing, RESULT_FIELDS) if existing else None
+    if existing is None:
+        result = AssessmentResult.objects.create(enrollment=enrollment, recorded_by=actor, **values)
+        action = "training.assessment.recorded"
+    else:
+        result = existing
+        for field, value in values.items():
+            setattr(result, field, value)
+        result.recorded_by = actor
+        result.save(update_fields=[*RESULT_FIELDS, "recorded_by"])
+        action = "training.assessment.corrected"
+    after = snapshot(result, RESULT_FIELDS)
+    if before != after:
+        record_event(actor=actor, action=action, obj=result, before=before, after=after)
+    return result
+
+
+def _assessable_enrollment(enrollment: Enrollment, field: str = "enrollment") -> FieldError | None:
+    if enrollment.status == Enrollment.Status.WITHDRAWN:
+        return FieldError(
+            field, f"{enrollment.person.name}已退出本班，不能录入成绩（the trainee has withdrawn）"
+        )
+    return None
+
+
+@transaction.atomic
+def record_result(
+    *,
+    actor: Any,
+    enrollment: Enrollment,
+    theory_score: Decimal | str | int | float | None,
+    practical_score: Decimal | str | int | float | None,
+    passed: bool | None,
+    evaluating_organisation: str,
+    assessed_on: dt.date | None,
+) -> AssessmentResult:
+    """Record or correct one trainee's assessment result. Needs ``training.record_assessment`` as staff of the
+    class's provider; refused (nothing written) with field errors for bad values.
+    """
+    enrollment = Enrollment.objects.select_related("training_class", "person").get(pk=enrollment.pk)
+    training_class = enrollment.training_class
+    require_class_staff(actor, training_class, "training.record_assessment")
+    _check_class(training_class)
+    data = ResultInput(
+        enrollment.pk, theory_score, practical_score, passed, evaluating_organisation, assessed_on
+    )
+    values, errors = _validate(training_class, data)
+    if (problem := _assessable_enrollment(enrollment)) is not None:
+        errors.insert(0, problem)
+    if errors:
+        raise DomainError(
+            "评价结果有误（invalid assessment result）", code="invalid_result", errors=tuple(errors)
+        )
+    return _save(actor, enrollment, values)
+
+
+@transaction.atomic
+def record_results(
+    *, actor: Any, training_class: TrainingClass, rows: Iterable[ResultInput]
+) -> list[AssessmentResult]:
+    """Record the results of many trainees of one class at once, all or nothing.
+
+    Field errors are named ``results[<enrollment id>].<field>``. Needs ``training.record_assessment``.
+    """
+    training_class = TrainingClass.objects.get(pk=training_class.pk)
+    require_class_staff(actor, training_class, "training.record_assessment")
+    _check_class(training_class)
+    items: Sequence[ResultInput] = list(rows)
+    enrollments = {
+        e.pk: e
+        for e in Enrollment.objects.select_related("person").filter(
+            training_class=training_class, pk__in=[r.enrollment_id for r in items]
+        )
+    }
+    errors: list[FieldError] = []
+    cleaned: list[tuple[Enrollment, dict[str, Any]]] = []
+    seen: set[int] = set()
+    for row in items:
+        prefix = f"results[{row.enrollment_id}]."
+        enrollment = enrollments.get(row.enrollment_id)
+        if enrollment is None:
+            errors.append(
+                FieldError(
+                    f"{prefix}enrollment", f"报名（ID {row.enrollment_id}）不属于本班（not in this class）"
+                )
+            )
+            continue
+        if row.enrollment_id in seen:
+            errors.append(
+                FieldError(f"{prefix}enrollment", f"{enrollment.person.name}重复出现（listed twice）")
+            )
+            continue
+        seen.add(row.enrollment_id)
+        values, row_errors = _validate(training_class, row, prefix)
+        if (problem := _assessable_enrollment(enrollment, f"{prefix}enrollment")) is not None:
+            row_errors.insert(0, problem)
+        errors.extend(FieldError(e.field, f"{enrollment.person.name}：{e.message}") for e in row_errors)
+        cleaned.append((enrollment, values))
+    if errors:
+        raise DomainError(
+            "评价结果有误，本次未保存任何结果（invalid results; nothing was saved）",
+            code="invalid_result",
+            errors=tuple(errors),
+        )
+    return [_save(actor, enrollment, values) for enrollment, values in cleaned]
