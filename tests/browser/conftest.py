@@ -44,7 +44,19 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the 'playwright' Python package is not installed")
+    from django.db import connections
+
+    # Once Playwright's event loop runs in this thread, Django keeps its connections in a new (contextvar)
+    # store: later tests get new connection objects, which lack the serialized test data that serialized
+    # rollback restores from. Hand them the same data, so every browser test starts with the migrations' rows.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium

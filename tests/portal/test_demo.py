@@ -1,36 +1,121 @@
-"""``lijiao loaddemo`` builds the Dalian-like dataset once and changes nothing the second time."""
+"""``lijiao loaddemo`` builds the Dalian-like dataset once, changes nothing the second time, and its training data
+obeys every rule the services enforce — proved here with the services' own checks.
+
+The dataset is loaded once for the module (inside a transaction rolled back at the end); each test then runs in
+its own savepoint.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+import io
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.test import RequestFactory
+from django.utils import timezone
 
 from lijiao.accounts.models import User
-from lijiao.accounts.roles import ROLES, roles_of
+from lijiao.accounts.roles import ROLES, Role, roles_of
 from lijiao.audit.models import AuditEvent
 from lijiao.audit.services import verify_chain
 from lijiao.catalog.models import CatalogItem, Edition
 from lijiao.catalog.selectors import edition_in_force
+from lijiao.core.identity import parse_citizen_id, parse_credit_code
+from lijiao.core.models import Person, PersonGroup
+from lijiao.core.people import validate_group_evidence
+from lijiao.portal.context_processors import navigation
 from lijiao.portal.demo import DEMO_PASSWORD
+from lijiao.providers.models import (
+    BlacklistEntry,
+    CreditEvent,
+    Provider,
+    ProviderScope,
+    ProviderStatus,
+    Teacher,
+    Venue,
+)
+from lijiao.providers.selectors import credit_record, listed_providers, listing_problems, scope_covers
+from lijiao.training.checks import (
+    attendance_rates,
+    evaluate_eligibility,
+    group_evidence_by_person,
+    overlapping_people,
+    person_facts,
+)
+from lijiao.training.models import (
+    AssessmentResult,
+    CheckIn,
+    ClassSession,
+    ClassStatus,
+    Enrollment,
+    Program,
+    TrainingClass,
+)
+from lijiao.training.selectors.classes import review_queue, visible_classes
+from lijiao.training.services.attendance import checkin_window
+from lijiao.training.services.classes import (
+    filing_problems,
+    lesson_rule_for,
+    program_item_problems,
+    timetable,
+)
+from lijiao.training.services.programs import quota_used
+
+FINISHED = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.CLOSED)
+TABLES = (
+    User,
+    Edition,
+    CatalogItem,
+    AuditEvent,
+    Provider,
+    ProviderScope,
+    Teacher,
+    Venue,
+    BlacklistEntry,
+    CreditEvent,
+    Program,
+    TrainingClass,
+    ClassSession,
+    Enrollment,
+    CheckIn,
+    AssessmentResult,
+    Person,
+    PersonGroup,
+)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """The demo loaded once for this module; rolled back afterwards."""
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddemo", stdout=out)
+        # check the deferred foreign keys once here, not again at the end of every test's savepoint
+        connection.check_constraints()
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in TABLES}
 
 
 @pytest.mark.django_db
-def test_loaddemo_is_complete_and_idempotent():
-    call_command("loaddemo")
-    counts = (
-        User.objects.count(),
-        Edition.objects.count(),
-        CatalogItem.objects.count(),
-        AuditEvent.objects.count(),
-    )
-    call_command("loaddemo")
-    assert (
-        User.objects.count(),
-        Edition.objects.count(),
-        CatalogItem.objects.count(),
-        AuditEvent.objects.count(),
-    ) == counts
+def test_loaddemo_is_complete_and_idempotent(demo: str) -> None:
+    counts = _counts()
+    out = io.StringIO()
+    call_command("loaddemo", stdout=out)
+    assert _counts() == counts
+    assert "already loaded, nothing changed" in out.getvalue()
 
     assert {r for u in User.objects.all() for r in roles_of(u)} == set(ROLES)
     for user in User.objects.all():
@@ -46,4 +131,337 @@ def test_loaddemo_is_complete_and_idempotent():
     assert items.filter(kind="special").count() == 61
     assert items.values("category").distinct().count() == 35
     assert items.exclude(shortage_tier="").values("occupation").distinct().count() == 42
+
+    assert 190 <= counts["TrainingClass"] <= 220
+    assert 4500 <= counts["Person"] <= 5600
+    assert counts["CheckIn"] > 50_000
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_bulk_history_is_audited_once_per_step(demo: str) -> None:
+    steps = {e.action: e.after for e in AuditEvent.objects.filter(action__startswith="demo.history.")}
+    assert set(steps) == {
+        "demo.history.people_loaded",
+        "demo.history.classes_loaded",
+        "demo.history.enrollments_loaded",
+        "demo.history.attendance_loaded",
+        "demo.history.results_loaded",
+    }
+    assert steps["demo.history.attendance_loaded"]["checkins"] == CheckIn.objects.count()
+    assert steps["demo.history.results_loaded"]["results"] == AssessmentResult.objects.count()
+    service_people = AuditEvent.objects.filter(action="core.person.registered").count()
+    assert steps["demo.history.people_loaded"]["people"] + service_people == Person.objects.count()
+    service_classes = AuditEvent.objects.filter(action="training.class.created").count()
+    assert steps["demo.history.classes_loaded"]["classes"] + service_classes == TrainingClass.objects.count()
+    service_enrollments = AuditEvent.objects.filter(action="training.enrollment.created").count()
+    assert (
+        steps["demo.history.enrollments_loaded"]["enrollments"] + service_enrollments
+        == Enrollment.objects.count()
+    )
+
+
+@pytest.mark.django_db
+def test_providers_are_listed_suspended_or_blacklisted_with_valid_codes(demo: str) -> None:
+    today = timezone.localdate()
+    listed = list(listed_providers(today))
+    assert len(listed) == 8
+    assert len({p.handling_area_id for p in listed}) >= 6
+    assert Provider.objects.filter(status=ProviderStatus.SUSPENDED).count() == 1
+    blacklisted = [p for p in Provider.objects.all() if listing_problems(p, start=today, end=today)]
+    assert len(blacklisted) == 2  # the suspended one and the blacklisted one
+    entry = BlacklistEntry.objects.get()
+    assert entry.starts_on < today and (entry.ends_on is None or entry.ends_on > today)
+    assert entry.provider.status == ProviderStatus.APPROVED and entry.provider not in listed
+
+    for provider in Provider.objects.all():
+        assert parse_credit_code(provider.credit_code) == provider.credit_code
+        assert provider.scopes.exists() and provider.teachers.exists() and provider.venues.exists()
+    for provider in listed:
+        assert User.objects.filter(provider=provider, groups__name=Role.PROVIDER_STAFF).exists()
+        record = credit_record(provider)
+        assert record.classes_count > 0 and record.pass_rate is not None
+    for teacher in Teacher.objects.all():
+        assert parse_citizen_id(teacher.citizen_id).number == teacher.citizen_id
+    # every scope entry names a subject of the edition in force
+    edition = edition_in_force(today)
+    for scope in ProviderScope.objects.all():
+        subject = (
+            Q(occupation_id=scope.occupation_id, level__gte=scope.highest_level)
+            if scope.occupation_id
+            else Q(special_item_id=scope.special_item_id)
+        )
+        assert CatalogItem.objects.filter(subject, edition=edition).exists(), scope
+
+
+@pytest.mark.django_db
+def test_every_class_passes_the_filing_checks_of_its_filing_date(demo: str) -> None:
+    today = timezone.localdate()
+    statuses = Counter(TrainingClass.objects.values_list("status", flat=True))
+    assert (
+        statuses[ClassStatus.CLOSED] + statuses[ClassStatus.ASSESSED] + statuses[ClassStatus.FINISHED] >= 150
+    )
+    assert statuses[ClassStatus.RUNNING] >= 3
+    assert statuses[ClassStatus.APPROVED] >= 8
+    assert statuses[ClassStatus.FILED] >= 4
+    assert statuses[ClassStatus.RETURNED] == statuses[ClassStatus.REJECTED] == 1
+    assert statuses[ClassStatus.DRAFT] >= 1
+    for status in (ClassStatus.RETURNED, ClassStatus.REJECTED):
+        assert TrainingClass.objects.get(status=status).status_reason
+
+    classes = TrainingClass.objects.select_related("provider", "catalog_item", "program", "venue")
+    for tc in classes:
+        assert tc.handling_area_id == tc.provider.handling_area_id
+        if tc.status == ClassStatus.DRAFT:
+            assert scope_covers(tc.provider, tc.catalog_item)
+            continue
+        # everything file_class checks, on the day the class was filed: the subject in the edition then in
+        # force and in scope, the provider listed over the class dates, timetable and lesson hours, the
+        # practical share, declared hours, venue capacity, teachers, program
+        item, errors = filing_problems(tc, on=tc.filed_on)
+        assert errors == [], (tc.code, [e.message for e in errors])
+        assert item == tc.catalog_item
+        assert tc.catalog_item.edition == edition_in_force(tc.filed_on)
+        assert tc.filed_on <= tc.start_date and tc.filed_on <= today
+        if tc.status not in (ClassStatus.FILED, ClassStatus.RETURNED, ClassStatus.REJECTED):
+            assert tc.reviewed_by is not None
+        table = timetable(tc)
+        rule = lesson_rule_for(tc.catalog_item)
+        assert rule is not None
+        assert table.total_minutes >= max(rule.min_total_hours, tc.catalog_item.min_lesson_hours) * 45
+        assert table.practical_share >= rule.min_practical_share
+        assert tc.capacity <= (tc.venue.capacity if tc.venue else tc.capacity)
+        assert listing_problems(tc.provider, start=tc.start_date, end=tc.end_date) == []
+        if tc.program is not None:
+            assert program_item_problems(tc.program, tc.catalog_item) == []
+            assert tc.program.year == tc.start_date.year
+        if tc.status in (ClassStatus.APPROVED, ClassStatus.FILED):
+            assert tc.start_date > today
+        if tc.status == ClassStatus.RUNNING:
+            assert tc.start_date < today <= tc.end_date
+        if tc.status in FINISHED:
+            assert tc.end_date < today
+
+    # no venue and no teacher in two places at once
+    for field in ("training_class__venue_id", "teacher_id"):
+        by_owner: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        for owner, starts, ends in ClassSession.objects.exclude(**{f"{field}": None}).values_list(
+            field, "starts_at", "ends_at"
+        ):
+            by_owner[owner].append((starts, ends))
+        for spans in by_owner.values():
+            spans.sort()
+            assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), field
+
+
+@pytest.mark.django_db
+def test_programs_of_both_years_and_quotas(demo: str) -> None:
+    year = timezone.localdate().year
+    assert set(Program.objects.values_list("year", flat=True)) == {year - 1, year}
+    assert Program.objects.filter(year=year).count() == 7
+    for program in Program.objects.all():
+        assert quota_used(program) <= program.quota
+    used = Counter(TrainingClass.objects.exclude(program=None).values_list("program__kind", flat=True))
+    assert {Program.Kind.GENERAL, Program.Kind.GRADUATE_CONVERSION, Program.Kind.ELDER_CHILD} <= set(used)
+
+
+@pytest.mark.django_db
+def test_enrollments_are_eligible_within_capacity_and_never_overlap(demo: str) -> None:
+    # enrolled_count = enrollments not withdrawn ≤ capacity
+    counted = TrainingClass.objects.annotate(
+        taken=Count("enrollments", filter=~Q(enrollments__status=Enrollment.Status.WITHDRAWN))
+    )
+    for tc in counted:
+        assert tc.enrolled_count == tc.taken <= tc.capacity, tc.code
+        if tc.status in (ClassStatus.DRAFT, ClassStatus.FILED, ClassStatus.RETURNED, ClassStatus.REJECTED):
+            assert tc.taken == 0
+
+    enrollments = list(Enrollment.objects.select_related("training_class__program", "person").order_by("pk"))
+    assert 5000 <= len(enrollments) <= 6500
+    evidence = group_evidence_by_person({e.person_id for e in enrollments})
+    status_by_class = {
+        ClassStatus.APPROVED: {Enrollment.Status.ACTIVE, Enrollment.Status.WITHDRAWN},
+        ClassStatus.RUNNING: {Enrollment.Status.ACTIVE, Enrollment.Status.WITHDRAWN},
+        ClassStatus.FINISHED: {Enrollment.Status.COMPLETED, Enrollment.Status.WITHDRAWN},
+        ClassStatus.ASSESSED: {Enrollment.Status.COMPLETED, Enrollment.Status.WITHDRAWN},
+        ClassStatus.CLOSED: {Enrollment.Status.COMPLETED, Enrollment.Status.WITHDRAWN},
+    }
+    for e in enrollments:
+        tc, person = e.training_class, e.person
+        assert e.status in status_by_class[tc.status], (tc.code, e.status)
+        # the stored decision passed, and the rule passes again on the same facts
+        assert e.eligibility["passed"] is True and e.eligibility["reasons"] == []
+        assert e.eligibility["on"] == tc.start_date.isoformat()
+        assert e.eligibility["program"] == (tc.program.code if tc.program else None)
+        facts = person_facts(
+            birth_date=person.birth_date,
+            gender=person.gender,
+            groups=evidence[person.pk],
+            on=tc.start_date,
+            household=person.household,
+            education=person.education,
+            employer_name=person.employer_name,
+        )
+        assert evaluate_eligibility(tc.program, facts).passed, (tc.code, person.pk)
+        assert 18 <= facts["age"] <= 58
+        if tc.program is not None and tc.program.target_groups:
+            assert set(tc.program.target_groups) & set(facts["groups"])
+        assert e.enrolled_at < timezone.make_aware(dt.datetime.combine(tc.start_date, dt.time(9, 0)))
+
+    # one person never holds two enrollments (not withdrawn) whose sessions overlap in time
+    sessions: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for class_id, starts, ends in ClassSession.objects.values_list(
+        "training_class_id", "starts_at", "ends_at"
+    ):
+        sessions[class_id].append((starts, ends))
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for e in enrollments:
+        if e.status != Enrollment.Status.WITHDRAWN:
+            by_person[e.person_id].append(e.training_class_id)
+    repeat = 0
+    for class_ids in by_person.values():
+        if len(class_ids) < 2:
+            continue
+        repeat += 1
+        spans = sorted(span for class_id in class_ids for span in sessions[class_id])
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    assert repeat >= 100  # returning trainees exist, so the check above means something
+    # and the shared check agrees for every class with active enrollments
+    active: dict[int, set[int]] = defaultdict(set)
+    for e in enrollments:
+        if e.status == Enrollment.Status.ACTIVE:
+            active[e.training_class_id].add(e.person_id)
+    for class_id, people in active.items():
+        assert overlapping_people(TrainingClass(pk=class_id), people) == {}
+
+
+@pytest.mark.django_db
+def test_checkins_and_attendance_rates_are_consistent(demo: str) -> None:
+    now = timezone.now()
+    windows = {
+        s.pk: (s.training_class_id, s.starts_at, s.ends_at, checkin_window(s))
+        for s in ClassSession.objects.all()
+    }
+    enrollments = {
+        pk: (class_id, person_id)
+        for pk, class_id, person_id in Enrollment.objects.values_list("pk", "training_class_id", "person_id")
+    }
+    per_person: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    methods: Counter[str] = Counter()
+    rows = CheckIn.objects.values_list(
+        "session_id", "enrollment_id", "person_id", "checked_at", "method", "reason"
+    )
+    for session_id, enrollment_id, person_id, checked_at, method, reason in rows.iterator(chunk_size=10_000):
+        class_id, starts_at, ends_at, (opens, closes) = windows[session_id]
+        assert enrollments[enrollment_id] == (
+            class_id,
+            person_id,
+        )  # the person's own enrollment in that class
+        assert opens <= checked_at <= closes and checked_at <= now
+        assert method != CheckIn.Method.MANUAL or reason
+        per_person[person_id].append((starts_at, ends_at))
+        methods[method] += 1
+    for spans in per_person.values():  # never checked in to two overlapping sessions
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    assert methods[CheckIn.Method.MANUAL] and len(methods) >= 4
+
+    stored = dict(Enrollment.objects.values_list("pk", "attendance_rate"))
+    for tc in TrainingClass.objects.filter(status__in=(ClassStatus.RUNNING, *FINISHED)):
+        for pk, rate in attendance_rates(tc).items():
+            assert stored[pk] == rate, (tc.code, pk)
+    assert not CheckIn.objects.exclude(
+        session__training_class__status__in=(ClassStatus.RUNNING, *FINISHED)
+    ).exists()
+
+    completed = list(
+        Enrollment.objects.filter(
+            status=Enrollment.Status.COMPLETED, training_class__status__in=FINISHED
+        ).values_list("attendance_rate", flat=True)
+    )
+    assert all(rate is not None for rate in completed)
+    high = sum(1 for rate in completed if rate >= Decimal("0.85")) / len(completed)
+    low = sum(1 for rate in completed if rate < Decimal("0.8")) / len(completed)
+    assert high >= 0.8, high
+    assert 0.01 <= low <= 0.08, low
+
+
+@pytest.mark.django_db
+def test_assessment_results_for_assessed_and_closed_classes(demo: str) -> None:
+    today = timezone.localdate()
+    assessed = (ClassStatus.ASSESSED, ClassStatus.CLOSED)
+    results = AssessmentResult.objects.select_related("enrollment__training_class")
+    for result in results:
+        tc = result.enrollment.training_class
+        assert tc.status in assessed
+        assert result.enrollment.status == Enrollment.Status.COMPLETED
+        assert tc.end_date < result.assessed_on < today
+        assert result.theory_score is not None or result.practical_score is not None
+        scores = [s for s in (result.theory_score, result.practical_score) if s is not None]
+        assert all(Decimal(0) <= s <= Decimal(100) for s in scores)
+        assert result.passed == all(s >= 60 for s in scores)
+        assert result.evaluating_organisation
+    missing = Enrollment.objects.filter(
+        status=Enrollment.Status.COMPLETED, training_class__status__in=assessed, assessment__isnull=True
+    )
+    assert not missing.exists()
+    total = results.count()
+    passed = results.filter(passed=True).count()
+    assert 0.85 <= passed / total <= 0.93, passed / total
+
+
+@pytest.mark.django_db
+def test_people_have_valid_dalian_ids_phones_and_group_evidence(demo: str) -> None:
+    year = timezone.localdate().year
+    for person in Person.objects.all():
+        cid = parse_citizen_id(person.citizen_id)
+        assert cid.number == person.citizen_id and cid.address_code.startswith("2102")
+        assert cid.warnings == ()
+        assert (cid.gender, cid.birth_date) == (person.gender, person.birth_date)
+        assert len(person.phone) == 11 and person.phone.startswith("1")
+    for group in PersonGroup.objects.select_related("person"):
+        errors = validate_group_evidence(
+            group=group.group,
+            birth_year=group.person.birth_date.year,
+            graduation_year=group.graduation_year,
+            registration_number=group.registration_number,
+            insured_months=group.insured_months,
+            employer_name=group.employer_name,
+            note=group.note,
+            today_year=year,
+        )
+        assert errors == [], (group.group, errors)
+    groups = Counter(PersonGroup.objects.values_list("group", flat=True))
+    for code in ("graduate", "upcoming_graduate", "unemployed", "rural_migrant", "employee", "insured"):
+        assert groups[code] > 50, code
+
+
+def _nav_labels(user: User) -> list[str]:
+    request = RequestFactory().get("/")
+    request.user = user
+    return [item["label"] for item in navigation(request)["nav_items"]]
+
+
+@pytest.mark.django_db
+def test_demo_logins_find_their_work(demo: str) -> None:
+    provider_user = User.objects.get(username="provider")
+    mine = visible_classes(provider_user)
+    assert {tc.provider_id for tc in mine} == {provider_user.provider_id}
+    assert {
+        ClassStatus.DRAFT,
+        ClassStatus.FILED,
+        ClassStatus.RETURNED,
+        ClassStatus.APPROVED,
+        ClassStatus.RUNNING,
+        ClassStatus.CLOSED,
+    } <= set(mine.values_list("status", flat=True))
+
+    clerk = User.objects.get(username="clerk")
+    queue = list(review_queue(clerk))
+    assert len(queue) >= 3 and {tc.handling_area.code for tc in queue} == {"ZS"}
+
+    assert _nav_labels(provider_user)[4] == "我的培训班"
+    assert "开班审核" not in _nav_labels(provider_user) and "培训项目" not in _nav_labels(provider_user)
+    assert {"开班审核", "培训项目"} <= set(_nav_labels(clerk)) and "我的培训班" not in _nav_labels(clerk)
+    assert "培训项目" in _nav_labels(User.objects.get(username="leader"))
+    assert "开班审核" not in _nav_labels(User.objects.get(username="leader"))

@@ -42,6 +42,7 @@ GROUP_FIELDS = ("group", "graduation_year", "registration_number", "insured_mont
 
 _PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}")
 _MAX_INSURED_MONTHS = 12 * 60
+_GROUP_CODES = frozenset(PersonGroup.Group.values)  # Choices.values builds a list per call (~9 µs)
 
 
 def _require(actor: Any, perm: str) -> None:
@@ -251,7 +252,7 @@ def validate_group_evidence(
     """
     year_now = today_year or timezone.localdate().year
     errors: list[FieldError] = []
-    if group not in PersonGroup.Group.values:
+    if group not in _GROUP_CODES:
         return [FieldError("group", f"未知的人员类别“{group}”（unknown group）")]
     if group == PersonGroup.Group.GRADUATE:
         if graduation_year is None:

@@ -17,6 +17,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": "培训机构名录", "url": reverse("providers:listed")},
     ]
     if user is not None and user.is_authenticated:
+        provider_staff = bool(getattr(user, "provider_id", None))
+        if provider_staff and user.has_perm("training.view_trainingclass"):
+            items.append({"label": "我的培训班", "url": reverse("training:class_list")})
+        if user.has_perm("training.review_trainingclass"):
+            items.append({"label": "开班审核", "url": reverse("training:review_queue")})
+        if user.has_perm("training.view_program") and not provider_staff:
+            items.append({"label": "培训项目", "url": reverse("training:program_list")})
         if user.has_perm("providers.view_provider"):
             items.append({"label": "培训机构", "url": reverse("providers:list")})
         if user.has_perm("catalog.change_edition"):

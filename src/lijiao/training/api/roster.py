@@ -1,5 +1,243 @@
-"""Roster import API (placeholder: being written)."""
+"""Roster import API (issue #3 item 7), under ``/api/v1/training``.
 
-from ninja import Router
+``POST /classes/{id}/roster/import`` (multipart ``file``: xlsx/xls/ods/csv) imports a class's roster, all rows or
+none, with the same checks as the screen and ``lijiao import-roster``: 200 with the counts; 400 with the row
+errors (the first :data:`~lijiao.training.importers.KEEP_ERRORS`; the job's report has all of them); 202 with the
+job when the file is large enough to run in the background. ``GET /import-jobs/{id}`` follows a job's progress,
+``GET /import-jobs/{id}/report.xlsx`` downloads its error report. Only staff of the class's provider holding
+``training.import_roster`` may import (403); a class or job outside the caller's scope is a 404.
+"""
 
-router = Router()
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, File, Router, Schema, Status, UploadedFile
+
+from lijiao.accounts.api_auth import current_user, required_auth
+from lijiao.audit.services import record_event
+from lijiao.core.errors import DomainError, NotFound, PermissionDenied
+from lijiao.core.models import ImportJob
+from lijiao.training import importers, tasks
+from lijiao.training.importers import FILE_ROW, RosterImportResult
+from lijiao.training.selectors import enrollment as selectors
+
+router = Router(auth=required_auth, tags=["training"])
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[FieldErrorOut] = Field(default_factory=list)
+
+
+class RowErrorOut(Schema):
+    row_number: int = Field(..., description="文件中的行号（0 表示整个文件，如名额不足）")
+    column: str | None = Field(None, description="出错的列（文件中的表头）")
+    message: str = Field(..., description="错误原因（中文，附英文）")
+
+
+class JobOut(Schema):
+    id: int
+    status: str = Field(..., description="pending 等待中 / running 导入中 / succeeded 成功 / failed 失败")
+    status_label: str
+    file_name: str
+    class_id: int | None
+    total_rows: int = Field(..., description="总行数（读完文件前为估计值）")
+    processed_rows: int = Field(..., description="已处理行数（先校验，后写入）")
+    imported_rows: int
+    error_count: int
+    progress: int = Field(..., description="进度百分比 0–100")
+    message: str
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    url: str = Field(..., description="本接口地址，可轮询")
+    page_url: str = Field(..., description="导入任务页面")
+    report_url: str | None = Field(None, description="错误报告 xlsx（失败且有行错误时）")
+
+
+class ImportOut(Schema):
+    job_id: int
+    total_rows: int
+    imported_rows: int
+    people_created: int = Field(..., description="新登记的人员")
+    people_updated: int = Field(..., description="信息有更新的已登记人员")
+    groups_recorded: int = Field(..., description="记录的人员类别")
+    reenrolled: int = Field(..., description="曾退出、重新报名的学员")
+    message: str
+
+
+class ImportErrorOut(ErrorOut):
+    job_id: int
+    total_rows: int
+    imported_rows: int
+    error_count: int = Field(..., description="错误总数（row_errors 只列出前若干条）")
+    row_errors: list[RowErrorOut]
+    report_url: str | None
+
+
+class QueuedOut(Schema):
+    job_id: int
+    status: str
+    message: str
+    url: str = Field(..., description="轮询进度：GET 此地址")
+    page_url: str
+
+
+def _job_out(job: ImportJob) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "file_name": job.file_name,
+        "class_id": int(job.target_id) if job.target_id.isdigit() else None,
+        "total_rows": job.total_rows,
+        "processed_rows": job.processed_rows,
+        "imported_rows": job.imported_rows,
+        "error_count": job.error_count,
+        "progress": job.progress,
+        "message": job.message,
+        "created_at": job.created_at.isoformat(),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
+        "url": reverse("api:import_job", args=[job.pk]),
+        "page_url": reverse("training:import_job", args=[job.pk]),
+        "report_url": reverse("api:import_job_report", args=[job.pk]) if job.report else None,
+    }
+
+
+def _upload(file: UploadedFile) -> bytes | Path:
+    """The upload as bytes, or as the path of Django's temporary file for a large one (not read into memory)."""
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
+        raise DomainError.for_fields(
+            "文件过大（file too large）", {"file": f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"}
+        )
+    temporary = getattr(file, "temporary_file_path", None)
+    return Path(temporary()) if temporary is not None else file.read()
+
+
+@router.post(
+    "/classes/{class_id}/roster/import",
+    response={
+        200: ImportOut,
+        202: QueuedOut,
+        400: ImportErrorOut | ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="导入培训班花名册（xlsx/csv，全部成功或全部不导入）",
+    url_name="roster_import",
+)
+def import_roster(request: HttpRequest, class_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    """Import the roster in ``file``; large files are queued (202) and followed at ``url``."""
+    user = current_user(request)
+    if not (user.is_authenticated and user.has_perm("training.import_roster")):
+        raise PermissionDenied()
+    training_class = selectors.get_class(user, class_id)  # NotFound outside the caller's scope
+    name = file.name or "roster.xlsx"
+    data = _upload(file)
+    if tasks.runs_in_background(name, data):
+        job = tasks.queue_roster_import(actor=user, training_class=training_class, file_name=name, data=data)
+        return Status(
+            202,
+            {
+                "job_id": job.pk,
+                "status": job.status,
+                "message": "文件较大，已转入后台导入（queued for background import）",
+                "url": reverse("api:import_job", args=[job.pk]),
+                "page_url": reverse("training:import_job", args=[job.pk]),
+            },
+        )
+    result: RosterImportResult = importers.import_roster(
+        actor=user, training_class=training_class, file_name=name, data=data
+    )
+    assert result.job_id is not None
+    if result.ok:
+        return Status(
+            200,
+            {
+                "job_id": result.job_id,
+                "total_rows": result.total_rows,
+                "imported_rows": result.imported_rows,
+                "people_created": result.people_created,
+                "people_updated": result.people_updated,
+                "groups_recorded": result.groups_recorded,
+                "reenrolled": result.reenrolled,
+                "message": result.message,
+            },
+        )
+    return Status(
+        400,
+        {
+            "code": "roster_invalid",
+            "message": result.message,
+            "errors": [
+                {
+                    "field": "file" if e.row_number == FILE_ROW else e.column or "__all__",
+                    "message": e.message if e.row_number == FILE_ROW else f"第{e.row_number}行：{e.message}",
+                }
+                for e in result.errors[:100]
+            ],
+            "job_id": result.job_id,
+            "total_rows": result.total_rows,
+            "imported_rows": 0,
+            "error_count": result.error_count,
+            "row_errors": [
+                {"row_number": e.row_number, "column": e.column or None, "message": e.message}
+                for e in result.errors
+            ],
+            "report_url": reverse("api:import_job_report", args=[result.job_id]),
+        },
+    )
+
+
+@router.get(
+    "/import-jobs/{job_id}",
+    response={200: JobOut, 401: ErrorOut, 404: ErrorOut},
+    summary="导入任务进度和结果",
+    url_name="import_job",
+)
+def get_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    return _job_out(importers.get_import_job(current_user(request), job_id))
+
+
+@router.get(
+    "/import-jobs/{job_id}/report.xlsx",
+    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    summary="下载导入错误报告（xlsx）",
+    url_name="import_job_report",
+)
+def get_report(request: HttpRequest, job_id: int) -> HttpResponse:
+    user = current_user(request)
+    job = importers.get_import_job(user, job_id)
+    if not job.report:
+        raise NotFound("该导入任务没有错误报告（this job has no error report）")
+    with job.report.open("rb") as handle:
+        data = handle.read()
+    record_event(actor=user, action="training.roster.report_downloaded", obj=job, after={"channel": "api"})
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"花名册导入错误报告-{job.pk}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"roster-errors-{job.pk}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
