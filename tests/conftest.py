@@ -69,3 +69,17 @@ def pytest_report_header(config: object) -> str:
 
     db = settings.DATABASES["default"]
     return f"lijiao database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''} {db.get('NAME')}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Transactional tests flush the database when they end, which would also wipe the reference data that
+    migrations load (handling areas, lesson-hour rules…) for the tests after them: restore it (serialized
+    rollback) unless a test decides otherwise."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction") or "serialized_rollback" in marker.kwargs:
+            continue
+        item.add_marker(
+            pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+            append=False,
+        )
