@@ -47,6 +47,7 @@ from lijiao.core.importing import (
     cell_text,
     open_table,
     save_job,
+    write_template_header,
 )
 
 IMPORT_KIND = "catalog.edition_items"
@@ -465,23 +466,15 @@ def edition_template_xlsx() -> bytes:
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_urls": False})
     try:
         sheet = workbook.add_worksheet("目录项目")
-        required = workbook.add_format(
-            {"bold": True, "bg_color": "#F8CBAD", "border": 1, "text_wrap": True, "valign": "vcenter"}
-        )
-        optional = workbook.add_format(
-            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
-        )
         text = workbook.add_format({"num_format": "@"})
         money = workbook.add_format({"num_format": "#,##0.00"})
         example = workbook.add_format({"font_color": "#808080", "num_format": "@"})
         example_money = workbook.add_format({"font_color": "#808080", "num_format": "#,##0.00"})
         widths = [12, 14, 24, 12, 14, 14, 10, 12, 10, 10, 14, 10, 30]
-        for index, (spec, width) in enumerate(zip(COLUMNS, widths, strict=True)):
-            cell_format = money if spec.key in ("subsidy_standard", "assessment_subsidy") else text
-            sheet.set_column(index, index, width, cell_format)
-            sheet.write_string(0, index, spec.label, required if spec.required else optional)
-        sheet.set_row(0, 30)
-        sheet.freeze_panes(1, 0)
+        formats = [
+            money if spec.key in ("subsidy_standard", "assessment_subsidy") else text for spec in COLUMNS
+        ]
+        write_template_header(workbook, sheet, COLUMNS, widths, formats)
         examples = [
             [
                 "装备制造",

@@ -85,6 +85,7 @@ from lijiao.core.importing import (
     is_blank,
     open_table,
     save_job,
+    write_template_header,
 )
 from lijiao.core.models import ImportJob, Person, PersonGroup
 from lijiao.core.people import normalise_phone, validate_group_evidence
@@ -1707,22 +1708,13 @@ def roster_template_xlsx() -> bytes:
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_numbers": False})
     try:
         sheet = workbook.add_worksheet("学员名单")
-        required = workbook.add_format(
-            {"bold": True, "bg_color": "#F8CBAD", "border": 1, "text_wrap": True, "valign": "vcenter"}
-        )
-        optional = workbook.add_format(
-            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
-        )
         text = workbook.add_format({"num_format": "@"})
         date = workbook.add_format({"num_format": "yyyy-mm-dd"})
         example = workbook.add_format({"font_color": "#808080", "num_format": "@"})
         example_date = workbook.add_format({"font_color": "#808080", "num_format": "yyyy-mm-dd"})
         widths = [10, 22, 14, 6, 12, 10, 10, 24, 24, 10, 18, 10]
-        for index, (spec, width) in enumerate(zip(COLUMNS, widths, strict=True)):
-            sheet.set_column(index, index, width, date if spec.key == "birth_date" else text)
-            sheet.write_string(0, index, spec.label, required if spec.required else optional)
-        sheet.set_row(0, 30)
-        sheet.freeze_panes(1, 0)
+        formats = [date if spec.key == "birth_date" else text for spec in COLUMNS]
+        write_template_header(workbook, sheet, COLUMNS, widths, formats)
         first17, second17 = "21020219950312001", "21021119880705002"
         examples = [
             [
