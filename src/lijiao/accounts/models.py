@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind
+from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind, digest_index
 
 
 class User(AbstractUser):
@@ -36,14 +36,18 @@ class User(AbstractUser):
         verbose_name="所属培训机构",
     )
     citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID, blank=True)
-    citizen_id_digest = PIIDigestField(source="citizen_id")
+    citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
     phone = EncryptedPIIField("手机号", kind=PIIKind.PHONE, blank=True)
-    phone_digest = PIIDigestField(source="phone")
+    phone_digest = PIIDigestField(source="phone", db_index=False)
     failed_login_count = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = verbose_name_plural = "用户"
+        indexes = [
+            digest_index("citizen_id_digest", "accounts_user_citizen_id_idx"),
+            digest_index("phone_digest", "accounts_user_phone_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind
+from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind, digest_index, digest_unique
 
 
 class Region(models.Model):
@@ -167,11 +167,11 @@ class Person(models.Model):
 
     name = models.CharField("姓名", max_length=50)
     citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID)
-    citizen_id_digest = PIIDigestField(source="citizen_id", unique=True)
+    citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     phone = EncryptedPIIField("手机号", kind=PIIKind.PHONE, blank=True)
-    phone_digest = PIIDigestField(source="phone")
+    phone_digest = PIIDigestField(source="phone", db_index=False)
     household = models.CharField("户籍类型", max_length=10, choices=Household.choices, blank=True)
     education = models.CharField("学历", max_length=15, choices=Education.choices, blank=True)
     employer_name = models.CharField("工作单位", max_length=100, blank=True)
@@ -180,6 +180,8 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "人员"
+        constraints = [digest_unique("citizen_id_digest", "core_person_citizen_id_uniq")]
+        indexes = [digest_index("phone_digest", "core_person_phone_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -201,7 +203,9 @@ class PersonGroup(models.Model):
         STUDENT = "student", "在校学生"
         PUBLIC_INSTITUTION = "public_institution", "事业单位人员"
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="groups", verbose_name="人员")
+    person = models.ForeignKey(  # indexed by core_person_group_unique (person, group)
+        Person, models.CASCADE, related_name="groups", verbose_name="人员", db_index=False
+    )
     group = models.CharField("人员类别", max_length=20, choices=Group.choices)
     graduation_year = models.PositiveSmallIntegerField("毕业年份", null=True, blank=True)
     registration_number = models.CharField(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind
+from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind, digest_index
 
 
 class ProviderStatus(models.TextChoices):
@@ -43,7 +43,7 @@ class Provider(models.Model):
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = EncryptedPIIField("联系电话", kind=PIIKind.PHONE, blank=True)
-    contact_phone_digest = PIIDigestField(source="contact_phone")
+    contact_phone_digest = PIIDigestField(source="contact_phone", db_index=False)
     licence_number = models.CharField("办学许可证号", max_length=50, blank=True)
     licence_expires_on = models.DateField("许可证有效期至", null=True, blank=True)
     status = models.CharField(
@@ -57,6 +57,7 @@ class Provider(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = verbose_name_plural = "培训机构"
+        indexes = [digest_index("contact_phone_digest", "providers_provider_phone_idx")]
         permissions = [
             ("review_provider", "可审核、暂停、清退培训机构"),
             ("blacklist_provider", "可登记和解除黑名单"),
@@ -120,9 +121,9 @@ class Teacher(models.Model):
     provider = models.ForeignKey(Provider, models.CASCADE, related_name="teachers", verbose_name="培训机构")
     name = models.CharField("姓名", max_length=50)
     citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID, blank=True)
-    citizen_id_digest = PIIDigestField(source="citizen_id")
+    citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
     phone = EncryptedPIIField("手机号", kind=PIIKind.PHONE, blank=True)
-    phone_digest = PIIDigestField(source="phone")
+    phone_digest = PIIDigestField(source="phone", db_index=False)
     occupation = models.ForeignKey(
         "catalog.Occupation", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="专业职业"
     )
@@ -133,6 +134,10 @@ class Teacher(models.Model):
     class Meta:
         ordering = ["provider", "name"]
         verbose_name = verbose_name_plural = "教师"
+        indexes = [
+            digest_index("citizen_id_digest", "providers_teacher_cid_idx"),
+            digest_index("phone_digest", "providers_teacher_phone_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

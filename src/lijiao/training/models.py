@@ -206,8 +206,8 @@ class Enrollment(models.Model):
         WITHDRAWN = "withdrawn", "已退出"
         COMPLETED = "completed", "已结业"
 
-    training_class = models.ForeignKey(
-        TrainingClass, models.PROTECT, related_name="enrollments", verbose_name="培训班"
+    training_class = models.ForeignKey(  # indexed by training_enrollment_unique (training_class, person)
+        TrainingClass, models.PROTECT, related_name="enrollments", verbose_name="培训班", db_index=False
     )
     person = models.ForeignKey("core.Person", models.PROTECT, related_name="enrollments", verbose_name="学员")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
