@@ -276,8 +276,16 @@ def test_enrollments_are_eligible_within_capacity_and_never_overlap(demo: str) -
         if tc.status in (ClassStatus.DRAFT, ClassStatus.FILED, ClassStatus.RETURNED, ClassStatus.REJECTED):
             assert tc.taken == 0
 
-    enrollments = list(Enrollment.objects.select_related("training_class__program", "person").order_by("pk"))
+    enrollments = list(
+        Enrollment.objects.select_related(
+            "training_class__program", "person", "eligibility_decision"
+        ).order_by("pk")
+    )
     assert 5000 <= len(enrollments) <= 6500
+    # every enrollment points at a stored decision, shared by the enrollments that took the same one
+    decisions = {e.eligibility_decision_id for e in enrollments}
+    assert None not in decisions
+    assert len(decisions) < len(enrollments)
     evidence = group_evidence_by_person({e.person_id for e in enrollments})
     status_by_class = {
         ClassStatus.APPROVED: {Enrollment.Status.ACTIVE, Enrollment.Status.WITHDRAWN},

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
+from lijiao.core.decisions import decision_digest
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
-from lijiao.core.models import HandlingArea, Person, PersonGroup
+from lijiao.core.models import DecisionRecord, HandlingArea, Person, PersonGroup
 from lijiao.training.checks import (
     attendance_rates,
     evaluate_eligibility,
@@ -80,15 +81,44 @@ def test_enroll_stores_decision_and_takes_a_place(provider_staff, approved_class
     enrollment = enroll(actor=provider_staff, training_class=approved_class, person=person)
     assert enrollment.status == Enrollment.Status.ACTIVE
     assert enrollment.enrolled_by == provider_staff
-    decision = Enrollment.objects.get(pk=enrollment.pk).eligibility
+    stored = Enrollment.objects.select_related("eligibility_decision").get(pk=enrollment.pk)
+    decision = stored.eligibility
+    assert decision == stored.eligibility_decision.record
     assert decision["passed"] is True and decision["reasons"] == []
     facts_seen = {check["fact"] for check in decision["trace"]}
     assert {"age", "draws_pension"} <= facts_seen
+    ages = [check for check in decision["trace"] if check["fact"] == "age"]
+    assert ages and all(check["passed"] and check["actual"] == 30 for check in ages)
+    assert decision["on"] == approved_class.start_date.isoformat()
     assert decision["program"] == approved_class.program.code
+    assert stored.eligibility_decision.digest == decision_digest(decision)
     approved_class.refresh_from_db()
     assert approved_class.enrolled_count == 1
     event = AuditEvent.objects.get(action="training.enrollment.created")
     assert event.object_id == str(enrollment.pk) and event.actor == provider_staff
+    assert event.after["eligibility_decision"] == stored.eligibility_decision_id
+    assert event.after["eligibility_passed"] is True
+
+
+def test_same_decision_is_stored_once(provider_staff, approved_class):
+    birth = years_ago(30)
+    first = enroll(actor=provider_staff, training_class=approved_class, person=make_person("甲", birth=birth))
+    second = enroll(
+        actor=provider_staff, training_class=approved_class, person=make_person("乙", birth=birth)
+    )
+    assert first.eligibility_decision_id == second.eligibility_decision_id is not None
+    assert DecisionRecord.objects.count() == 1
+    older = enroll(
+        actor=provider_staff, training_class=approved_class, person=make_person("丙", birth=years_ago(45))
+    )
+    assert older.eligibility_decision_id != first.eligibility_decision_id  # another age, another decision
+    assert DecisionRecord.objects.count() == 2
+
+
+def test_enrollment_without_a_decision_reads_empty(provider_staff, approved_class):
+    enrollment = enroll(actor=provider_staff, training_class=approved_class, person=make_person())
+    Enrollment.objects.filter(pk=enrollment.pk).update(eligibility_decision=None)
+    assert Enrollment.objects.get(pk=enrollment.pk).eligibility == {}
 
 
 def test_running_class_takes_enrollments(provider_staff, running_class):
@@ -147,8 +177,11 @@ def test_graduate_rule_passes_for_a_recent_graduate(provider_staff, graduate_cla
     person = make_person("王毕业", birth=years_ago(23))
     PersonGroup.objects.create(person=person, group="graduate", graduation_year=today().year - 1)
     enrollment = enroll(actor=provider_staff, training_class=graduate_class, person=person)
-    trace = {c["fact"]: c["actual"] for c in enrollment.eligibility["trace"]}
+    decision = Enrollment.objects.get(pk=enrollment.pk).eligibility
+    assert decision["passed"] is True and decision["reasons"] == []
+    trace = {c["fact"]: c["actual"] for c in decision["trace"]}
     assert trace["groups"] == ["graduate"] and trace["employed"] is False
+    assert decision["program"] == graduate_class.program.code
 
 
 def test_graduate_rule_refuses_non_graduates_and_employed_graduates(provider_staff, graduate_class):
@@ -373,9 +406,17 @@ def test_reenrolling_after_withdrawal(provider_staff, approved_class):
     person = make_person()
     enrollment = enroll(actor=provider_staff, training_class=approved_class, person=person)
     withdraw(actor=provider_staff, enrollment=enrollment, reason="临时有事")
+    # cleared here: re-enrolling runs the checks again and sets it
+    Enrollment.objects.filter(pk=enrollment.pk).update(eligibility_decision=None)
     again = enroll(actor=provider_staff, training_class=approved_class, person=person)
     assert again.pk == enrollment.pk and again.status == Enrollment.Status.ACTIVE
-    assert AuditEvent.objects.filter(action="training.enrollment.reenrolled").count() == 1
+    stored = Enrollment.objects.get(pk=again.pk)
+    # the checks ran again and took the same decision: the record stored the first time
+    assert stored.eligibility_decision_id == enrollment.eligibility_decision_id
+    assert stored.eligibility["passed"] is True and stored.eligibility["trace"]
+    event = AuditEvent.objects.get(action="training.enrollment.reenrolled")
+    assert event.before["eligibility_decision"] is None
+    assert event.after["eligibility_decision"] == enrollment.eligibility_decision_id
 
 
 def test_program_quota(provider_staff, approved_class, program):
@@ -486,4 +527,9 @@ def test_capacity_holds_under_concurrent_enrollment(seeded_areas, make_user, tra
     klass.refresh_from_db()
     assert klass.enrolled_count == seats
     assert Enrollment.objects.filter(training_class=klass).count() == seats
+    # everyone was born the same day: one shared decision record
+    decisions = set(
+        Enrollment.objects.filter(training_class=klass).values_list("eligibility_decision_id", flat=True)
+    )
+    assert len(decisions) == 1 and None not in decisions
     assert timezone.now()  # the test ran on a live connection

@@ -16,6 +16,7 @@ from lijiao.core.models import Person, PersonGroup
 from lijiao.training.models import Enrollment, TrainingClass
 from lijiao.training.selectors.enrollment import (
     attendance_sheet,
+    class_roster,
     get_enrollment,
     visible_enrollments,
     visible_people,
@@ -101,11 +102,17 @@ def test_api_enroll_registers_and_answers_masked(provider_staff, approved_class)
     assert body["person"]["citizen_id_masked"] == number[:4] + "*" * 10 + number[-4:]
     assert number not in response.content.decode()
     assert body["person"]["phone_masked"] == "138****5678"
-    assert body["eligibility"]["passed"] is True
+    assert body["eligibility"]["passed"] is True and body["eligibility"]["reasons"] == []
+    assert body["eligibility"] == Enrollment.objects.get(pk=body["id"]).eligibility_decision.record
     assert [g["group"] for g in body["person"]["groups"]] == ["rural_migrant"]
     roster = api.get(f"/classes/{approved_class.pk}/enrollments").json()
     assert [r["id"] for r in roster] == [body["id"]]
+    assert roster[0]["eligibility"] == body["eligibility"]
     assert api.get(f"/enrollments/{body['id']}").json()["eligibility"]["trace"]
+    assert (
+        api.get(f"/persons/{body['person']['id']}/enrollments").json()[0]["eligibility"]
+        == body["eligibility"]
+    )
 
 
 def test_api_refusal_writes_nothing_not_even_the_person(provider_staff, approved_class):
@@ -233,6 +240,17 @@ def test_api_person_register_lookup_and_groups(provider_staff, enrolled):
     assert [e["id"] for e in enrollments] == [enrolled.pk]
 
 
+def test_roster_reads_the_decisions_in_one_query(provider_staff, approved_class, django_assert_num_queries):
+    for age in (20, 30, 40, 50):  # four ages: four distinct decision records
+        enroll(actor=provider_staff, training_class=approved_class, person=make_person(birth=years_ago(age)))
+    with django_assert_num_queries(2):  # enrollments with person, result and decision; the groups
+        rows = list(class_roster(approved_class))
+        decisions = [e.eligibility for e in rows]
+    assert len({e.eligibility_decision_id for e in rows}) == 4
+    assert all(d["passed"] is True and d["trace"] for d in decisions)
+    assert {c["actual"] for d in decisions for c in d["trace"] if c["fact"] == "age"} == {20, 30, 40, 50}
+
+
 # ------------------------------------------------------------------------------------------------ screens
 
 
@@ -255,6 +273,9 @@ def test_roster_screen_enrolls_and_masks(client: Client, provider_staff, approve
     page = client.get(url).content.decode()
     assert "周学员" in page and number not in page and number[:4] + "**********" + number[-4:] in page
     enrollment = Enrollment.objects.get(person__name="周学员")
+    trace = enrollment.eligibility["trace"]
+    assert f"符合（{len(trace)} 项检查）" in page  # the stored decision and its trace, on the roster
+    assert all(c["label"] in page for c in trace)
     assert PersonGroup.objects.get(person=enrollment.person).graduation_year == today().year - 2
 
 

@@ -1,4 +1,4 @@
-"""Reference data shared by every app: regions (GB/T 2260), handling areas, calendar entries."""
+"""Reference data shared by every app: regions (GB/T 2260), handling areas, calendar entries, rule decisions."""
 
 from __future__ import annotations
 
@@ -230,3 +230,22 @@ class PersonGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_group_display()}"
+
+
+class DecisionRecord(models.Model):
+    """A rule decision as stored (outcome, reasons, trace and context): kept once, shared by everything it decided.
+
+    Content-addressed and immutable: ``digest`` is the SHA-256 of the record's canonical JSON, so the same
+    decision taken for many rows (a roster import) is one row. Written only through :mod:`lijiao.core.decisions`.
+    """
+
+    digest = models.CharField("摘要", max_length=64, editable=False)  # sha256 hex of the canonical JSON
+    record = models.JSONField("决定")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规则决定"
+        constraints = [models.UniqueConstraint(fields=["digest"], name="core_decisionrecord_digest_uniq")]
+
+    def __str__(self) -> str:
+        return self.digest[:12]

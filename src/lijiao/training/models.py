@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,7 +14,8 @@ class Program(models.Model):
     """A training program (培训项目) with its lead department, target groups and eligibility rule (as data).
 
     ``eligibility_rule`` is evaluated by :func:`lijiao.core.rules.evaluate` against facts about the person
-    (age, groups, graduation year, insured months…); the decision and its trace are stored on each enrollment.
+    (age, groups, graduation year, insured months…); each enrollment points at the decision and its trace, stored
+    once as a shared :class:`lijiao.core.models.DecisionRecord`.
     """
 
     class Kind(models.TextChoices):
@@ -199,7 +201,11 @@ class ClassSession(models.Model):
 
 
 class Enrollment(models.Model):
-    """A person's place in a class, with the eligibility decision (what ran and why) taken when enrolling."""
+    """A person's place in a class, with the eligibility decision (what ran and why) taken when enrolling.
+
+    The decision is a shared, immutable :class:`lijiao.core.models.DecisionRecord` (one row per distinct
+    decision, see :mod:`lijiao.core.decisions`); :attr:`eligibility` reads it.
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active", "在读"
@@ -220,7 +226,14 @@ class Enrollment(models.Model):
         related_name="+",
         verbose_name="登记人",
     )
-    eligibility = models.JSONField("资格审核结果", default=dict, blank=True)
+    eligibility_decision = models.ForeignKey(
+        "core.DecisionRecord",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="资格审核结果",
+    )
     attendance_rate = models.DecimalField("出勤率", max_digits=5, decimal_places=4, null=True, blank=True)
 
     class Meta:
@@ -232,6 +245,18 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.training_class.code}"
+
+    @property
+    def eligibility(self) -> dict[str, Any]:
+        """The stored eligibility decision record (passed, reasons, trace, on, program), or ``{}`` when none.
+
+        Reads the related row: list enrollments with ``select_related("eligibility_decision")``.
+        """
+        if self.eligibility_decision_id is None:  # no query for an enrollment without a decision
+            return {}
+        decision = self.eligibility_decision
+        record: dict[str, Any] = decision.record if decision is not None else {}
+        return record
 
 
 class CheckIn(models.Model):

@@ -267,7 +267,7 @@ def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
         "status_label": enrollment.get_status_display(),
         "enrolled_at": enrollment.enrolled_at,
         "attendance_rate": enrollment.attendance_rate,
-        "eligibility": enrollment.eligibility or {},
+        "eligibility": enrollment.eligibility,  # the shared decision record ({} when none)
     }
 
 

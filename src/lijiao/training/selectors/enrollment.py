@@ -82,7 +82,7 @@ def get_class(user: Any, class_id: int) -> TrainingClass:
 
 
 def get_enrollment(user: Any, enrollment_id: int) -> Enrollment:
-    found = visible_enrollments(user).filter(pk=enrollment_id).first()
+    found = visible_enrollments(user).select_related("eligibility_decision").filter(pk=enrollment_id).first()
     if found is None:
         raise NotFound("报名记录不存在（enrollment not found）")
     return found
@@ -107,11 +107,11 @@ def get_person(user: Any, person_id: int) -> Person:
 
 
 def class_roster(training_class: TrainingClass, *, include_withdrawn: bool = True) -> QuerySet[Enrollment]:
-    """The class's enrollments with person, groups and result (3 queries). Call with a class from
-    :func:`get_class` (already scoped)."""
+    """The class's enrollments with person, groups, eligibility decision and result (3 queries). Call with a class
+    from :func:`get_class` (already scoped)."""
     qs = (
         Enrollment.objects.filter(training_class=training_class)
-        .select_related("person", "assessment", "enrolled_by")
+        .select_related("person", "assessment", "enrolled_by", "eligibility_decision")
         .prefetch_related(Prefetch("person__groups", queryset=PersonGroup.objects.order_by("group")))
         .order_by("status", "id")
     )
@@ -121,11 +121,11 @@ def class_roster(training_class: TrainingClass, *, include_withdrawn: bool = Tru
 
 
 def person_enrollments(user: Any, person: Person) -> QuerySet[Enrollment]:
-    """A person's enrollments the user may see (other providers' classes stay hidden)."""
+    """A person's enrollments the user may see (other providers' classes stay hidden), with their decisions."""
     return (
         visible_enrollments(user)
         .filter(person=person)
-        .select_related("training_class__provider")
+        .select_related("training_class__provider", "eligibility_decision")
         .order_by("-training_class__start_date")
     )
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lijiao.audit.services import record_event, snapshot
+from lijiao.core.decisions import store_decision
 from lijiao.core.errors import Conflict, DomainError, FieldError, PermissionDenied
 from lijiao.core.models import Person
 from lijiao.core.rules import Decision
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 ENROLLABLE_STATUSES = frozenset({ClassStatus.APPROVED, ClassStatus.RUNNING})
-ENROLLMENT_FIELDS = ("training_class", "person", "status")
+ENROLLMENT_FIELDS = ("training_class", "person", "status", "eligibility_decision")
 
 
 def require_class_staff(actor: Any, training_class: TrainingClass, perm: str) -> None:
@@ -166,7 +167,8 @@ def enroll(
 ) -> Enrollment:
     """Enroll ``person`` in ``training_class`` after every check (see the module docstring).
 
-    The eligibility decision (rule, facts, reasons, trace) is stored on the enrollment. A person who withdrew
+    The eligibility decision (rule, facts, reasons, trace) is stored once as a shared
+    :class:`lijiao.core.models.DecisionRecord` the enrollment points at. A person who withdrew
     earlier is enrolled again on the same row (checks run again). ``employed``, ``draws_pension`` and
     ``labour_contract_months`` are facts the clerk declares when the data does not hold them.
     Needs ``training.add_enrollment`` as staff of the class's provider.
@@ -195,17 +197,19 @@ def enroll(
         raise Conflict(f"{person.name}{overlap}", code="overlapping_class")
     _check_quota(training_class)
     reserve_seats(training_class, 1)
-    record = {
-        **decision.as_dict(),
-        "on": training_class.start_date.isoformat(),
-        "program": training_class.program.code if training_class.program else None,
-    }
+    decision_id = store_decision(
+        {
+            **decision.as_dict(),
+            "on": training_class.start_date.isoformat(),
+            "program": training_class.program.code if training_class.program else None,
+        }
+    )
     if existing is not None:
         before = snapshot(existing, ENROLLMENT_FIELDS)
         existing.status = Enrollment.Status.ACTIVE
-        existing.eligibility = record
+        existing.eligibility_decision_id = decision_id
         existing.enrolled_by = actor
-        existing.save(update_fields=["status", "eligibility", "enrolled_by"])
+        existing.save(update_fields=["status", "eligibility_decision", "enrolled_by"])
         enrollment = existing
         action = "training.enrollment.reenrolled"
     else:
@@ -216,7 +220,7 @@ def enroll(
                     training_class=training_class,
                     person=person,
                     enrolled_by=actor,
-                    eligibility=record,
+                    eligibility_decision_id=decision_id,
                 )
         except IntegrityError:
             raise Conflict(
