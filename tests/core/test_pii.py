@@ -129,3 +129,24 @@ def test_digest_is_standard_hmac_sha256():
     for kind, value in [(PIIKind.CITIZEN_ID, "11010519491231002X"), (PIIKind.PHONE, "13898765432")]:
         expected = hmac.new(key, f"{kind.value}:{value}".encode(), hashlib.sha256).hexdigest()
         assert pii_digest(kind, value) == expected
+
+
+def test_bulk_digester_equals_pii_digest():
+    for kind, values in [
+        (PIIKind.CITIZEN_ID, ["11010519491231002X", "11010519491231002x", " 110105194912310021 "]),
+        (PIIKind.PHONE, ["13898765432", "+86 138-9876-5432", "8613898765432"]),
+    ]:
+        digest = pii.pii_digester(kind)
+        assert [digest(v) for v in values] == [pii_digest(kind, v) for v in values]
+    assert pii.pii_digester("phone")("13898765432") == pii_digest(PIIKind.PHONE, "13898765432")
+
+
+def test_encrypt_many_stores_what_the_field_stores():
+    values = ["11010519491231002x", "", "110105194912310021"]
+    tokens = pii.encrypt_many(PIIKind.CITIZEN_ID, values)
+    assert tokens[1] == ""  # an empty value stays empty, as EncryptedPIIField stores it
+    assert [pii.decrypt(t) for t in (tokens[0], tokens[2])] == ["11010519491231002X", "110105194912310021"]
+    assert all(t.startswith("g1.") and "1101051949" not in t for t in (tokens[0], tokens[2]))
+    nonces = {t.split(".", 2)[2][:16] for t in pii.encrypt_many(PIIKind.PHONE, ["13898765432"] * 50)}
+    assert len(nonces) == 50  # a fresh nonce for every value
+    assert pii.encrypt_many(PIIKind.PHONE, []) == []

@@ -242,3 +242,35 @@ def test_evaluation_is_pure():
     before = json.dumps(rule), json.dumps(facts)
     evaluate(rule, facts)
     assert (json.dumps(rule), json.dumps(facts)) == before
+
+
+def test_facts_read_lists_every_leaf_fact_and_nothing_else():
+    from lijiao.core.rules import facts_read
+
+    rule = {
+        "all": [
+            {"fact": "age", "op": ">=", "value": 16},
+            {"not": {"fact": "draws_pension", "op": "==", "value": True}},
+            {
+                "any": [
+                    {"fact": "groups", "op": "contains", "value": "graduate"},
+                    {"all": [{"fact": "household", "op": "==", "value": "rural"}]},
+                ]
+            },
+        ]
+    }
+    assert facts_read(rule) == {"age", "draws_pension", "groups", "household"}
+    assert facts_read({"fact": "gender", "op": "==", "value": "F"}) == {"gender"}
+
+
+def test_a_decision_depends_only_on_the_facts_read():
+    """What bulk callers rely on when they evaluate once per distinct combination of the facts read."""
+    from lijiao.core.rules import facts_read
+
+    rule = {"all": [{"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"}]}
+    reads = facts_read(rule)
+    one = {"age": 30, "gender": "M", "groups": ["unemployed"]}
+    other = {"age": 30, "gender": "F", "groups": []}
+    assert {k: one[k] for k in reads} == {k: other[k] for k in reads}
+    assert evaluate(rule, one) == evaluate(rule, other)
+    assert evaluate(rule, {**one, "age": 61}) != evaluate(rule, one)

@@ -23,9 +23,10 @@ from django.test import Client
 
 from lijiao.accounts.models import User
 from lijiao.audit.models import AuditEvent
+from lijiao.core.decisions import decision_digest
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
-from lijiao.core.models import ImportJob, Person, PersonGroup
+from lijiao.core.models import DecisionRecord, ImportJob, Person, PersonGroup
 from lijiao.core.people import register_person
 from lijiao.core.pii import PIIKind, pii_digest
 from lijiao.training import importers, tasks
@@ -601,10 +602,14 @@ def test_bulk_insert_stores_what_the_fields_would(db, approved_class, provider_s
         "reasons": [],
         "trace": [{"label": "年满16周岁\n\\", "actual": 30, "x": None}],
     }
+    [record_id] = bulk_insert(  # JSON, with COPY's special characters
+        DecisionRecord, ("digest", "record"), [(decision_digest(decision), decision)], return_ids=True
+    )
+    assert DecisionRecord.objects.get(pk=record_id).record == decision
     bulk_insert(
         Enrollment,
-        ("training_class_id", "person_id", "enrolled_by_id", "eligibility"),
-        [(approved_class.pk, person_id, provider_staff.pk, decision)],
+        ("training_class_id", "person_id", "enrolled_by_id", "eligibility_decision_id"),
+        [(approved_class.pk, person_id, provider_staff.pk, record_id)],
     )
     enrollment = Enrollment.objects.get(person_id=person_id)
     assert enrollment.eligibility == decision

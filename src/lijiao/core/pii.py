@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -99,6 +100,28 @@ def encrypt(value: str) -> str:
     return f"g1.{ring.primary_id}.{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
 
 
+def encrypt_many(kind: PIIKind | str, values: Sequence[str]) -> list[str]:
+    """What ``EncryptedPIIField`` stores for each of ``values`` (canonicalised, :func:`encrypt`ed; "" stays "").
+
+    For bulk writes: the nonces come from one ``os.urandom`` call (the same CSPRNG, 12 fresh bytes per value) and
+    the cipher is looked up once — about twice as fast per value as :func:`encrypt`.
+    """
+    ring = _keys()
+    seal = ring.ciphers[ring.primary_id].encrypt
+    prefix = f"g1.{ring.primary_id}."
+    b64 = base64.urlsafe_b64encode
+    nonces = os.urandom(12 * len(values))
+    out: list[str] = []
+    append = out.append
+    for offset, value in zip(range(0, 12 * len(values), 12), values, strict=True):
+        if not value:
+            append(value)
+            continue
+        nonce = nonces[offset : offset + 12]
+        append(prefix + b64(nonce + seal(nonce, canonical(kind, value).encode(), None)).decode("ascii"))
+    return out
+
+
 def decrypt(token: str) -> str:
     """The plain value of :func:`encrypt`'s token, under whichever configured key wrote it."""
     try:
@@ -124,6 +147,23 @@ def pii_digest(kind: PIIKind | str, value: str) -> str:
     outer = ring.digest_outer.copy()
     outer.update(inner.digest())
     return outer.hexdigest()  # == hmac.digest(ring.digest_key, message, "sha256").hex()
+
+
+def pii_digester(kind: PIIKind | str) -> Callable[[str], str]:
+    """:func:`pii_digest` for many values of one kind (bulk imports): the key and the kind looked up once."""
+    kind = kind if kind.__class__ is PIIKind else PIIKind(kind)
+    ring = _keys()
+    inner_state, outer_state = ring.digest_inner, ring.digest_outer
+    prefix = f"{kind.value}:".encode()
+
+    def digest(value: str) -> str:
+        inner = inner_state.copy()
+        inner.update(prefix + canonical(kind, value).encode())
+        outer = outer_state.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+    return digest
 
 
 def mask(kind: PIIKind | str, value: str | None) -> str:
@@ -198,6 +238,7 @@ class PIIDigestField(models.CharField):
         self.source = source
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("db_index", True)
+        self._indexed = bool(kwargs["db_index"])
         kwargs.setdefault("editable", False)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
@@ -208,7 +249,7 @@ class PIIDigestField(models.CharField):
         for key, default in (("max_length", 64), ("db_index", True), ("editable", False), ("blank", True)):
             if kwargs.get(key) == default:
                 kwargs.pop(key)
-        if not self.db_index:  # Field.deconstruct leaves out db_index=False, which is not this field's default
+        if not self._indexed:  # Field.deconstruct leaves out db_index=False, not this field's default
             kwargs["db_index"] = False
         return name, path, args, kwargs
 

@@ -174,3 +174,13 @@ def _eval(rule: Rule, facts: Mapping[str, Any], path: str, trace: list[Check], r
     if not ok:
         reasons.append(_describe(rule))
     return ok
+
+
+def facts_read(rule: Rule) -> frozenset[str]:
+    """The names of the facts a (valid) rule reads: its decision depends on these facts and on nothing else, so
+    bulk callers can evaluate once per distinct combination of them."""
+    if "all" in rule or "any" in rule:
+        return frozenset().union(*(facts_read(child) for child in rule.get("all", rule.get("any", ()))))
+    if "not" in rule:
+        return facts_read(rule["not"])
+    return frozenset((rule["fact"],))

@@ -100,7 +100,8 @@ class PersonGroupEvidence:
     employer_name: str = ""
 
 
-def _age_on(birth_date: dt.date, on: dt.date) -> int:
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Age in completed years on ``on``."""
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
@@ -154,7 +155,7 @@ def person_facts(
         )
         employed = "unemployed" not in evidence and (bool(EMPLOYED_GROUPS & evidence.keys()) or has_employer)
     return {
-        "age": _age_on(birth_date, on),
+        "age": age_on(birth_date, on),
         "gender": gender,
         "groups": codes,
         "graduation_year": graduation_year,

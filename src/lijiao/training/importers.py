@@ -66,6 +66,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 
 from lijiao.audit.services import record_event
+from lijiao.core.decisions import canonical_json, store_decisions
 from lijiao.core.errors import Conflict, DomainError, NotFound
 from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
 from lijiao.core.importing import (
@@ -89,10 +90,18 @@ from lijiao.core.importing import (
 )
 from lijiao.core.models import ImportJob, Person, PersonGroup
 from lijiao.core.people import normalise_phone, validate_group_evidence
-from lijiao.core.pii import PIIDigestField, PIIKind, pii_digest
-from lijiao.core.rules import evaluate
+from lijiao.core.pii import (
+    EncryptedPIIField,
+    PIIDigestField,
+    PIIKind,
+    encrypt_many,
+    pii_digest,
+    pii_digester,
+)
+from lijiao.core.rules import evaluate, facts_read
 from lijiao.training.checks import (
     PersonGroupEvidence,
+    age_on,
     eligibility_rule_for,
     group_evidence_by_person,
     overlapping_people,
@@ -332,7 +341,7 @@ def bulk_insert(
     PostgreSQL (psycopg 3): ids are reserved from the table's sequence, then one ``COPY … FROM STDIN``. Every
     other database: ``bulk_create``. Both store exactly what ``Model.save`` would: fields with their own
     preparation (encrypted personal data, JSON) go through ``get_db_prep_save``; digests (:class:`PIIDigestField`)
-    are computed from their source value as its ``pre_save`` does; ``auto_now``/``auto_now_add`` get the time;
+    are computed from their source value as its ``pre_save`` does (or taken from ``rows`` when given there); ``auto_now``/``auto_now_add`` get the time;
     fields not given get their default. The result never depends on which path ran.
     """
     if not rows:
@@ -349,10 +358,50 @@ def bulk_insert(
 def _copy_insert(
     connection: Any,
     model: type[models.Model],
-    fields: list[str],
+    fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     return_ids: bool,
 ) -> list[int]:
+    ids = reserve_ids(connection, model, len(rows)) if return_ids else None
+    copy_send(connection, copy_payload(connection, model, fields, rows, ids))
+    return ids or []
+
+
+@dataclass(frozen=True, slots=True)
+class CopyPayload:
+    """A ``COPY … FROM STDIN`` statement and its data, ready to send (built on one thread, sent on another)."""
+
+    sql: str
+    data: bytes
+
+
+def reserve_ids(connection: Any, model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys from the table's sequence (PostgreSQL; a sequence is outside transactions, so
+    any connection may reserve them, and a rolled-back import only leaves a gap)."""
+    quote = connection.ops.quote_name
+    opts = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [quote(opts.db_table), opts.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_send(connection: Any, payload: CopyPayload) -> None:
+    """Run a prepared COPY on ``connection``."""
+    with connection.cursor() as cursor, cursor.cursor.copy(payload.sql) as copy:
+        copy.write(payload.data)
+
+
+def copy_payload(
+    connection: Any,
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    ids: Sequence[int] | None = None,
+) -> CopyPayload:
+    """The COPY of ``rows`` as :func:`bulk_insert` writes them (``ids``: primary keys from :func:`reserve_ids`)."""
     from psycopg.types.json import Json, Jsonb
 
     def prepare(db_field: Any, value: Any) -> Any:
@@ -376,15 +425,19 @@ def _copy_insert(
         if isinstance(db_field, models.DateField) and (db_field.auto_now or db_field.auto_now_add):
             stamp = now if isinstance(db_field, models.DateTimeField) else timezone.localdate(now)
             data.append([_copy_text(stamp)] * count)
+        elif isinstance(db_field, PIIDigestField) and index is not None:  # computed by the caller
+            data.append([row[index] for row in rows])
         elif isinstance(db_field, PIIDigestField):  # what its pre_save computes from the source value
             source_field: Any = opts.get_field(db_field.source)
             source = position[source_field.attname]
-            kind = getattr(source_field, "kind", PIIKind.OTHER)
-            data.append(_copy_column([pii_digest(kind, row[source]) if row[source] else "" for row in rows]))
+            digest = pii_digester(getattr(source_field, "kind", PIIKind.OTHER))
+            data.append(_copy_column([digest(row[source]) if row[source] else "" for row in rows]))
         elif index is None:
             data.append([_copy_text(prepare(db_field, db_field.get_default()))] * count)
         elif _is_plain(db_field):
             data.append(_copy_column([row[index] for row in rows]))
+        elif isinstance(db_field, EncryptedPIIField):
+            data.append(_copy_column(encrypt_many(db_field.kind, [row[index] or "" for row in rows])))
         else:
             # a value object seen again (one eligibility decision shared by many rows) is prepared once
             prepared: dict[int, tuple[Any, Any]] = {}
@@ -400,21 +453,12 @@ def _copy_insert(
                     prepared[id(value)] = (value, out)
                 column.append(out)
             data.append(_copy_column(column))
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        if return_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(opts.db_table), opts.pk.column, count],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            columns.insert(0, quote(opts.pk.column))
-            data.insert(0, list(map(str, ids)))
-        payload = "".join(["\t".join(values) + "\n" for values in zip(*data, strict=True)])
-        sql = f"COPY {quote(opts.db_table)} ({', '.join(columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            copy.write(payload.encode(cursor.cursor.connection.info.encoding))
-    return ids
+    if ids is not None:
+        columns.insert(0, quote(opts.pk.column))
+        data.insert(0, list(map(str, ids)))
+    text = "".join(["\t".join(values) + "\n" for values in zip(*data, strict=True)])
+    sql = f"COPY {quote(opts.db_table)} ({', '.join(columns)}) FROM STDIN"
+    return CopyPayload(sql, text.encode())  # Django sets client_encoding to UTF8
 
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -463,6 +507,13 @@ class _InList(In):
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
         values = [v for v in self.rhs if v is not None]
+        kinds = {v.__class__ for v in values}
+        # thousands of hex digests or ids: one text parameter split by the server, not a list psycopg dumps item
+        # by item
+        if kinds == {str} and not any("," in v for v in values):
+            return f"{lhs} = ANY(string_to_array(%s, ','))", [*params, ",".join(values)]
+        if kinds == {int}:
+            return f"{lhs} = ANY(string_to_array(%s, ',')::bigint[])", [*params, ",".join(map(str, values))]
         return f"{lhs} = ANY(%s)", [*params, values]
 
 
@@ -660,6 +711,64 @@ class _Progress:
 # --- the import -----------------------------------------------------------------------------------------------
 
 
+_PERSON_FIELDS = (
+    "name",
+    "citizen_id",
+    "citizen_id_digest",
+    "gender",
+    "birth_date",
+    "phone",
+    "household",
+    "education",
+    "employer_name",
+)
+_GROUP_FIELDS = (
+    "person_id",
+    "group",
+    "graduation_year",
+    "registration_number",
+    "insured_months",
+    "employer_name",
+    "recorded_by_id",
+)
+
+
+def _person_values(r: _Row) -> tuple[Any, ...]:
+    return (
+        r.name,
+        r.citizen_id,
+        r.digest,
+        r.gender,
+        r.birth_date,
+        r.phone,
+        r.household,
+        r.education,
+        r.employer_name,
+    )
+
+
+def _group_values(person_id: int | None, e: PersonGroupEvidence, actor_id: int | None) -> tuple[Any, ...]:
+    return (
+        person_id,
+        e.group,
+        e.graduation_year,
+        e.registration_number,
+        e.insured_months,
+        e.employer_name,
+        actor_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A batch's new people (with their reserved ids) and their groups as COPY data (see ``prepare_batch``)."""
+
+    person_ids: list[int]
+    people: CopyPayload | None
+    groups: CopyPayload | None
+    group_count: int = 0
+
+
 class _Importer:
     """One run of :func:`import_roster`: the checks of every batch, and the writes."""
 
@@ -694,10 +803,15 @@ class _Importer:
         self.first_errors: list[RowError] = []
         # eligibility: one record per distinct set of facts, shared by every row with those facts
         self.decisions: list[dict[str, Any]] = []
-        self.by_facts: dict[tuple[Any, ...], int] = {}  # facts → record (a cache: emptied when large)
+        self.by_facts: dict[tuple[Any, ...], int] = {}  # the facts the rule reads → record
         self.by_content: dict[str, int] = {}  # record as JSON → record
+        self.decision_ids: list[int] = []  # DecisionRecord id of each record, stored when first written
         self.refusals: dict[int, str] = {}
+        self.digest = pii_digester(PIIKind.CITIZEN_ID)
         self.rule = eligibility_rule_for(self.program)  # validated once (checks.evaluate_eligibility's rule)
+        self.reads = sorted(facts_read(self.rule))
+        self.by_inputs: dict[tuple[Any, ...], int] = {}  # what person_facts reads → record (a cache)
+        self.ages: dict[dt.date, int] = {}  # birth date → age on the start date
         self.evidence_checks: dict[tuple[Any, ...], list[Any]] = {}
         self.raw = _Spool()  # (row number, values) of every row: the error report needs them
         self.errors = _Spool()  # row errors of each batch, in row order
@@ -846,7 +960,7 @@ class _Importer:
             number,
             name,
             cid.number,
-            pii_digest(PIIKind.CITIZEN_ID, cid.number),
+            self.digest(cid.number),
             cid.gender,
             cid.birth_date,
             phone,
@@ -909,7 +1023,7 @@ class _Importer:
             ("registration_number", bool(registration), ("unemployed",), "失业人员"),
             ("insured_months", months is not None, ("insured", "employee"), "参保职工或企业职工"),
         ):
-            if given and not any(code in codes for code in holders):
+            if given and set(codes).isdisjoint(holders):
                 fail(
                     key,
                     f"填写了“{self.label[key]}”，但人员类别中没有{holder}"
@@ -1031,28 +1145,51 @@ class _Importer:
         groups recorded for registered people). A decision is evaluated once per distinct set of facts."""
         registered = [r.person_id for r in parsed if r.person_id is not None and not r.failed]
         recorded = group_evidence_by_person(registered) if registered else {}
-        by_facts = self.by_facts
+        by_facts, by_inputs, ages, reads, on = self.by_facts, self.by_inputs, self.ages, self.reads, self.on
         for row in parsed:
             if row.failed:
                 continue
             groups = row.groups
             if row.person_id is not None and recorded.get(row.person_id):
                 groups = {**recorded[row.person_id], **groups}
-            facts = person_facts(
-                birth_date=row.birth_date,
-                gender=row.gender,
-                groups=groups,
-                on=self.on,
-                household=row.household,
-                education=row.education,
-                employer_name=row.employer_name,
+            # person_facts reads exactly these inputs (the birth date only through the age on the start date)
+            age = ages.get(row.birth_date)
+            if age is None:
+                age = ages[row.birth_date] = age_on(row.birth_date, on)
+            inputs = (
+                age,
+                row.gender,
+                row.household,
+                row.education,
+                bool(row.employer_name),
+                tuple(
+                    [
+                        (code, e.graduation_year, e.insured_months, bool(e.employer_name))
+                        for code, e in sorted(groups.items())
+                    ]
+                )
+                if groups
+                else (),
             )
-            key = tuple([tuple(v) if v.__class__ is list else v for v in facts.values()])
-            index = by_facts.get(key)
+            index = by_inputs.get(inputs)
             if index is None:
-                if len(by_facts) >= 100_000:
-                    by_facts.clear()
-                index = by_facts[key] = self._decide(facts)
+                facts = person_facts(
+                    birth_date=row.birth_date,
+                    gender=row.gender,
+                    groups=groups,
+                    on=on,
+                    household=row.household,
+                    education=row.education,
+                    employer_name=row.employer_name,
+                )
+                # the decision depends on the facts the rule reads, and on nothing else
+                key = tuple([tuple(v) if (v := facts.get(name)).__class__ is list else v for name in reads])
+                index = by_facts.get(key)
+                if index is None:
+                    index = by_facts[key] = self._decide(facts)
+                if len(by_inputs) >= 100_000:
+                    by_inputs.clear()
+                by_inputs[inputs] = index
             row.decision = index
             refusal = self.refusals.get(index)
             if refusal is not None:
@@ -1068,7 +1205,7 @@ class _Importer:
             "on": self.on.isoformat(),
             "program": self.program.code if self.program else None,
         }
-        content = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+        content = canonical_json(record)
         index = self.by_content.get(content)
         if index is not None:
             return index
@@ -1155,8 +1292,34 @@ class _Importer:
         except Conflict as exc:
             raise _Rollback(file_level=[RowError(FILE_ROW, "", exc.message, [])]) from None
 
-    def write_batch(self, rows: list[_Row], counts: dict[str, int]) -> None:
-        """One batch: lock and re-check the registered people, then people, groups and enrollments in bulk."""
+    def prepare_batch(self, rows: list[_Row]) -> _Prepared | None:
+        """On PostgreSQL: the COPY data of a batch's new people and their groups, built by the checking thread
+        (primary keys reserved from the sequence) so that the writer thread only sends it; else ``None``."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        if not _can_copy(connection):
+            return None
+        new = [r for r in rows if r.person_id is None]
+        if not new:
+            return _Prepared([], None, None, 0)
+        ids = reserve_ids(connection, Person, len(new))
+        people = copy_payload(connection, Person, _PERSON_FIELDS, [_person_values(r) for r in new], ids)
+        groups = [
+            _group_values(person_id, e, self.actor_id)
+            for r, person_id in zip(new, ids, strict=True)
+            for e in r.groups.values()
+        ]
+        return _Prepared(
+            ids,
+            people,
+            copy_payload(connection, PersonGroup, _GROUP_FIELDS, groups) if groups else None,
+            len(groups),
+        )
+
+    def write_batch(
+        self, rows: list[_Row], counts: dict[str, int], prepared: _Prepared | None = None
+    ) -> None:
+        """One batch: lock and re-check the registered people, then people, groups and enrollments in bulk
+        (``prepared``: the new people and their groups as :meth:`prepare_batch` built them)."""
         registered = {r.person_id: r for r in rows if r.person_id is not None}
         if registered:
             list(
@@ -1172,62 +1335,31 @@ class _Importer:
         now = timezone.now()
         new = [r for r in rows if r.person_id is None]
         changed = [r for r in registered.values() if r.changes]
+        fresh = 0
         if new:
-            ids = bulk_insert(
-                Person,
-                (
-                    "name",
-                    "citizen_id",
-                    "gender",
-                    "birth_date",
-                    "phone",
-                    "household",
-                    "education",
-                    "employer_name",
-                ),
-                [
-                    (
-                        r.name,
-                        r.citizen_id,
-                        r.gender,
-                        r.birth_date,
-                        r.phone,
-                        r.household,
-                        r.education,
-                        r.employer_name,
-                    )
-                    for r in new
-                ],
-                return_ids=True,
-            )
+            connection = connections[DEFAULT_DB_ALIAS]
+            if prepared is not None:
+                assert prepared.people is not None
+                copy_send(connection, prepared.people)
+                ids = prepared.person_ids
+            else:
+                ids = bulk_insert(Person, _PERSON_FIELDS, [_person_values(r) for r in new], return_ids=True)
             for row, person_id in zip(new, ids, strict=True):
                 row.person_id = person_id
             counts["people_created"] += len(new)
+            if prepared is None:
+                groups = [
+                    _group_values(r.person_id, e, self.actor_id) for r in new for e in r.groups.values()
+                ]
+                bulk_insert(PersonGroup, _GROUP_FIELDS, groups)
+                fresh = len(groups)
+            elif prepared.groups is not None:
+                copy_send(connection, prepared.groups)
+                fresh = prepared.group_count
         if changed:
             self._update_people(changed, now)
             counts["people_updated"] += len(changed)
-        fields = (
-            "person_id",
-            "group",
-            "graduation_year",
-            "registration_number",
-            "insured_months",
-            "employer_name",
-        )
-        fresh = [
-            (
-                r.person_id,
-                e.group,
-                e.graduation_year,
-                e.registration_number,
-                e.insured_months,
-                e.employer_name,
-                self.actor_id,
-            )
-            for r in new
-            for e in r.groups.values()
-        ]
-        bulk_insert(PersonGroup, (*fields, "recorded_by_id"), fresh)
+        fields = _GROUP_FIELDS[:-1]
         known = [
             PersonGroup(
                 person_id=r.person_id or 0,  # registered: always set
@@ -1248,18 +1380,19 @@ class _Importer:
                 unique_fields=["person", "group"],
                 update_fields=[*fields[2:], "recorded_by", "recorded_at"],
             )
-        counts["groups_recorded"] += len(fresh) + len(known)
+        counts["groups_recorded"] += fresh + len(known)
         enroll = [r for r in rows if r.reenroll_id is None]
+        decision_ids = self.stored_decisions()
         bulk_insert(
             Enrollment,
-            ("training_class_id", "person_id", "status", "enrolled_by_id", "eligibility"),
+            ("training_class_id", "person_id", "status", "enrolled_by_id", "eligibility_decision_id"),
             [
                 (
                     self.training_class.pk,
                     r.person_id,
                     Enrollment.Status.ACTIVE,
                     self.actor_id,
-                    self.decisions[r.decision],
+                    decision_ids[r.decision],
                 )
                 for r in enroll
             ],
@@ -1273,11 +1406,18 @@ class _Importer:
             ).update(
                 status=Enrollment.Status.ACTIVE,
                 enrolled_by=self.actor_id,
-                eligibility=self.decisions[row.decision],
+                eligibility_decision_id=decision_ids[row.decision],
             )
             if not updated:
                 raise IntegrityError("an enrollment changed during the import")
             counts["reenrolled"] += 1
+
+    def stored_decisions(self) -> list[int]:
+        """The DecisionRecord id of every eligibility record met so far (new ones stored, in the write
+        transaction: a rolled-back import leaves none behind)."""
+        if len(self.decision_ids) < len(self.decisions):
+            self.decision_ids.extend(store_decisions(self.decisions[len(self.decision_ids) :]))
+        return self.decision_ids
 
     def _update_people(self, rows: list[_Row], now: dt.datetime) -> None:
         """Registered people whose file values differ: one bulk update per set of changed fields."""
@@ -1415,6 +1555,11 @@ class _Writer(threading.Thread):
     def _run(self) -> None:
         try:
             with transaction.atomic():
+                if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+                    # foreign keys checked as each batch is written, while the reading thread validates the next
+                    # one, rather than all together at COMMIT when nothing else runs
+                    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 while True:
                     item = self.queue.get()
                     if item is self._ABORT:
@@ -1423,8 +1568,9 @@ class _Writer(threading.Thread):
                         self.importer.take_places()
                         self.outcome = self.importer.finish(self.counts, self.job, self.started)
                         break
-                    self.importer.write_batch(item, self.counts)
-                    self.written += len(item)
+                    rows, prepared = item
+                    self.importer.write_batch(rows, self.counts, prepared)
+                    self.written += len(rows)
         except _Aborted:
             pass
         except BaseException as exc:  # handed to the reading thread
@@ -1440,11 +1586,11 @@ class _Writer(threading.Thread):
             except queue.Empty:
                 return
 
-    def put(self, rows: list[_Row]) -> bool:
+    def put(self, item: tuple[list[_Row], _Prepared | None]) -> bool:
         """Hand a batch over (blocks while two are waiting); False once the writer has failed."""
         while self.error is None and self.is_alive():
             try:
-                self.queue.put(rows, timeout=0.5)
+                self.queue.put(item, timeout=0.5)
                 return True
             except queue.Full:
                 continue
@@ -1478,7 +1624,7 @@ def _stream_strategy(
             if writing and (importer.error_count or importer.duplicates or writer.error is not None):
                 writer.stop(_Writer._ABORT)
                 writing = False
-            if writing and rows and not writer.put(rows):
+            if writing and rows and not writer.put((rows, importer.prepare_batch(rows))):
                 writing = False
             tracker.update(
                 importer.total, max(hint, importer.total), "正在校验并写入（validating and writing）"
