@@ -1047,3 +1047,40 @@ def test_roster_page_links_to_the_import(approved_class, provider_staff, clerk) 
         "roster-import-link"
         not in api_client(clerk).get(f"/training/classes/{approved_class.pk}/roster/").content.decode()
     )
+
+
+# ------------------------------------------------------------------------------------------- repeated cell texts
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_same_cell_text_in_many_rows_is_judged_the_same_every_time(
+    fmt: str, approved_class: TrainingClass, provider_staff: Any
+) -> None:
+    """Birth-date texts are parsed once per distinct text: every row still gets its own verdict."""
+    born = dt.date(1990, 3, 5)
+    rows = [
+        row("甲", cid(born), 出生日期="1990/3/5"),  # right
+        row("乙", cid(born), 出生日期="1990/3/5"),  # the same text again: right again
+        row("丙", cid(dt.date(1991, 3, 5)), 出生日期="1990/3/5"),  # the same text, another person's ID: wrong
+        row("丁", cid(born), 出生日期="1990年13月5日"),  # not a date
+        row("戊", cid(born), 出生日期="1990年13月5日"),  # the same non-date: reported again
+        row("己", cid(born), 性别="  ", 工作单位="\u3000"),  # blank-looking cells are blank
+    ]
+    before = state(approved_class)
+    data = xlsx(rows) if fmt == "xlsx" else csv_bytes(rows)
+    result = run(provider_staff, approved_class, data, f"roster.{fmt}")
+    assert_failed(result, before, approved_class)
+    by_row = {(e.row_number, e.column) for e in result.errors}
+    assert by_row == {(4, "出生日期"), (5, "出生日期"), (6, "出生日期")}
+    assert "不符" in next(e.message for e in result.errors if e.row_number == 4)
+    assert all(
+        "1990年13月5日" in e.message or "日期" in e.message for e in result.errors if e.row_number in (5, 6)
+    )
+    ok = run(
+        provider_staff,
+        approved_class,
+        xlsx([rows[0], rows[1], rows[5]]) if fmt == "xlsx" else csv_bytes([rows[0], rows[1], rows[5]]),
+        f"roster.{fmt}",
+    )
+    assert ok.ok and ok.imported_rows == 3
+    assert Person.objects.get(name="己").employer_name == ""

@@ -132,7 +132,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 IMPORT_KIND = "training.roster"
-BATCH_ROWS = 5_000
+BATCH_ROWS = 10_000
+FIRST_BATCH_ROWS = 1_250
 KEEP_ERRORS = 1_000  # errors kept in memory for screens and the API; the report has all of them
 FILE_ROW = 0  # RowError.row_number of a problem with the file as a whole (seats, quota)
 STRATEGY: str | None = None  # "spool" or "stream" to force one (tests, benchmarks); None chooses
@@ -255,6 +256,7 @@ _GROUPS = {
     "事业单位人员": "public_institution",
     "事业单位": "public_institution",
 }
+_EMPTY = (None, "")  # empty cells as both readers give them (whitespace-only ones go through is_blank)
 _GROUP_SPLIT = re.compile(r"[、,，/／;；|\s]+")
 _YEAR = re.compile(r"^(\d{4})(?:\s*(?:年|[-/.]\s*\d{1,2}\s*月?(?:\s*[-/.]\s*\d{1,2}\s*日?)?)?)?$")
 _GRADUATE_GROUPS = ("graduate", "upcoming_graduate")
@@ -794,6 +796,25 @@ class _Importer:
         self.i_year = columns.get("graduation_year", -1)
         self.i_registration = columns.get("registration_number", -1)
         self.i_months = columns.get("insured_months", -1)
+        # every row is read through a list at least ``width`` long; a column the file lacks reads its last cell,
+        # which is always None
+        self.width = max(columns.values()) + 2
+        for attr in (
+            "i_phone",
+            "i_gender",
+            "i_birth",
+            "i_household",
+            "i_education",
+            "i_employer",
+            "i_groups",
+        ):
+            if getattr(self, attr) < 0:
+                setattr(self, attr, self.width - 1)
+        for attr in ("i_year", "i_registration", "i_months"):
+            if getattr(self, attr) < 0:
+                setattr(self, attr, self.width - 1)
+        self.padding: list[Any] = [None] * self.width
+        self.birth_dates: dict[str, dt.date | str] = {}  # birth date text → date, or why it is not one
         self.label = {spec.key: table.label(spec.key) for spec in COLUMNS}
         self.total = 0
         self.seen: dict[int, int] = {}  # ID number as an int → its first row number
@@ -857,17 +878,16 @@ class _Importer:
             failed = True
             errors.append(RowError(number, label[key], message, values))
 
-        def cell(index: int) -> Any:
-            return values[index] if 0 <= index < width else None
+        cells = values if width >= self.width else [*values, *self.padding[width:]]
 
-        raw = cell(self.i_name)
+        raw = cells[self.i_name]
         name = " ".join(raw.split()) if raw.__class__ is str else "" if is_blank(raw) else cell_text(raw)
         if not name:
             fail("name", "姓名不能为空（name is required）")
         elif len(name) > 50:
             fail("name", "姓名最多50字（name too long）")
 
-        raw = cell(self.i_id)
+        raw = cells[self.i_id]
         cid = None
         if raw.__class__ is str and raw:
             try:
@@ -884,7 +904,7 @@ class _Importer:
                 fail("citizen_id", exc.message)
 
         phone = ""
-        raw = cell(self.i_phone)
+        raw = cells[self.i_phone]
         if (
             raw.__class__ is str
             and len(raw) == 11
@@ -900,52 +920,60 @@ class _Importer:
                 fail("phone", exc.errors[0].message if exc.errors else exc.message)
 
         if cid is not None:
-            raw = cell(self.i_gender)
-            if not is_blank(raw):
-                gender = _GENDERS.get(raw) or _GENDERS.get(_norm_key(cell_text(raw)))
+            raw = cells[self.i_gender]
+            gender = _GENDERS.get(raw) if raw.__class__ is str else None
+            if gender is None and raw is not None and raw != "" and not is_blank(raw):
+                gender = _GENDERS.get(_norm_key(cell_text(raw)))
                 if gender is None:
                     fail(
                         "gender", f"性别“{cell_text(raw)}”无法识别，应为“男”或“女”（gender must be 男 or 女）"
                     )
-                elif gender != cid.gender:
-                    shown = "男" if cid.gender == "M" else "女"
-                    fail(
-                        "gender",
-                        f"性别“{cell_text(raw)}”与身份证号不符，身份证号显示为{shown}"
-                        f"（gender does not match the citizen ID）",
-                    )
-            raw = cell(self.i_birth)
-            if not is_blank(raw):
+            if gender is not None and gender != cid.gender:
+                shown = "男" if cid.gender == "M" else "女"
+                fail(
+                    "gender",
+                    f"性别“{cell_text(raw)}”与身份证号不符，身份证号显示为{shown}"
+                    f"（gender does not match the citizen ID）",
+                )
+            raw = cells[self.i_birth]
+            birth: dt.date | str | None = None
+            if raw.__class__ is str:
+                birth = self.birth_dates.get(raw)
+            if birth is None and raw is not None and raw != "" and not is_blank(raw):
                 try:
                     birth = cell_date(raw)
                 except CellError as exc:
-                    fail("birth_date", exc.message)
-                else:
-                    if birth != cid.birth_date:
-                        fail(
-                            "birth_date",
-                            f"出生日期 {birth:%Y-%m-%d} 与身份证号中的 {cid.birth_date:%Y-%m-%d} 不符"
-                            f"（the birth date does not match the citizen ID's {cid.birth_date:%Y-%m-%d}）",
-                        )
+                    birth = exc.message
+                if raw.__class__ is str and birth is not None and len(self.birth_dates) < 100_000:
+                    self.birth_dates[raw] = birth  # the same text in many rows is parsed once
+            if birth is not None:
+                if isinstance(birth, str):
+                    fail("birth_date", birth)
+                elif birth != cid.birth_date:
+                    fail(
+                        "birth_date",
+                        f"出生日期 {birth:%Y-%m-%d} 与身份证号中的 {cid.birth_date:%Y-%m-%d} 不符"
+                        f"（the birth date does not match the citizen ID's {cid.birth_date:%Y-%m-%d}）",
+                    )
 
         household = education = employer = ""
         try:
             household = _choice(
-                cell(self.i_household), _HOUSEHOLDS, "户籍类型", "household type", _HOUSEHOLD_ALLOWED
+                cells[self.i_household], _HOUSEHOLDS, "户籍类型", "household type", _HOUSEHOLD_ALLOWED
             )
         except CellError as exc:
             fail("household", exc.message)
         try:
-            education = _choice(cell(self.i_education), _EDUCATIONS, "学历", "education", _EDUCATION_ALLOWED)
+            education = _choice(cells[self.i_education], _EDUCATIONS, "学历", "education", _EDUCATION_ALLOWED)
         except CellError as exc:
             fail("education", exc.message)
-        raw = cell(self.i_employer)
-        if not is_blank(raw):
+        raw = cells[self.i_employer]
+        if raw is not None and raw != "" and not is_blank(raw):
             employer = " ".join(cell_text(raw).split())
             if len(employer) > 100:
                 fail("employer_name", "工作单位最多100字（employer name too long）")
 
-        groups = self._groups(cell, fail, employer, cid.birth_date.year if cid is not None else None)
+        groups = self._groups(cells, fail, employer, cid.birth_date.year if cid is not None else None)
 
         if cid is None:
             return None
@@ -972,14 +1000,20 @@ class _Importer:
 
     def _groups(
         self,
-        cell: Callable[[int], Any],
+        cells: list[Any],
         fail: Callable[[str, str], None],
         employer: str,
         birth_year: int | None,
     ) -> dict[str, PersonGroupEvidence] | None:
         """The row's groups with their evidence ({} when none); None when something about them is wrong."""
-        raw_groups = cell(self.i_groups)
-        raw_year, raw_number, raw_months = cell(self.i_year), cell(self.i_registration), cell(self.i_months)
+        raw_groups = cells[self.i_groups]
+        raw_year, raw_number, raw_months = (
+            cells[self.i_year],
+            cells[self.i_registration],
+            cells[self.i_months],
+        )
+        if raw_groups in _EMPTY and raw_year in _EMPTY and raw_number in _EMPTY and raw_months in _EMPTY:
+            return {}
         if is_blank(raw_groups) and is_blank(raw_year) and is_blank(raw_number) and is_blank(raw_months):
             return {}
         ok = True
@@ -1470,8 +1504,12 @@ def _empty_counts() -> dict[str, int]:
 
 
 def _batches(table: Table) -> Iterator[list[SourceRow]]:
-    while batch := list(itertools.islice(table.rows, BATCH_ROWS)):
+    """Batches of :data:`BATCH_ROWS` rows; the first one at most :data:`FIRST_BATCH_ROWS`, each next one twice
+    as large, so that the writer (stream strategy) starts early instead of waiting for a whole batch's checks."""
+    size = min(FIRST_BATCH_ROWS, BATCH_ROWS)
+    while batch := list(itertools.islice(table.rows, size)):
         yield batch
+        size = min(size * 2, BATCH_ROWS)
 
 
 def _choose_strategy() -> str:
