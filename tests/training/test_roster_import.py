@@ -578,8 +578,14 @@ def test_class_must_take_enrollments(approved_class, provider_staff, status: str
 # ------------------------------------------------------------------------------------------------ bulk insert
 
 
-def test_bulk_insert_stores_what_the_fields_would(db, approved_class, provider_staff) -> None:
-    """COPY on PostgreSQL, bulk_create elsewhere: the same stored values (encrypted, digested, defaults)."""
+@pytest.mark.parametrize("path", ["native", "bulk_create"])
+def test_bulk_insert_stores_what_the_fields_would(
+    db, approved_class, provider_staff, monkeypatch, path
+) -> None:
+    """COPY on PostgreSQL, multi-row INSERT on SQLite, bulk_create elsewhere: the same stored values (encrypted,
+    digested, defaults)."""
+    if path == "bulk_create":  # what any other database gets
+        monkeypatch.setattr(connection, "vendor", "other")
     number, phone = cid(), "13800000077"
     [person_id] = bulk_insert(
         Person,

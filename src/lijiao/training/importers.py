@@ -340,8 +340,8 @@ def bulk_insert(
     """Insert ``rows`` — values for ``fields`` (attnames), as one would assign them to model instances — and
     return the new primary keys when ``return_ids``.
 
-    PostgreSQL (psycopg 3): ids are reserved from the table's sequence, then one ``COPY … FROM STDIN``. Every
-    other database: ``bulk_create``. Both store exactly what ``Model.save`` would: fields with their own
+    PostgreSQL (psycopg 3): ids are reserved from the table's sequence, then one ``COPY … FROM STDIN``. SQLite:
+    multi-row ``INSERT … RETURNING`` of the same prepared values. Any other database: ``bulk_create``. Both store exactly what ``Model.save`` would: fields with their own
     preparation (encrypted personal data, JSON) go through ``get_db_prep_save``; digests (:class:`PIIDigestField`)
     are computed from their source value as its ``pre_save`` does (or taken from ``rows`` when given there); ``auto_now``/``auto_now_add`` get the time;
     fields not given get their default. The result never depends on which path ran.
@@ -352,6 +352,8 @@ def bulk_insert(
     connection = connections[using]
     if _can_copy(connection):
         return _copy_insert(connection, model, list(fields), rows, return_ids)
+    if connection.vendor == "sqlite":
+        return _sqlite_insert(connection, model, fields, rows, return_ids)
     objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
     model._default_manager.using(using).bulk_create(objs, batch_size=2_000)
     return [obj.pk for obj in objs] if return_ids else []
@@ -396,6 +398,69 @@ def copy_send(connection: Any, payload: CopyPayload) -> None:
         copy.write(payload.data)
 
 
+def _columns(
+    connection: Any,
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    prepare: Callable[[Any, Any], Any],
+) -> tuple[list[str], list[list[Any]], list[Any]]:
+    """Every concrete column to write (quoted), its values (one per row) as :func:`bulk_insert` stores them, and
+    per column its field when the values are still as given (a :func:`_is_plain` field: the caller's writer
+    takes them as they are or prepares them) or ``None`` when they are final.
+
+    Digests (given, or computed from their source), encrypted values, ``auto_now`` stamps and defaults are worked
+    out here; every other value goes through ``prepare(field, value)``, how the caller's path writes a value.
+    """
+    opts = model._meta
+    quote = connection.ops.quote_name
+    position = {name: index for index, name in enumerate(fields)}
+    count = len(rows)
+    now = timezone.now()
+    columns: list[str] = []
+    data: list[list[Any]] = []
+    as_given: list[Any] = []
+    for db_field in opts.concrete_fields:
+        if db_field.primary_key and db_field.attname not in position:
+            continue
+        columns.append(quote(db_field.column))
+        index = position.get(db_field.attname)
+        as_given.append(None)
+        if isinstance(db_field, models.DateField) and (db_field.auto_now or db_field.auto_now_add):
+            stamp = now if isinstance(db_field, models.DateTimeField) else timezone.localdate(now)
+            data.append([prepare(db_field, stamp)] * count)
+        elif isinstance(db_field, PIIDigestField) and index is not None:  # computed by the caller
+            data.append([row[index] for row in rows])
+        elif isinstance(db_field, PIIDigestField):  # what its pre_save computes from the source value
+            source_field: Any = opts.get_field(db_field.source)
+            source = position[source_field.attname]
+            digest = pii_digester(getattr(source_field, "kind", PIIKind.OTHER))
+            data.append([digest(row[source]) if row[source] else "" for row in rows])
+        elif index is None:
+            data.append([prepare(db_field, db_field.get_default())] * count)
+        elif _is_plain(db_field):
+            data.append([row[index] for row in rows])
+            as_given[-1] = db_field
+        elif isinstance(db_field, EncryptedPIIField):
+            data.append(encrypt_many(db_field.kind, [row[index] or "" for row in rows]))
+        else:
+            # a value object seen again (one eligibility decision shared by many rows) is prepared once
+            prepared: dict[int, tuple[Any, Any]] = {}
+            column: list[Any] = []
+            for row in rows:
+                value = row[index]
+                hit = prepared.get(id(value)) if isinstance(value, dict | list) else None
+                if hit is not None:
+                    column.append(hit[1])
+                    continue
+                out = prepare(db_field, value)
+                if isinstance(value, dict | list):
+                    prepared[id(value)] = (value, out)
+                column.append(out)
+            data.append(column)
+    return columns, data, as_given
+
+
 def copy_payload(
     connection: Any,
     model: type[models.Model],
@@ -412,55 +477,52 @@ def copy_payload(
             out = (out.dumps or json.dumps)(out.obj)
         return out
 
+    columns, data, _ = _columns(connection, model, fields, rows, prepare)
+    text_columns = [_copy_column(values) for values in data]
+    if ids is not None:
+        columns.insert(0, connection.ops.quote_name(model._meta.pk.column))
+        text_columns.insert(0, list(map(str, ids)))
+    text = "".join(["\t".join(values) + "\n" for values in zip(*text_columns, strict=True)])
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) FROM STDIN"
+    return CopyPayload(sql, text.encode())  # Django sets client_encoding to UTF8
+
+
+def _sqlite_insert(
+    connection: Any,
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    return_ids: bool,
+) -> list[int]:
+    """SQLite: multi-row ``INSERT … RETURNING`` (or ``executemany``) of values prepared as Django would, without
+    building a model instance and compiling an insert per row (what makes ``bulk_create`` slow)."""
+
+    def prepare(db_field: Any, value: Any) -> Any:
+        return db_field.get_db_prep_save(value, connection)
+
     opts = model._meta
     quote = connection.ops.quote_name
-    position = {name: index for index, name in enumerate(fields)}
-    count = len(rows)
-    now = timezone.now()
-    columns: list[str] = []
-    data: list[list[str]] = []  # COPY text of every value, column by column
-    for db_field in opts.concrete_fields:
-        if db_field.primary_key and db_field.attname not in position:
-            continue
-        columns.append(quote(db_field.column))
-        index = position.get(db_field.attname)
-        if isinstance(db_field, models.DateField) and (db_field.auto_now or db_field.auto_now_add):
-            stamp = now if isinstance(db_field, models.DateTimeField) else timezone.localdate(now)
-            data.append([_copy_text(stamp)] * count)
-        elif isinstance(db_field, PIIDigestField) and index is not None:  # computed by the caller
-            data.append([row[index] for row in rows])
-        elif isinstance(db_field, PIIDigestField):  # what its pre_save computes from the source value
-            source_field: Any = opts.get_field(db_field.source)
-            source = position[source_field.attname]
-            digest = pii_digester(getattr(source_field, "kind", PIIKind.OTHER))
-            data.append(_copy_column([digest(row[source]) if row[source] else "" for row in rows]))
-        elif index is None:
-            data.append([_copy_text(prepare(db_field, db_field.get_default()))] * count)
-        elif _is_plain(db_field):
-            data.append(_copy_column([row[index] for row in rows]))
-        elif isinstance(db_field, EncryptedPIIField):
-            data.append(_copy_column(encrypt_many(db_field.kind, [row[index] or "" for row in rows])))
-        else:
-            # a value object seen again (one eligibility decision shared by many rows) is prepared once
-            prepared: dict[int, tuple[Any, Any]] = {}
-            column: list[Any] = []
-            for row in rows:
-                value = row[index]
-                hit = prepared.get(id(value)) if isinstance(value, dict | list) else None
-                if hit is not None:
-                    column.append(hit[1])
-                    continue
-                out = prepare(db_field, value)
-                if isinstance(value, dict | list):
-                    prepared[id(value)] = (value, out)
-                column.append(out)
-            data.append(_copy_column(column))
-    if ids is not None:
-        columns.insert(0, quote(opts.pk.column))
-        data.insert(0, list(map(str, ids)))
-    text = "".join(["\t".join(values) + "\n" for values in zip(*data, strict=True)])
-    sql = f"COPY {quote(opts.db_table)} ({', '.join(columns)}) FROM STDIN"
-    return CopyPayload(sql, text.encode())  # Django sets client_encoding to UTF8
+    columns, data, as_given = _columns(connection, model, fields, rows, prepare)
+    for position, db_field in enumerate(as_given):  # plain values as assigned: prepared here
+        if db_field is not None:
+            prep = db_field.get_db_prep_save
+            data[position] = [prep(value, connection) for value in data[position]]
+    table = quote(opts.db_table)
+    values = list(zip(*data, strict=True))
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if not return_ids:
+            cursor.executemany(head + placeholders, values)
+            return []
+        per_statement = max(1, min(500, connection.features.max_query_params // len(columns)))
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            sql = head + ", ".join([placeholders] * len(chunk)) + f" RETURNING {quote(opts.pk.column)}"
+            cursor.execute(sql, [value for row in chunk for value in row])
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
 
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
