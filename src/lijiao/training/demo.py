@@ -1466,7 +1466,9 @@ class _DemoBuilder:
                 if state.spec.status == "blacklisted" and plan.end_date >= blacklist_start:
                     continue
                 plans.append(plan)
-            if state.spec.key == "provider":  # the demo login always finds a class in progress, whatever the date
+            if (
+                state.spec.key == "provider"
+            ):  # the demo login always finds a class in progress, whatever the date
                 for _ in range(10):
                     plan = self.plan_class(state, self.today - dt.timedelta(days=7), latest, historical=True)
                     if plan is not None and plan.end_date >= self.today:

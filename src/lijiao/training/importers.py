@@ -797,6 +797,15 @@ _GROUP_FIELDS = (
 )
 
 
+_ENROLLMENT_FIELDS = ("training_class_id", "person_id", "status", "enrolled_by_id", "eligibility_decision_id")
+
+
+def _enrollment_values(
+    class_id: int, person_id: int | None, actor_id: int | None, decision_id: int
+) -> tuple[Any, ...]:
+    return (class_id, person_id, Enrollment.Status.ACTIVE, actor_id, decision_id)
+
+
 def _person_values(r: _Row) -> tuple[Any, ...]:
     return (
         r.name,
@@ -825,12 +834,14 @@ def _group_values(person_id: int | None, e: PersonGroupEvidence, actor_id: int |
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """A batch's new people (with their reserved ids) and their groups as COPY data (see ``prepare_batch``)."""
+    """A batch's new people (with their reserved ids), their groups and the batch's enrollments as COPY data (see
+    ``prepare_batch``)."""
 
     person_ids: list[int]
     people: CopyPayload | None
     groups: CopyPayload | None
-    group_count: int = 0
+    group_count: int
+    enrollments: CopyPayload | None
 
 
 class _Importer:
@@ -1389,26 +1400,42 @@ class _Importer:
             raise _Rollback(file_level=[RowError(FILE_ROW, "", exc.message, [])]) from None
 
     def prepare_batch(self, rows: list[_Row]) -> _Prepared | None:
-        """On PostgreSQL: the COPY data of a batch's new people and their groups, built by the checking thread
-        (primary keys reserved from the sequence) so that the writer thread only sends it; else ``None``."""
+        """On PostgreSQL: the COPY data of a batch's new people, their groups and its enrollments, built by the
+        checking thread (primary keys reserved from the sequence, eligibility records stored) so that the writer
+        thread only sends it; else ``None``."""
         connection = connections[DEFAULT_DB_ALIAS]
         if not _can_copy(connection):
             return None
         new = [r for r in rows if r.person_id is None]
-        if not new:
-            return _Prepared([], None, None, 0)
-        ids = reserve_ids(connection, Person, len(new))
-        people = copy_payload(connection, Person, _PERSON_FIELDS, [_person_values(r) for r in new], ids)
+        ids = reserve_ids(connection, Person, len(new)) if new else []
+        people = (
+            copy_payload(connection, Person, _PERSON_FIELDS, [_person_values(r) for r in new], ids)
+            if new
+            else None
+        )
         groups = [
             _group_values(person_id, e, self.actor_id)
             for r, person_id in zip(new, ids, strict=True)
             for e in r.groups.values()
+        ]
+        new_ids = {id(r): person_id for r, person_id in zip(new, ids, strict=True)}
+        decision_ids = self.stored_decisions()
+        enrollments = [
+            _enrollment_values(
+                self.training_class.pk,
+                new_ids.get(id(r), r.person_id),
+                self.actor_id,
+                decision_ids[r.decision],
+            )
+            for r in rows
+            if r.reenroll_id is None
         ]
         return _Prepared(
             ids,
             people,
             copy_payload(connection, PersonGroup, _GROUP_FIELDS, groups) if groups else None,
             len(groups),
+            copy_payload(connection, Enrollment, _ENROLLMENT_FIELDS, enrollments) if enrollments else None,
         )
 
     def write_batch(
@@ -1478,21 +1505,22 @@ class _Importer:
             )
         counts["groups_recorded"] += fresh + len(known)
         enroll = [r for r in rows if r.reenroll_id is None]
-        decision_ids = self.stored_decisions()
-        bulk_insert(
-            Enrollment,
-            ("training_class_id", "person_id", "status", "enrolled_by_id", "eligibility_decision_id"),
-            [
-                (
-                    self.training_class.pk,
-                    r.person_id,
-                    Enrollment.Status.ACTIVE,
-                    self.actor_id,
-                    decision_ids[r.decision],
-                )
-                for r in enroll
-            ],
-        )
+        if prepared is not None:  # its records were stored when it was prepared
+            decision_ids = self.decision_ids
+            if prepared.enrollments is not None:
+                copy_send(connections[DEFAULT_DB_ALIAS], prepared.enrollments)
+        else:
+            decision_ids = self.stored_decisions()
+            bulk_insert(
+                Enrollment,
+                _ENROLLMENT_FIELDS,
+                [
+                    _enrollment_values(
+                        self.training_class.pk, r.person_id, self.actor_id, decision_ids[r.decision]
+                    )
+                    for r in enroll
+                ],
+            )
         counts["enrollments"] += len(enroll)
         for row in rows:
             if row.reenroll_id is None:
@@ -1509,8 +1537,10 @@ class _Importer:
             counts["reenrolled"] += 1
 
     def stored_decisions(self) -> list[int]:
-        """The DecisionRecord id of every eligibility record met so far (new ones stored, in the write
-        transaction: a rolled-back import leaves none behind)."""
+        """The DecisionRecord id of every eligibility record met so far, new ones stored: in the write transaction
+        (spool strategy), or by the checking thread as it prepares a batch (stream strategy) — then a rolled-back
+        import may leave a record no enrollment points at; records are immutable and shared, and the next import
+        of the same people reuses it."""
         if len(self.decision_ids) < len(self.decisions):
             self.decision_ids.extend(store_decisions(self.decisions[len(self.decision_ids) :]))
         return self.decision_ids
