@@ -30,7 +30,7 @@ from lijiao.core.models import DecisionRecord, ImportJob, Person, PersonGroup
 from lijiao.core.people import register_person
 from lijiao.core.pii import PIIKind, pii_digest
 from lijiao.training import importers, tasks
-from lijiao.training.importers import FILE_ROW, bulk_insert, import_roster, report_preview
+from lijiao.training.importers import FILE_ROW, CopyPayload, bulk_insert, import_roster, report_preview
 from lijiao.training.models import ClassStatus, Enrollment, Program, TrainingClass
 from tests.training.conftest import make_class, today
 
@@ -1090,3 +1090,31 @@ def test_the_same_cell_text_in_many_rows_is_judged_the_same_every_time(
     )
     assert ok.ok and ok.imported_rows == 3
     assert Person.objects.get(name="己").employer_name == ""
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="COPY: PostgreSQL")
+def test_copy_send_raises_django_errors_and_writes_nothing(db, approved_class, provider_staff) -> None:
+    """The hand-driven COPY reports the server's error as Django's exception class, and the rows are not there."""
+    from django.db import DataError, IntegrityError, transaction
+
+    from lijiao.training.importers import copy_payload, copy_send, reserve_ids
+
+    number = cid()
+    fields = ("name", "citizen_id", "gender", "birth_date")
+    row_values = ("张三", number, "M", dt.date(1990, 1, 1))
+    [first_id] = reserve_ids(connection, Person, 1)
+    copy_send(connection, copy_payload(connection, Person, fields, [row_values], [first_id]))
+    assert Person.objects.get(pk=first_id).citizen_id == number
+    count = Person.objects.count()
+    again = copy_payload(connection, Person, fields, [row_values], reserve_ids(connection, Person, 1))
+    with pytest.raises(IntegrityError, match="core_person_citizen_id_uniq"), transaction.atomic():
+        copy_send(connection, again)  # the same citizen ID twice: the unique digest refuses it
+    bad = CopyPayload(again.sql, again.data.replace(b"1990-01-01", b"1990-13-01"))
+    with pytest.raises(DataError), transaction.atomic():
+        copy_send(connection, bad)
+    assert Person.objects.count() == count
+    big = [(f"李{i}", cid(), "F", dt.date(1991, 1, 1)) for i in range(6_000)]  # several pieces of COPY data
+    payload = copy_payload(connection, Person, fields, big, reserve_ids(connection, Person, len(big)))
+    assert len(payload.data) > 1 << 20
+    copy_send(connection, payload)
+    assert Person.objects.count() == count + 6_000
