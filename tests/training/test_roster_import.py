@@ -438,7 +438,13 @@ def test_duplicates_within_the_file_report_both_rows(approved_class, provider_st
     assert_failed(result, before, approved_class)
     assert [(e.row_number, e.column) for e in result.errors] == [(2, "身份证号"), (5, "身份证号")]
     assert "第 5 行" in result.errors[0].message and "第 2 行" in result.errors[1].message
-    assert result.errors[0].values[0] == "张三"
+    assert result.errors[0].values[0] == "张三"  # the rows as sent, read again from the file
+    assert result.errors[1].values[:2] == ["张三", f" {number.lower()} "]
+    job = ImportJob.objects.get(pk=result.job_id)
+    with job.report.open("rb") as handle:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
+    report = book.get_sheet_by_index(0).to_python()
+    assert [r[:2] for r in report[1:]] == [["张三", number], ["张三", f" {number.lower()} "]]
 
 
 def test_already_enrolled_in_the_class(approved_class, provider_staff) -> None:

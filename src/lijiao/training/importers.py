@@ -21,9 +21,10 @@ The checks are the single-person enrollment's (:mod:`lijiao.training.services.en
 How it runs, for 1,000,000 rows in bounded memory: rows stream from :func:`lijiao.core.importing.open_table` in
 batches of :data:`BATCH_ROWS`; each batch is checked with a constant number of queries (registered people by ID
 digest; their groups; their enrollments in this class; overlapping classes). Memory holds a batch, a dict of the
-file's ID numbers (duplicates) and one eligibility record per distinct set of facts; the rows' original values
-and the row errors go to temporary files, from which the error report is written. Writes go through
-:func:`bulk_insert` (PostgreSQL ``COPY``, elsewhere ``bulk_create``). Two strategies, with the same result:
+file's ID numbers (duplicates) and one eligibility record per distinct set of facts; the row errors (with the
+rows' values) go to a temporary file, from which the error report is written; the rows of errors found later
+(duplicates, a rollback) are read again from the file. Writes go through :func:`bulk_insert` (PostgreSQL
+``COPY``, SQLite multi-row ``INSERT``). Two strategies, with the same result:
 
 * ``spool`` — validate every row first (what to write is spooled to a temporary file), then write in one
   transaction. Progress of the validation is committed to the job after every batch, on any database; during the
@@ -614,7 +615,12 @@ def _copy_column(values: list[Any]) -> list[str]:
         return [escaped[v] if v in escaped else escaped.setdefault(v, _copy_escape(v)) for v in values]
     if kinds == {int}:
         return list(map(str, values))
-    return [_copy_text(value) for value in values]
+    # dates, timestamps, decimals: the same value (a birth date, the import's one timestamp) written once
+    texts: dict[Any, str] = {}
+    try:
+        return [texts[v] if v in texts else texts.setdefault(v, _copy_text(v)) for v in values]
+    except TypeError:  # an unhashable value
+        return [_copy_text(value) for value in values]
 
 
 class _InList(In):
@@ -900,7 +906,14 @@ class _Prepared:
 class _Importer:
     """One run of :func:`import_roster`: the checks of every batch, and the writes."""
 
-    def __init__(self, actor: Any, training_class: TrainingClass, file_name: str, table: Table) -> None:
+    def __init__(
+        self,
+        actor: Any,
+        training_class: TrainingClass,
+        file_name: str,
+        table: Table,
+        reopen: Callable[[], Table],
+    ) -> None:
         self.actor = actor
         self.actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
         self.training_class = training_class
@@ -960,11 +973,12 @@ class _Importer:
         self.by_inputs: dict[tuple[Any, ...], int] = {}  # what person_facts reads → record (a cache)
         self.ages: dict[dt.date, int] = {}  # birth date → age on the start date
         self.evidence_checks: dict[tuple[Any, ...], list[Any]] = {}
-        self.raw = _Spool()  # (row number, values) of every row: the error report needs them
+        self.reopen = (
+            reopen  # the file read again: the rows of late errors (duplicates, a rollback) for the report
+        )
         self.errors = _Spool()  # row errors of each batch, in row order
 
     def close(self) -> None:
-        self.raw.close()
         self.errors.close()
 
     # -- the checks of one batch -------------------------------------------------------------------------------
@@ -981,7 +995,6 @@ class _Importer:
         values_of = {source.number: source.values for source in batch}
         self._registered(parsed, values_of, errors)
         self._eligibility(parsed, values_of, errors)
-        self.raw.dump([(source.number, source.values) for source in batch])
         if errors:
             errors.sort(key=lambda e: e.row_number)
             self.error_count += len(errors)
@@ -1411,15 +1424,18 @@ class _Importer:
         return errors
 
     def with_values(self, late: list[LateError]) -> list[RowError]:
-        """Late errors with their rows' values, read back from the spool; in row order."""
+        """Late errors with their rows' values, read again from the file (rare: keeping every row's values for
+        them would cost every import); in row order."""
         if not late:
             return []
         wanted = {number for number, _, _ in late}
+        last = max(wanted)
         values: dict[int, list[Any]] = {}
-        for batch in self.raw:
-            for number, row_values in batch:
-                if number in wanted:
-                    values[number] = row_values
+        for source in self.reopen().rows:
+            if source.number in wanted:
+                values[source.number] = source.values
+            if source.number >= last:
+                break
         errors = [
             RowError(number, column, message, values.get(number, [])) for number, column, message in late
         ]
@@ -1896,7 +1912,9 @@ def import_roster(
         job.save(update_fields=["status", "kind", "started_at", "target_type", "target_id", "message"])
     table = open_table(file_name, data, COLUMNS)
     hint = _total_hint(table, data)
-    importer = _Importer(actor, training_class, file_name, table)
+    importer = _Importer(
+        actor, training_class, file_name, table, reopen=lambda: open_table(file_name, data, COLUMNS)
+    )
     try:
         if _choose_strategy() == "stream":
             return _stream_strategy(importer, tracker, hint, job, started)
