@@ -1124,3 +1124,22 @@ def test_copy_send_raises_django_errors_and_writes_nothing(db, approved_class, p
     assert len(payload.data) > 1 << 20
     copy_send(connection, payload)
     assert Person.objects.count() == count + 6_000
+
+
+def test_batches_start_small_grow_and_shrink_towards_the_end(monkeypatch) -> None:
+    from lijiao.training.importers import _batches
+
+    monkeypatch.setattr(importers, "BATCH_ROWS", 10_000)
+    monkeypatch.setattr(importers, "FIRST_BATCH_ROWS", 1_250)
+
+    class Rows:
+        def __init__(self, count: int) -> None:
+            self.rows = iter(range(count))
+
+    batches = list(_batches(Rows(99_000), hint=99_002))  # type: ignore[arg-type]
+    assert [n for b in batches for n in b] == list(range(99_000))  # every row once, in order
+    sizes = [len(b) for b in batches]
+    assert sizes[:4] == [1_250, 2_500, 5_000, 10_000] and max(sizes) == 10_000
+    assert sizes[-3] < 5_000 and sizes[-2] <= 1_250  # little left to write once the checks are done
+    unknown = [len(b) for b in _batches(Rows(99_000), hint=0)]  # type: ignore[arg-type]
+    assert unknown[-2] == 10_000 and sum(unknown) == 99_000
