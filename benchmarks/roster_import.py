@@ -562,6 +562,7 @@ def child_write_floor(rows: int, class_id: int, username: str) -> dict[str, Any]
     from lijiao.core.decisions import store_decision
     from lijiao.core.models import Person, PersonGroup
     from lijiao.core.pii import PIIKind, pii_digest
+    from lijiao.training import importers
     from lijiao.training.importers import BATCH_ROWS, copy_payload, copy_send, reserve_ids
     from lijiao.training.models import Enrollment
 
@@ -594,45 +595,11 @@ def child_write_floor(rows: int, class_id: int, username: str) -> dict[str, Any]
                     (person_id, "unemployed", None, f"2102{start + offset:010d}", None, "", user.pk)
                 )
             enrollments.append((class_id, person_id, "active", user.pk, decision))
-        batches.append(
+        batches.append(  # the importer's own column lists: the same COPY data it sends
             (
-                copy_payload(
-                    connection,
-                    Person,
-                    (
-                        "name",
-                        "citizen_id",
-                        "citizen_id_digest",
-                        "gender",
-                        "birth_date",
-                        "phone",
-                        "household",
-                        "education",
-                        "employer_name",
-                    ),
-                    people,
-                    ids,
-                ),
-                copy_payload(
-                    connection,
-                    PersonGroup,
-                    (
-                        "person_id",
-                        "group",
-                        "graduation_year",
-                        "registration_number",
-                        "insured_months",
-                        "employer_name",
-                        "recorded_by_id",
-                    ),
-                    groups,
-                ),
-                copy_payload(
-                    connection,
-                    Enrollment,
-                    ("training_class_id", "person_id", "status", "enrolled_by_id", "eligibility_decision_id"),
-                    enrollments,
-                ),
+                copy_payload(connection, Person, importers._PERSON_FIELDS, people, ids),
+                copy_payload(connection, PersonGroup, importers._GROUP_FIELDS, groups),
+                copy_payload(connection, Enrollment, importers._ENROLLMENT_FIELDS, enrollments),
             )
         )
     started = time.perf_counter()
