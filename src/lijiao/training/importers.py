@@ -1175,17 +1175,17 @@ class _Importer:
         year = months = None
         registration = ""
         try:
-            year = _year(raw_year)
+            year = None if raw_year in _EMPTY else _year(raw_year)
         except CellError as exc:
             fail("graduation_year", exc.message)
             ok = False
         try:
-            registration = cell_text(raw_number)
+            registration = "" if raw_number in _EMPTY else cell_text(raw_number)
         except CellError as exc:
             fail("registration_number", exc.message)
             ok = False
         try:
-            months = cell_int(raw_months, required=False)
+            months = None if raw_months in _EMPTY else cell_int(raw_months, required=False)
         except CellError as exc:
             fail("insured_months", exc.message)
             ok = False
