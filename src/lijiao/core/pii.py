@@ -92,12 +92,22 @@ def canonical(kind: PIIKind | str, value: str) -> str:
     return value
 
 
+def _sealer() -> Callable[[bytes, bytes], str]:
+    """``seal(nonce, plain)`` → ``g1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>`` under the primary key."""
+    ring = _keys()
+    encrypt_with = ring.ciphers[ring.primary_id].encrypt
+    prefix = f"g1.{ring.primary_id}."
+    b64 = base64.urlsafe_b64encode
+
+    def seal(nonce: bytes, plain: bytes) -> str:
+        return prefix + b64(nonce + encrypt_with(nonce, plain, None)).decode("ascii")
+
+    return seal
+
+
 def encrypt(value: str) -> str:
     """``g1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>`` with AES-256-GCM and a random 96-bit nonce."""
-    ring = _keys()
-    nonce = os.urandom(12)
-    sealed = ring.ciphers[ring.primary_id].encrypt(nonce, value.encode(), None)
-    return f"g1.{ring.primary_id}.{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+    return _sealer()(os.urandom(12), value.encode())
 
 
 def encrypt_many(kind: PIIKind | str, values: Sequence[str]) -> list[str]:
@@ -106,20 +116,12 @@ def encrypt_many(kind: PIIKind | str, values: Sequence[str]) -> list[str]:
     For bulk writes: the nonces come from one ``os.urandom`` call (the same CSPRNG, 12 fresh bytes per value) and
     the cipher is looked up once — about twice as fast per value as :func:`encrypt`.
     """
-    ring = _keys()
-    seal = ring.ciphers[ring.primary_id].encrypt
-    prefix = f"g1.{ring.primary_id}."
-    b64 = base64.urlsafe_b64encode
+    seal = _sealer()
     nonces = os.urandom(12 * len(values))
-    out: list[str] = []
-    append = out.append
-    for offset, value in zip(range(0, 12 * len(values), 12), values, strict=True):
-        if not value:
-            append(value)
-            continue
-        nonce = nonces[offset : offset + 12]
-        append(prefix + b64(nonce + seal(nonce, canonical(kind, value).encode(), None)).decode("ascii"))
-    return out
+    return [
+        seal(nonces[offset : offset + 12], canonical(kind, value).encode()) if value else value
+        for offset, value in zip(range(0, 12 * len(values), 12), values, strict=True)
+    ]
 
 
 def decrypt(token: str) -> str:
@@ -138,19 +140,16 @@ def decrypt(token: str) -> str:
 
 
 def pii_digest(kind: PIIKind | str, value: str) -> str:
-    """Keyed hash (hex) for exact lookup of a personal value without decrypting anything."""
-    kind = kind if kind.__class__ is PIIKind else PIIKind(kind)
-    message = f"{kind.value}:{canonical(kind, value)}".encode()
-    ring = _keys()
-    inner = ring.digest_inner.copy()
-    inner.update(message)
-    outer = ring.digest_outer.copy()
-    outer.update(inner.digest())
-    return outer.hexdigest()  # == hmac.digest(ring.digest_key, message, "sha256").hex()
+    """Keyed hash (hex) for exact lookup of a personal value without decrypting anything: HMAC-SHA256 of
+    ``<kind>:<canonical value>`` (see :func:`pii_digester`)."""
+    return pii_digester(kind)(value)
 
 
 def pii_digester(kind: PIIKind | str) -> Callable[[str], str]:
-    """:func:`pii_digest` for many values of one kind (bulk imports): the key and the kind looked up once."""
+    """:func:`pii_digest` for many values of one kind (bulk imports): the key and the kind looked up once.
+
+    The key's inner and outer hash states are computed once (:func:`_keys`): a digest is two hash-state copies,
+    ``== hmac.digest(digest_key, message, "sha256")``."""
     kind = kind if kind.__class__ is PIIKind else PIIKind(kind)
     ring = _keys()
     inner_state, outer_state = ring.digest_inner, ring.digest_outer

@@ -343,9 +343,10 @@ def bulk_insert(
     return the new primary keys when ``return_ids``.
 
     PostgreSQL (psycopg 3): ids are reserved from the table's sequence, then one ``COPY … FROM STDIN``. SQLite:
-    multi-row ``INSERT … RETURNING`` of the same prepared values. Any other database: ``bulk_create``. Both store exactly what ``Model.save`` would: fields with their own
-    preparation (encrypted personal data, JSON) go through ``get_db_prep_save``; digests (:class:`PIIDigestField`)
-    are computed from their source value as its ``pre_save`` does (or taken from ``rows`` when given there); ``auto_now``/``auto_now_add`` get the time;
+    multi-row ``INSERT … RETURNING`` of the same prepared values. Any other database: ``bulk_create``. All store
+    exactly what ``Model.save`` would: fields with their own preparation (encrypted personal data, JSON) go
+    through ``get_db_prep_save``; digests (:class:`PIIDigestField`) are computed from their source value as its
+    ``pre_save`` does (or taken from ``rows`` when given there); ``auto_now``/``auto_now_add`` get the time;
     fields not given get their default. The result never depends on which path ran.
     """
     if not rows:
@@ -939,18 +940,8 @@ class _Importer:
         # every row is read through a list at least ``width`` long; a column the file lacks reads its last cell,
         # which is always None
         self.width = max(columns.values()) + 2
-        for attr in (
-            "i_phone",
-            "i_gender",
-            "i_birth",
-            "i_household",
-            "i_education",
-            "i_employer",
-            "i_groups",
-        ):
-            if getattr(self, attr) < 0:
-                setattr(self, attr, self.width - 1)
-        for attr in ("i_year", "i_registration", "i_months"):
+        optional = ("phone", "gender", "birth", "household", "education", "employer", "groups", "year")
+        for attr in [f"i_{name}" for name in optional] + ["i_registration", "i_months"]:
             if getattr(self, attr) < 0:
                 setattr(self, attr, self.width - 1)
         self.padding: list[Any] = [None] * self.width
@@ -974,9 +965,8 @@ class _Importer:
         self.by_inputs: dict[tuple[Any, ...], int] = {}  # what person_facts reads → record (a cache)
         self.ages: dict[dt.date, int] = {}  # birth date → age on the start date
         self.evidence_checks: dict[tuple[Any, ...], list[Any]] = {}
-        self.reopen = (
-            reopen  # the file read again: the rows of late errors (duplicates, a rollback) for the report
-        )
+        # the file read again for the rows of late errors (duplicates, a rollback) in the report
+        self.reopen = reopen
         self.errors = _Spool()  # row errors of each batch, in row order
 
     def close(self) -> None:
@@ -1512,7 +1502,7 @@ class _Importer:
         self, rows: list[_Row], counts: dict[str, int], prepared: _Prepared | None = None
     ) -> None:
         """One batch: lock and re-check the registered people, then people, groups and enrollments in bulk
-        (``prepared``: the new people and their groups as :meth:`prepare_batch` built them)."""
+        (``prepared``: the new people, their groups and the enrollments as :meth:`prepare_batch` built them)."""
         registered = {r.person_id: r for r in rows if r.person_id is not None}
         if registered:
             list(
