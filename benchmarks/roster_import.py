@@ -13,6 +13,11 @@ PostgreSQL (a scratch database created from a template and dropped afterwards) a
 In the same run: python-calamine alone reading each file (the floor), and django-import-export importing the
 100,000-row file with a plain ``ModelResource`` for person + enrollment (what most projects would write).
 
+Every PostgreSQL run (imports and write floors) also reports CPU seconds: the run's own process over the timed
+region (user + system) and the PostgreSQL server's over the whole child process (every process of the
+``postgres`` OS user, from /proc), with the shortest wall time the machine's cores allow for them,
+(process + server CPU) / ``os.cpu_count()``, and the rows/s ceiling that sets.
+
 Usage::
 
     .venv/bin/python benchmarks/roster_import.py [--sizes 1000,100000,1000000] [--skip-sqlite]
@@ -329,6 +334,52 @@ def run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def server_cpu_seconds() -> float | None:
+    """CPU seconds (user + system) the local PostgreSQL server has used so far: the sum over every process of
+    the ``postgres`` OS user of utime + stime + cutime + cstime from /proc/<pid>/stat. A backend exits when
+    its client's connection closes and its CPU then lands in the postmaster's cutime/cstime, so the difference
+    around a child process holds its backends' work. The whole server on purpose: the checkpointer, WAL writer
+    and background writer do part of every write (and anything else the server runs meanwhile counts too).
+    ``None`` without /proc, a ``postgres`` user or any process of it (e.g. the server runs elsewhere)."""
+    try:
+        import pwd
+
+        uid = pwd.getpwnam("postgres").pw_uid
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except (ImportError, KeyError, OSError):
+        return None
+    ticks, found = 0, False
+    for pid in pids:
+        try:
+            if os.stat(f"/proc/{pid}").st_uid != uid:
+                continue
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # gone since the listing
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (state) on: comm may hold ' ' and ')'
+        ticks += sum(int(field) for field in fields[11:15])  # fields 14–17: utime stime cutime cstime
+        found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def cpu_bound(result: dict[str, Any]) -> float | None:
+    """The shortest wall time the machine's cores allow for a run: (process + server CPU) / cores."""
+    if result.get("server_cpu") is None:
+        return None
+    return (result["cpu"] + result["server_cpu"]) / (os.cpu_count() or 1)
+
+
+def server_cpu_used(started: float | None) -> float | None:
+    """Server CPU seconds since ``started`` (from ``server_cpu_seconds()``); ``None`` if one is missing."""
+    now = server_cpu_seconds()
+    return None if started is None or now is None else now - started
+
+
+def cpu_note(result: dict[str, Any]) -> str:
+    server = result.get("server_cpu")
+    return f"cpu {result['cpu']:.2f} s + server {'n/a' if server is None else f'{server:.2f} s'}"
+
+
 class Postgres:
     def __init__(self, server: str) -> None:
         import psycopg
@@ -381,6 +432,14 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_cpu_seconds() -> float:
+    """CPU seconds (user + system, all threads) this process has used so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_seed(people_per_kind: int) -> dict[str, Any]:
@@ -515,20 +574,13 @@ def _credit_code() -> str:
     return first17 + credit_code_check_char(first17)
 
 
-# What PostgreSQL's share would be with fewer constraints: applied to a scratch copy only (never to the schema),
-# to show what each kind of foreign-key check costs a bulk import (see docs/adr/0002-roster-import-at-scale.md).
-FLOOR_VARIANTS: dict[str, list[str]] = {
-    "as designed": [],
-    "without the two recorded-by FKs": [
-        "training_enrollment:enrolled_by_id",
-        "core_persongroup:recorded_by_id",
-    ],
-    "  … and without the decision FK": [
-        "training_enrollment:enrolled_by_id",
-        "core_persongroup:recorded_by_id",
-        "training_enrollment:eligibility_decision_id",
-    ],
-    "without any FK on the written rows": ["training_enrollment:*", "core_persongroup:*"],
+# PostgreSQL's share with the foreign keys checked in bulk (the importer), per row (PostgreSQL's triggers), and —
+# on a scratch copy only, never the schema — with no foreign keys at all (docs/adr/0002-roster-import-at-scale.md).
+AS_DESIGNED = "as designed; keys checked in bulk, as the importer does"
+FLOOR_VARIANTS: dict[str, tuple[list[str], str]] = {  # name: (foreign keys dropped, how keys are checked)
+    AS_DESIGNED: ([], "bulk"),
+    "as designed; PostgreSQL's per-row key checks": ([], "per-row"),
+    "without any FK on the written rows": (["training_enrollment:*", "core_persongroup:*"], "per-row"),
 }
 
 
@@ -549,16 +601,27 @@ def drop_foreign_keys(db_url: str, targets: list[str]) -> None:
                 conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
 
 
-def child_write_floor(rows: int, class_id: int, username: str) -> dict[str, Any]:
+def child_write_floor(rows: int, class_id: int, username: str, keys: str) -> dict[str, Any]:
     """PostgreSQL's own share of a clean import: the same writes as the importer makes for ``rows`` new trainees
     (people, their groups, enrollments; same COPY data, constraints checked per batch, one transaction), with
-    every payload built before the clock starts — no reading, no checks, no Python on the way."""
+    every payload built before the clock starts — no reading, no checks, no Python on the way.
+
+    ``keys``: ``bulk`` checks the foreign keys as the importer does where it may (``lijiao.core.bulk_keys``: row
+    triggers off for the COPYs, one locking query per referenced table and batch), ``per-row`` leaves them to
+    PostgreSQL's triggers."""
     import django
 
     django.setup()
     from django.db import connection, transaction
 
     from lijiao.accounts.models import User
+    from lijiao.core.bulk_keys import (
+        References,
+        bulk_checks_available,
+        check_references,
+        merge_references,
+        row_triggers_off,
+    )
     from lijiao.core.decisions import store_decision
     from lijiao.core.models import Person, PersonGroup
     from lijiao.core.pii import PIIKind, pii_digest
@@ -597,20 +660,32 @@ def child_write_floor(rows: int, class_id: int, username: str) -> dict[str, Any]
             enrollments.append((class_id, person_id, "active", user.pk, decision))
         batches.append(  # the importer's own column lists: the same COPY data it sends
             (
+                ids,
                 copy_payload(connection, Person, importers._PERSON_FIELDS, people, ids),
                 copy_payload(connection, PersonGroup, importers._GROUP_FIELDS, groups),
                 copy_payload(connection, Enrollment, importers._ENROLLMENT_FIELDS, enrollments),
             )
         )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), process_cpu_seconds()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for batch in batches:
-            for payload in batch:
-                copy_send(connection, payload)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": rows, "rss_mb": peak_rss_mb()}
+        in_bulk = keys == "bulk" and bulk_checks_available(connection, importers._COPIED_MODELS)
+        if keys == "bulk" and not in_bulk:
+            raise SystemExit("keys checked in bulk: not available to this database role")
+        for ids, *payloads in batches:
+            referenced: References = {}
+            for payload in payloads:
+                if in_bulk:
+                    with row_triggers_off(connection):
+                        copy_send(connection, payload)
+                    merge_references(referenced, payload.references)
+                else:
+                    copy_send(connection, payload)
+            if in_bulk:
+                check_references(connection, referenced, {("core_person", "id"): set(ids)})
+    seconds, cpu = time.perf_counter() - started, process_cpu_seconds() - cpu_started
+    return {"seconds": seconds, "cpu": cpu, "rows": rows, "rss_mb": peak_rss_mb()}
 
 
 def child_import(path: str, class_id: int, username: str) -> dict[str, Any]:
@@ -623,13 +698,14 @@ def child_import(path: str, class_id: int, username: str) -> dict[str, Any]:
 
     user = User.objects.get(username=username)
     training_class = TrainingClass.objects.get(pk=class_id)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), process_cpu_seconds()
     result = import_roster(
         actor=user, training_class=training_class, file_name=Path(path).name, data=Path(path)
     )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, process_cpu_seconds() - cpu_started
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "rows": result.total_rows,
         "imported": result.imported_rows,
         "errors": result.error_count,
@@ -725,7 +801,7 @@ def main() -> None:
             "import": lambda: child_import(rest[0], int(rest[1]), rest[2]),
             "floor": lambda: child_floor(rest[0]),
             "ie": lambda: child_import_export(rest[0], int(rest[1]), rest[2]),
-            "write-floor": lambda: child_write_floor(int(rest[0]), int(rest[1]), rest[2]),
+            "write-floor": lambda: child_write_floor(int(rest[0]), int(rest[1]), rest[2], rest[3]),
         }
         print(json.dumps(handlers[command]()))
         return
@@ -758,23 +834,26 @@ def main() -> None:
             if pg is not None and "postgresql" in databases:
                 seed = databases["postgresql"]
                 clean_rows = size - len(invalid_positions(size))
-                variants = FLOOR_VARIANTS if size == 100_000 else {"as designed": []}
-                for variant, targets in variants.items():
+                variants = FLOOR_VARIANTS if size == 100_000 else {AS_DESIGNED: FLOOR_VARIANTS[AS_DESIGNED]}
+                for variant, (targets, keys) in variants.items():
                     name, url = pg.fresh_copy()
                     drop_foreign_keys(url, targets)
+                    server_started = server_cpu_seconds()
                     write_floor = run_child(
-                        ["write-floor", str(clean_rows), str(seed["class_id"]), seed["username"]],
+                        ["write-floor", str(clean_rows), str(seed["class_id"]), seed["username"], keys],
                         child_env(url, work),
                     )
+                    write_floor["server_cpu"] = server_cpu_used(server_started)
                     pg.drop(name)
                     write_floor["variant"] = variant
-                    if variant == "as designed":
+                    if variant == AS_DESIGNED:
                         write_floors[size] = write_floor
                     elif size == 100_000:
                         floor_variants.append(write_floor)
                     print(
                         f"PostgreSQL write floor {clean_rows:>9,} rows  {write_floor['seconds']:7.2f} s  "
-                        f"{clean_rows / write_floor['seconds']:>10,.0f} rows/s  ({variant})",
+                        f"{clean_rows / write_floor['seconds']:>10,.0f} rows/s  ({variant})  "
+                        f"{cpu_note(write_floor)}",
                         flush=True,
                     )
             for fmt in formats:
@@ -794,10 +873,13 @@ def main() -> None:
                         else:
                             name, url = "", f"sqlite:///{work / 'run.sqlite3'}"
                             shutil.copyfile(work / "template.sqlite3", work / "run.sqlite3")
+                        server_started = server_cpu_seconds() if db == "postgresql" else None
                         outcome = run_child(
                             ["import", str(path), str(seed["class_id"]), seed["username"]],
                             child_env(url, work),
                         )
+                        if db == "postgresql":
+                            outcome["server_cpu"] = server_cpu_used(server_started)
                         if name and pg is not None:
                             pg.drop(name)
                         outcome.update(size=size, format=fmt, variant=variant, db=db, floor=floor["seconds"])
@@ -805,7 +887,8 @@ def main() -> None:
                         print(
                             f"import {size:>9,} {fmt:<4} {variant:<6} {db:<10} {outcome['seconds']:7.2f} s  "
                             f"{outcome['rows'] / outcome['seconds']:>10,.0f} rows/s  {outcome['rss_mb']:6.0f} MB  "
-                            f"imported {outcome['imported']:,}  errors {outcome['errors']:,}",
+                            f"imported {outcome['imported']:,}  errors {outcome['errors']:,}"
+                            + (f"  {cpu_note(outcome)}" if db == "postgresql" else ""),
                             flush=True,
                         )
         if not args.skip_import_export and 100_000 in sizes and "postgresql" in databases and pg is not None:
@@ -828,6 +911,18 @@ def main() -> None:
     report(results, ie, write_floors, floor_variants)
 
 
+def cpu_goal(r: dict[str, Any]) -> str:
+    """One line: the import's CPU, the server's, and the shortest wall time the cores allow for them."""
+    cores, bound = os.cpu_count() or 1, cpu_bound(r)
+    if bound is None:
+        return f"  CPU: import {r['cpu']:.2f} s + PostgreSQL n/a on {cores} cores"
+    cpu, server = r["cpu"], r["server_cpu"]
+    return (
+        f"  CPU: import {cpu:.2f} s + PostgreSQL {server:.2f} s = {cpu + server:.2f} s on {cores} cores "
+        f"→ no schedule can finish in under {bound:.2f} s ({r['rows'] / bound:,.0f} rows/s)"
+    )
+
+
 def report(
     results: list[dict[str, Any]],
     ie: dict[str, Any] | None,
@@ -848,6 +943,36 @@ def report(
             f"{r['imported']:,} / {r['errors']:,}"
         )
     print()
+    cpu_runs = [
+        (f"import {r['format']} {r['variant']}", r) for r in results if r["db"] == "postgresql" and "cpu" in r
+    ]
+    for size, wf in write_floors.items():
+        cpu_runs.append((f"write floor ({wf['variant']})", wf))
+        if size == 100_000:
+            cpu_runs += [(f"write floor ({v['variant']})", v) for v in floor_variants]
+    if cpu_runs:
+        cores = os.cpu_count() or 1
+        print(
+            "CPU of the PostgreSQL runs (process = the run's own over its timed region; server = every "
+            f"postgres\nprocess over the whole child run; bound = (process + server) / {cores} cores: no "
+            "schedule can finish sooner)"
+        )
+        head = (
+            f"{'run':<42}  {'rows':>9}  {'process':>7}  {'server':>7}  {'bound':>7}  {'ceiling/s':>9}  "
+            f"{'wall':>7}  {'÷ bound':>7}"
+        )
+        print(head)
+        print("-" * len(head))
+        for label, r in cpu_runs:
+            bound = cpu_bound(r)
+            server = "n/a" if r["server_cpu"] is None else f"{r['server_cpu']:.2f}"
+            figures = "n/a" if bound is None else f"{bound:>7.2f}  {r['rows'] / bound:>9,.0f}"
+            ratio = "n/a" if bound is None else f"{r['seconds'] / bound:.2f}"
+            print(
+                f"{label:<42}  {r['rows']:>9,}  {r['cpu']:>7.2f}  {server:>7}  {figures:>18}  "
+                f"{r['seconds']:>7.2f}  {ratio:>7}"
+            )
+        print()
     goals = []
     for r in results:
         if r["size"] == 100_000 and r["db"] == "postgresql" and r["variant"] == "clean":
@@ -867,6 +992,8 @@ def report(
                     f"({wf['rows'] / wf['seconds']:,.0f} rows/s); the import takes "
                     f"{r['seconds'] / wf['seconds']:.2f}× that"
                 )
+            if "cpu" in r:
+                goals.append(cpu_goal(r))
             if ie is not None and r["format"] == "csv":
                 ratio = ie["seconds"] / ie["rows"] / (r["seconds"] / r["rows"])
                 goals.append(
@@ -881,13 +1008,13 @@ def report(
     if 100_000 in write_floors:
         base = write_floors[100_000]
         goals.append(
-            f"PostgreSQL write floor, 99,000 rows: {base['seconds']:.2f} s as designed "
+            f"PostgreSQL write floor, 99,000 rows: {base['seconds']:.2f} s {AS_DESIGNED} "
             f"({base['rows'] / base['seconds']:,.0f} rows/s)"
         )
         for wf in floor_variants:
             goals.append(
-                f"  {wf['variant']}: {wf['seconds']:.2f} s ({wf['rows'] / wf['seconds']:,.0f} rows/s) "
-                "— measured on a scratch copy, not done"
+                f"  {wf['variant']}: {wf['seconds']:.2f} s ({wf['rows'] / wf['seconds']:,.0f} rows/s)"
+                + ("" if wf["variant"].startswith("as designed") else " — on a scratch copy, not done")
             )
     if ie is not None:
         goals.append(

@@ -778,6 +778,50 @@ def test_stream_strategy_takes_seats_under_lock(monkeypatch, approved_class, pro
     assert result.errors[0].row_number == FILE_ROW and "名额不足" in result.errors[0].message
 
 
+@pytest.mark.parametrize("keys", ["in bulk", "per row"])
+@postgres_transactional[0]
+@postgres_transactional[1]
+@postgres_transactional[2]
+def test_stream_strategy_refuses_a_row_that_refers_to_nothing(
+    monkeypatch, approved_class, provider_staff, keys: str
+) -> None:
+    """Whichever way the foreign keys are checked (lijiao.core.bulk_keys, or PostgreSQL's per-row triggers), an
+    enrollment pointing at a missing eligibility record rolls the whole import back."""
+    monkeypatch.setattr(importers, "STRATEGY", "stream")
+    if keys == "per row":
+        monkeypatch.setattr(importers, "bulk_checks_available", lambda connection, tables: False)
+    checked: list[dict[Any, Any]] = []
+    real_check = importers.check_references
+    monkeypatch.setattr(
+        importers,
+        "check_references",
+        lambda c, refs, created=None: (checked.append(refs), real_check(c, refs, created)),
+    )
+    real_values = importers._enrollment_values
+    monkeypatch.setattr(
+        importers,
+        "_enrollment_values",
+        lambda class_id, person_id, actor_id, decision_id: real_values(
+            class_id, person_id, actor_id, 987654321
+        ),
+    )
+    before = state(approved_class)
+    result = run(provider_staff, approved_class, xlsx([row(f"学员{i}") for i in range(4)]))
+    assert_failed(result, before, approved_class)
+    assert [e.row_number for e in result.errors] == [FILE_ROW] and "导入期间" in result.errors[0].message
+    if keys == "in bulk":
+        assert ("core_decisionrecord", "id") in checked[0] and 987654321 in checked[0][
+            "core_decisionrecord", "id"
+        ]
+    else:
+        assert checked == []
+    checked.clear()
+    monkeypatch.setattr(importers, "_enrollment_values", real_values)
+    ok = run(provider_staff, approved_class, xlsx([row(f"乙{i}") for i in range(4)]))
+    assert ok.ok and Enrollment.objects.count() == 4
+    assert len(checked) == (2 if keys == "in bulk" else 0)  # one check per batch (3 rows, then 1)
+
+
 # ------------------------------------------------------------------------------------------------ command line
 
 
