@@ -50,12 +50,18 @@ HEADER = [
 ]
 _serial = itertools.count(1)
 ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-# a second connection reading (or writing) while the import's transaction is open: committed fixtures needed
-postgres_transactional = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks, a second connection)"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+
+
+def postgres_transactional(test: Callable[..., None]) -> Callable[..., None]:
+    """A second connection reads (or writes) while the import's transaction is open: PostgreSQL, committed
+    fixtures."""
+    for mark in (
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks, a second connection)"),
+        pytest.mark.postgres_only,
+    ):
+        test = mark(test)
+    return test
 
 
 def cid(birth: dt.date | None = None, *, male: bool = True, area: str = "210202") -> str:
@@ -719,9 +725,7 @@ def _other_connection_reads(job_id: int) -> tuple[str, int, str]:
 
 
 @pytest.mark.parametrize("strategy", ["spool", "stream"])
-@postgres_transactional[0]
-@postgres_transactional[1]
-@postgres_transactional[2]
+@postgres_transactional
 def test_progress_is_visible_to_other_connections_while_importing(
     monkeypatch, approved_class, provider_staff, strategy: str
 ) -> None:
@@ -749,9 +753,7 @@ def test_progress_is_visible_to_other_connections_while_importing(
     assert job.status == "succeeded" and Enrollment.objects.count() == 7
 
 
-@postgres_transactional[0]
-@postgres_transactional[1]
-@postgres_transactional[2]
+@postgres_transactional
 def test_stream_strategy_rolls_back_batches_already_written(
     monkeypatch, approved_class, provider_staff
 ) -> None:
@@ -766,9 +768,7 @@ def test_stream_strategy_rolls_back_batches_already_written(
     assert TrainingClass.objects.get(pk=approved_class.pk).enrolled_count == 7
 
 
-@postgres_transactional[0]
-@postgres_transactional[1]
-@postgres_transactional[2]
+@postgres_transactional
 def test_stream_strategy_takes_seats_under_lock(monkeypatch, approved_class, provider_staff) -> None:
     monkeypatch.setattr(importers, "STRATEGY", "stream")
     TrainingClass.objects.filter(pk=approved_class.pk).update(capacity=5)
@@ -779,9 +779,7 @@ def test_stream_strategy_takes_seats_under_lock(monkeypatch, approved_class, pro
 
 
 @pytest.mark.parametrize("keys", ["in bulk", "per row"])
-@postgres_transactional[0]
-@postgres_transactional[1]
-@postgres_transactional[2]
+@postgres_transactional
 def test_stream_strategy_refuses_a_row_that_refers_to_nothing(
     monkeypatch, approved_class, provider_staff, keys: str
 ) -> None:
