@@ -2000,8 +2000,10 @@ class _DemoBuilder:
         by_key = {s.spec.key: s for s in states if s.spec.key}
         first = self.today + dt.timedelta(days=7)
         last = self.today + dt.timedelta(days=34)
-        if dt.date(first.year, 12, 24) >= first + dt.timedelta(days=7):
-            last = min(last, dt.date(first.year, 12, 24))  # the coming classes start in this year's programs
+        if dt.date(first.year, 12, 24) >= first + dt.timedelta(days=21):
+            # the coming classes start in this year's programs, while the year leaves three weeks to start them
+            # in (fewer, and the providers' venues and teachers run out: the clerk's queue would be short)
+            last = min(last, dt.date(first.year, 12, 24))
         approved_per_provider = {
             "provider": 2,
             "xinghai": 1,
