@@ -11,21 +11,10 @@ from django.utils import timezone
 
 from lijiao.catalog.models import CatalogItem, Category, Level, Occupation, ShortageTier, SpecialItem
 from lijiao.catalog.services import ItemInput
-from lijiao.core.errors import DomainError
+from lijiao.core.forms import DATE_WIDGET
 from lijiao.core.money import InvalidAmount, to_yuan
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors on the form fields (unknown fields and ``__all__`` as form errors)."""
-    if not exc.errors:
-        form.add_error(None, exc.message)
-        return
-    for error in exc.errors:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message)
 
 
 class YuanField(forms.Field):

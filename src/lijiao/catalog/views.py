@@ -35,7 +35,6 @@ from lijiao.catalog.forms import (
     ItemForm,
     PublishForm,
     StartFromForm,
-    apply_domain_error,
     default_publish_date,
 )
 from lijiao.catalog.models import CatalogItem, Edition, EditionStatus, Occupation, SpecialItem
@@ -49,6 +48,7 @@ from lijiao.catalog.selectors import (
 )
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.core.forms import service_errors_on
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 100
@@ -318,13 +318,8 @@ def manage_editions(request: HttpRequest) -> HttpResponse:
 def manage_create(request: HttpRequest) -> HttpResponse:
     form = EditionForm(request.POST, prefix="new")
     if form.is_valid():
-        try:
+        with service_errors_on(form):
             edition = services.create_edition(actor=request.user, **form.cleaned_data)
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"已新建目录版本“{edition.name}”（草稿）。")
             return redirect("catalog:manage_edition", edition_id=edition.pk)
     return render(request, "catalog/manage/editions.html", _manage_list_context(request, create_form=form))
@@ -339,13 +334,8 @@ def manage_start_from(request: HttpRequest) -> HttpResponse:
         return redirect("catalog:manage_editions")
     form = StartFromForm(request.POST, prefix="start")
     if form.is_valid():
-        try:
+        with service_errors_on(form):
             edition = services.start_edition_from(actor=request.user, source=source, **form.cleaned_data)
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(
                 request, f"已以“{source.name}”为基础新建“{edition.name}”（草稿），复制了全部项目。"
             )
@@ -417,13 +407,8 @@ def manage_update(request: HttpRequest, edition_id: int) -> HttpResponse:
         return response
     form = EditionForm(request.POST, prefix="edition")
     if form.is_valid():
-        try:
+        with service_errors_on(form):
             services.update_edition(actor=request.user, edition=edition, **form.cleaned_data)
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, "版本信息已保存。")
             return redirect("catalog:manage_edition", edition_id=edition.pk)
     context = _manage_edition_context(request, edition, header_form=form)
@@ -456,13 +441,8 @@ def manage_item_add(request: HttpRequest, edition_id: int) -> HttpResponse:
         return response
     form = ItemForm(request.POST or None, prefix="item")
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             item = services.add_item(actor=request.user, edition=edition, data=form.to_input())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"已添加项目“{item}”。")
             return redirect(reverse("catalog:manage_edition", args=[edition.pk]) + "#items")
     context = {"edition": edition, "form": form, "mode": "add", **_subject_options()}
@@ -486,13 +466,8 @@ def manage_item_edit(request: HttpRequest, edition_id: int, item_id: int) -> Htt
         return response
     form = ItemForm(request.POST or None, prefix="item", initial=ItemForm.initial_for(item))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             item = services.update_item(actor=request.user, item=item, data=form.to_input())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"项目“{item}”已保存。")
             return redirect(reverse("catalog:manage_edition", args=[edition.pk]) + "#items")
     context = {"edition": edition, "form": form, "mode": "edit", "item": item, **_subject_options()}
@@ -530,15 +505,10 @@ def manage_import(request: HttpRequest, edition_id: int) -> HttpResponse:
     result = None
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with service_errors_on(form):
             result = importers.import_edition_file(
                 actor=request.user, edition=edition, file_name=upload.name, data=upload.read()
             )
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             if not result.errors:
                 messages.success(
                     request, f"导入完成：共 {result.total_rows} 行，导入 {result.imported_rows} 个项目。"
@@ -586,15 +556,10 @@ def manage_publish(request: HttpRequest, edition_id: int) -> HttpResponse:
         request.POST or None, initial={"effective_from": default_publish_date(edition.effective_from)}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.publish_edition(
                 actor=request.user, edition=edition, effective_from=form.cleaned_data["effective_from"]
             )
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             start = form.cleaned_data["effective_from"]
             messages.success(request, f"目录版本“{edition.name}”已发布，自 {start:%Y-%m-%d} 起生效。")
             return redirect("catalog:edition_detail", edition_id=edition.pk)

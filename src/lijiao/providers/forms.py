@@ -7,22 +7,10 @@ from typing import Any
 from django import forms
 
 from lijiao.catalog.models import Level, Occupation, SpecialItem
-from lijiao.core.errors import DomainError
+from lijiao.core.forms import DATE_WIDGET
 from lijiao.core.models import HandlingArea, Region
 from lijiao.providers.models import CreditEvent, Provider, ProviderStatus
 from lijiao.providers.services import CONTACT_FIELDS
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors on the form fields (unknown fields and ``__all__`` as form errors)."""
-    if not exc.errors:
-        form.add_error(None, exc.message)
-        return
-    for error in exc.errors:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message)
 
 
 def subject_code(text: str) -> str:

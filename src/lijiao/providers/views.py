@@ -28,6 +28,7 @@ from lijiao.accounts.scope import Scope
 from lijiao.catalog.models import Occupation, SpecialItem
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.core.forms import apply_domain_error, service_errors_on
 from lijiao.core.models import HandlingArea
 from lijiao.providers import selectors, services, workflows
 from lijiao.providers.forms import (
@@ -39,7 +40,6 @@ from lijiao.providers.forms import (
     ScopeEntryForm,
     TeacherForm,
     VenueForm,
-    apply_domain_error,
 )
 from lijiao.providers.models import Provider, ProviderScope, ProviderStatus
 
@@ -169,15 +169,10 @@ def register(request: HttpRequest) -> HttpResponse:
     areas = _areas_for(request.user)
     form = ProviderForm(request.POST or None, register=True, areas=areas)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             provider = services.register_provider(
                 actor=request.user, credit_code=form.cleaned_data["credit_code"], **form.service_kwargs()
             )
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"已登记培训机构“{provider.name}”，状态为申请中，请审核认定。")
             return redirect("providers:detail", pk=provider.pk)
     return render(request, "providers/register.html", {"form": form})
@@ -293,13 +288,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=ProviderForm.initial_for(provider),
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.update_provider(actor=request.user, provider=provider, **form.service_kwargs())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, "机构信息已保存。")
             return redirect("providers:detail", pk=provider.pk)
     return render(
@@ -458,13 +448,8 @@ def teacher_edit(request: HttpRequest, pk: int, teacher_id: int) -> HttpResponse
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.update_teacher(actor=request.user, teacher=teacher, **form.service_kwargs())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"教师“{form.cleaned_data['name']}”的信息已保存。")
             return redirect(_detail_url(provider, "teachers"))
     return render(
@@ -534,13 +519,8 @@ def venue_edit(request: HttpRequest, pk: int, venue_id: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.update_venue(actor=request.user, venue=venue, **form.cleaned_data)
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"培训场地“{form.cleaned_data['name']}”已保存。")
             return redirect(_detail_url(provider, "venues"))
     return render(request, "providers/venue_form.html", {"provider": provider, "venue": venue, "form": form})
@@ -558,13 +538,8 @@ def blacklist_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise DjangoPermissionDenied("您没有登记黑名单的权限")
     form = BlacklistForm(request.POST, prefix="blacklist")
     if form.is_valid():
-        try:
+        with service_errors_on(form):
             services.blacklist_provider(actor=request.user, provider=provider, **form.cleaned_data)
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"已将“{provider.name}”列入黑名单。")
             return redirect(_detail_url(provider, "blacklist"))
     return _render_detail(request, provider, blacklist_form=form)
@@ -602,13 +577,8 @@ def credit_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise DjangoPermissionDenied("您没有登记信用记录的权限")
     form = CreditEventForm(request.POST, prefix="credit")
     if form.is_valid():
-        try:
+        with service_errors_on(form):
             event = services.record_credit_event(actor=request.user, provider=provider, **form.cleaned_data)
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"已登记{event.get_kind_display()}记录。")
             return redirect(_detail_url(provider, "credit"))
     return _render_detail(request, provider, credit_form=form)

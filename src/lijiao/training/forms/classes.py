@@ -12,9 +12,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from lijiao.catalog.forms import apply_domain_error
 from lijiao.catalog.models import CatalogItem
 from lijiao.catalog.selectors import current_edition
+from lijiao.core.forms import DATE_WIDGET
 from lijiao.core.models import PersonGroup
 from lijiao.providers.models import Provider, Teacher, Venue
 from lijiao.training.models import ClassSession, Program, TrainingClass
@@ -27,11 +27,9 @@ __all__ = [
     "ProgramForm",
     "ReasonForm",
     "TimetableForm",
-    "apply_domain_error",
     "timetable_text",
 ]
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 KIND_WORDS = {
     "实操": ClassSession.Kind.PRACTICAL,

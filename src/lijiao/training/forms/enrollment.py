@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 
-from lijiao.core.errors import DomainError
 from lijiao.core.models import Person, PersonGroup
 from lijiao.training.models import CheckIn
 
@@ -16,18 +15,7 @@ __all__ = [
     "GroupForm",
     "ResultsHeaderForm",
     "WithdrawForm",
-    "apply_domain_error",
 ]
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors on the form (unknown fields and ``__all__`` as form errors)."""
-    if not exc.errors or exc.code == "not_eligible":  # the message lists every eligibility reason
-        form.add_error(None, exc.message)
-        return
-    for error in exc.errors:
-        name = error.field if error.field in form.fields else None
-        form.add_error(name, error.message)
 
 
 def _blank(choices: Any) -> list[tuple[str, str]]:

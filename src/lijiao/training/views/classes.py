@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.core.forms import apply_domain_error, service_errors_on
 from lijiao.core.models import PersonGroup
 from lijiao.training import workflows
 from lijiao.training.forms.classes import (
@@ -31,7 +32,6 @@ from lijiao.training.forms.classes import (
     ProgramForm,
     ReasonForm,
     TimetableForm,
-    apply_domain_error,
     timetable_text,
 )
 from lijiao.training.models import ClassStatus, TrainingClass
@@ -198,13 +198,8 @@ def class_create(request: HttpRequest) -> HttpResponse:
     provider = _own_provider(request)
     form = ClassForm(request.POST or None, provider=provider, initial={"capacity": 30, "mode": "offline"})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             tc = services.create_class(actor=request.user, data=form.to_input())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"已新建培训班“{tc.name}”（{tc.code}），请编排课程表。")
             return redirect("training:class_sessions", pk=tc.pk)
     return render(request, "training/classes/form.html", {"form": form, "mode": "create"})
@@ -232,13 +227,8 @@ def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("training:class_detail", pk=tc.pk)
     form = ClassForm(request.POST or None, provider=tc.provider, initial=ClassForm.initial_for(tc))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.update_class(actor=request.user, training_class=tc, data=form.to_input())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, "培训班信息已保存。")
             return redirect("training:class_detail", pk=tc.pk)
     return render(request, "training/classes/form.html", {"form": form, "mode": "edit", "tc": tc})
@@ -255,15 +245,10 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = TimetableForm(request.POST)
         if form.is_valid():
-            try:
+            with service_errors_on(form):
                 services.set_sessions(
                     actor=request.user, training_class=tc, sessions=form.cleaned_data["sessions"]
                 )
-            except DomainPermissionDenied:
-                raise
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
                 tc.refresh_from_db()
                 messages.success(
                     request,
@@ -381,13 +366,8 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def program_create(request: HttpRequest) -> HttpResponse:
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             program = program_services.create_program(actor=request.user, data=form.to_input())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, f"已新建培训项目“{program.name}”。")
             return redirect("training:program_detail", pk=program.pk)
     return render(request, "training/programs/form.html", {"form": form, "mode": "create"})
@@ -399,13 +379,8 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.get_program(request.user, pk)
     form = ProgramForm(request.POST or None, initial=ProgramForm.initial_for(program))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             program_services.update_program(actor=request.user, program=program, data=form.to_input())
-        except DomainPermissionDenied:
-            raise
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
             messages.success(request, "培训项目已保存。")
             return redirect("training:program_detail", pk=program.pk)
     return render(request, "training/programs/form.html", {"form": form, "mode": "edit", "program": program})

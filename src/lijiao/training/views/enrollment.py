@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lijiao.core import people
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.core.forms import apply_domain_error
 from lijiao.core.models import Person, PersonGroup
 from lijiao.training.forms.enrollment import (
     AttendanceForm,
@@ -31,7 +32,6 @@ from lijiao.training.forms.enrollment import (
     GroupForm,
     ResultsHeaderForm,
     WithdrawForm,
-    apply_domain_error,
 )
 from lijiao.training.models import ClassSession, ClassStatus, Enrollment, TrainingClass
 from lijiao.training.selectors import enrollment as selectors
@@ -154,8 +154,8 @@ def roster(request: HttpRequest, class_id: int) -> HttpResponse:
                     )
             except DomainPermissionDenied:
                 raise DjangoPermissionDenied("您没有为本班报名的权限") from None
-            except DomainError as exc:
-                apply_domain_error(form, exc)
+            except DomainError as exc:  # a refusal for eligibility lists every reason in its message
+                apply_domain_error(form, exc, whole_message_codes=("not_eligible",))
             else:
                 for warning in getattr(person, "id_warnings", ()):
                     messages.warning(request, f"{person.name}：{warning}")
