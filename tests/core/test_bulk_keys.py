@@ -179,3 +179,22 @@ def test_referenced_rows_are_locked_until_commit_and_our_own_rows_are_not() -> N
         other.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE NOWAIT", [user.pk])  # released
     finally:
         other.close()
+
+
+@pytest.mark.django_db
+@postgres
+def test_not_when_a_declared_foreign_key_refers_elsewhere_in_the_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'core_persongroup'::regclass AND contype = 'f' "
+            "AND conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = 'core_persongroup'::regclass "
+            "AND attname = 'recorded_by_id')]"
+        )
+        (name,) = cursor.fetchone()
+        cursor.execute(f'ALTER TABLE core_persongroup DROP CONSTRAINT "{name}"')
+        assert bulk_checks_available(connection, ROSTER_TABLES) is True  # one key fewer: still all checked
+        cursor.execute(
+            f'ALTER TABLE core_persongroup ADD CONSTRAINT "{name}" FOREIGN KEY (recorded_by_id) '
+            "REFERENCES core_person (id) NOT VALID"
+        )
+    assert bulk_checks_available(connection, ROSTER_TABLES) is False

@@ -13,8 +13,8 @@ declared, and enforced by PostgreSQL for every other statement (the parameter is
 It is used only where it is exactly equivalent (:func:`bulk_checks_available`): PostgreSQL; a role allowed to set
 the parameter (a superuser, or ``GRANT SET ON PARAMETER session_replication_role TO …`` on PostgreSQL 15+); tables
 whose only triggers are PostgreSQL's foreign-key triggers and that have no rules; and no foreign-key constraint in
-the database that a model field does not declare (each declared one is checked here). Otherwise the load keeps the
-per-row triggers. Nothing here imports Django's ORM query machinery: it runs plain SQL on the load's connection.
+the database but those the model fields declare, to the tables and columns they declare (each is checked here).
+Otherwise the load keeps the per-row triggers. Nothing here imports Django's ORM query machinery: it runs plain SQL on the load's connection.
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ def bulk_checks_available(connection: Any, tables: Iterable[type[models.Model]])
     models_ = list(tables)
     names = [model._meta.db_table for model in models_]
     declared = {
-        (model._meta.db_table, column) for model in models_ for column in declared_foreign_keys(model)
+        (model._meta.db_table, column): target
+        for model in models_
+        for column, target in declared_foreign_keys(model).items()
     }
     with connection.cursor() as cursor:
         cursor.execute(
@@ -87,14 +89,20 @@ def bulk_checks_available(connection: Any, tables: Iterable[type[models.Model]])
         )
         if cursor.fetchone()[0]:
             return False
-        cursor.execute(  # every foreign key in the database on these tables, by its (single) column
-            "SELECT c.conrelid::regclass::text, array_agg(a.attname::text ORDER BY a.attnum) "
-            "FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
-            "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) GROUP BY c.oid, c.conrelid",
+        cursor.execute(  # every foreign key in the database on these tables: its columns and what they refer to
+            "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text, "
+            "       array(SELECT a.attname::text FROM unnest(c.conkey) k "
+            "             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k), "
+            "       array(SELECT a.attname::text FROM unnest(c.confkey) k "
+            "             JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k) "
+            "FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])",
             [names],
         )
-        for table, columns in cursor.fetchall():
-            if len(columns) != 1 or (table.strip('"'), columns[0]) not in declared:
+        for table, target, columns, target_columns in cursor.fetchall():
+            if len(columns) != 1 or declared.get((table.strip('"'), columns[0])) != (
+                target.strip('"'),
+                target_columns[0],
+            ):
                 return False
     return True
 
