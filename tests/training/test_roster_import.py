@@ -778,6 +778,40 @@ def test_stream_strategy_takes_seats_under_lock(monkeypatch, approved_class, pro
     assert result.errors[0].row_number == FILE_ROW and "名额不足" in result.errors[0].message
 
 
+def test_short_gil_switches_nest_and_restore_the_interval_once_the_last_import_ends() -> None:
+    import sys
+
+    original = sys.getswitchinterval()
+    with importers._short_gil_switches():
+        assert sys.getswitchinterval() == pytest.approx(importers.GIL_SWITCH_SECONDS)
+        with importers._short_gil_switches():  # a second import meanwhile (another thread)
+            assert sys.getswitchinterval() == pytest.approx(importers.GIL_SWITCH_SECONDS)
+        assert sys.getswitchinterval() == pytest.approx(importers.GIL_SWITCH_SECONDS)
+    assert sys.getswitchinterval() == original
+    with pytest.raises(RuntimeError), importers._short_gil_switches():
+        raise RuntimeError("an import failed")
+    assert sys.getswitchinterval() == original
+
+
+@postgres_transactional
+def test_stream_import_runs_with_short_gil_switches(monkeypatch, approved_class, provider_staff) -> None:
+    import sys
+
+    monkeypatch.setattr(importers, "STRATEGY", "stream")
+    original = sys.getswitchinterval()
+    seen: list[float] = []
+    result = import_roster(
+        actor=provider_staff,
+        training_class=approved_class,
+        file_name="a.xlsx",
+        data=xlsx([row(f"学员{i}") for i in range(4)]),
+        progress=lambda done, total: seen.append(sys.getswitchinterval()),
+    )
+    assert result.ok
+    assert seen and all(interval == pytest.approx(importers.GIL_SWITCH_SECONDS) for interval in seen)
+    assert sys.getswitchinterval() == original
+
+
 @pytest.mark.parametrize("keys", ["in bulk", "per row"])
 @postgres_transactional
 def test_stream_strategy_refuses_a_row_that_refers_to_nothing(

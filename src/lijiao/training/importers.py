@@ -40,6 +40,7 @@ locks the registered people and checks them again for overlapping classes, and w
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import datetime as dt
@@ -52,6 +53,7 @@ import pickle
 import queue
 import re
 import select
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -1842,11 +1844,47 @@ class _Aborted(Exception):
     pass
 
 
+# While the writer thread waits on the database, the checking thread holds the GIL; when the database answers, the
+# writer waits for the interpreter's switch interval (5 ms by default) before it can send the next piece, and the
+# database idles meanwhile. A shorter interval for the duration of a stream import: 0.5 ms measured best on the
+# 2-core machines (100,000 rows: csv 4.0 → 3.7 s, xlsx 4.6 → 4.4 s; 0.2 ms gained nothing more).
+GIL_SWITCH_SECONDS = 0.0005
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.0
+
+
+@contextlib.contextmanager
+def _short_gil_switches() -> Iterator[None]:
+    """:data:`GIL_SWITCH_SECONDS` as the interpreter's switch interval while at least one import runs (it is
+    process-wide: counted, so that concurrent imports restore the original only when the last one ends)."""
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_saved, GIL_SWITCH_SECONDS))
+        _switch_users += 1
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_saved)
+
+
 def _stream_strategy(
     importer: _Importer, tracker: _Progress, hint: int, job: ImportJob | None, started: dt.datetime
 ) -> RosterImportResult:
     """Write each batch as soon as it passed, in one transaction on a second connection, rolled back at the first
     error; the reading thread keeps validating (and publishing progress on its own connection)."""
+    with _short_gil_switches():
+        return _stream(importer, tracker, hint, job, started)
+
+
+def _stream(
+    importer: _Importer, tracker: _Progress, hint: int, job: ImportJob | None, started: dt.datetime
+) -> RosterImportResult:
     writer = _Writer(importer, job, started)
     writer.start()
     writing = True
