@@ -391,9 +391,8 @@ class CopyPayload:
 
     sql: str
     data: bytes
-    references: References = dataclasses.field(
-        default_factory=dict
-    )  # the keys its rows refer to (foreign keys)
+    # the keys its rows refer to through foreign keys (lijiao.core.bulk_keys)
+    references: References = dataclasses.field(default_factory=dict)
 
 
 def reserve_ids(connection: Any, model: type[models.Model], count: int) -> list[int]:
@@ -975,9 +974,8 @@ class _Importer:
         self.by_facts: dict[tuple[Any, ...], int] = {}  # the facts the rule reads → record
         self.by_content: dict[str, int] = {}  # record as JSON → record
         self.decision_ids: list[int] = []  # DecisionRecord id of each record, stored when first written
-        self.keys_in_bulk = (
-            False  # the stream writer's foreign keys checked per batch (lijiao.core.bulk_keys)
-        )
+        # the stream writer's foreign keys checked per batch by lijiao.core.bulk_keys
+        self.keys_in_bulk = False
         self.refusals: dict[int, str] = {}
         self.digest = pii_digester(PIIKind.CITIZEN_ID)
         self.rule = eligibility_rule_for(self.program)  # validated once (checks.evaluate_eligibility's rule)
