@@ -4,6 +4,7 @@ and that the per-row triggers are back once its block ends."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -24,6 +25,13 @@ from lijiao.training.models import Enrollment
 
 ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 postgres = pytest.mark.skipif(not ON_POSTGRES, reason="session_replication_role: PostgreSQL")
+
+
+def postgres_db(test: Callable[..., None]) -> Callable[..., None]:
+    """A test of the database's own behaviour: PostgreSQL only, in a transaction rolled back afterwards."""
+    return pytest.mark.django_db(postgres(test))
+
+
 ROSTER_TABLES = (Person, PersonGroup, Enrollment)
 PERSON_ID = ("core_person", "id")
 USER_ID = ("accounts_user", "id")
@@ -53,14 +61,12 @@ def test_never_on_other_databases() -> None:
     assert bulk_checks_available(connection, ROSTER_TABLES) is False
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_available_for_the_roster_tables_to_a_role_that_may_set_the_parameter() -> None:
     assert bulk_checks_available(connection, ROSTER_TABLES) is True
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_not_for_a_role_without_the_privilege() -> None:
     with connection.cursor() as cursor:
         cursor.execute("CREATE ROLE lijiao_test_plain NOLOGIN")  # rolled back with the test's transaction
@@ -71,8 +77,7 @@ def test_not_for_a_role_without_the_privilege() -> None:
             cursor.execute("RESET ROLE")
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_not_when_a_table_has_a_trigger_of_its_own() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -86,8 +91,7 @@ def test_not_when_a_table_has_a_trigger_of_its_own() -> None:
     assert bulk_checks_available(connection, [Enrollment]) is True
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_not_when_the_database_has_a_foreign_key_no_model_declares() -> None:
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE lijiao_test_years (year smallint PRIMARY KEY)")
@@ -99,8 +103,7 @@ def test_not_when_the_database_has_a_foreign_key_no_model_declares() -> None:
     assert bulk_checks_available(connection, [Person, Enrollment]) is True
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_check_references_passes_for_existing_keys_and_names_a_missing_one() -> None:
     person = make_person()
     user = User.objects.create(username="clerk")
@@ -118,8 +121,7 @@ def test_check_references_passes_for_existing_keys_and_names_a_missing_one() -> 
         check_references(connection, {PERSON_ID: {987654321}}, created={PERSON_ID: {987654321}})
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_triggers_are_off_inside_the_block_and_back_after_it() -> None:
     person = make_person()
     with connection.cursor() as cursor:
@@ -143,8 +145,7 @@ def test_triggers_are_off_inside_the_block_and_back_after_it() -> None:
         PersonGroup.objects.create(person=person, group="insured", insured_months=12)
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_the_parameter_is_set_back_when_the_block_fails_and_the_transaction_goes_on() -> None:
     with pytest.raises(RuntimeError), row_triggers_off(connection):
         raise RuntimeError("a COPY failed")
@@ -181,8 +182,7 @@ def test_referenced_rows_are_locked_until_commit_and_our_own_rows_are_not() -> N
         other.close()
 
 
-@pytest.mark.django_db
-@postgres
+@postgres_db
 def test_not_when_a_declared_foreign_key_refers_elsewhere_in_the_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
