@@ -615,18 +615,12 @@ def child_write_floor(rows: int, class_id: int, username: str, keys: str) -> dic
     from django.db import connection, transaction
 
     from lijiao.accounts.models import User
-    from lijiao.core.bulk_keys import (
-        References,
-        bulk_checks_available,
-        check_references,
-        merge_references,
-        row_triggers_off,
-    )
+    from lijiao.core.bulk_keys import References, bulk_checks_available, check_references
     from lijiao.core.decisions import store_decision
     from lijiao.core.models import Person, PersonGroup
     from lijiao.core.pii import PIIKind, pii_digest
     from lijiao.training import importers
-    from lijiao.training.importers import BATCH_ROWS, copy_payload, copy_send, reserve_ids
+    from lijiao.training.importers import BATCH_ROWS, copy_payload, copy_send_keys_deferred, reserve_ids
     from lijiao.training.models import Enrollment
 
     user = User.objects.get(username=username)
@@ -674,15 +668,10 @@ def child_write_floor(rows: int, class_id: int, username: str, keys: str) -> dic
         if keys == "bulk" and not in_bulk:
             raise SystemExit("keys checked in bulk: not available to this database role")
         for ids, *payloads in batches:
-            referenced: References = {}
+            referenced: References | None = {} if in_bulk else None
             for payload in payloads:
-                if in_bulk:
-                    with row_triggers_off(connection):
-                        copy_send(connection, payload)
-                    merge_references(referenced, payload.references)
-                else:
-                    copy_send(connection, payload)
-            if in_bulk:
+                copy_send_keys_deferred(connection, payload, referenced)
+            if referenced:
                 check_references(connection, referenced, {("core_person", "id"): set(ids)})
     seconds, cpu = time.perf_counter() - started, process_cpu_seconds() - cpu_started
     return {"seconds": seconds, "cpu": cpu, "rows": rows, "rss_mb": peak_rss_mb()}

@@ -463,6 +463,19 @@ def copy_send(connection: Any, payload: CopyPayload) -> None:
             raise error_from_result(outcome, encoding="utf-8")
 
 
+def copy_send_keys_deferred(connection: Any, payload: CopyPayload, referenced: References | None) -> None:
+    """:func:`copy_send`; with ``referenced`` (a batch whose foreign keys are checked in bulk, see
+    :mod:`lijiao.core.bulk_keys`) the COPY fires no row triggers and the keys it refers to are added to
+    ``referenced`` for :func:`check_references` once the batch is in; with ``None`` PostgreSQL checks them per
+    row."""
+    if referenced is None:
+        copy_send(connection, payload)
+        return
+    with row_triggers_off(connection):
+        copy_send(connection, payload)
+    merge_references(referenced, payload.references)
+
+
 def _columns(
     connection: Any,
     model: type[models.Model],
@@ -1538,11 +1551,11 @@ class _Importer:
         changed = [r for r in registered.values() if r.changes]
         fresh = 0
         connection = connections[DEFAULT_DB_ALIAS]
-        referenced: References = {}
+        referenced: References | None = {} if self.keys_in_bulk else None
         if new:
             if prepared is not None:
                 assert prepared.people is not None
-                self._copy(connection, prepared.people, referenced)
+                copy_send_keys_deferred(connection, prepared.people, referenced)
                 ids = prepared.person_ids
             else:
                 ids = bulk_insert(Person, _PERSON_FIELDS, [_person_values(r) for r in new], return_ids=True)
@@ -1556,7 +1569,7 @@ class _Importer:
                 bulk_insert(PersonGroup, _GROUP_FIELDS, groups)
                 fresh = len(groups)
             elif prepared.groups is not None:
-                self._copy(connection, prepared.groups, referenced)
+                copy_send_keys_deferred(connection, prepared.groups, referenced)
                 fresh = prepared.group_count
         if changed:
             self._update_people(changed, now)
@@ -1587,7 +1600,7 @@ class _Importer:
         if prepared is not None:  # its records were stored when it was prepared
             decision_ids = self.decision_ids
             if prepared.enrollments is not None:
-                self._copy(connection, prepared.enrollments, referenced)
+                copy_send_keys_deferred(connection, prepared.enrollments, referenced)
             if referenced:
                 created: References = {
                     (Person._meta.db_table, str(Person._meta.pk.column)): set(prepared.person_ids)
@@ -1619,16 +1632,6 @@ class _Importer:
             if not updated:
                 raise IntegrityError("an enrollment changed during the import")
             counts["reenrolled"] += 1
-
-    def _copy(self, connection: Any, payload: CopyPayload, referenced: References) -> None:
-        """Send a prepared COPY; with :attr:`keys_in_bulk` its row triggers are off and the keys it refers to are
-        added to ``referenced``, for :func:`check_references` once the batch is in."""
-        if not self.keys_in_bulk:
-            copy_send(connection, payload)
-            return
-        with row_triggers_off(connection):
-            copy_send(connection, payload)
-        merge_references(referenced, payload.references)
 
     def stored_decisions(self) -> list[int]:
         """The DecisionRecord id of every eligibility record met so far, new ones stored: in the write transaction
