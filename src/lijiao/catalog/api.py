@@ -35,8 +35,9 @@ from lijiao.catalog.models import (
     ShortageTier,
     SpecialItem,
 )
-from lijiao.core.errors import DomainError, FieldError, PermissionDenied
+from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.money import InvalidAmount, to_yuan
+from lijiao.core.permissions import require_perm
 
 router = Router(auth=optional_auth)
 
@@ -342,12 +343,6 @@ _NOT_FOUND = {404: ErrorOut}
 _WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _require(user: Any, perm: str) -> None:
-    """Refuse a write before looking anything up, so a refused caller cannot probe which drafts exist."""
-    if not (getattr(user, "is_authenticated", False) and user.has_perm(perm)):
-        raise PermissionDenied()
-
-
 def _edition(request: HttpRequest, edition_id: int) -> Edition:
     return selectors.get_edition(current_user(request), edition_id)
 
@@ -651,7 +646,7 @@ def export_diff_xlsx(request: HttpRequest, old_id: int, new_id: int) -> HttpResp
 )
 def create_edition(request: HttpRequest, payload: EditionIn) -> Status[Edition]:
     user = current_user(request)
-    _require(user, "catalog.add_edition")
+    require_perm(user, "catalog.add_edition")
     edition = services.create_edition(
         actor=user,
         name=payload.name,
@@ -671,7 +666,7 @@ def create_edition(request: HttpRequest, payload: EditionIn) -> Status[Edition]:
 )
 def copy_edition(request: HttpRequest, edition_id: int, payload: EditionCopyIn) -> Status[Edition]:
     user = current_user(request)
-    _require(user, "catalog.add_edition")
+    require_perm(user, "catalog.add_edition")
     source = _edition(request, edition_id)
     edition = services.start_edition_from(
         actor=user, source=source, name=payload.name, year=payload.year, effective_from=payload.effective_from
@@ -687,7 +682,7 @@ def copy_edition(request: HttpRequest, edition_id: int, payload: EditionCopyIn) 
 )
 def update_edition(request: HttpRequest, edition_id: int, payload: EditionIn) -> Edition:
     user = current_user(request)
-    _require(user, "catalog.change_edition")
+    require_perm(user, "catalog.change_edition")
     edition = services.update_edition(
         actor=user,
         edition=_edition(request, edition_id),
@@ -708,7 +703,7 @@ def update_edition(request: HttpRequest, edition_id: int, payload: EditionIn) ->
 )
 def delete_edition(request: HttpRequest, edition_id: int) -> Status[None]:
     user = current_user(request)
-    _require(user, "catalog.delete_edition")
+    require_perm(user, "catalog.delete_edition")
     services.delete_draft_edition(actor=user, edition=_edition(request, edition_id))
     return Status(204, None)
 
@@ -721,7 +716,7 @@ def delete_edition(request: HttpRequest, edition_id: int) -> Status[None]:
 )
 def add_item(request: HttpRequest, edition_id: int, payload: ItemIn) -> Status[CatalogItem]:
     user = current_user(request)
-    _require(user, "catalog.add_catalogitem")
+    require_perm(user, "catalog.add_catalogitem")
     edition = _edition(request, edition_id)
     data = _item_input(payload)
     try:
@@ -739,7 +734,7 @@ def add_item(request: HttpRequest, edition_id: int, payload: ItemIn) -> Status[C
 )
 def update_item(request: HttpRequest, item_id: int, payload: ItemIn) -> CatalogItem:
     user = current_user(request)
-    _require(user, "catalog.change_catalogitem")
+    require_perm(user, "catalog.change_catalogitem")
     item = selectors.get_item(user, item_id)
     data = _item_input(payload)
     try:
@@ -753,7 +748,7 @@ def update_item(request: HttpRequest, item_id: int, payload: ItemIn) -> CatalogI
 )
 def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
     user = current_user(request)
-    _require(user, "catalog.delete_catalogitem")
+    require_perm(user, "catalog.delete_catalogitem")
     services.remove_item(actor=user, item=selectors.get_item(user, item_id))
     return Status(204, None)
 
@@ -767,7 +762,7 @@ def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
 def publish_edition(request: HttpRequest, edition_id: int, payload: PublishIn | None = None) -> Edition:
     """The draft is in force from ``effective_from``; the edition in force until then ends that day."""
     user = current_user(request)
-    _require(user, "catalog.publish_edition")
+    require_perm(user, "catalog.publish_edition")
     edition = services.publish_edition(
         actor=user,
         edition=_edition(request, edition_id),
@@ -796,7 +791,7 @@ def import_items(
 ) -> Status[dict[str, Any]]:
     """Replace every item of a draft with the rows of the file: all rows or none (row errors → 400)."""
     user = current_user(request)
-    _require(user, "catalog.change_edition")
+    require_perm(user, "catalog.change_edition")
     edition = _edition(request, edition_id)
     if file.size is not None and file.size > MAX_IMPORT_BYTES:
         raise DomainError.for_fields(

@@ -27,7 +27,8 @@ from lijiao.catalog.models import (
     SpecialItem,
 )
 from lijiao.catalog.selectors import latest_published
-from lijiao.core.errors import Conflict, DomainError, FieldError, PermissionDenied
+from lijiao.core.errors import Conflict, DomainError, FieldError
+from lijiao.core.permissions import require_perm
 
 EDITION_FIELDS = ("name", "year", "status", "effective_from", "effective_to", "document_number", "notes")
 ITEM_FIELDS = (
@@ -66,11 +67,6 @@ class ItemInput:
     allows_graduate_conversion: bool = False
     is_new_business_form: bool = False
     note: str = ""
-
-
-def _require(actor: Any, perm: str) -> None:
-    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(perm)):
-        raise PermissionDenied()
 
 
 def _require_draft(edition: Edition) -> None:
@@ -155,7 +151,7 @@ def create_edition(
     notes: str = "",
 ) -> Edition:
     """Start an empty draft edition."""
-    _require(actor, "catalog.add_edition")
+    require_perm(actor, "catalog.add_edition")
     _check_edition_fields(name=name, year=year)
     edition = Edition.objects.create(
         name=name.strip(),
@@ -186,7 +182,7 @@ def start_edition_from(
     *, actor: Any, source: Edition, name: str, year: int, effective_from: dt.date | None = None
 ) -> Edition:
     """A new draft that copies every item of ``source`` (usually the last published edition)."""
-    _require(actor, "catalog.add_edition")
+    require_perm(actor, "catalog.add_edition")
     _check_edition_fields(name=name, year=year)
     edition = Edition.objects.create(
         name=name.strip(), year=year, effective_from=effective_from, based_on=source, created_by=actor
@@ -218,7 +214,7 @@ def update_edition(
     notes: str = "",
 ) -> Edition:
     """Change a draft's name, year, planned start, document number or notes."""
-    _require(actor, "catalog.change_edition")
+    require_perm(actor, "catalog.change_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     _require_draft(edition)
     _check_edition_fields(name=name, year=year)
@@ -239,7 +235,7 @@ def update_edition(
 @transaction.atomic
 def delete_draft_edition(*, actor: Any, edition: Edition) -> None:
     """Delete a draft and its items (published editions are history and are never deleted)."""
-    _require(actor, "catalog.delete_edition")
+    require_perm(actor, "catalog.delete_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     _require_draft(edition)
     before = snapshot(edition, EDITION_FIELDS)
@@ -250,7 +246,7 @@ def delete_draft_edition(*, actor: Any, edition: Edition) -> None:
 @transaction.atomic
 def add_item(*, actor: Any, edition: Edition, data: ItemInput) -> CatalogItem:
     """Add one item to a draft edition."""
-    _require(actor, "catalog.add_catalogitem")
+    require_perm(actor, "catalog.add_catalogitem")
     _require_draft(edition)
     _check_item(edition, data)
     item = CatalogItem.objects.create(edition=edition, **asdict(data))
@@ -261,7 +257,7 @@ def add_item(*, actor: Any, edition: Edition, data: ItemInput) -> CatalogItem:
 @transaction.atomic
 def update_item(*, actor: Any, item: CatalogItem, data: ItemInput) -> CatalogItem:
     """Change an item of a draft edition."""
-    _require(actor, "catalog.change_catalogitem")
+    require_perm(actor, "catalog.change_catalogitem")
     item = CatalogItem.objects.select_related("edition").select_for_update().get(pk=item.pk)
     _require_draft(item.edition)
     _check_item(item.edition, data, exclude=item)
@@ -278,7 +274,7 @@ def update_item(*, actor: Any, item: CatalogItem, data: ItemInput) -> CatalogIte
 @transaction.atomic
 def remove_item(*, actor: Any, item: CatalogItem) -> None:
     """Remove an item from a draft edition."""
-    _require(actor, "catalog.delete_catalogitem")
+    require_perm(actor, "catalog.delete_catalogitem")
     item = CatalogItem.objects.select_related("edition").select_for_update().get(pk=item.pk)
     _require_draft(item.edition)
     record_event(actor=actor, action="catalog.item.removed", obj=item, before=snapshot(item, ITEM_FIELDS))
@@ -288,7 +284,7 @@ def remove_item(*, actor: Any, item: CatalogItem) -> None:
 @transaction.atomic
 def replace_items(*, actor: Any, edition: Edition, items: list[ItemInput], source: str = "") -> int:
     """Replace every item of a draft at once (the importer's write); all or nothing."""
-    _require(actor, "catalog.change_edition")
+    require_perm(actor, "catalog.change_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     _require_draft(edition)
     removed = CatalogItem.objects.filter(edition=edition).count()
@@ -312,7 +308,7 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
 
     Refused when the draft has no items, no start date, or starts on or before the edition it would replace.
     """
-    _require(actor, "catalog.publish_edition")
+    require_perm(actor, "catalog.publish_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     if edition.status != EditionStatus.DRAFT:
         workflows.transition(edition, EditionStatus.PUBLISHED)  # raises the table's refusal
@@ -364,7 +360,7 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
 @transaction.atomic
 def supersede_edition(*, actor: Any, edition: Edition, ends_on: dt.date) -> Edition:
     """Mark a published edition as replaced from ``ends_on`` (it stays in force on earlier dates)."""
-    _require(actor, "catalog.publish_edition")
+    require_perm(actor, "catalog.publish_edition")
     before = snapshot(edition, EDITION_FIELDS)
     workflows.transition(edition, EditionStatus.SUPERSEDED, effective_to=ends_on)
     record_event(

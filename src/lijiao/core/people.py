@@ -18,9 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lijiao.audit.services import record_event, snapshot
-from lijiao.core.errors import DomainError, FieldError, NotFound, PermissionDenied
+from lijiao.core.errors import DomainError, FieldError, NotFound
 from lijiao.core.identity import CitizenId, InvalidCitizenId, parse_citizen_id
 from lijiao.core.models import Person, PersonGroup
+from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, canonical, mask, pii_digest
 
 __all__ = [
@@ -43,11 +44,6 @@ GROUP_FIELDS = ("group", "graduation_year", "registration_number", "insured_mont
 _PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}")
 _MAX_INSURED_MONTHS = 12 * 60
 _GROUP_CODES = frozenset(PersonGroup.Group.values)  # Choices.values builds a list per call (~9 µs)
-
-
-def _require(actor: Any, perm: str) -> None:
-    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(perm)):
-        raise PermissionDenied()
 
 
 def parse_person_id(raw: object) -> CitizenId:
@@ -135,7 +131,7 @@ def register_person(
     Address-code warnings are logged and set on ``person.id_warnings`` (a tuple of bilingual strings).
     Needs ``core.add_person`` (and ``core.change_person`` to update).
     """
-    _require(actor, "core.add_person")
+    require_perm(actor, "core.add_person")
     errors: list[FieldError] = []
     cid: CitizenId | None = None
     try:
@@ -210,7 +206,7 @@ def register_person(
     }
     changed = [f for f, v in changes.items() if v and v != getattr(person, f)]
     if changed:
-        _require(actor, "core.change_person")
+        require_perm(actor, "core.change_person")
         before = _masked_snapshot(person)
         for field in changed:
             setattr(person, field, changes[field])
@@ -346,7 +342,7 @@ def record_group(
     Refused with field errors when the evidence is missing or implausible (see
     :func:`validate_group_evidence`); nothing is written then. Needs ``core.change_person``.
     """
-    _require(actor, "core.change_person")
+    require_perm(actor, "core.change_person")
     registration_number = (registration_number or "").strip()
     employer_name = (employer_name or "").strip()
     note = (note or "").strip()
@@ -393,7 +389,7 @@ def record_group(
 @transaction.atomic
 def remove_group(*, actor: Any, person: Person, group: str, reason: str = "") -> None:
     """Remove a group from a person (recorded by mistake, or no longer true). Needs ``core.change_person``."""
-    _require(actor, "core.change_person")
+    require_perm(actor, "core.change_person")
     row = PersonGroup.objects.select_for_update().filter(person=person, group=group).first()
     if row is None:
         raise NotFound("该人员没有登记此类别（group not recorded for this person）")

@@ -19,9 +19,10 @@ from pydantic import BeforeValidator
 
 from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
 from lijiao.catalog.models import Level, Occupation, SpecialItem
-from lijiao.core.errors import DomainError, FieldError, PermissionDenied
+from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.identity import InvalidCitizenId, InvalidCreditCode, parse_citizen_id, parse_credit_code
 from lijiao.core.models import HandlingArea, Region
+from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, mask
 from lijiao.providers import selectors, services, workflows
 from lijiao.providers.models import (
@@ -346,12 +347,6 @@ _READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
 _WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _require_any(user: Any, *perms: str) -> None:
-    """Refuse a write before looking anything up when the caller holds none of the permissions."""
-    if not (getattr(user, "is_authenticated", False) and any(user.has_perm(p) for p in perms)):
-        raise PermissionDenied()
-
-
 def _provider(request: HttpRequest, provider_id: int) -> Provider:
     return selectors.get_provider(current_user(request), provider_id)
 
@@ -467,7 +462,7 @@ def list_providers(
 @router.post("", response={201: ProviderOut, **_WRITE_ERRORS}, summary="登记培训机构（区经办/市管理员）")
 def register(request: HttpRequest, payload: ProviderRegisterIn) -> Status[Provider]:
     user = current_user(request)
-    _require_any(user, "providers.review_provider")
+    require_perm(user, "providers.review_provider")
     provider = services.register_provider(
         actor=user, credit_code=payload.credit_code, **_provider_fields(payload)
     )
@@ -483,7 +478,7 @@ def get_provider(request: HttpRequest, provider_id: int) -> Provider:
 def update(request: HttpRequest, provider_id: int, payload: ProviderIn) -> Provider:
     """Reviewers change every field; provider staff only the contact person and phone (else 403)."""
     user = current_user(request)
-    _require_any(user, "providers.review_provider", "providers.change_provider")
+    require_perm(user, "providers.review_provider", "providers.change_provider")
     provider = services.update_provider(
         actor=user, provider=_provider(request, provider_id), **_provider_fields(payload)
     )
@@ -495,7 +490,7 @@ def update(request: HttpRequest, provider_id: int, payload: ProviderIn) -> Provi
 )
 def update_contact(request: HttpRequest, provider_id: int, payload: ContactIn) -> Provider:
     user = current_user(request)
-    _require_any(user, "providers.review_provider", "providers.change_provider")
+    require_perm(user, "providers.review_provider", "providers.change_provider")
     provider = services.update_provider_contact(
         actor=user,
         provider=_provider(request, provider_id),
@@ -507,7 +502,7 @@ def update_contact(request: HttpRequest, provider_id: int, payload: ContactIn) -
 
 def _transition(request: HttpRequest, provider_id: int, action: str, payload: ReasonIn | None) -> Provider:
     user = current_user(request)
-    _require_any(user, "providers.review_provider")
+    require_perm(user, "providers.review_provider")
     provider = _provider(request, provider_id)
     reason = payload.reason if payload else ""
     if action == "approve":
@@ -575,7 +570,7 @@ def get_scope(request: HttpRequest, provider_id: int) -> QuerySet[ProviderScope]
 )
 def put_scope(request: HttpRequest, provider_id: int, payload: ScopeIn) -> QuerySet[ProviderScope]:
     user = current_user(request)
-    _require_any(user, "providers.review_provider")
+    require_perm(user, "providers.review_provider")
     provider = _provider(request, provider_id)
     errors: list[FieldError] = []
     occupations: list[tuple[Occupation, int]] = []
@@ -628,7 +623,7 @@ def list_teachers(
 @router.post("/{provider_id}/teachers", response={201: TeacherOut, **_WRITE_ERRORS}, summary="添加教师")
 def add_teacher(request: HttpRequest, provider_id: int, payload: TeacherIn) -> Status[Teacher]:
     user = current_user(request)
-    _require_any(user, *_TEACHER_WRITERS)
+    require_perm(user, *_TEACHER_WRITERS)
     provider = _provider(request, provider_id)
     teacher = services.add_teacher(
         actor=user,
@@ -656,7 +651,7 @@ def get_teacher(request: HttpRequest, provider_id: int, teacher_id: int) -> Teac
 )
 def update_teacher(request: HttpRequest, provider_id: int, teacher_id: int, payload: TeacherIn) -> Teacher:
     user = current_user(request)
-    _require_any(user, *_TEACHER_WRITERS)
+    require_perm(user, *_TEACHER_WRITERS)
     provider = _provider(request, provider_id)
     teacher = selectors.get_teacher(user, teacher_id, provider=provider)
     return services.update_teacher(
@@ -680,7 +675,7 @@ def update_teacher(request: HttpRequest, provider_id: int, teacher_id: int, payl
 def deactivate_teacher(request: HttpRequest, provider_id: int, teacher_id: int) -> Teacher:
     """Teachers are never deleted (classes keep who taught them): the teacher is marked as no longer active."""
     user = current_user(request)
-    _require_any(user, *_TEACHER_WRITERS)
+    require_perm(user, *_TEACHER_WRITERS)
     provider = _provider(request, provider_id)
     teacher = selectors.get_teacher(user, teacher_id, provider=provider)
     return services.deactivate_teacher(actor=user, teacher=teacher)
@@ -719,7 +714,7 @@ def list_venues(
 @router.post("/{provider_id}/venues", response={201: VenueOut, **_WRITE_ERRORS}, summary="添加培训场地")
 def add_venue(request: HttpRequest, provider_id: int, payload: VenueIn) -> Status[dict[str, Any]]:
     user = current_user(request)
-    _require_any(user, *_VENUE_WRITERS)
+    require_perm(user, *_VENUE_WRITERS)
     provider = _provider(request, provider_id)
     venue = services.add_venue(
         actor=user,
@@ -744,7 +739,7 @@ def get_venue(request: HttpRequest, provider_id: int, venue_id: int) -> dict[str
 )
 def update_venue(request: HttpRequest, provider_id: int, venue_id: int, payload: VenueIn) -> dict[str, Any]:
     user = current_user(request)
-    _require_any(user, *_VENUE_WRITERS)
+    require_perm(user, *_VENUE_WRITERS)
     provider = _provider(request, provider_id)
     venue = selectors.get_venue(user, venue_id, provider=provider)
     venue = services.update_venue(
@@ -766,7 +761,7 @@ def update_venue(request: HttpRequest, provider_id: int, venue_id: int, payload:
 def deactivate_venue(request: HttpRequest, provider_id: int, venue_id: int) -> dict[str, Any]:
     """Venues are never deleted (classes keep where they were held): the venue is taken out of use."""
     user = current_user(request)
-    _require_any(user, *_VENUE_WRITERS)
+    require_perm(user, *_VENUE_WRITERS)
     provider = _provider(request, provider_id)
     venue = selectors.get_venue(user, venue_id, provider=provider)
     venue = services.update_venue(
@@ -797,7 +792,7 @@ def list_blacklist(request: HttpRequest, provider_id: int) -> QuerySet[Blacklist
 @router.post("/{provider_id}/blacklist", response={201: BlacklistOut, **_WRITE_ERRORS}, summary="列入黑名单")
 def add_blacklist(request: HttpRequest, provider_id: int, payload: BlacklistIn) -> Status[BlacklistEntry]:
     user = current_user(request)
-    _require_any(user, "providers.blacklist_provider")
+    require_perm(user, "providers.blacklist_provider")
     entry = services.blacklist_provider(
         actor=user,
         provider=_provider(request, provider_id),
@@ -817,7 +812,7 @@ def lift_blacklist(
     request: HttpRequest, provider_id: int, entry_id: int, payload: ReasonIn
 ) -> BlacklistEntry:
     user = current_user(request)
-    _require_any(user, "providers.blacklist_provider")
+    require_perm(user, "providers.blacklist_provider")
     provider = _provider(request, provider_id)
     entry = selectors.get_blacklist_entry(user, entry_id, provider=provider)
     return services.lift_blacklist(actor=user, entry=entry, reason=payload.reason)
@@ -837,7 +832,7 @@ def list_credit_events(request: HttpRequest, provider_id: int) -> QuerySet[Credi
 )
 def add_credit_event(request: HttpRequest, provider_id: int, payload: CreditEventIn) -> Status[CreditEvent]:
     user = current_user(request)
-    _require_any(user, "providers.add_creditevent")
+    require_perm(user, "providers.add_creditevent")
     event = services.record_credit_event(
         actor=user,
         provider=_provider(request, provider_id),

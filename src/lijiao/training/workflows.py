@@ -13,11 +13,9 @@ A draft or returned class may also be deleted (it was never approved). A transit
 
 from __future__ import annotations
 
-from typing import Any
+from django.utils.translation import gettext_lazy
 
-from django.utils import timezone
-
-from lijiao.core.errors import Conflict
+from lijiao.core.workflow import Workflow
 from lijiao.training.models import ClassStatus, TrainingClass
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -61,44 +59,15 @@ REVIEWER_ACTIONS = frozenset({"approve", "return", "reject", "close"})
 REASON_REQUIRED = frozenset({"return", "reject"})
 
 
-def can_transition(current: str, target: str) -> bool:
-    return target in ALLOWED_TRANSITIONS.get(current, frozenset())
-
-
-def available_actions(current: str) -> list[str]:
-    """The actions the table allows from ``current``, in a stable order (who may perform them is separate)."""
-    return [action for action, target in ACTION_TARGETS.items() if can_transition(current, target)]
-
-
-def _label(status: str) -> str:
-    return str(ClassStatus(status).label)
-
-
-def require_transition(training_class: TrainingClass, target: str) -> None:
-    """Raise :class:`Conflict` unless the table allows ``training_class`` to move to ``target`` now."""
-    current = training_class.status
-    if not can_transition(current, target):
-        raise Conflict(
-            f"培训班“{training_class.name}”当前为“{_label(current)}”，不能变更为“{_label(target)}”"
-            f"（transition {current} → {target} not allowed）",
-            code="transition_not_allowed",
-        )
-
-
-def transition(training_class: TrainingClass, target: str, **changes: Any) -> TrainingClass:
-    """Move ``training_class`` to ``target`` if the table allows it and nobody moved it meanwhile."""
-    require_transition(training_class, target)
-    current = training_class.status
-    changes.setdefault("updated_at", timezone.now())
-    updated = TrainingClass.objects.filter(pk=training_class.pk, status=current).update(
-        status=target, **changes
-    )
-    if updated != 1:
-        raise Conflict(
-            f"培训班“{training_class.name}”已被他人处理，请刷新后重试（class changed meanwhile）",
-            code="stale_status",
-        )
-    training_class.status = target
-    for name, value in changes.items():
-        setattr(training_class, name, value)
-    return training_class
+CLASS_WORKFLOW = Workflow(
+    model=TrainingClass,
+    noun=gettext_lazy("培训班"),
+    statuses=ClassStatus,
+    transitions=ALLOWED_TRANSITIONS,
+    actions=ACTION_TARGETS,
+    touch="updated_at",
+)
+can_transition = CLASS_WORKFLOW.can_transition
+available_actions = CLASS_WORKFLOW.available_actions
+require_transition = CLASS_WORKFLOW.require_transition
+transition = CLASS_WORKFLOW.transition

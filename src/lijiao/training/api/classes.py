@@ -18,6 +18,7 @@ from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
 from lijiao.catalog.models import CatalogItem, Level, Occupation, SpecialItem
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.models import PersonGroup
+from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Teacher, Venue
 from lijiao.training import workflows
 from lijiao.training.models import ClassSession, ClassStatus, Program, TrainingClass
@@ -301,11 +302,6 @@ class FilingCheckOut(Schema):
 # Helpers
 
 
-def _require(user: Any, perm: str) -> None:
-    if not (getattr(user, "is_authenticated", False) and user.has_perm(perm)):
-        raise PermissionDenied()
-
-
 def _program_input(payload: ProgramIn) -> program_services.ProgramInput:
     from decimal import Decimal, InvalidOperation
 
@@ -445,7 +441,7 @@ def program_get(request: HttpRequest, program_id: int) -> Program:
 @router.post("/programs", response={201: ProgramOut, **_WRITE_ERRORS}, summary="新建培训项目（市级管理员）")
 def program_create(request: HttpRequest, payload: ProgramIn) -> Status[Program]:
     user = current_user(request)
-    _require(user, "training.add_program")
+    require_perm(user, "training.add_program")
     program = program_services.create_program(actor=user, data=_program_input(payload))
     return Status(201, program)
 
@@ -453,7 +449,7 @@ def program_create(request: HttpRequest, payload: ProgramIn) -> Status[Program]:
 @router.put("/programs/{program_id}", response={200: ProgramOut, **_WRITE_ERRORS}, summary="修改培训项目")
 def program_update(request: HttpRequest, program_id: int, payload: ProgramIn) -> Program:
     user = current_user(request)
-    _require(user, "training.change_program")
+    require_perm(user, "training.change_program")
     program = selectors.get_program(user, program_id)
     return program_services.update_program(actor=user, program=program, data=_program_input(payload))
 
@@ -529,7 +525,7 @@ def class_filing_check(request: HttpRequest, class_id: int) -> dict[str, Any]:
 @router.post("/classes", response={201: ClassDetailOut, **_WRITE_ERRORS}, summary="新建培训班（草稿）")
 def class_create(request: HttpRequest, payload: ClassIn) -> Status[TrainingClass]:
     user = current_user(request)
-    _require(user, "training.add_trainingclass")
+    require_perm(user, "training.add_trainingclass")
     if not getattr(user, "provider_id", None):
         raise PermissionDenied("只有培训机构人员可以新建培训班（only provider staff create classes）")
     try:
@@ -547,7 +543,7 @@ def class_create(request: HttpRequest, payload: ClassIn) -> Status[TrainingClass
 def class_update(request: HttpRequest, class_id: int, payload: ClassIn) -> TrainingClass:
     user = current_user(request)
     tc = _class(request, class_id)
-    _require(user, "training.change_trainingclass")
+    require_perm(user, "training.change_trainingclass")
     try:
         services.update_class(actor=user, training_class=tc, data=_class_input(user, payload))
     except PermissionDenied:
@@ -573,7 +569,7 @@ def class_delete(request: HttpRequest, class_id: int) -> Status[None]:
 def class_set_sessions(request: HttpRequest, class_id: int, payload: SessionsIn) -> TrainingClass:
     user = current_user(request)
     tc = _class(request, class_id)
-    _require(user, "training.change_classsession")
+    require_perm(user, "training.change_classsession")
     teacher_ids = {s.teacher_id for s in payload.sessions if s.teacher_id is not None}
     teachers = {t.pk: t for t in Teacher.objects.filter(pk__in=teacher_ids, provider_id=tc.provider_id)}
     missing = sorted(teacher_ids - set(teachers))

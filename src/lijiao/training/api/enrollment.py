@@ -20,8 +20,9 @@ from ninja import Field, Router, Schema, Status
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.core import people
-from lijiao.core.errors import DomainError, FieldError, NotFound, PermissionDenied
+from lijiao.core.errors import DomainError, FieldError, NotFound
 from lijiao.core.models import Person, PersonGroup
+from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, mask
 from lijiao.training.models import CheckIn, Enrollment
 from lijiao.training.selectors import enrollment as selectors
@@ -223,12 +224,6 @@ class ResultOut(Schema):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _require(user: Any, perm: str) -> None:
-    """Refuse before looking anything up, so a refused caller cannot probe which ids exist."""
-    if not (getattr(user, "is_authenticated", False) and user.has_perm(perm)):
-        raise PermissionDenied()
-
-
 def _person_out(person: Person, groups: list[PersonGroup] | None = None) -> dict[str, Any]:
     rows = groups if groups is not None else list(person.groups.all())
     return {
@@ -304,7 +299,7 @@ def _register_with_groups(user: Any, payload: PersonIn) -> Person:
 )
 def register_person(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
     user = current_user(request)
-    _require(user, "core.add_person")
+    require_perm(user, "core.add_person")
     with transaction.atomic():
         person = _register_with_groups(user, payload)
     return _person_out(person)
@@ -313,7 +308,7 @@ def register_person(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
 @router.post("/persons/lookup", response={200: PersonOut, **_WRITE_ERRORS}, summary="按身份证号精确查找人员")
 def lookup_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
     user = current_user(request)
-    _require(user, "core.add_person")
+    require_perm(user, "core.add_person")
     person = people.find_person(payload.citizen_id)
     if person is None:
         raise NotFound("未找到该身份证号登记的人员（no person registered with this citizen ID）")
@@ -345,7 +340,7 @@ def person_enrollments(request: HttpRequest, person_id: int) -> list[dict[str, A
 )
 def put_group(request: HttpRequest, person_id: int, group: str, payload: EvidenceIn) -> dict[str, Any]:
     user = current_user(request)
-    _require(user, "core.change_person")
+    require_perm(user, "core.change_person")
     person = selectors.get_person(user, person_id)
     people.record_group(actor=user, person=person, group=group, **payload.model_dump())
     return _person_out(person)
@@ -356,7 +351,7 @@ def put_group(request: HttpRequest, person_id: int, group: str, payload: Evidenc
 )
 def delete_group(request: HttpRequest, person_id: int, group: str) -> Status[None]:
     user = current_user(request)
-    _require(user, "core.change_person")
+    require_perm(user, "core.change_person")
     person = selectors.get_person(user, person_id)
     people.remove_group(actor=user, person=person, group=group)
     return Status(204, None)
@@ -384,7 +379,7 @@ def roster(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
 )
 def enroll(request: HttpRequest, class_id: int, payload: EnrollIn) -> Status[dict[str, Any]]:
     user = current_user(request)
-    _require(user, "training.add_enrollment")
+    require_perm(user, "training.add_enrollment")
     training_class = selectors.get_class(user, class_id)
     enrollment_services.require_class_staff(user, training_class, "training.add_enrollment")
     with transaction.atomic():  # a refused enrollment leaves no new person or group behind
@@ -416,7 +411,7 @@ def get_enrollment(request: HttpRequest, enrollment_id: int) -> dict[str, Any]:
 )
 def withdraw(request: HttpRequest, enrollment_id: int, payload: WithdrawIn) -> dict[str, Any]:
     user = current_user(request)
-    _require(user, "training.change_enrollment")
+    require_perm(user, "training.change_enrollment")
     enrollment = selectors.get_enrollment(user, enrollment_id)
     enrollment_services.withdraw(actor=user, enrollment=enrollment, reason=payload.reason)
     return _enrollment_out(selectors.get_enrollment(user, enrollment_id))
@@ -434,7 +429,7 @@ def withdraw(request: HttpRequest, enrollment_id: int, payload: WithdrawIn) -> d
 )
 def check_in(request: HttpRequest, session_id: int, payload: CheckInIn) -> Status[CheckIn]:
     user = current_user(request)
-    _require(user, "training.record_attendance")
+    require_perm(user, "training.record_attendance")
     session = selectors.get_session(user, session_id)
     enrollment = person = None
     if payload.enrollment_id is not None:
@@ -497,7 +492,7 @@ def get_attendance(request: HttpRequest, class_id: int) -> dict[str, Any]:
 )
 def post_attendance(request: HttpRequest, class_id: int, payload: SheetIn) -> dict[str, int]:
     user = current_user(request)
-    _require(user, "training.record_attendance")
+    require_perm(user, "training.record_attendance")
     training_class = selectors.get_class(user, class_id)
     session = training_class.sessions.filter(pk=payload.session_id).first()
     if session is None:
@@ -554,7 +549,7 @@ def get_results(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
 )
 def post_results(request: HttpRequest, class_id: int, payload: ResultsIn) -> list[dict[str, Any]]:
     user = current_user(request)
-    _require(user, "training.record_assessment")
+    require_perm(user, "training.record_assessment")
     training_class = selectors.get_class(user, class_id)
     rows = [
         assessment.ResultInput(

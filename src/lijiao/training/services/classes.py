@@ -36,6 +36,7 @@ from lijiao.catalog.models import CatalogItem, Edition, Occupation, SpecialItem
 from lijiao.catalog.selectors import edition_in_force
 from lijiao.core.errors import Conflict, DomainError, FieldError, NotFound, PermissionDenied
 from lijiao.core.models import HandlingArea
+from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Provider, Teacher, Venue
 from lijiao.providers.selectors import listing_problems, scope_covers
 from lijiao.training import workflows
@@ -170,25 +171,20 @@ class Timetable:
 # Permission and scope helpers
 
 
-def _require_perm(actor: Any, perm: str) -> None:
-    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(perm)):
-        raise PermissionDenied()
-
-
 def _not_found() -> NotFound:
     return NotFound("培训班不存在（class not found）")
 
 
 def _require_own_provider(actor: Any, training_class: TrainingClass, perm: str) -> None:
     """The actor holds ``perm`` and works for the class's provider (others: the class does not exist)."""
-    _require_perm(actor, perm)
+    require_perm(actor, perm)
     if not actor.provider_id or actor.provider_id != training_class.provider_id:
         raise _not_found()
 
 
 def _require_reviewer(actor: Any, training_class: TrainingClass) -> None:
     """The actor reviews classes and the class's handling area is within their scope."""
-    _require_perm(actor, "training.review_trainingclass")
+    require_perm(actor, "training.review_trainingclass")
     in_scope = Scope.for_user(actor).filter_by_area(
         TrainingClass.objects.filter(pk=training_class.pk), area_field="handling_area"
     )
@@ -626,7 +622,7 @@ def _insert_with_code(training_class: TrainingClass, *, attempts: int = 20) -> N
 @transaction.atomic
 def create_class(*, actor: Any, data: ClassInput) -> TrainingClass:
     """A draft class of the actor's provider, for a subject of the catalog edition in force today."""
-    _require_perm(actor, "training.add_trainingclass")
+    require_perm(actor, "training.add_trainingclass")
     provider = getattr(actor, "provider", None)
     if provider is None:
         raise PermissionDenied("只有培训机构人员可以新建培训班（only provider staff create classes）")

@@ -40,8 +40,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lijiao.audit.services import record_event, snapshot
-from lijiao.core.errors import DomainError, FieldError, PermissionDenied
+from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.models import PersonGroup
+from lijiao.core.permissions import require_perm
 from lijiao.core.rules import RuleError, validate_rule
 from lijiao.training.models import Enrollment, Program
 
@@ -87,11 +88,6 @@ class ProgramInput:
     attendance_threshold: Decimal = Decimal("0.800")
     funding_source: str = ""
     active: bool = True
-
-
-def _require(actor: Any, perm: str) -> None:
-    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(perm)):
-        raise PermissionDenied()
 
 
 def validate_program(data: ProgramInput, *, exclude: Program | None = None) -> list[FieldError]:
@@ -192,7 +188,7 @@ def _save(program: Program) -> None:
 @transaction.atomic
 def create_program(*, actor: Any, data: ProgramInput) -> Program:
     """A new program (city administrator)."""
-    _require(actor, "training.add_program")
+    require_perm(actor, "training.add_program")
     _check(data)
     program = Program()
     _apply(program, data)
@@ -206,7 +202,7 @@ def create_program(*, actor: Any, data: ProgramInput) -> Program:
 @transaction.atomic
 def update_program(*, actor: Any, program: Program, data: ProgramInput) -> Program:
     """Change a program; its rule applies to enrollments from now on (earlier decisions keep their trace)."""
-    _require(actor, "training.change_program")
+    require_perm(actor, "training.change_program")
     program = Program.objects.select_for_update().get(pk=program.pk)
     _check(data, exclude=program)
     before = snapshot(program, PROGRAM_FIELDS)
