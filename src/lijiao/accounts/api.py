@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.accounts.models import ApiToken
 from lijiao.accounts.roles import roles_of
+from lijiao.accounts.schemas import MeOut, NewTokenOut, TokenIn, TokenOut
 from lijiao.accounts.services import create_api_token, revoke_api_token
 
 router = Router(auth=required_auth)
-
-
-class MeOut(Schema):
-    username: str
-    display_name: str
-    roles: list[str]
-    handling_area: str | None
-    permissions: list[str]
-
-
-class TokenIn(Schema):
-    name: str
-    ttl_days: int | None = None
-
-
-class TokenOut(Schema):
-    id: int
-    name: str
-    prefix: str
-    created_at: dt.datetime
-    expires_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
-
-
-class NewTokenOut(TokenOut):
-    token: str
 
 
 @router.get("/me", response=MeOut)

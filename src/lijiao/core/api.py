@@ -5,55 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from lijiao.accounts.api_auth import optional_auth
 from lijiao.core.calendar import get_calendar
 from lijiao.core.errors import DomainError
 from lijiao.core.identity import InvalidCitizenId, InvalidCreditCode, parse_citizen_id, parse_credit_code
 from lijiao.core.models import HandlingArea, Region
+from lijiao.core.schemas import (
+    CheckIn,
+    CitizenIdCheckOut,
+    CreditCodeCheckOut,
+    HandlingAreaOut,
+    RegionOut,
+    WorkingDayOut,
+)
 
 router = Router(auth=optional_auth)
-
-
-class RegionOut(Schema):
-    code: str
-    name: str
-    level: str
-    parent_code: str | None
-
-
-class HandlingAreaOut(Schema):
-    code: str
-    name: str
-    region_codes: list[str]
-
-
-class WorkingDayOut(Schema):
-    start: dt.date
-    working_days: int
-    result: dt.date
-    official: bool
-
-
-class CheckIn(Schema):
-    value: str
-
-
-class CitizenIdCheckOut(Schema):
-    valid: bool
-    birth_date: dt.date
-    gender: str
-    address_code: str
-    kind: str
-    upgraded_from_15: bool
-    warnings: list[str]
-    masked: str
-
-
-class CreditCodeCheckOut(Schema):
-    valid: bool
-    code: str
 
 
 @router.get("/regions", response=list[RegionOut])

@@ -1,0 +1,1 @@
+"""Schemas of the training API, one module per API module (:mod:`lijiao.training.api`)."""

@@ -1,0 +1,190 @@
+"""Schemas of the enrollment API (:mod:`lijiao.training.api.enrollment`): people, enrollment, attendance, results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from lijiao.core.models import Person, PersonGroup
+from lijiao.training.models import CheckIn
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="机器可读的错误代码，如 not_eligible、class_full、overlapping_class")
+    message: str = Field(..., description="给人看的错误说明（中文（English））")
+    errors: list[FieldErrorOut] = Field(default_factory=list, description="逐字段的错误")
+
+
+class GroupIn(Schema):
+    group: str = Field(
+        ..., description="人员类别代码：" + "、".join(f"{k} {v}" for k, v in PersonGroup.Group.choices)
+    )
+    graduation_year: int | None = Field(None, description="毕业年份（高校毕业生必填）")
+    registration_number: str = Field("", max_length=50, description="失业登记证号等（城镇登记失业人员必填）")
+    insured_months: int | None = Field(None, description="参保月数（参保职工必填）")
+    employer_name: str = Field("", max_length=100, description="单位（企业职工必填）")
+    note: str = Field("", max_length=200)
+
+
+class EvidenceIn(Schema):
+    graduation_year: int | None = None
+    registration_number: str = Field("", max_length=50)
+    insured_months: int | None = None
+    employer_name: str = Field("", max_length=100)
+    note: str = Field("", max_length=200)
+
+
+class GroupOut(Schema):
+    group: str
+    group_label: str
+    graduation_year: int | None
+    registration_number: str
+    insured_months: int | None
+    employer_name: str
+    note: str
+
+
+class PersonIn(Schema):
+    citizen_id: str = Field(
+        ..., max_length=40, description="身份证号（18位或15位旧号；小写 x、全角、空格可）"
+    )
+    name: str = Field(..., max_length=50, description="姓名（须与身份证一致）")
+    phone: str = Field("", max_length=20)
+    household: str = Field("", description="户籍类型：urban 城镇 / rural 农村")
+    education: str = Field(
+        "", description="学历代码：" + "、".join(f"{k} {v}" for k, v in Person.Education.choices)
+    )
+    employer_name: str = Field("", max_length=100)
+    groups: list[GroupIn] = Field(default_factory=list, description="人员类别及证明信息")
+
+
+class LookupIn(Schema):
+    citizen_id: str = Field(..., max_length=40, description="身份证号（精确查找）")
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    citizen_id_masked: str = Field(..., description="脱敏身份证号，如 2102**********123X")
+    phone_masked: str
+    gender: str
+    birth_date: dt.date
+    household: str
+    education: str
+    employer_name: str
+    groups: list[GroupOut]
+    warnings: list[str] = Field(
+        default_factory=list, description="身份证号提示（如地址码已撤销），不影响登记"
+    )
+
+
+class EnrollIn(PersonIn):
+    draws_pension: bool = Field(False, description="是否已领取基本养老金（领取者不能参训）")
+    employed: bool | None = Field(None, description="是否就业（空：按人员类别和单位判断）")
+    labour_contract_months: int | None = Field(None, description="劳动合同期限（月），学徒制项目用")
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=500)
+
+
+class EnrollmentOut(Schema):
+    id: int
+    class_id: int
+    class_code: str
+    person: PersonOut
+    status: str
+    status_label: str
+    enrolled_at: dt.datetime
+    attendance_rate: Decimal | None
+    eligibility: dict[str, Any] = Field(
+        ..., description="资格审核结果：passed、reasons、trace（每条规则及实际值）"
+    )
+
+
+class CheckInIn(Schema):
+    enrollment_id: int | None = Field(None, description="报名编号（与 person_id 二选一）")
+    person_id: int | None = Field(None, description="人员编号（与 enrollment_id 二选一）")
+    checked_at: dt.datetime = Field(..., description="签到时间（课前30分钟至下课）")
+    method: str = Field(..., description="方式：" + "、".join(f"{k} {v}" for k, v in CheckIn.Method.choices))
+    reason: str = Field("", max_length=200, description="手工补录的原因（manual 必填）")
+
+
+class CheckInOut(Schema):
+    id: int
+    session_id: int
+    enrollment_id: int
+    person_id: int
+    checked_at: dt.datetime
+    method: str
+    reason: str
+
+
+class SheetIn(Schema):
+    session_id: int
+    person_ids: list[int]
+    method: str
+    reason: str = Field("", max_length=200)
+    checked_at: dt.datetime | None = Field(None, description="签到时间；空为上课开始时间")
+
+
+class SheetCreatedOut(Schema):
+    created: int
+
+
+class SessionOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    kind: str
+    topic: str
+
+
+class SheetRowOut(Schema):
+    enrollment_id: int
+    person_id: int
+    name: str
+    citizen_id_masked: str
+    attended: int
+    rate: Decimal
+    checked_in_sessions: list[int]
+
+
+class SheetOut(Schema):
+    class_id: int
+    sessions: list[SessionOut]
+    rows: list[SheetRowOut]
+
+
+class ResultRowIn(Schema):
+    enrollment_id: int
+    theory_score: str | int | float | None = Field(None, description="理论成绩 0–100，最多两位小数")
+    practical_score: str | int | float | None = Field(None, description="实操成绩 0–100，最多两位小数")
+    passed: bool | None = None
+    evaluating_organisation: str = Field("", max_length=100, description="空则用请求中的评价机构")
+    assessed_on: dt.date | None = Field(None, description="空则用请求中的评价日期")
+
+
+class ResultsIn(Schema):
+    evaluating_organisation: str = Field("", max_length=100)
+    assessed_on: dt.date | None = None
+    rows: list[ResultRowIn]
+
+
+class ResultOut(Schema):
+    enrollment_id: int
+    name: str
+    citizen_id_masked: str
+    theory_score: Decimal | None
+    practical_score: Decimal | None
+    passed: bool | None
+    evaluating_organisation: str
+    assessed_on: dt.date | None
