@@ -1,0 +1,67 @@
+"""Who may act on a provider: reviewers of its handling area, its own staff, and the checks every write makes first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lijiao.accounts.scope import Scope
+from lijiao.core.errors import Conflict, PermissionDenied
+from lijiao.providers.models import Provider, ProviderStatus
+
+
+def _authenticated(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False))
+
+
+def _own_provider(actor: Any, provider: Provider) -> bool:
+    return _authenticated(actor) and getattr(actor, "provider_id", None) == provider.pk
+
+
+def covers_area(actor: Any, area_id: int | None) -> bool:
+    """Whether the actor's scope covers a handling area (city-wide roles cover every area)."""
+    if not _authenticated(actor):
+        return False
+    scope = Scope.for_user(actor)
+    return scope.all_areas or (area_id is not None and area_id in scope.area_ids)
+
+
+def is_reviewer(actor: Any, provider: Provider, perm: str = "providers.review_provider") -> bool:
+    """``perm`` over the provider's handling area, and not a member of the provider's own staff."""
+    return (
+        _authenticated(actor)
+        and actor.has_perm(perm)
+        and covers_area(actor, provider.handling_area_id)
+        and not _own_provider(actor, provider)
+    )
+
+
+def can_manage(actor: Any, provider: Provider, perm: str) -> bool:
+    """Teachers, venues, contact: the provider's own staff holding ``perm``, or a reviewer of the provider."""
+    if _own_provider(actor, provider) and actor.has_perm(perm):
+        return True
+    return is_reviewer(actor, provider)
+
+
+def _require_reviewer(actor: Any, provider: Provider, perm: str = "providers.review_provider") -> None:
+    if _own_provider(actor, provider) and actor.has_perm(perm):
+        raise PermissionDenied("不能审核或处理本机构（you cannot review your own institution）")
+    if not is_reviewer(actor, provider, perm):
+        raise PermissionDenied()
+
+
+def _require_manager(actor: Any, provider: Provider, perm: str) -> None:
+    if not can_manage(actor, provider, perm):
+        raise PermissionDenied()
+
+
+def _require_editable(provider: Provider) -> None:
+    if provider.status in (ProviderStatus.REJECTED, ProviderStatus.REMOVED):
+        raise Conflict(
+            f"培训机构“{provider.name}”{ProviderStatus(provider.status).label}，不能再修改"
+            f"（a {provider.status} provider cannot be changed）",
+            code="provider_closed",
+        )
+
+
+def _locked(provider: Provider) -> Provider:
+    return Provider.objects.select_for_update().get(pk=provider.pk)

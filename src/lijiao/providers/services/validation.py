@@ -1,0 +1,61 @@
+"""Checks of values shared by the provider services: phones, texts, reasons, and the error they raise."""
+
+from __future__ import annotations
+
+import re
+
+from lijiao.core.errors import DomainError, FieldError
+from lijiao.core.pii import PIIKind, canonical
+
+MAX_REASON = 500
+
+
+_MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE_RE = re.compile(r"0\d{9,11}")
+
+
+def _invalid(message: str, errors: list[FieldError], code: str = "invalid") -> DomainError:
+    return DomainError(message=message, code=code, errors=tuple(errors))
+
+
+def clean_phone(value: str, field: str, errors: list[FieldError]) -> str:
+    """A mobile (11 digits, 1[3-9]…) or landline with area code (0411-88886666); ``""`` stays ``""``."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    digits = canonical(PIIKind.PHONE, text)
+    if _MOBILE_RE.fullmatch(digits) or _LANDLINE_RE.fullmatch(digits):
+        return digits
+    errors.append(
+        FieldError(
+            field,
+            f"电话号码“{text}”格式不正确，应为11位手机号或带区号的固定电话，如 0411-88886666"
+            f"（not a valid mobile or landline number）",
+        )
+    )
+    return ""
+
+
+def _text(
+    value: str | None,
+    field: str,
+    label: str,
+    max_length: int,
+    errors: list[FieldError],
+    *,
+    required: bool = False,
+) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        errors.append(FieldError(field, f"请填写{label}（{field.replace('_', ' ')} required）"))
+    elif len(text) > max_length:
+        errors.append(FieldError(field, f"{label}最多{max_length}字（{field.replace('_', ' ')} too long）"))
+    return text
+
+
+def _reason(reason: str | None, field: str = "reason") -> str:
+    errors: list[FieldError] = []
+    text = _text(reason, field, "原因", MAX_REASON, errors, required=True)
+    if errors:
+        raise _invalid("请说明原因（a reason is required）", errors, code="reason_required")
+    return text
