@@ -1,0 +1,35 @@
+"""What the providers API modules share: the router they all add to, error responses, the provider in
+the caller's scope, occupations by code.
+"""
+
+from django.http import HttpRequest
+from ninja import Router
+
+from lijiao.accounts.api_auth import current_user, required_auth
+from lijiao.catalog.models import Occupation
+from lijiao.core.errors import DomainError
+from lijiao.providers import selectors
+from lijiao.providers.models import Provider
+from lijiao.providers.schemas import ErrorOut
+
+router = Router(auth=required_auth)
+
+
+_READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
+_WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _provider(request: HttpRequest, provider_id: int) -> Provider:
+    return selectors.get_provider(current_user(request), provider_id)
+
+
+def _occupation(code: str | None, field: str = "occupation_code") -> Occupation | None:
+    if not code or not code.strip():
+        return None
+    occupation = Occupation.objects.filter(code=code.strip()).first()
+    if occupation is None:
+        raise DomainError.for_fields(
+            "职业编码有误（unknown occupation）",
+            {field: f"未知的职业编码“{code}”（unknown occupation code）"},
+        )
+    return occupation
