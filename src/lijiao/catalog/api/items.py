@@ -1,0 +1,131 @@
+"""The items of an edition: list (with the same filters as the public screen), read; add, change and delete in a draft."""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from lijiao.accounts.api_auth import current_user, required_auth
+from lijiao.catalog import selectors, services
+from lijiao.catalog.api.common import _NOT_FOUND, _WRITE_ERRORS, _edition, router
+from lijiao.catalog.filters import CatalogItemFilterSet
+from lijiao.catalog.models import CatalogItem, Category, Occupation, SpecialItem
+from lijiao.catalog.schemas import ErrorOut, ItemFilters, ItemFlag, ItemIn, ItemOut
+from lijiao.core.errors import DomainError, FieldError
+from lijiao.core.permissions import require_perm
+
+_API_FIELD = {"occupation": "subject_code", "special_item": "subject_code", "category": "category_code"}
+
+
+def _api_fields(exc: DomainError) -> DomainError:
+    """A service's item error with field names as the API body has them (occupation → subject_code, …)."""
+    errors = tuple(FieldError(_API_FIELD.get(e.field, e.field), e.message) for e in exc.errors)
+    return DomainError(message=exc.message, code=exc.code, errors=errors, status=exc.status)
+
+
+def _item_input(payload: ItemIn) -> services.ItemInput:
+    """Resolve the codes of an item body to rows; unknown codes are field errors."""
+    errors: dict[str, str] = {}
+    code = payload.subject_code.strip()
+    occupation: Occupation | None = None
+    special_item: SpecialItem | None = None
+    if payload.kind == CatalogItem.Kind.OCCUPATION:
+        occupation = Occupation.objects.filter(code=code).first()
+        if occupation is None:
+            errors["subject_code"] = f"未知的职业编码“{code}”（unknown occupation code）"
+    else:
+        special_item = SpecialItem.objects.filter(code=code).first()
+        if special_item is None:
+            errors["subject_code"] = f"未知的项目编码“{code}”（unknown item code）"
+    category = Category.objects.filter(code=payload.category_code.strip()).first()
+    if category is None:
+        errors["category_code"] = f"未知的行业类别“{payload.category_code}”（unknown category）"
+    if errors:
+        raise DomainError.for_fields("目录项目信息有误（invalid catalog item）", errors, code="invalid_item")
+    assert category is not None
+    flags = set(payload.flags)
+    return services.ItemInput(
+        kind=payload.kind,
+        occupation=occupation,
+        special_item=special_item,
+        level=payload.level,
+        category=category,
+        subsidy_standard=payload.subsidy_standard,
+        assessment_subsidy=payload.assessment_subsidy,
+        min_lesson_hours=payload.min_lesson_hours,
+        shortage_tier=payload.shortage_tier,
+        is_digital=ItemFlag.DIGITAL in flags,
+        is_elder_child_care=ItemFlag.ELDER_CHILD_CARE in flags,
+        allows_graduate_conversion=ItemFlag.GRADUATE_CONVERSION in flags,
+        is_new_business_form=ItemFlag.NEW_BUSINESS_FORM in flags,
+        note=payload.note,
+    )
+
+
+@router.get(
+    "/editions/{edition_id}/items",
+    response={200: list[ItemOut], 404: ErrorOut, 422: ErrorOut},
+    summary="目录项目（可检索、筛选、分页）",
+)
+@paginate(LimitOffsetPagination)
+def list_items(request: HttpRequest, edition_id: int, filters: Query[ItemFilters]) -> QuerySet[CatalogItem]:
+    """Items of an edition in catalog order, filtered like the public catalog page."""
+    edition = _edition(request, edition_id)
+    filterset = CatalogItemFilterSet(request.GET, queryset=selectors.edition_items(edition))
+    if not filterset.is_valid():
+        errors = tuple(
+            FieldError(name, " ".join(str(m) for m in messages))
+            for name, messages in filterset.errors.items()
+        )
+        raise DomainError("筛选条件有误（invalid filter）", code="invalid", errors=errors, status=422)
+    return filterset.qs
+
+
+@router.get("/items/{item_id}", response={200: ItemOut, **_NOT_FOUND}, summary="目录项目")
+def get_item(request: HttpRequest, item_id: int) -> CatalogItem:
+    return selectors.get_item(current_user(request), item_id)
+
+
+@router.post(
+    "/editions/{edition_id}/items",
+    auth=required_auth,
+    response={201: ItemOut, **_WRITE_ERRORS},
+    summary="向草稿版本添加项目",
+)
+def add_item(request: HttpRequest, edition_id: int, payload: ItemIn) -> Status[CatalogItem]:
+    user = current_user(request)
+    require_perm(user, "catalog.add_catalogitem")
+    edition = _edition(request, edition_id)
+    data = _item_input(payload)
+    try:
+        item = services.add_item(actor=user, edition=edition, data=data)
+    except DomainError as exc:
+        raise _api_fields(exc) from None
+    return Status(201, item)
+
+
+@router.put(
+    "/items/{item_id}",
+    auth=required_auth,
+    response={200: ItemOut, **_WRITE_ERRORS},
+    summary="修改草稿中的项目",
+)
+def update_item(request: HttpRequest, item_id: int, payload: ItemIn) -> CatalogItem:
+    user = current_user(request)
+    require_perm(user, "catalog.change_catalogitem")
+    item = selectors.get_item(user, item_id)
+    data = _item_input(payload)
+    try:
+        return services.update_item(actor=user, item=item, data=data)
+    except DomainError as exc:
+        raise _api_fields(exc) from None
+
+
+@router.delete(
+    "/items/{item_id}", auth=required_auth, response={204: None, **_WRITE_ERRORS}, summary="从草稿中删除项目"
+)
+def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
+    user = current_user(request)
+    require_perm(user, "catalog.delete_catalogitem")
+    services.remove_item(actor=user, item=selectors.get_item(user, item_id))
+    return Status(204, None)
