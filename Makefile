@@ -85,6 +85,7 @@ run: install-run
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-cache  # the one-way stack of apps (pyproject.toml, ADR 0001)
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy

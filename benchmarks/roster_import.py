@@ -455,7 +455,8 @@ def child_seed(people_per_kind: int) -> dict[str, Any]:
     from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus, Occupation
     from lijiao.core.decisions import store_decision
     from lijiao.core.identity import parse_citizen_id
-    from lijiao.core.models import HandlingArea, Person
+    from lijiao.core.models import HandlingArea
+    from lijiao.people.models import Person
     from lijiao.providers.models import Provider, ProviderScope, ProviderStatus
     from lijiao.training.models import ClassSession, ClassStatus, Enrollment, Program, TrainingClass
 
@@ -617,8 +618,8 @@ def child_write_floor(rows: int, class_id: int, username: str, keys: str) -> dic
     from lijiao.accounts.models import User
     from lijiao.core.bulk_keys import References, bulk_checks_available, check_references
     from lijiao.core.decisions import store_decision
-    from lijiao.core.models import Person, PersonGroup
     from lijiao.core.pii import PIIKind, pii_digest
+    from lijiao.people.models import Person, PersonGroup
     from lijiao.training import importers
     from lijiao.training.importers import BATCH_ROWS, copy_payload, copy_send_keys_deferred, reserve_ids
     from lijiao.training.models import Enrollment
@@ -728,7 +729,7 @@ def child_import_export(path: str, class_id: int, username: str) -> dict[str, An
 
     from lijiao.accounts.models import User
     from lijiao.core.identity import parse_citizen_id
-    from lijiao.core.models import Person
+    from lijiao.people.models import Person
     from lijiao.training.models import Enrollment, TrainingClass
 
     user = User.objects.get(username=username)

@@ -1,6 +1,8 @@
 """The REST API (django-ninja): one NinjaAPI, a router per app, OpenAPI at /api/v1/openapi.json.
 
-Authentication: ``Authorization: Bearer <token>`` (API tokens) or the browser session (with CSRF).
+Authentication: ``Authorization: Bearer <token>`` (API tokens) or the browser session (with CSRF). It is wired
+here, where the API is assembled: every operation requires it unless its router or the operation says otherwise
+(the reference data of ``core`` is public), so the apps below accounts never import it.
 Domain errors become ``{"code", "message", "errors": [{"field", "message"}]}`` with their HTTP status.
 """
 
@@ -12,6 +14,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from lijiao.accounts.api import router as accounts_router
+from lijiao.accounts.api_auth import optional_auth, required_auth
 from lijiao.audit.api import router as audit_router
 from lijiao.catalog.api import router as catalog_router
 from lijiao.core.api import router as core_router
@@ -32,10 +35,11 @@ api = NinjaAPI(
     version="1.0",
     description="立交 职业技能培训管理服务平台 REST API",
     urls_namespace="api",
+    auth=required_auth,
 )
-api.add_router("/core", core_router, tags=["core"])
+api.add_router("/core", core_router, auth=optional_auth, tags=["core"])
 api.add_router("/accounts", accounts_router, tags=["accounts"])
-api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/audit", audit_router, auth=required_auth, tags=["audit"])
 api.add_router("/catalog", catalog_router, tags=["catalog"])
 api.add_router("/providers", providers_router, tags=["providers"])
 api.add_router("/training", training_router, tags=["training"])

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lijiao.core",
     "lijiao.accounts",
     "lijiao.audit",
+    "lijiao.people",
     "lijiao.catalog",
     "lijiao.providers",
     "lijiao.training",

@@ -20,7 +20,7 @@ from lijiao.core.bulk_keys import (
     references_of,
     row_triggers_off,
 )
-from lijiao.core.models import Person, PersonGroup
+from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import Enrollment
 
 ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -6,10 +6,10 @@ from django.test import override_settings
 from lijiao.accounts.models import User
 from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
+from lijiao.audit.services import reveal_personal_data
 from lijiao.core import pii
 from lijiao.core.errors import PermissionDenied
 from lijiao.core.pii import PIIKind, mask, pii_digest
-from lijiao.core.services import reveal_personal_data
 
 ID = "11010519491231002X"
 

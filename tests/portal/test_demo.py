@@ -30,8 +30,8 @@ from lijiao.audit.services import verify_chain
 from lijiao.catalog.models import CatalogItem, Edition
 from lijiao.catalog.selectors import edition_in_force
 from lijiao.core.identity import parse_citizen_id, parse_credit_code
-from lijiao.core.models import Person, PersonGroup
-from lijiao.core.people import validate_group_evidence
+from lijiao.people.models import Person, PersonGroup
+from lijiao.people.services import validate_group_evidence
 from lijiao.portal.context_processors import navigation
 from lijiao.portal.demo import DEMO_PASSWORD
 from lijiao.providers.models import (
@@ -150,7 +150,7 @@ def test_bulk_history_is_audited_once_per_step(demo: str) -> None:
     }
     assert steps["demo.history.attendance_loaded"]["checkins"] == CheckIn.objects.count()
     assert steps["demo.history.results_loaded"]["results"] == AssessmentResult.objects.count()
-    service_people = AuditEvent.objects.filter(action="core.person.registered").count()
+    service_people = AuditEvent.objects.filter(action="people.person.registered").count()
     assert steps["demo.history.people_loaded"]["people"] + service_people == Person.objects.count()
     service_classes = AuditEvent.objects.filter(action="training.class.created").count()
     assert steps["demo.history.classes_loaded"]["classes"] + service_classes == TrainingClass.objects.count()

@@ -15,7 +15,7 @@ from lijiao.accounts.models import User
 from lijiao.accounts.roles import Role
 from lijiao.catalog.models import CatalogItem, Edition, EditionStatus
 from lijiao.core.errors import NotFound
-from lijiao.core.models import Person
+from lijiao.people.models import Person
 from lijiao.providers import selectors
 from lijiao.providers.models import BlacklistEntry, CreditEvent, Provider, ProviderScope, ProviderStatus
 from lijiao.training.models import AssessmentResult, Enrollment, TrainingClass

@@ -17,7 +17,7 @@ from lijiao.audit.models import AuditEvent
 from lijiao.catalog.models import CatalogItem, Edition, EditionStatus
 from lijiao.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
-from lijiao.core.models import Person
+from lijiao.people.models import Person
 from lijiao.providers.models import BlacklistEntry, Provider, ProviderScope, ProviderStatus, Teacher, Venue
 from lijiao.training import workflows
 from lijiao.training.models import (

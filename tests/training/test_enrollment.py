@@ -17,7 +17,8 @@ from lijiao.audit.models import AuditEvent
 from lijiao.core.decisions import decision_digest
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
-from lijiao.core.models import DecisionRecord, HandlingArea, Person, PersonGroup
+from lijiao.core.models import DecisionRecord, HandlingArea
+from lijiao.people.models import Person, PersonGroup
 from lijiao.training.checks import (
     attendance_rates,
     evaluate_eligibility,

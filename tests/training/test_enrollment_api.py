@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from lijiao.accounts.models import User
 from lijiao.audit.models import AuditEvent
-from lijiao.core.models import Person, PersonGroup
+from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import Enrollment, TrainingClass
 from lijiao.training.selectors.enrollment import (
     attendance_sheet,

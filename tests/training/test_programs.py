@@ -12,8 +12,8 @@ import pytest
 from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import DomainError, PermissionDenied
-from lijiao.core.models import Person
 from lijiao.core.rules import evaluate
+from lijiao.people.models import Person
 from lijiao.training.checks import evaluate_eligibility, person_facts
 from lijiao.training.models import ClassStatus, Enrollment, Program
 from lijiao.training.services.programs import (

@@ -26,9 +26,10 @@ from lijiao.audit.models import AuditEvent
 from lijiao.core.decisions import decision_digest
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
-from lijiao.core.models import DecisionRecord, ImportJob, Person, PersonGroup
-from lijiao.core.people import register_person
+from lijiao.core.models import DecisionRecord, ImportJob
 from lijiao.core.pii import PIIKind, pii_digest
+from lijiao.people.models import Person, PersonGroup
+from lijiao.people.services import register_person
 from lijiao.training import importers, tasks
 from lijiao.training.importers import FILE_ROW, CopyPayload, bulk_insert, import_roster, report_preview
 from lijiao.training.models import ClassStatus, Enrollment, Program, TrainingClass

@@ -64,7 +64,7 @@ _TRAINING_READ = (
     "training.view_enrollment",
     "training.view_checkin",
     "training.view_assessmentresult",
-    "core.view_person",
+    "people.view_person",
 )
 _PROVIDER_WORK = (
     *_TRAINING_READ,
@@ -84,8 +84,8 @@ _PROVIDER_WORK = (
     "training.record_attendance",
     "training.record_assessment",
     "training.import_roster",
-    "core.add_person",
-    "core.change_person",
+    "people.add_person",
+    "people.change_person",
 )
 _AREA_REVIEW = (
     *_TRAINING_READ,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from lijiao.accounts.models import ApiToken, User, hash_token
@@ -18,7 +18,6 @@ from lijiao.audit.services import record_event
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
 from lijiao.core.models import HandlingArea
-from lijiao.providers.models import Provider
 
 TOKEN_PREFIX = "lj_"
 
@@ -34,11 +33,17 @@ def create_user(
     handling_area: HandlingArea | None = None,
     citizen_id: str = "",
     phone: str = "",
-    provider: Provider | None = None,
+    provider: models.Model | None = None,
 ) -> User:
-    """Create a login with its roles; validates the password rules, the scope and the ID number."""
+    """Create a login with its roles; validates the password rules, the scope and the ID number.
+
+    ``provider`` is the training provider (``providers.Provider``) a provider-staff login works for. It is taken
+    as any model and stored by its key: accounts sits below providers and never imports them (ADR 0001).
+    """
     if actor is not None and not actor.has_perm("accounts.add_user"):
         raise PermissionDenied()
+    if provider is not None and type(provider) is not User._meta.get_field("provider").related_model:
+        raise TypeError(f"provider must be a providers.Provider, not {type(provider).__name__}")
     errors: list[FieldError] = []
     if User.objects.filter(username=username).exists():
         errors.append(FieldError("username", "该用户名已存在（username already taken）"))
@@ -64,7 +69,7 @@ def create_user(
         username=username,
         display_name=display_name,
         handling_area=handling_area,
-        provider=provider,
+        provider_id=provider.pk if provider is not None else None,
         citizen_id=canonical_id,
         phone=phone,
         is_staff=any(r in {Role.CITY_ADMIN, Role.CATALOG_OFFICER} for r in roles),

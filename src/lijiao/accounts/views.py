@@ -11,12 +11,12 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from lijiao.accounts.forms import LoginForm, TokenForm
+from lijiao.accounts.http import AuthedRequest
 from lijiao.accounts.models import ApiToken, User
 from lijiao.accounts.roles import ROLES, roles_of
 from lijiao.accounts.services import create_api_token, revoke_api_token
+from lijiao.audit.services import reveal_personal_data
 from lijiao.core.errors import DomainError
-from lijiao.core.http import AuthedRequest
-from lijiao.core.services import reveal_personal_data
 
 REVEALABLE = {"citizen_id", "phone"}
 

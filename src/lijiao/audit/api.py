@@ -1,4 +1,4 @@
-"""Audit log API for auditors (``audit.view_auditevent``)."""
+"""Audit log API for auditors (``audit.view_auditevent``); ``lijiao.api`` mounts it behind authentication."""
 
 from typing import Any
 
@@ -6,14 +6,13 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.audit.schemas import AuditEventOut
 from lijiao.audit.selectors import AuditFilter, search_events
 
-router = Router(auth=required_auth)
+router = Router()
 
 
 @router.get("/events", response=list[AuditEventOut])
 @paginate(LimitOffsetPagination)
 def events(request: HttpRequest, filters: Query[AuditFilter]) -> Any:
-    return search_events(current_user(request), filters)
+    return search_events(request.user, filters)

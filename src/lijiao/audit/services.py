@@ -1,7 +1,8 @@
 """Writing and verifying the hash-chained audit log.
 
 Every service that changes state calls :func:`record_event` inside its own transaction, so the change and its
-audit row commit or roll back together. Appends are serialised by locking the single :class:`AuditChainHead` row
+audit row commit or roll back together. Showing or exporting personal data is logged like a change
+(:func:`reveal_personal_data`, :func:`record_personal_data_export`). Appends are serialised by locking the single :class:`AuditChainHead` row
 (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers itself).
 """
 
@@ -17,9 +18,13 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.audit import context
 from lijiao.audit.models import AuditChainHead, AuditEvent
+from lijiao.core.actors import Actor
+from lijiao.core.errors import DomainError, PermissionDenied
+from lijiao.core.pii import EncryptedPIIField
 
 GENESIS_HASH = "0" * 64
 
@@ -177,3 +182,35 @@ def verify_chain() -> ChainReport:
             ),
         )
     return ChainReport(checked, None)
+
+
+@transaction.atomic
+def reveal_personal_data(*, actor: Actor, obj: models.Model, field_name: str, reason: str = "") -> str:
+    """The full value of an encrypted personal field, for a user with ``core.reveal_pii``; logged (SPEC D3)."""
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm("core.reveal_pii")):
+        raise PermissionDenied(_("您无权查看完整个人信息"))
+    try:
+        field = obj._meta.get_field(field_name)
+    except Exception:
+        field = None
+    if not isinstance(field, EncryptedPIIField):
+        raise DomainError.for_fields(_("该字段不是个人信息字段"), {"field": field_name})
+    record_event(
+        actor=actor,
+        action="pii.revealed",
+        obj=obj,
+        after={"field": field_name, "kind": field.kind.value},
+        reason=reason,
+    )
+    return getattr(obj, field_name) or ""
+
+
+def record_personal_data_export(*, actor: Actor, what: str, rows: int, masked: bool) -> None:
+    """Log an export that contains personal data (SPEC C12: every view/export of personal data)."""
+    record_event(
+        actor=actor,
+        action="pii.exported",
+        object_type="export",
+        object_repr=what[:200],
+        after={"rows": rows, "masked": masked},
+    )

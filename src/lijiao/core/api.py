@@ -1,4 +1,7 @@
-"""Reference data API: regions, handling areas, working-day calendar, identity-number checks."""
+"""Reference data API: regions, handling areas, working-day calendar, identity-number checks.
+
+Open to the public: ``lijiao.api`` mounts this router with the optional authentication.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router
 
-from lijiao.accounts.api_auth import optional_auth
 from lijiao.core.calendar import get_calendar
 from lijiao.core.errors import DomainError
 from lijiao.core.identity import InvalidCitizenId, InvalidCreditCode, parse_citizen_id, parse_credit_code
@@ -21,7 +23,7 @@ from lijiao.core.schemas import (
     WorkingDayOut,
 )
 
-router = Router(auth=optional_auth)
+router = Router()
 
 
 @router.get("/regions", response=list[RegionOut])

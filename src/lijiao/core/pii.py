@@ -8,7 +8,7 @@ A model declares the encrypted value and its lookup digest side by side::
 and finds a row with ``Model.objects.filter(id_number_digest=pii_digest(PIIKind.CITIZEN_ID, raw))``.
 The value is encrypted with AES-256-GCM (``cryptography``), tagged with the id of the key that wrote it; the
 digest is an HMAC-SHA256 of the canonical value. Both keys are derived (HKDF) from ``LIJIAO_PII_KEY``;
-``LIJIAO_PII_OLD_KEYS`` keeps older keys readable while rows are re-encrypted. Showing a full value is a service (:func:`lijiao.core.services.reveal_personal_data`)
+``LIJIAO_PII_OLD_KEYS`` keeps older keys readable while rows are re-encrypted. Showing a full value is a service (:func:`lijiao.audit.services.reveal_personal_data`)
 that checks ``core.reveal_pii`` and writes an audit event.
 """
 

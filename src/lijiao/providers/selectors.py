@@ -7,6 +7,7 @@ their own institution only; anonymous callers see nothing here (the public sees 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -252,21 +253,43 @@ class CreditRecord:
         return f"{(self.pass_rate * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
-# Classes that counted: approved by the bureau (running, finished, assessed, closed included).
-COUNTED_CLASS_STATUSES = ("approved", "running", "finished", "assessed", "closed")
+@dataclass(frozen=True, slots=True)
+class TrainingOutcomes:
+    """What a provider's classes achieved: counted by the training app, which sits above this one (ADR 0001).
+
+    ``classes_count`` counts the classes the bureau approved; ``assessed_count`` and ``passed_count`` the
+    trainees with an assessment result and those who passed.
+    """
+
+    classes_count: int = 0
+    assessed_count: int = 0
+    passed_count: int = 0
+
+
+TrainingOutcomesSource = Callable[[Provider], TrainingOutcomes]
+
+
+def _no_outcomes(provider: Provider) -> TrainingOutcomes:
+    return TrainingOutcomes()
+
+
+_training_outcomes: TrainingOutcomesSource = _no_outcomes
+
+
+def register_training_outcomes(source: TrainingOutcomesSource) -> None:
+    """Let the app that runs the classes count their outcomes for :func:`credit_record`.
+
+    Providers cannot import training (one-way layers), so training hands its selector down when Django starts
+    (``TrainingConfig.ready``); the employment follow-up will hand down the employment rate the same way.
+    """
+    global _training_outcomes
+    _training_outcomes = source
 
 
 def credit_record(provider: Provider, *, on: dt.date | None = None) -> CreditRecord:
     """The provider's credit record, from set-based aggregates (three queries and the blacklist look-up)."""
-    from lijiao.training.models import AssessmentResult, TrainingClass
-
-    classes_count = TrainingClass.objects.filter(
-        provider_id=provider.pk, status__in=COUNTED_CLASS_STATUSES
-    ).count()
-    results = AssessmentResult.objects.filter(enrollment__training_class__provider_id=provider.pk).aggregate(
-        assessed=Count("pk"), passed=Count("pk", filter=Q(passed=True))
-    )
-    assessed, passed = results["assessed"] or 0, results["passed"] or 0
+    outcomes = _training_outcomes(provider)
+    assessed, passed = outcomes.assessed_count, outcomes.passed_count
     pass_rate = (
         (Decimal(passed) / Decimal(assessed)).quantize(Decimal("0.0001"), ROUND_HALF_UP) if assessed else None
     )
@@ -277,7 +300,7 @@ def credit_record(provider: Provider, *, on: dt.date | None = None) -> CreditRec
         points=Sum("points"),
     )
     return CreditRecord(
-        classes_count=classes_count,
+        classes_count=outcomes.classes_count,
         assessed_count=assessed,
         passed_count=passed,
         pass_rate=pass_rate,

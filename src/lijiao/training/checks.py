@@ -88,7 +88,7 @@ BASE_ELIGIBILITY_RULE: Rule = {
 
 @dataclass(frozen=True, slots=True)
 class PersonGroupEvidence:
-    """A group a person belongs to and the evidence recorded for it (mirrors ``core.PersonGroup``).
+    """A group a person belongs to and the evidence recorded for it (mirrors ``people.PersonGroup``).
 
     ``person_facts`` also accepts ``PersonGroup`` rows themselves (same attribute names) or bare group codes.
     """
@@ -172,7 +172,7 @@ def person_facts(
 
 def group_evidence_by_person(person_ids: Collection[int]) -> dict[int, dict[str, PersonGroupEvidence]]:
     """Recorded groups of many people in one query: person id → {group code → evidence}."""
-    from lijiao.core.models import PersonGroup
+    from lijiao.people.models import PersonGroup
 
     result: dict[int, dict[str, PersonGroupEvidence]] = {pid: {} for pid in person_ids}
     if not person_ids:

@@ -26,7 +26,7 @@ What ``lijiao loaddemo`` adds after the users and the catalog (see :func:`load_t
     share (≥ 60 % for occupations) and the declared hours; capacity ≤ the venue's; no venue or teacher in two
     classes at once;
   - trainees with valid citizen IDs (Dalian address codes 2102xx), aged 18–58, phones, and groups whose
-    evidence passes :func:`lijiao.core.people.validate_group_evidence`; each enrollment points at the stored
+    evidence passes :func:`lijiao.people.services.validate_group_evidence`; each enrollment points at the stored
     eligibility decision of the class's program (a record shared by every enrollment with the same decision),
     evaluated exactly as :func:`~lijiao.training.services.enrollment.enroll` does, and the person's target group
     matches the program's; nobody holds two enrollments whose classes overlap in time; ``enrolled_count`` =
@@ -75,9 +75,10 @@ from lijiao.core.calendar import get_calendar
 from lijiao.core.decisions import store_decisions
 from lijiao.core.errors import DomainError
 from lijiao.core.identity import address_code_status, citizen_id_check_char, credit_code_check_char
-from lijiao.core.models import HandlingArea, Person, PersonGroup, Region
-from lijiao.core.people import record_group, register_person, validate_group_evidence
+from lijiao.core.models import HandlingArea, Region
 from lijiao.core.pii import PIIKind, pii_digest
+from lijiao.people.models import Person, PersonGroup
+from lijiao.people.services import record_group, register_person, validate_group_evidence
 from lijiao.providers import services as provider_services
 from lijiao.providers.models import CreditEvent, Provider, Teacher, Venue
 from lijiao.training.checks import PersonGroupEvidence, attendance_rates, evaluate_eligibility, person_facts
@@ -1694,7 +1695,9 @@ class _DemoBuilder:
         ]
         PersonGroup.objects.bulk_create(groups, batch_size=1000)
         _set_column(PersonGroup, "recorded_at", ((g.pk, registered[g.person_id]) for g in groups))
-        self.bulk_event("people_loaded", "core.person", "学员", {"people": len(rows), "groups": len(groups)})
+        self.bulk_event(
+            "people_loaded", "people.person", "学员", {"people": len(rows), "groups": len(groups)}
+        )
         return len(rows)
 
     def write_classes(self, plans: list[_ClassPlan]) -> None:

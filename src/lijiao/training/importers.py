@@ -6,13 +6,13 @@ the clerk gets the error report (the rows as sent, with row numbers and reasons)
 groups, creates the enrollments, takes the seats once for the whole file and writes one audit event.
 
 The checks are the single-person enrollment's (:mod:`lijiao.training.services.enrollment`,
-:mod:`lijiao.core.people`, :mod:`lijiao.training.checks`), run set-based:
+:mod:`lijiao.people.services`, :mod:`lijiao.training.checks`), run set-based:
 
 * cells: name; citizen ID (every kind of bad number, and a NUMBER cell — Excel has already lost digits — is
   refused with the "format the column as text" message, never converted); phone; gender and birth date, when
   given, must agree with the ID; household, education; groups (``高校毕业生、失业人员`` …, separated by
   ``、,，/;；``) with their evidence (graduation year, unemployment registration number, months insured,
-  employer), validated by :func:`lijiao.core.people.validate_group_evidence`;
+  employer), validated by :func:`lijiao.people.services.validate_group_evidence`;
 * rows against each other: the same ID twice (both rows are reported);
 * rows against the database: a registered person whose name differs; already enrolled in this class; the
   eligibility rule of the class's program (the reasons are reported); an active enrollment in another class
@@ -101,8 +101,7 @@ from lijiao.core.importing import (
     save_job,
     write_template_header,
 )
-from lijiao.core.models import ImportJob, Person, PersonGroup
-from lijiao.core.people import normalise_phone, validate_group_evidence
+from lijiao.core.models import ImportJob
 from lijiao.core.pii import (
     EncryptedPIIField,
     PIIDigestField,
@@ -112,6 +111,8 @@ from lijiao.core.pii import (
     pii_digester,
 )
 from lijiao.core.rules import evaluate, facts_read
+from lijiao.people.models import Person, PersonGroup
+from lijiao.people.services import normalise_phone, validate_group_evidence
 from lijiao.training.checks import (
     PersonGroupEvidence,
     age_on,

@@ -215,7 +215,9 @@ class Enrollment(models.Model):
     training_class = models.ForeignKey(  # indexed by training_enrollment_unique (training_class, person)
         TrainingClass, models.PROTECT, related_name="enrollments", verbose_name="培训班", db_index=False
     )
-    person = models.ForeignKey("core.Person", models.PROTECT, related_name="enrollments", verbose_name="学员")
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="enrollments", verbose_name="学员"
+    )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     enrolled_at = models.DateTimeField("报名时间", auto_now_add=True)
     enrolled_by = models.ForeignKey(
@@ -271,7 +273,7 @@ class CheckIn(models.Model):
 
     session = models.ForeignKey(ClassSession, models.CASCADE, related_name="checkins", verbose_name="课程")
     enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="checkins", verbose_name="报名")
-    person = models.ForeignKey("core.Person", models.PROTECT, related_name="checkins", verbose_name="学员")
+    person = models.ForeignKey("people.Person", models.PROTECT, related_name="checkins", verbose_name="学员")
     checked_at = models.DateTimeField("签到时间")
     method = models.CharField("方式", max_length=10, choices=Method.choices)
     reason = models.CharField("补录原因", max_length=200, blank=True)

@@ -17,11 +17,12 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from lijiao.accounts.api_auth import current_user, required_auth
-from lijiao.core import people
 from lijiao.core.errors import DomainError, FieldError, NotFound
-from lijiao.core.models import Person, PersonGroup
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, mask
+from lijiao.people import services as people
+from lijiao.people.models import Person, PersonGroup
+from lijiao.people.selectors import find_person
 from lijiao.training.models import CheckIn, Enrollment
 from lijiao.training.schemas.enrollment import (
     CheckInIn,
@@ -131,7 +132,7 @@ def _register_with_groups(user: Any, payload: PersonIn) -> Person:
 )
 def register_person(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
     user = current_user(request)
-    require_perm(user, "core.add_person")
+    require_perm(user, "people.add_person")
     with transaction.atomic():
         person = _register_with_groups(user, payload)
     return _person_out(person)
@@ -140,8 +141,8 @@ def register_person(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
 @router.post("/persons/lookup", response={200: PersonOut, **_WRITE_ERRORS}, summary="按身份证号精确查找人员")
 def lookup_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
     user = current_user(request)
-    require_perm(user, "core.add_person")
-    person = people.find_person(payload.citizen_id)
+    require_perm(user, "people.add_person")
+    person = find_person(payload.citizen_id)
     if person is None:
         raise NotFound("未找到该身份证号登记的人员（no person registered with this citizen ID）")
     return _person_out(person)
@@ -172,7 +173,7 @@ def person_enrollments(request: HttpRequest, person_id: int) -> list[dict[str, A
 )
 def put_group(request: HttpRequest, person_id: int, group: str, payload: EvidenceIn) -> dict[str, Any]:
     user = current_user(request)
-    require_perm(user, "core.change_person")
+    require_perm(user, "people.change_person")
     person = selectors.get_person(user, person_id)
     people.record_group(actor=user, person=person, group=group, **payload.model_dump())
     return _person_out(person)
@@ -183,7 +184,7 @@ def put_group(request: HttpRequest, person_id: int, group: str, payload: Evidenc
 )
 def delete_group(request: HttpRequest, person_id: int, group: str) -> Status[None]:
     user = current_user(request)
-    require_perm(user, "core.change_person")
+    require_perm(user, "people.change_person")
     person = selectors.get_person(user, person_id)
     people.remove_group(actor=user, person=person, group=group)
     return Status(204, None)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from lijiao.catalog.models import CatalogItem
 from lijiao.catalog.selectors import current_edition
 from lijiao.core.forms import DATE_WIDGET
-from lijiao.core.models import PersonGroup
+from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Provider, Teacher, Venue
 from lijiao.training.models import ClassSession, Program, TrainingClass
 from lijiao.training.selectors.classes import provider_items

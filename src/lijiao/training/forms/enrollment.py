@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from lijiao.core.models import Person, PersonGroup
+from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import CheckIn
 
 __all__ = [

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet
 
 from lijiao.accounts.scope import Scope
 from lijiao.core.errors import NotFound
-from lijiao.core.models import Person, PersonGroup
+from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import AssessmentResult, CheckIn, ClassSession, Enrollment, TrainingClass
 
 __all__ = [
@@ -65,7 +65,7 @@ def visible_enrollments(user: Any) -> QuerySet[Enrollment]:
 
 def visible_people(user: Any) -> QuerySet[Person]:
     """People the user may see: everyone for city-wide roles, else those enrolled in a class in scope."""
-    if not (getattr(user, "is_authenticated", False) and user.has_perm("core.view_person")):
+    if not (getattr(user, "is_authenticated", False) and user.has_perm("people.view_person")):
         return Person.objects.none()
     scope = Scope.for_user(user)
     if scope.all_areas:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from lijiao.audit.services import record_event
 from lijiao.core.errors import Conflict, DomainError, FieldError
-from lijiao.core.models import Person
+from lijiao.people.models import Person
 from lijiao.training.checks import attendance_rates, overlapping_checkins
 from lijiao.training.models import CheckIn, ClassSession, ClassStatus, Enrollment, TrainingClass
 from lijiao.training.services.enrollment import require_class_staff

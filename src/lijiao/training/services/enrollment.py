@@ -19,8 +19,8 @@ from django.utils import timezone
 from lijiao.audit.services import record_event, snapshot
 from lijiao.core.decisions import store_decision
 from lijiao.core.errors import Conflict, DomainError, FieldError, PermissionDenied
-from lijiao.core.models import Person
 from lijiao.core.rules import Decision
+from lijiao.people.models import Person
 from lijiao.providers.selectors import listing_problems
 from lijiao.training.checks import (
     evaluate_eligibility,

@@ -41,9 +41,9 @@ from django.utils import timezone
 
 from lijiao.audit.services import record_event, snapshot
 from lijiao.core.errors import DomainError, FieldError
-from lijiao.core.models import PersonGroup
 from lijiao.core.permissions import require_perm
 from lijiao.core.rules import RuleError, validate_rule
+from lijiao.people.models import PersonGroup
 from lijiao.training.models import Enrollment, Program
 
 __all__ = [

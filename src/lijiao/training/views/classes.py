@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error, service_errors_on
-from lijiao.core.models import PersonGroup
+from lijiao.people.models import PersonGroup
 from lijiao.training import workflows
 from lijiao.training.forms.classes import (
     ClassForm,

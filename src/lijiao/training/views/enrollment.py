@@ -21,11 +21,11 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lijiao.core import people
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error
-from lijiao.core.models import Person, PersonGroup
+from lijiao.people import services as people
+from lijiao.people.models import Person, PersonGroup
 from lijiao.training.forms.enrollment import (
     AttendanceForm,
     EnrollForm,
@@ -403,7 +403,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         person = selectors.get_person(request.user, person_id)
     except NotFound:
         raise Http404("人员不存在") from None
-    can_edit = request.user.has_perm("core.change_person") and bool(
+    can_edit = request.user.has_perm("people.change_person") and bool(
         getattr(request.user, "provider_id", None) or request.user.is_superuser
     )
     form = GroupForm(request.POST or None)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.http import HttpRequest
 
-if TYPE_CHECKING:
-    from lijiao.accounts.models import User
+from lijiao.accounts.models import User
 
 
 class AuthedRequest(HttpRequest):

@@ -12,9 +12,9 @@ from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import DomainError, NotFound, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
-from lijiao.core.models import Person, PersonGroup
-from lijiao.core.people import (
-    find_person,
+from lijiao.people.models import Person, PersonGroup
+from lijiao.people.selectors import find_person
+from lijiao.people.services import (
     normalise_phone,
     record_group,
     register_person,
@@ -40,7 +40,7 @@ def staff(make_user):
 
 
 def person_events() -> int:
-    return AuditEvent.objects.filter(action__startswith="core.person").count()
+    return AuditEvent.objects.filter(action__startswith="people.person").count()
 
 
 def test_register_derives_gender_and_birth_date(staff):
@@ -50,7 +50,7 @@ def test_register_derives_gender_and_birth_date(staff):
     person.refresh_from_db()
     assert person.gender == "F" and person.birth_date == dt.date(1990, 3, 7)
     assert person.phone == "13812345678"
-    event = AuditEvent.objects.get(action="core.person.registered")
+    event = AuditEvent.objects.get(action="people.person.registered")
     assert make_id(seq="124") not in str(event.after) and "13812345678" not in str(event.after)
     assert event.after["citizen_id"].startswith("2102") and "*" in event.after["citizen_id"]
 
@@ -111,7 +111,7 @@ def test_a_different_name_is_refused(staff):
 def test_withdrawn_address_code_is_a_warning_not_a_refusal(staff):
     person = register_person(actor=staff, citizen_id=make_id("110103", "19800101"), name="崇文")
     assert person.pk and len(person.id_warnings) == 1 and "崇文区" in person.id_warnings[0]
-    event = AuditEvent.objects.get(action="core.person.registered")
+    event = AuditEvent.objects.get(action="people.person.registered")
     assert event.after["id_warnings"] == list(person.id_warnings)
 
 
@@ -181,11 +181,11 @@ def test_record_group_upserts_with_audit(staff, person):
     record_group(actor=staff, person=person, group="graduate", graduation_year=THIS_YEAR - 2, note="更正")
     row = PersonGroup.objects.get()
     assert row.graduation_year == THIS_YEAR - 2 and row.note == "更正" and row.recorded_by == staff
-    events = AuditEvent.objects.filter(action="core.person.group_recorded").order_by("sequence")
+    events = AuditEvent.objects.filter(action="people.person.group_recorded").order_by("sequence")
     assert events[1].before["graduation_year"] == THIS_YEAR - 1
     remove_group(actor=staff, person=person, group="graduate", reason="录错")
     assert not PersonGroup.objects.exists()
-    assert AuditEvent.objects.get(action="core.person.group_removed").reason == "录错"
+    assert AuditEvent.objects.get(action="people.person.group_removed").reason == "录错"
     with pytest.raises(NotFound):
         remove_group(actor=staff, person=person, group="graduate")
 
@@ -213,7 +213,7 @@ def test_group_evidence_is_checked(staff, person, kwargs, field):
         record_group(actor=staff, person=person, **kwargs)
     assert exc.value.errors[0].field == field
     assert not PersonGroup.objects.exists()
-    assert not AuditEvent.objects.filter(action="core.person.group_recorded").exists()
+    assert not AuditEvent.objects.filter(action="people.person.group_recorded").exists()
 
 
 def test_group_evidence_accepted():

@@ -18,16 +18,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lijiao.audit.services import record_event, snapshot
+from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, NotFound
 from lijiao.core.identity import CitizenId, InvalidCitizenId, parse_citizen_id
-from lijiao.core.models import Person, PersonGroup
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, canonical, mask, pii_digest
+from lijiao.people.models import Person, PersonGroup
 
 __all__ = [
     "GROUP_FIELDS",
     "PERSON_FIELDS",
-    "find_person",
     "normalise_phone",
     "parse_person_id",
     "record_group",
@@ -56,12 +56,6 @@ def parse_person_id(raw: object) -> CitizenId:
             code="invalid_citizen_id",
             errors=(FieldError("citizen_id", exc.message),),
         ) from None
-
-
-def find_person(raw_citizen_id: object) -> Person | None:
-    """The registered person with this ID number (any spelling a clerk types), or None. One indexed query."""
-    cid = parse_person_id(raw_citizen_id)
-    return Person.objects.filter(citizen_id_digest=pii_digest(PIIKind.CITIZEN_ID, cid.number)).first()
 
 
 def normalise_phone(raw: str) -> str:
@@ -114,7 +108,7 @@ def _masked_snapshot(person: Person) -> dict[str, Any]:
 @transaction.atomic
 def register_person(
     *,
-    actor: Any,
+    actor: Actor,
     citizen_id: str,
     name: str,
     phone: str = "",
@@ -129,9 +123,9 @@ def register_person(
     field never erases what is recorded. A name that differs from the registered one is refused (a real-name
     system does not let one ID number carry two names; a legal change of name goes through the bureau).
     Address-code warnings are logged and set on ``person.id_warnings`` (a tuple of bilingual strings).
-    Needs ``core.add_person`` (and ``core.change_person`` to update).
+    Needs ``people.add_person`` (and ``people.change_person`` to update).
     """
-    require_perm(actor, "core.add_person")
+    require_perm(actor, "people.add_person")
     errors: list[FieldError] = []
     cid: CitizenId | None = None
     try:
@@ -179,7 +173,7 @@ def register_person(
         else:
             record_event(
                 actor=actor,
-                action="core.person.registered",
+                action="people.person.registered",
                 obj=person,
                 after={**_masked_snapshot(person), "id_warnings": list(cid.warnings)},
             )
@@ -206,14 +200,14 @@ def register_person(
     }
     changed = [f for f, v in changes.items() if v and v != getattr(person, f)]
     if changed:
-        require_perm(actor, "core.change_person")
+        require_perm(actor, "people.change_person")
         before = _masked_snapshot(person)
         for field in changed:
             setattr(person, field, changes[field])
         person.save(update_fields=[*changed, *(["phone_digest"] if "phone" in changed else []), "updated_at"])
         record_event(
             actor=actor,
-            action="core.person.updated",
+            action="people.person.updated",
             obj=person,
             before=before,
             after=_masked_snapshot(person),
@@ -328,7 +322,7 @@ def validate_group_evidence(
 @transaction.atomic
 def record_group(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     group: str,
     graduation_year: int | None = None,
@@ -340,9 +334,9 @@ def record_group(
     """Record (or correct) that ``person`` belongs to ``group``, with the evidence the clerk saw.
 
     Refused with field errors when the evidence is missing or implausible (see
-    :func:`validate_group_evidence`); nothing is written then. Needs ``core.change_person``.
+    :func:`validate_group_evidence`); nothing is written then. Needs ``people.change_person``.
     """
-    require_perm(actor, "core.change_person")
+    require_perm(actor, "people.change_person")
     registration_number = (registration_number or "").strip()
     employer_name = (employer_name or "").strip()
     note = (note or "").strip()
@@ -378,7 +372,7 @@ def record_group(
         row.save()
     record_event(
         actor=actor,
-        action="core.person.group_recorded",
+        action="people.person.group_recorded",
         obj=person,
         before=before,
         after=snapshot(row, GROUP_FIELDS),
@@ -387,12 +381,12 @@ def record_group(
 
 
 @transaction.atomic
-def remove_group(*, actor: Any, person: Person, group: str, reason: str = "") -> None:
-    """Remove a group from a person (recorded by mistake, or no longer true). Needs ``core.change_person``."""
-    require_perm(actor, "core.change_person")
+def remove_group(*, actor: Actor, person: Person, group: str, reason: str = "") -> None:
+    """Remove a group from a person (recorded by mistake, or no longer true). Needs ``people.change_person``."""
+    require_perm(actor, "people.change_person")
     row = PersonGroup.objects.select_for_update().filter(person=person, group=group).first()
     if row is None:
         raise NotFound("该人员没有登记此类别（group not recorded for this person）")
     before = snapshot(row, GROUP_FIELDS)
     row.delete()
-    record_event(actor=actor, action="core.person.group_removed", obj=person, before=before, reason=reason)
+    record_event(actor=actor, action="people.person.group_removed", obj=person, before=before, reason=reason)

@@ -1,0 +1,105 @@
+"""Real-name people (trainees, workers) and the groups a clerk records for them (SPEC C4, D1, D3).
+
+Every domain above this one (training, certificates, subsidies, talent) hangs its records on :class:`Person`.
+Writes go through :mod:`lijiao.people.services`, reads through :mod:`lijiao.people.selectors`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind, digest_index, digest_unique
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class Person(models.Model):
+    """A real-name person (trainee, worker) identified by a citizen ID (SPEC C4, D1, D3).
+
+    Gender and birth date are derived from the ID number; the ID and phone are encrypted personal data found by
+    their keyed digests. Other domains (certificates, subsidies, talent) hang their records on this row.
+    """
+
+    class Household(models.TextChoices):
+        URBAN = "urban", "城镇"
+        RURAL = "rural", "农村"
+
+    class Education(models.TextChoices):
+        PRIMARY = "primary", "小学及以下"
+        JUNIOR = "junior", "初中"
+        SENIOR = "senior", "高中/中专/技校"
+        COLLEGE = "college", "大专"
+        BACHELOR = "bachelor", "本科"
+        POSTGRADUATE = "postgraduate", "研究生"
+
+    name = models.CharField("姓名", max_length=50)
+    citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID)
+    citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期")
+    phone = EncryptedPIIField("手机号", kind=PIIKind.PHONE, blank=True)
+    phone_digest = PIIDigestField(source="phone", db_index=False)
+    household = models.CharField("户籍类型", max_length=10, choices=Household.choices, blank=True)
+    education = models.CharField("学历", max_length=15, choices=Education.choices, blank=True)
+    employer_name = models.CharField("工作单位", max_length=100, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        db_table = "core_person"  # the table kept its name when Person moved out of core (ADR 0001, Layout)
+        verbose_name = verbose_name_plural = "人员"
+        constraints = [digest_unique("citizen_id_digest", "core_person_citizen_id_uniq")]
+        indexes = [digest_index("phone_digest", "core_person_phone_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonGroup(models.Model):
+    """A group a person belongs to (SPEC C4), with the evidence the clerk recorded for it."""
+
+    class Group(models.TextChoices):
+        GRADUATE = "graduate", "高校毕业生（毕业年度及离校3年内）"
+        UPCOMING_GRADUATE = "upcoming_graduate", "毕业年度高校毕业生"
+        UNEMPLOYED = "unemployed", "城镇登记失业人员"
+        RURAL_MIGRANT = "rural_migrant", "农村转移劳动者"
+        LOW_INCOME = "low_income", "脱贫/低保家庭成员"
+        VETERAN = "veteran", "退役军人"
+        DISABLED = "disabled", "残疾人"
+        EMPLOYEE = "employee", "企业职工"
+        INSURED = "insured", "参保职工"
+        STUDENT = "student", "在校学生"
+        PUBLIC_INSTITUTION = "public_institution", "事业单位人员"
+
+    person = models.ForeignKey(  # indexed by core_person_group_unique (person, group)
+        Person, models.CASCADE, related_name="groups", verbose_name="人员", db_index=False
+    )
+    group = models.CharField("人员类别", max_length=20, choices=Group.choices)
+    graduation_year = models.PositiveSmallIntegerField("毕业年份", null=True, blank=True)
+    registration_number = models.CharField(
+        "登记/证明编号", max_length=50, blank=True, help_text="失业登记证号等"
+    )
+    insured_months = models.PositiveSmallIntegerField("参保月数", null=True, blank=True)
+    employer_name = models.CharField("单位", max_length=100, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        db_table = "core_persongroup"
+        verbose_name = verbose_name_plural = "人员类别"
+        constraints = [models.UniqueConstraint(fields=["person", "group"], name="core_person_group_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_group_display()}"
