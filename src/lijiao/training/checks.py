@@ -12,7 +12,7 @@ fact                       type           meaning
 =========================  =============  ===========================================================
 ``age``                    int            full years of age on the class's start date
 ``gender``                 str            ``"M"`` / ``"F"`` (from the citizen ID)
-``groups``                 list[str]      codes of :class:`lijiao.core.models.PersonGroup.Group`, sorted
+``groups``                 list[str]      codes of :class:`lijiao.people.models.PersonGroup.Group`, sorted
 ``graduation_year``        int | None     from the ``graduate`` / ``upcoming_graduate`` evidence
 ``years_since_graduation`` int | None     class start year − graduation year (negative: graduates later)
 ``insured_months``         int | None     months insured, from the ``insured`` (else ``employee``) evidence

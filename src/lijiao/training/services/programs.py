@@ -13,12 +13,12 @@ fact                       type           meaning
 =========================  =============  ===========================================================
 ``age``                    int            full years of age on the class's start date
 ``gender``                 str            ``"M"`` / ``"F"`` (from the citizen ID)
-``groups``                 list[str]      codes of :class:`lijiao.core.models.PersonGroup.Group`
+``groups``                 list[str]      codes of :class:`lijiao.people.models.PersonGroup.Group`
 ``graduation_year``        int | None     from the ``graduate`` / ``upcoming_graduate`` evidence
 ``years_since_graduation`` int | None     class start year − graduation year
 ``insured_months``         int | None     months insured (``insured``, else ``employee`` evidence)
 ``household``              str            ``"urban"`` / ``"rural"`` / ``""``
-``education``              str            :class:`lijiao.core.models.Person.Education` code or ``""``
+``education``              str            :class:`lijiao.people.models.Person.Education` code or ``""``
 ``employed``               bool           employed (employee/insured/public institution, an employer)
 ``draws_pension``          bool           draws a basic pension
 ``labour_contract_months`` int | None     length of the labour contract (apprenticeships, SPEC R8)
