@@ -13,7 +13,7 @@ from lijiao.accounts.services import create_api_token, create_user, revoke_api_t
 from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import DomainError
 from lijiao.core.models import HandlingArea
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, default_provider
 
 
 @pytest.mark.django_db
@@ -53,6 +53,19 @@ def test_create_user_refuses_bad_input_and_writes_nothing():
     fields = {e.field for e in exc.value.errors}
     assert fields == {"password", "handling_area", "citizen_id"}
     assert not User.objects.filter(username="x").exists()
+
+
+@pytest.mark.django_db
+def test_provider_staff_login_belongs_to_its_provider_and_nothing_else_is_taken_for_one():
+    provider = default_provider()
+    user = create_user(
+        actor=None, username="p1", password=PASSWORD, roles=[Role.PROVIDER_STAFF], provider=provider
+    )
+    assert User.objects.get(pk=user.pk).provider_id == provider.pk
+    area = HandlingArea.objects.get(code="ZS")
+    with pytest.raises(TypeError, match="providers.Provider"):
+        create_user(actor=None, username="p2", password=PASSWORD, roles=[Role.PROVIDER_STAFF], provider=area)
+    assert not User.objects.filter(username="p2").exists()
 
 
 @pytest.mark.django_db
