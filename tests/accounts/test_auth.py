@@ -63,7 +63,7 @@ def test_provider_staff_login_belongs_to_its_provider_and_nothing_else_is_taken_
     )
     assert User.objects.get(pk=user.pk).provider_id == provider.pk
     area = HandlingArea.objects.get(code="ZS")
-    with pytest.raises(TypeError, match="providers.Provider"):
+    with pytest.raises(TypeError, match=r"providers\.Provider"):
         create_user(actor=None, username="p2", password=PASSWORD, roles=[Role.PROVIDER_STAFF], provider=area)
     assert not User.objects.filter(username="p2").exists()
 
