@@ -18,7 +18,6 @@ from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
 from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.permissions import require_perm
-from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Teacher, Venue
 from lijiao.training.models import ClassSession, ClassStatus, Program, TrainingClass
 from lijiao.training.schemas.classes import (

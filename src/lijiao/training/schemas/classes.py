@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from lijiao.catalog.models import CatalogItem, Level
-from lijiao.core.models import PersonGroup
+from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Teacher
 from lijiao.training import workflows
 from lijiao.training.models import ClassSession, ClassStatus, Program, TrainingClass

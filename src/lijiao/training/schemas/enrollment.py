@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from lijiao.core.models import Person, PersonGroup
+from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import CheckIn
 
 
