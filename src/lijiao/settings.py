@@ -47,7 +47,7 @@ SECRET_KEY = os.environ.get("LIJIAO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("LIJIAO_SECRET_KEY is not set (set LIJIAO_DEBUG=1 for development).")
-    SECRET_KEY = "development-only-not-secret"
+    SECRET_KEY = "development-only-not-secret"  # noqa: S105 -- only with LIJIAO_DEBUG=1
 
 PII_KEY = os.environ.get("LIJIAO_PII_KEY", "")
 PII_OLD_KEYS = env_list("LIJIAO_PII_OLD_KEYS")

@@ -111,9 +111,13 @@ def test_event_rolls_back_with_the_change():
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), transaction.atomic():
-        record_event(actor=None, action="test.rolled_back")
-        raise Boom
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            record_event(actor=None, action="test.rolled_back")
+            raise Boom
+
+    with pytest.raises(Boom):
+        change_then_fail()
     assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
     assert verify_chain().ok
     assert record_event(actor=None, action="test.next").sequence == 2

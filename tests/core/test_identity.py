@@ -167,7 +167,7 @@ def test_upgrade_from_15_digits():
     assert parse("210203198001011234").upgraded_from_15 is False
 
 
-@pytest.mark.parametrize("seq, gender", [(f"12{d}", "M" if d % 2 else "F") for d in range(10)])
+@pytest.mark.parametrize(("seq", "gender"), [(f"12{d}", "M" if d % 2 else "F") for d in range(10)])
 def test_gender_from_the_17th_digit(seq, gender):
     assert parse(make_id(seq=seq)).gender == gender
 
@@ -232,7 +232,7 @@ def test_renamed_code_still_in_use_gives_no_warning():
 
 
 @pytest.mark.parametrize(
-    "code, year, status, name",
+    ("code", "year", "status", "name"),
     [
         ("210200", None, "known", "大连市"),
         ("210202", None, "known", "中山区"),
@@ -349,7 +349,7 @@ def test_value_stored_as_a_number_is_refused(raw):
 
 
 @pytest.mark.parametrize(
-    "raw, code",
+    ("raw", "code"),
     [
         (None, "empty"),
         ("", "empty"),
@@ -443,7 +443,7 @@ def test_check_char_function_rejects_bad_input():
 def test_errors_pickle_and_are_value_errors():
     error = id_error("110105194912310023")
     assert isinstance(error, ValueError)
-    copy = pickle.loads(pickle.dumps(error))
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 -- our own bytes, made one line above
     assert (type(copy), copy.code, copy.message) == (InvalidCitizenId, error.code, error.message)
 
 
@@ -567,7 +567,9 @@ def test_credit_code_with_an_e_is_not_mistaken_for_a_number():
     assert error.code != "stored_as_number"
 
 
-@pytest.mark.parametrize("raw, code", [(None, "empty"), ("", "empty"), (" - ", "empty"), (True, "bad_input")])
+@pytest.mark.parametrize(
+    ("raw", "code"), [(None, "empty"), ("", "empty"), (" - ", "empty"), (True, "bad_input")]
+)
 def test_credit_code_empty_and_non_text(raw, code):
     assert cc_error(raw).code == code
 

@@ -19,7 +19,7 @@ from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
 from lijiao.core.models import HandlingArea
 
-TOKEN_PREFIX = "lj_"
+TOKEN_PREFIX = "lj_"  # noqa: S105 -- a visible prefix that marks our tokens, not a secret
 
 
 @transaction.atomic

@@ -33,7 +33,8 @@ def to_json(value: Any) -> Any:
     """Plain JSON data (Decimal and dates as strings) so what is hashed is what the database returns."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    data: dict[str, Any] = json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    return data
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -43,7 +44,8 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         field = obj._meta.get_field(name)
         attname = getattr(field, "attname", name)
         data[name] = getattr(obj, attname)
-    return to_json(data)
+    result: dict[str, Any] = to_json(data)
+    return result
 
 
 def _content(event: AuditEvent) -> dict[str, Any]:

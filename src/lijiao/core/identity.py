@@ -198,6 +198,7 @@ class CitizenId:
 
 
 def _new_citizen_id(
+    *,
     number: str,
     birth_date: datetime.date,
     gender: Literal["M", "F"],
@@ -272,7 +273,13 @@ def parse_citizen_id(raw: object, *, today: datetime.date | None = None) -> Citi
         warnings = _address_warnings(address, birth.year)
     # gender: an odd 17th digit is male (an ASCII digit's code has the digit's parity)
     return _new_citizen_id(
-        number, birth, "M" if ord(number[16]) & 1 else "F", address, kind, upgraded, warnings
+        number=number,
+        birth_date=birth,
+        gender="M" if ord(number[16]) & 1 else "F",
+        address_code=address,
+        kind=kind,
+        upgraded_from_15=upgraded,
+        warnings=warnings,
     )
 
 

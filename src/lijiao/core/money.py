@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.db import models
 
@@ -51,7 +53,7 @@ def format_yuan(amount: Decimal | None) -> str:
     return f"¥{amount:,.2f}"
 
 
-class MoneyField(models.DecimalField):
+class MoneyField(models.DecimalField):  # type: ignore[type-arg]
     """A yuan amount: ``DecimalField(max_digits=14, decimal_places=2)``."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -59,7 +61,7 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if kwargs.get("max_digits") == 14:
             del kwargs["max_digits"]

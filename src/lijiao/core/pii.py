@@ -160,7 +160,7 @@ def pii_digester(kind: PIIKind | str) -> Callable[[str], str]:
         inner.update(prefix + canonical(kind, value).encode())
         outer = outer_state.copy()
         outer.update(inner.digest())
-        return outer.hexdigest()
+        return str(outer.hexdigest())
 
     return digest
 
@@ -183,7 +183,7 @@ def mask(kind: PIIKind | str, value: str | None) -> str:
     return value[:1] + "*" * (len(value) - 1)
 
 
-class EncryptedPIIField(models.TextField):
+class EncryptedPIIField(models.TextField):  # type: ignore[type-arg]
     """A personal value stored encrypted; reads back as plain ``str``. Never filter on it: use its digest."""
 
     def __init__(self, *args: Any, kind: PIIKind | str = PIIKind.OTHER, **kwargs: Any) -> None:
@@ -227,7 +227,7 @@ def digest_unique(field: str, name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(fields=[field], name=name)
 
 
-class PIIDigestField(models.CharField):
+class PIIDigestField(models.CharField):  # type: ignore[type-arg]
     """The keyed hash of another field's personal value, filled on every save and bulk_create.
 
     Declare it with ``db_index=False`` and put :func:`digest_index` / :func:`digest_unique` in the model's Meta.

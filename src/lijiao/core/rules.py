@@ -109,7 +109,7 @@ def validate_rule(rule: Any, path: str = "$") -> None:
     if not isinstance(rule, Mapping):
         raise RuleError(f"{path}: 规则必须是对象（a rule must be an object）")
     keys = set(rule) - {"label"}
-    if keys == {"all"} or keys == {"any"}:
+    if keys in ({"all"}, {"any"}):
         (key,) = keys
         children = rule[key]
         if not isinstance(children, Sequence) or isinstance(children, str) or not children:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind, digest_index, digest_unique
 
 
 class Gender(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
 
 
 class Person(models.Model):
@@ -25,16 +26,16 @@ class Person(models.Model):
     """
 
     class Household(models.TextChoices):
-        URBAN = "urban", "城镇"
-        RURAL = "rural", "农村"
+        URBAN = "urban", _("城镇")
+        RURAL = "rural", _("农村")
 
     class Education(models.TextChoices):
-        PRIMARY = "primary", "小学及以下"
-        JUNIOR = "junior", "初中"
-        SENIOR = "senior", "高中/中专/技校"
-        COLLEGE = "college", "大专"
-        BACHELOR = "bachelor", "本科"
-        POSTGRADUATE = "postgraduate", "研究生"
+        PRIMARY = "primary", _("小学及以下")
+        JUNIOR = "junior", _("初中")
+        SENIOR = "senior", _("高中/中专/技校")
+        COLLEGE = "college", _("大专")
+        BACHELOR = "bachelor", _("本科")
+        POSTGRADUATE = "postgraduate", _("研究生")
 
     name = models.CharField("姓名", max_length=50)
     citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID)
@@ -51,7 +52,7 @@ class Person(models.Model):
 
     class Meta:
         db_table = "core_person"  # the table kept its name when Person moved out of core (ADR 0001, Layout)
-        verbose_name = verbose_name_plural = "人员"
+        verbose_name = verbose_name_plural = _("人员")
         constraints = [digest_unique("citizen_id_digest", "core_person_citizen_id_uniq")]
         indexes = [digest_index("phone_digest", "core_person_phone_idx")]
 
@@ -63,25 +64,25 @@ class PersonGroup(models.Model):
     """A group a person belongs to (SPEC C4), with the evidence the clerk recorded for it."""
 
     class Group(models.TextChoices):
-        GRADUATE = "graduate", "高校毕业生（毕业年度及离校3年内）"
-        UPCOMING_GRADUATE = "upcoming_graduate", "毕业年度高校毕业生"
-        UNEMPLOYED = "unemployed", "城镇登记失业人员"
-        RURAL_MIGRANT = "rural_migrant", "农村转移劳动者"
-        LOW_INCOME = "low_income", "脱贫/低保家庭成员"
-        VETERAN = "veteran", "退役军人"
-        DISABLED = "disabled", "残疾人"
-        EMPLOYEE = "employee", "企业职工"
-        INSURED = "insured", "参保职工"
-        STUDENT = "student", "在校学生"
-        PUBLIC_INSTITUTION = "public_institution", "事业单位人员"
+        GRADUATE = "graduate", _("高校毕业生（毕业年度及离校3年内）")
+        UPCOMING_GRADUATE = "upcoming_graduate", _("毕业年度高校毕业生")
+        UNEMPLOYED = "unemployed", _("城镇登记失业人员")
+        RURAL_MIGRANT = "rural_migrant", _("农村转移劳动者")
+        LOW_INCOME = "low_income", _("脱贫/低保家庭成员")
+        VETERAN = "veteran", _("退役军人")
+        DISABLED = "disabled", _("残疾人")
+        EMPLOYEE = "employee", _("企业职工")
+        INSURED = "insured", _("参保职工")
+        STUDENT = "student", _("在校学生")
+        PUBLIC_INSTITUTION = "public_institution", _("事业单位人员")
 
     person = models.ForeignKey(  # indexed by core_person_group_unique (person, group)
-        Person, models.CASCADE, related_name="groups", verbose_name="人员", db_index=False
+        Person, models.CASCADE, related_name="groups", verbose_name=_("人员"), db_index=False
     )
     group = models.CharField("人员类别", max_length=20, choices=Group.choices)
     graduation_year = models.PositiveSmallIntegerField("毕业年份", null=True, blank=True)
     registration_number = models.CharField(
-        "登记/证明编号", max_length=50, blank=True, help_text="失业登记证号等"
+        _("登记/证明编号"), max_length=50, blank=True, help_text=_("失业登记证号等")
     )
     insured_months = models.PositiveSmallIntegerField("参保月数", null=True, blank=True)
     employer_name = models.CharField("单位", max_length=100, blank=True)
@@ -92,13 +93,13 @@ class PersonGroup(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="登记人",
+        verbose_name=_("登记人"),
     )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
         db_table = "core_persongroup"
-        verbose_name = verbose_name_plural = "人员类别"
+        verbose_name = verbose_name_plural = _("人员类别")
         constraints = [models.UniqueConstraint(fields=["person", "group"], name="core_person_group_unique")]
 
     def __str__(self) -> str:

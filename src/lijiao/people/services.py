@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event, snapshot
 from lijiao.core.actors import Actor
@@ -52,7 +54,7 @@ def parse_person_id(raw: object) -> CitizenId:
         return parse_citizen_id(raw)
     except InvalidCitizenId as exc:
         raise DomainError(
-            "身份证号有误（invalid citizen ID）",
+            _("身份证号有误"),
             code="invalid_citizen_id",
             errors=(FieldError("citizen_id", exc.message),),
         ) from None
@@ -69,13 +71,12 @@ def normalise_phone(raw: str) -> str:
     digits = canonical(PIIKind.PHONE, text)
     if not _PHONE_RE.fullmatch(digits):
         raise DomainError(
-            "手机号有误（invalid phone number）",
+            _("手机号有误"),
             code="invalid_phone",
             errors=(
                 FieldError(
                     "phone",
-                    f"手机号“{text}”格式不正确，应为11位手机号或带区号的固定电话"
-                    f"（{text!r} is not an 11-digit mobile number or a landline with area code）",
+                    _("手机号“%(phone)s”格式不正确，应为11位手机号或带区号的固定电话") % {"phone": text},
                 ),
             ),
         )
@@ -88,12 +89,18 @@ def _choice(value: str, choices: type[Person.Household] | type[Person.Education]
     if not value:
         return ""
     for code, label in choices.choices:
-        if value in (code, label):
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        if value in (code, chinese, str(label)):
             return str(code)
-    allowed = "、".join(str(label) for _, label in choices.choices)
+    allowed = "、".join(str(label) for _code, label in choices.choices)
     raise DomainError(
-        "人员信息有误（invalid person）",
-        errors=(FieldError(field, f"“{value}”不是可选值，应为：{allowed}（not one of the allowed values）"),),
+        _("人员信息有误"),
+        errors=(
+            FieldError(
+                field, _("“%(value)s”不是可选值，应为：%(allowed)s") % {"value": value, "allowed": allowed}
+            ),
+        ),
     )
 
 
@@ -134,24 +141,25 @@ def register_person(
         errors.append(FieldError("citizen_id", exc.message))
     name = re.sub(r"\s+", " ", (name or "").strip())
     if not name:
-        errors.append(FieldError("name", "请填写姓名（name required）"))
+        errors.append(FieldError("name", _("请填写姓名")))
     elif len(name) > 50:
-        errors.append(FieldError("name", "姓名最多50字（name too long）"))
+        errors.append(FieldError("name", _("姓名最多50字")))
     clean: dict[str, str] = {}
-    for field, func in (
+    parsers: tuple[tuple[str, Callable[[], str]], ...] = (
         ("phone", lambda: normalise_phone(phone)),
         ("household", lambda: _choice(household, Person.Household, "household")),
         ("education", lambda: _choice(education, Person.Education, "education")),
-    ):
+    )
+    for field, func in parsers:
         try:
             clean[field] = func()
         except DomainError as exc:
             errors.extend(exc.errors)
     employer_name = (employer_name or "").strip()
     if len(employer_name) > 100:
-        errors.append(FieldError("employer_name", "工作单位最多100字（employer name too long）"))
+        errors.append(FieldError("employer_name", _("工作单位最多100字")))
     if errors or cid is None:
-        raise DomainError("人员信息有误（invalid person）", code="invalid_person", errors=tuple(errors))
+        raise DomainError(_("人员信息有误"), code="invalid_person", errors=tuple(errors))
 
     digest = pii_digest(PIIKind.CITIZEN_ID, cid.number)
     person = Person.objects.select_for_update().filter(citizen_id_digest=digest).first()
@@ -182,13 +190,12 @@ def register_person(
 
     if person.name != name:
         raise DomainError(
-            "姓名与已登记信息不一致（name does not match）",
+            _("姓名与已登记信息不一致"),
             code="name_mismatch",
             errors=(
                 FieldError(
                     "name",
-                    "该身份证号已登记的姓名与填写的姓名不一致，请核对身份证件"
-                    "（the name differs from the one registered for this citizen ID; check the ID card）",
+                    _("该身份证号已登记的姓名与填写的姓名不一致，请核对身份证件"),
                 ),
             ),
         )
@@ -240,83 +247,80 @@ def validate_group_evidence(
     insured → months insured required, 0 … 720 and not more than the months since the person turned 16;
     employee → employer required.
     """
-    year_now = today_year or timezone.localdate().year
-    errors: list[FieldError] = []
     if group not in _GROUP_CODES:
-        return [FieldError("group", f"未知的人员类别“{group}”（unknown group）")]
-    if group == PersonGroup.Group.GRADUATE:
-        if graduation_year is None:
-            errors.append(
-                FieldError("graduation_year", "高校毕业生须填写毕业年份（graduation year required）")
-            )
-        elif graduation_year > year_now:
-            errors.append(
-                FieldError(
-                    "graduation_year",
-                    f"毕业年份 {graduation_year} 晚于今年，尚未毕业请选择“毕业年度高校毕业生”"
-                    f"（graduation year {graduation_year} is in the future; use upcoming graduate）",
-                )
-            )
-        elif graduation_year < 1950 or (birth_year is not None and graduation_year < birth_year + 15):
-            errors.append(
-                FieldError(
-                    "graduation_year",
-                    f"毕业年份 {graduation_year} 不合理（graduation year {graduation_year} is not plausible）",
-                )
-            )
-    elif group == PersonGroup.Group.UPCOMING_GRADUATE:
-        if graduation_year is None:
-            errors.append(
-                FieldError("graduation_year", "毕业年度高校毕业生须填写毕业年份（graduation year required）")
-            )
-        elif not year_now <= graduation_year <= year_now + 1:
-            errors.append(
-                FieldError(
-                    "graduation_year",
-                    f"毕业年度高校毕业生的毕业年份应为 {year_now} 或 {year_now + 1}"
-                    f"（an upcoming graduate graduates in {year_now} or {year_now + 1}）",
-                )
-            )
-    elif graduation_year is not None:
-        errors.append(
-            FieldError(
-                "graduation_year", "只有高校毕业生填写毕业年份（graduation year is for graduates only）"
-            )
-        )
+        return [FieldError("group", _("未知的人员类别“%(group)s”") % {"group": group})]
+    year_now = today_year or timezone.localdate().year
+    errors = _graduation_errors(group, graduation_year, birth_year, year_now)
     if group == PersonGroup.Group.UNEMPLOYED and not registration_number.strip():
-        errors.append(
-            FieldError(
-                "registration_number",
-                "城镇登记失业人员须填写失业登记证号（unemployment registration number required）",
-            )
-        )
+        errors.append(FieldError("registration_number", _("城镇登记失业人员须填写失业登记证号")))
     if len(registration_number) > 50:
-        errors.append(FieldError("registration_number", "编号最多50字（number too long）"))
-    if group == PersonGroup.Group.INSURED and insured_months is None:
-        errors.append(FieldError("insured_months", "参保职工须填写参保月数（months insured required）"))
-    if insured_months is not None:
-        limit = _MAX_INSURED_MONTHS
-        if birth_year is not None:
-            limit = min(limit, max(0, (year_now - birth_year - 16) * 12 + 12))
-        if insured_months < 0:
-            errors.append(
-                FieldError("insured_months", "参保月数不能为负数（months insured cannot be negative）")
-            )
-        elif insured_months > limit:
-            errors.append(
-                FieldError(
-                    "insured_months",
-                    f"参保月数 {insured_months} 不合理，最多 {limit} 个月"
-                    f"（{insured_months} months insured is not plausible; at most {limit}）",
-                )
-            )
+        errors.append(FieldError("registration_number", _("编号最多50字")))
+    errors += _insured_errors(group, insured_months, birth_year, year_now)
     if group == PersonGroup.Group.EMPLOYEE and not employer_name.strip():
-        errors.append(FieldError("employer_name", "企业职工须填写工作单位（employer required）"))
+        errors.append(FieldError("employer_name", _("企业职工须填写工作单位")))
     if len(employer_name) > 100:
-        errors.append(FieldError("employer_name", "单位名称最多100字（employer name too long）"))
+        errors.append(FieldError("employer_name", _("单位名称最多100字")))
     if len(note) > 200:
-        errors.append(FieldError("note", "备注最多200字（note too long）"))
+        errors.append(FieldError("note", _("备注最多200字")))
     return errors
+
+
+def _graduation_errors(
+    group: str, graduation_year: int | None, birth_year: int | None, year_now: int
+) -> list[FieldError]:
+    """The graduation year is required of graduates (plausible, not in the future) and of no one else."""
+    field = "graduation_year"
+    if group == PersonGroup.Group.GRADUATE:
+        message = _graduate_year_problem(graduation_year, birth_year, year_now)
+    elif group == PersonGroup.Group.UPCOMING_GRADUATE:
+        message = _upcoming_graduate_year_problem(graduation_year, year_now)
+    else:
+        message = _("只有高校毕业生填写毕业年份") if graduation_year is not None else None
+    return [FieldError(field, message)] if message else []
+
+
+def _graduate_year_problem(graduation_year: int | None, birth_year: int | None, year_now: int) -> str | None:
+    if graduation_year is None:
+        return _("高校毕业生须填写毕业年份")
+    if graduation_year > year_now:
+        return _("毕业年份 %(year)s 晚于今年，尚未毕业请选择“毕业年度高校毕业生”") % {"year": graduation_year}
+    if graduation_year < 1950 or (birth_year is not None and graduation_year < birth_year + 15):
+        return _("毕业年份 %(year)s 不合理") % {"year": graduation_year}
+    return None
+
+
+def _upcoming_graduate_year_problem(graduation_year: int | None, year_now: int) -> str | None:
+    if graduation_year is None:
+        return _("毕业年度高校毕业生须填写毕业年份")
+    if not year_now <= graduation_year <= year_now + 1:
+        return _("毕业年度高校毕业生的毕业年份应为 %(this_year)s 或 %(next_year)s") % {
+            "this_year": year_now,
+            "next_year": year_now + 1,
+        }
+    return None
+
+
+def _insured_errors(
+    group: str, insured_months: int | None, birth_year: int | None, year_now: int
+) -> list[FieldError]:
+    """Months insured are required of insured workers, and never negative or longer than a working life."""
+    field = "insured_months"
+    if insured_months is None:
+        return [FieldError(field, _("参保职工须填写参保月数"))] if group == PersonGroup.Group.INSURED else []
+    limit = _MAX_INSURED_MONTHS
+    if birth_year is not None:
+        limit = min(limit, max(0, (year_now - birth_year - 16) * 12 + 12))
+    if insured_months < 0:
+        return [FieldError(field, _("参保月数不能为负数"))]
+    if insured_months > limit:
+        return [
+            FieldError(
+                field,
+                _("参保月数 %(months)s 不合理，最多 %(limit)s 个月")
+                % {"months": insured_months, "limit": limit},
+            )
+        ]
+    return []
 
 
 @transaction.atomic
@@ -350,9 +354,7 @@ def record_group(
         note=note,
     )
     if errors:
-        raise DomainError(
-            "人员类别信息有误（invalid group evidence）", code="invalid_group", errors=tuple(errors)
-        )
+        raise DomainError(_("人员类别信息有误"), code="invalid_group", errors=tuple(errors))
     values = {
         "graduation_year": graduation_year,
         "registration_number": registration_number,
@@ -386,7 +388,7 @@ def remove_group(*, actor: Actor, person: Person, group: str, reason: str = "") 
     require_perm(actor, "people.change_person")
     row = PersonGroup.objects.select_for_update().filter(person=person, group=group).first()
     if row is None:
-        raise NotFound("该人员没有登记此类别（group not recorded for this person）")
+        raise NotFound(_("该人员没有登记此类别"))
     before = snapshot(row, GROUP_FIELDS)
     row.delete()
     record_event(actor=actor, action="people.person.group_removed", obj=person, before=before, reason=reason)
