@@ -27,7 +27,13 @@ from lijiao.core.identity import (
 )
 
 TODAY = datetime.date(2025, 6, 1)
-BILINGUAL = re.compile(r"[\u4e00-\u9fff].*（.*[A-Za-z].*）$", re.S)
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_GLOSS = re.compile(r"[（(][^（）()]*\b[a-z]{3,}\b[^（）()]*[）)]")
+
+
+def chinese_only(message: str) -> bool:
+    """A message for people in Chinese, without an English gloss in brackets (ADR 0003)."""
+    return bool(CHINESE.search(message)) and not ENGLISH_GLOSS.search(message)
 
 
 # ------------------------------------------------------------------------------------ independent helpers
@@ -72,7 +78,7 @@ def parse(raw: object) -> CitizenId:
 def id_error(raw: object, today: datetime.date | None = TODAY) -> InvalidCitizenId:
     with pytest.raises(InvalidCitizenId) as info:
         parse_citizen_id(raw, today=today)
-    assert BILINGUAL.search(info.value.message), info.value.message
+    assert chinese_only(info.value.message), info.value.message
     assert str(info.value) == info.value.message
     return info.value
 
@@ -80,7 +86,7 @@ def id_error(raw: object, today: datetime.date | None = TODAY) -> InvalidCitizen
 def cc_error(raw: object) -> InvalidCreditCode:
     with pytest.raises(InvalidCreditCode) as info:
         parse_credit_code(raw)
-    assert BILINGUAL.search(info.value.message), info.value.message
+    assert chinese_only(info.value.message), info.value.message
     return info.value
 
 
@@ -194,7 +200,7 @@ def test_unknown_address_code_is_a_warning_not_an_error():
         assert len(cid.warnings) == 1
         assert address in cid.warnings[0]
         assert "GB/T 2260" in cid.warnings[0]
-        assert BILINGUAL.search(cid.warnings[0])
+        assert chinese_only(cid.warnings[0])
         assert address_code_status(address) == "unknown"
 
 
@@ -204,7 +210,7 @@ def test_withdrawn_address_code_is_a_warning():
     assert len(cid.warnings) == 1
     assert "崇文区" in cid.warnings[0]
     assert "2010" in cid.warnings[0]
-    assert BILINGUAL.search(cid.warnings[0])
+    assert chinese_only(cid.warnings[0])
     assert address_code_status("110103") == "withdrawn"
     assert address_code_status("110103", 1980) == "withdrawn"
 
@@ -294,7 +300,7 @@ def test_wrong_check_char_names_the_expected_one():
     assert error.code == "bad_check_char"
     assert (
         error.message
-        == "身份证号校验位错误：第18位应为 X，实为 3（check character is wrong: expected X, got 3）"
+        == "身份证号校验位错误：第18位应为 X，实为 3"
     )
     for wrong in "0123456789":
         assert id_error("11010519491231002" + wrong).code == "bad_check_char"
@@ -345,7 +351,6 @@ def test_value_stored_as_a_number_is_refused(raw):
     error = id_error(raw)
     assert error.code == "stored_as_number"
     assert "文本" in error.message
-    assert "Text" in error.message
 
 
 @pytest.mark.parametrize(
@@ -371,7 +376,6 @@ def test_wrong_length_says_how_many(length):
     error = id_error(raw)
     assert error.code == "bad_length"
     assert f"{length} 位" in error.message
-    assert f"found {length}" in error.message
 
 
 @pytest.mark.parametrize(
