@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from django.apps import apps
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lijiao.core.errors import FieldError
 
@@ -84,6 +85,19 @@ def _limit(ctx: Mapping[str, Any]) -> object:
     return ""
 
 
+# Inputs of the API that are no model field (query parameters, mostly).
+_PARAMETER_LABELS: Final = {
+    "days": gettext_lazy("天数"),
+    "start": gettext_lazy("开始日期"),
+    "on": gettext_lazy("日期"),
+    "limit": gettext_lazy("每页条数"),
+    "offset": gettext_lazy("起始位置"),
+    "page": gettext_lazy("页码"),
+    "q": gettext_lazy("搜索词"),
+    "value": gettext_lazy("号码"),
+}
+
+
 @functools.cache
 def _model_field_labels() -> dict[str, Any]:
     """Field name → the verbose_name (lazily translated) of the first model field with that name."""
@@ -99,7 +113,8 @@ def _model_field_labels() -> dict[str, Any]:
 
 def field_label(name: str) -> str:
     """The label users know for an input named ``name`` (“理论成绩”), or a neutral word when there is none."""
-    label = _model_field_labels().get(name) or _model_field_labels().get(name.removesuffix("_id"))
+    labels = _model_field_labels()
+    label = _PARAMETER_LABELS.get(name) or labels.get(name) or labels.get(name.removesuffix("_id"))
     return str(label) if label else _("该项")
 
 
