@@ -298,10 +298,7 @@ def test_default_today_is_the_local_date():
 def test_wrong_check_char_names_the_expected_one():
     error = id_error("110105194912310023")
     assert error.code == "bad_check_char"
-    assert (
-        error.message
-        == "身份证号校验位错误：第18位应为 X，实为 3"
-    )
+    assert error.message == "身份证号校验位错误：第18位应为 X，实为 3"
     for wrong in "0123456789":
         assert id_error("11010519491231002" + wrong).code == "bad_check_char"
     good = make_id("370102", "19900101", "123")

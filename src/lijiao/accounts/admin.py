@@ -108,8 +108,8 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description=_("角色"))
     def role_list(self, obj: User) -> str:
-        labels = [ROLES[r].label for r in ROLES if r.value in {g.name for g in obj.groups.all()}]
-        return "、".join(labels) or "—"
+        labels = [str(ROLES[r].label) for r in ROLES if r.value in {g.name for g in obj.groups.all()}]
+        return gettext("、").join(labels) or "—"
 
     @admin.display(description=_("身份证号"))
     def masked_citizen_id(self, obj: User) -> str:

@@ -49,7 +49,7 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")  # type: ignore[assignment]  # lazily translated
         indexes = [
             digest_index("citizen_id_digest", "accounts_user_citizen_id_idx"),
             digest_index("phone_digest", "accounts_user_phone_idx"),
