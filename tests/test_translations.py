@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.translations import PACKAGE, catalog_roots, po_files, read_po
+from tests.translations import PACKAGE, catalog_roots, glosses, po_files, read_po
 
 # --------------------------------------------------------------------------------------- catalogs
 
@@ -69,12 +69,6 @@ def test_catalogs_are_up_to_date_with_the_code(root: Path, tmp_path: Path) -> No
 
 # --------------------------------------------------------------------------------- no English glosses
 
-# A Chinese message followed by Latin words in brackets: “输入有误（invalid input）”, “对象不存在 (not found)”.
-GLOSS = re.compile(r"[\u4e00-\u9fff“”。，：]\s*[（(]([^（）()\n]*)[）)]")
-LATIN_WORD = re.compile(r"\b[a-z]{3,}\b")
-# Technical words that may stand in brackets after Chinese: file formats, literal values.
-NOT_A_GLOSS = {"xlsx", "xls", "csv", "ods", "pdf", "json", "true", "false", "http", "https"}
-
 # Files whose messages are not converted yet: each part of issue 8 that converts an app removes its entries,
 # until the list is empty.
 NOT_YET_CONVERTED = {
@@ -113,16 +107,6 @@ NOT_YET_CONVERTED = {
     "training/views/enrollment.py",
     "training/views/roster.py",
 }
-
-
-def glosses(text: str) -> list[str]:
-    """The bracketed English glosses in ``text``."""
-    found = []
-    for match in GLOSS.finditer(text):
-        words = set(LATIN_WORD.findall(match.group(1))) - NOT_A_GLOSS
-        if words:
-            found.append(match.group(0))
-    return found
 
 
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{[^{}]*\}")

@@ -66,3 +66,25 @@ def compile_catalogs() -> None:
             mo = po.with_suffix(".mo")
             if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
                 subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
+
+
+# A Chinese message followed by Latin words in brackets: “输入有误（invalid input）”, “对象不存在 (not found)”.
+GLOSS = re.compile(r"[\u4e00-\u9fff“”。，：]\s*[（(]([^（）()\n]*)[）)]")
+LATIN_WORD = re.compile(r"\b[a-z]{3,}\b")
+# Technical words that may stand in brackets after Chinese: file formats, literal values.
+NOT_A_GLOSS = frozenset({"xlsx", "xls", "csv", "ods", "pdf", "json", "true", "false", "http", "https"})
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def glosses(text: str) -> list[str]:
+    """The bracketed English glosses in ``text``."""
+    found = []
+    for match in GLOSS.finditer(text):
+        if set(LATIN_WORD.findall(match.group(1))) - NOT_A_GLOSS:
+            found.append(match.group(0))
+    return found
+
+
+def chinese_only(message: str) -> bool:
+    """A message for people in Chinese, without an English gloss (ADR 0003)."""
+    return bool(CHINESE.search(message)) and not glosses(message)

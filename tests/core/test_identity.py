@@ -9,7 +9,6 @@ import dataclasses
 import datetime
 import pickle
 import random
-import re
 from decimal import Decimal
 
 import pytest
@@ -25,15 +24,9 @@ from lijiao.core.identity import (
     parse_citizen_id,
     parse_credit_code,
 )
+from tests.translations import chinese_only
 
 TODAY = datetime.date(2025, 6, 1)
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
-ENGLISH_GLOSS = re.compile(r"[（(][^（）()]*\b[a-z]{3,}\b[^（）()]*[）)]")
-
-
-def chinese_only(message: str) -> bool:
-    """A message for people in Chinese, without an English gloss in brackets (ADR 0003)."""
-    return bool(CHINESE.search(message)) and not ENGLISH_GLOSS.search(message)
 
 
 # ------------------------------------------------------------------------------------ independent helpers

@@ -21,6 +21,7 @@ from lijiao.people.services import (
     remove_group,
     validate_group_evidence,
 )
+from tests.translations import CHINESE
 
 THIS_YEAR = dt.date.today().year
 
@@ -135,7 +136,7 @@ def test_bad_input_is_a_field_error_and_writes_nothing(staff, kwargs, field):
         register_person(actor=staff, **values)
     assert field in [e.field for e in exc.value.errors]
     message = next(e.message for e in exc.value.errors if e.field == field)
-    assert "（" in message and "）" in message
+    assert CHINESE.search(message)
     assert not Person.objects.exists() and person_events() == 0
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from lijiao.core.errors import FieldError
 
 # Where pydantic's location starts with where the value came from, not with the field.
-_SOURCES = frozenset({"body", "query", "path", "payload", "form", "header", "cookie", "file"})
+_SOURCES = frozenset({"body", "query", "path", "payload", "form", "header", "cookie"})
 
 _NUMBER = ("float_parsing", "float_type", "decimal_parsing", "decimal_type", "finite_number")
 _INTEGER = ("int_parsing", "int_type", "int_from_float", "int_parsing_size")
