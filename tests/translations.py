@@ -80,7 +80,8 @@ def glosses(text: str) -> list[str]:
     """The bracketed English glosses in ``text``."""
     found = []
     for match in GLOSS.finditer(text):
-        if set(LATIN_WORD.findall(match.group(1))) - NOT_A_GLOSS:
+        inside = match.group(1)
+        if not CHINESE.search(inside) and set(LATIN_WORD.findall(inside)) - NOT_A_GLOSS:
             found.append(match.group(0))
     return found
 
