@@ -89,7 +89,7 @@ NOT_YET_CONVERTED = {
     "catalog/reference.py",
     "catalog/services.py",
     "core/importing.py",
-    "core/people.py",
+    "people/",
     "providers/forms.py",
     "training/api/classes.py",
     "training/api/enrollment.py",
