@@ -19,11 +19,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SECRETS := var/secrets.env
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+DEBIAN_BUILD_PACKAGES := gettext
 DEBIAN_RUN_PACKAGES := fonts-wqy-zenhei
 DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium
 VENDOR := src/lijiao/static/vendor
 
-.PHONY: help run test install install-run install-test system-deps assets lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
+.PHONY: help run test install install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
 
 help:
 	@echo "make run   - install everything, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
@@ -38,7 +39,7 @@ $(BIN)/.installed: pyproject.toml | check-python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed assets $(SECRETS)
+install: $(BIN)/.installed assets messages $(SECRETS)
 
 install-run: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_RUN_PACKAGES)"
@@ -46,7 +47,8 @@ install-run: install
 install-test: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_TEST_PACKAGES)"
 
-# Debian packages: Chromium for the browser tests, a CJK TrueType font embedded into PDFs.
+# Debian packages: gettext to compile the translations, Chromium for the browser tests, a CJK TrueType font
+# embedded into PDFs.
 system-deps:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -65,6 +67,22 @@ assets: node_modules/.installed
 	@mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+
+# Translations (ADR 0003): the English catalogs (<app>/locale/en, locale/en) compiled to .mo, never committed.
+messages: $(BIN)/.installed
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_BUILD_PACKAGES)"
+	cd src && DJANGO_SETTINGS_MODULE=lijiao.test_settings ../$(BIN)/lijiao compilemessages --verbosity 0
+
+# Refresh the catalogs from the code after changing messages (then write the English of the new entries).
+MESSAGE_APPS := core accounts audit portal catalog providers training
+messages-update: $(BIN)/.installed
+	cd src/lijiao
+	export DJANGO_SETTINGS_MODULE=lijiao.test_settings
+	for app in $(MESSAGE_APPS); do \
+		(cd $$app && ../../../$(BIN)/lijiao makemessages -l en --no-location --no-wrap --no-obsolete --verbosity 0); \
+	done
+	../../$(BIN)/lijiao makemessages -l en --no-location --no-wrap --no-obsolete --verbosity 0 \
+		$(foreach app,$(MESSAGE_APPS) static,--ignore=$(app)/*)
 
 $(SECRETS): | $(BIN)/.installed
 	@mkdir -p var

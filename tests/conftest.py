@@ -64,6 +64,14 @@ def make_user(db: None) -> Callable[..., User]:
     return factory
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translation catalogs once, before the workers start, when the ``.mo`` files are stale."""
+    if not hasattr(config, "workerinput"):
+        from tests.translations import compile_catalogs
+
+        compile_catalogs()
+
+
 def pytest_report_header(config: object) -> str:
     from django.conf import settings
 

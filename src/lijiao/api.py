@@ -9,6 +9,7 @@ Domain errors become ``{"code", "message", "errors": [{"field", "message"}]}`` w
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -18,7 +19,8 @@ from lijiao.accounts.api_auth import optional_auth, required_auth
 from lijiao.audit.api import router as audit_router
 from lijiao.catalog.api import router as catalog_router
 from lijiao.core.api import router as core_router
-from lijiao.core.errors import DomainError
+from lijiao.core.api_errors import validation_field_errors
+from lijiao.core.errors import DomainError, NotFound
 from lijiao.providers.api import router as providers_router
 from lijiao.training.api import router as training_router
 
@@ -52,35 +54,24 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "not_found", "message": "对象不存在（not found）", "errors": []}, status=404
-    )
+    return api.create_response(request, NotFound().as_dict(), status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {
-            "code": "unauthenticated",
-            "message": "请先登录或提供有效令牌（authentication required）",
-            "errors": [],
-        },
+        {"code": "unauthenticated", "message": _("请先登录或提供有效令牌"), "errors": []},
         status=401,
     )
 
 
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = []
-    for error in exc.errors:
-        loc = [
-            str(part)
-            for part in error.get("loc", ())
-            if part not in ("body", "query", "path", "payload", "form")
-        ]
-        message = str(error.get("msg", "")).removeprefix("Value error, ")  # pydantic's prefix for ValueError
-        errors.append({"field": ".".join(loc) or "__all__", "message": message})
-    return api.create_response(
-        request, {"code": "invalid", "message": "输入有误（invalid input）", "errors": errors}, status=422
+    """Pydantic's errors in words people use; the machine path only in ``errors[].field`` (ADR 0003)."""
+    errors = validation_field_errors(exc.errors)
+    message = (
+        errors[0].message if len(errors) == 1 else _("输入有误，共 %(count)s 处") % {"count": len(errors)}
     )
+    body = DomainError(message=message, errors=errors).as_dict()
+    return api.create_response(request, body, status=422)

@@ -45,7 +45,7 @@ def test_edited_row_is_found():
     report = verify_chain()
     assert (report.problem.kind, report.problem.sequence, report.checked) == ("edited", 3, 2)
     assert events  # the others untouched
-    with pytest.raises(CommandError, match="edited at #3"):
+    with pytest.raises(CommandError, match="第 3 号事件"):
         call_command("verify_audit")
 
 

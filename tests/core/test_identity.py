@@ -9,7 +9,6 @@ import dataclasses
 import datetime
 import pickle
 import random
-import re
 from decimal import Decimal
 
 import pytest
@@ -25,9 +24,9 @@ from lijiao.core.identity import (
     parse_citizen_id,
     parse_credit_code,
 )
+from tests.translations import chinese_only
 
 TODAY = datetime.date(2025, 6, 1)
-BILINGUAL = re.compile(r"[\u4e00-\u9fff].*（.*[A-Za-z].*）$", re.S)
 
 
 # ------------------------------------------------------------------------------------ independent helpers
@@ -72,7 +71,7 @@ def parse(raw: object) -> CitizenId:
 def id_error(raw: object, today: datetime.date | None = TODAY) -> InvalidCitizenId:
     with pytest.raises(InvalidCitizenId) as info:
         parse_citizen_id(raw, today=today)
-    assert BILINGUAL.search(info.value.message), info.value.message
+    assert chinese_only(info.value.message), info.value.message
     assert str(info.value) == info.value.message
     return info.value
 
@@ -80,7 +79,7 @@ def id_error(raw: object, today: datetime.date | None = TODAY) -> InvalidCitizen
 def cc_error(raw: object) -> InvalidCreditCode:
     with pytest.raises(InvalidCreditCode) as info:
         parse_credit_code(raw)
-    assert BILINGUAL.search(info.value.message), info.value.message
+    assert chinese_only(info.value.message), info.value.message
     return info.value
 
 
@@ -194,7 +193,7 @@ def test_unknown_address_code_is_a_warning_not_an_error():
         assert len(cid.warnings) == 1
         assert address in cid.warnings[0]
         assert "GB/T 2260" in cid.warnings[0]
-        assert BILINGUAL.search(cid.warnings[0])
+        assert chinese_only(cid.warnings[0])
         assert address_code_status(address) == "unknown"
 
 
@@ -204,7 +203,7 @@ def test_withdrawn_address_code_is_a_warning():
     assert len(cid.warnings) == 1
     assert "崇文区" in cid.warnings[0]
     assert "2010" in cid.warnings[0]
-    assert BILINGUAL.search(cid.warnings[0])
+    assert chinese_only(cid.warnings[0])
     assert address_code_status("110103") == "withdrawn"
     assert address_code_status("110103", 1980) == "withdrawn"
 
@@ -292,10 +291,7 @@ def test_default_today_is_the_local_date():
 def test_wrong_check_char_names_the_expected_one():
     error = id_error("110105194912310023")
     assert error.code == "bad_check_char"
-    assert (
-        error.message
-        == "身份证号校验位错误：第18位应为 X，实为 3（check character is wrong: expected X, got 3）"
-    )
+    assert error.message == "身份证号校验位错误：第18位应为 X，实为 3"
     for wrong in "0123456789":
         assert id_error("11010519491231002" + wrong).code == "bad_check_char"
     good = make_id("370102", "19900101", "123")
@@ -345,7 +341,6 @@ def test_value_stored_as_a_number_is_refused(raw):
     error = id_error(raw)
     assert error.code == "stored_as_number"
     assert "文本" in error.message
-    assert "Text" in error.message
 
 
 @pytest.mark.parametrize(
@@ -371,7 +366,6 @@ def test_wrong_length_says_how_many(length):
     error = id_error(raw)
     assert error.code == "bad_length"
     assert f"{length} 位" in error.message
-    assert f"found {length}" in error.message
 
 
 @pytest.mark.parametrize(

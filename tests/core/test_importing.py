@@ -35,6 +35,7 @@ from lijiao.core.importing import (
     save_job,
 )
 from lijiao.core.models import ImportJob
+from tests.translations import CHINESE
 
 SPECS = (
     ColumnSpec("name", "姓名", ("学员姓名",), required=True),
@@ -276,7 +277,7 @@ def test_cell_decimal(value: object, expected: Decimal) -> None:
 def test_cell_decimal_refusals(value: object) -> None:
     with pytest.raises(CellError) as caught:
         cell_decimal(value)
-    assert "（" in caught.value.message
+    assert CHINESE.search(caught.value.message)
 
 
 def test_cell_decimal_optional() -> None:

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
@@ -63,7 +64,7 @@ def test_digest_depends_on_the_key():
 
 @pytest.mark.django_db
 def test_old_keys_stay_readable_after_rotation_and_unknown_keys_fail_loudly(worker):
-    with override_settings(PII_KEY="new-key", PII_OLD_KEYS=["test-pii-key-not-for-production"]):
+    with override_settings(PII_KEY="new-key", PII_OLD_KEYS=[settings.PII_KEY]):
         pii.reset_key_cache()
         try:
             assert User.objects.get(pk=worker.pk).citizen_id == ID

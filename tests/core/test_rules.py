@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from lijiao.core.rules import OPERATORS, Decision, RuleError, evaluate, validate_rule
+from tests.translations import chinese_only
 
 
 def leaf(fact: str, op: str, value: object = None, label: str | None = None) -> dict[str, object]:
@@ -199,8 +200,8 @@ def test_malformed_rules_name_the_place(rule, path):
     with pytest.raises(RuleError) as exc:
         validate_rule(rule)
     message = str(exc.value)
-    assert message.split(":")[0] == path
-    assert "（" in message
+    assert message.split("：")[0] == path
+    assert chinese_only(message)
     with pytest.raises(RuleError):
         evaluate(rule, {})
 

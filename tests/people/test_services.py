@@ -22,6 +22,7 @@ from lijiao.people.services import (
     remove_group,
     validate_group_evidence,
 )
+from tests.translations import CHINESE
 
 THIS_YEAR = dt.date.today().year
 
@@ -136,7 +137,8 @@ def test_bad_input_is_a_field_error_and_writes_nothing(staff, kwargs, field):
         register_person(actor=staff, **values)
     assert field in [e.field for e in exc.value.errors]
     message = next(e.message for e in exc.value.errors if e.field == field)
-    assert message and not re.search(r"（[^（）]*[A-Za-z]{3,}[^（）]*）", message)  # no English gloss
+    assert CHINESE.search(message)
+    assert not re.search(r"（[^（）]*[A-Za-z]{3,}[^（）]*）", message)  # no English gloss
     assert not Person.objects.exists() and person_events() == 0
 
 

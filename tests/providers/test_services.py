@@ -30,6 +30,7 @@ from lijiao.providers.models import (
 )
 from tests.conftest import PASSWORD, valid_credit_code
 from tests.providers.conftest import TODAY, audit_count, citizen_id, make_provider
+from tests.translations import CHINESE
 
 ZS = "ZS"
 
@@ -90,7 +91,7 @@ def test_register_refuses_bad_credit_codes_with_field_errors(zs_clerk: User, raw
         register(zs_clerk, credit_code=raw)
     errors = field_errors(info.value)
     assert fragment in errors["credit_code"]
-    assert "（" in errors["credit_code"]  # bilingual: Chinese, then English in brackets
+    assert CHINESE.search(errors["credit_code"])
     assert not Provider.objects.filter(name="大连某某职业培训学校").exists()
     assert audit_count() == before
 

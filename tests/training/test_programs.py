@@ -27,6 +27,7 @@ from lijiao.training.services.programs import (
     validate_program,
 )
 from tests.training.conftest import make_class, next_monday, today
+from tests.translations import CHINESE
 
 
 def data(**changes: Any) -> ProgramInput:
@@ -91,7 +92,7 @@ def test_invalid_programs_are_field_errors(changes, field, city_admin) -> None:
     with pytest.raises(DomainError) as exc:
         create_program(actor=city_admin, data=data(**changes))
     messages = {e.field: e.message for e in exc.value.errors}
-    assert field in messages and "（" in messages[field]
+    assert field in messages and CHINESE.search(messages[field])
     assert not Program.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="training.program.").exists()
 

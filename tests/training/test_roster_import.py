@@ -34,6 +34,7 @@ from lijiao.training import importers, tasks
 from lijiao.training.importers import FILE_ROW, CopyPayload, bulk_insert, import_roster, report_preview
 from lijiao.training.models import ClassStatus, Enrollment, Program, TrainingClass
 from tests.training.conftest import make_class, today
+from tests.translations import CHINESE
 
 HEADER = [
     "姓名",
@@ -410,7 +411,7 @@ def test_every_row_error_writes_nothing(approved_class, provider_staff, kind: st
     assert {e.row_number for e in result.errors} == {3}, result.errors
     error = result.errors[0]
     assert error.column == column and fragment in error.message
-    assert "（" in error.message  # bilingual: Chinese, then English in brackets
+    assert CHINESE.search(error.message)
     assert error.values[:2] == [str(v) if fmt == "csv" else v for v in bad[:2]]
     assert "未导入任何学员" in job.message
 

@@ -14,6 +14,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lijiao.accounts.models import ApiToken, User
 from lijiao.accounts.roles import AREA_SCOPED_ROLES, ROLES
@@ -27,7 +29,7 @@ def _check_area(form: forms.ModelForm) -> None:
     data = form.cleaned_data
     groups = data.get("groups") or []
     if any(g.name in AREA_SCOPED_GROUPS for g in groups) and not data.get("handling_area"):
-        form.add_error("handling_area", "区经办及审核人员必须指定经办区域（handling area required）")
+        form.add_error("handling_area", gettext("区经办及审核人员必须指定经办区域"))
 
 
 class StaffUserChangeForm(UserChangeForm):
@@ -80,14 +82,14 @@ class UserAdmin(DjangoUserAdmin):
     )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("display_name", "email", "masked_citizen_id", "masked_phone")}),
-        ("角色与范围", {"fields": ("groups", "handling_area", "is_active", "is_staff")}),
-        ("特殊权限", {"classes": ("collapse",), "fields": ("is_superuser", "user_permissions")}),
-        ("登录安全", {"fields": ("failed_login_count", "locked_until", "last_login", "date_joined")}),
+        (_("个人信息"), {"fields": ("display_name", "email", "masked_citizen_id", "masked_phone")}),
+        (_("角色与范围"), {"fields": ("groups", "handling_area", "is_active", "is_staff")}),
+        (_("特殊权限"), {"classes": ("collapse",), "fields": ("is_superuser", "user_permissions")}),
+        (_("登录安全"), {"fields": ("failed_login_count", "locked_until", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
-        ("角色与范围", {"fields": ("display_name", "groups", "handling_area")}),
+        (_("角色与范围"), {"fields": ("display_name", "groups", "handling_area")}),
     )
     filter_horizontal = ("groups", "user_permissions")
     actions = ["unlock_accounts"]
@@ -104,31 +106,33 @@ class UserAdmin(DjangoUserAdmin):
             results |= queryset.filter(phone_digest=pii_digest(PIIKind.PHONE, term))
         return results, may_have_duplicates
 
-    @admin.display(description="角色")
+    @admin.display(description=_("角色"))
     def role_list(self, obj: User) -> str:
-        labels = [ROLES[r].label for r in ROLES if r.value in {g.name for g in obj.groups.all()}]
-        return "、".join(labels) or "—"
+        labels = [str(ROLES[r].label) for r in ROLES if r.value in {g.name for g in obj.groups.all()}]
+        return gettext("、").join(labels) or "—"
 
-    @admin.display(description="身份证号")
+    @admin.display(description=_("身份证号"))
     def masked_citizen_id(self, obj: User) -> str:
         return mask(PIIKind.CITIZEN_ID, obj.citizen_id) or "—"
 
-    @admin.display(description="手机号")
+    @admin.display(description=_("手机号"))
     def masked_phone(self, obj: User) -> str:
         return mask(PIIKind.PHONE, obj.phone) or "—"
 
-    @admin.display(description="锁定", boolean=True)
+    @admin.display(description=_("锁定"), boolean=True)
     def locked(self, obj: User) -> bool:
         return obj.is_locked
 
-    @admin.action(description="解除所选账户的登录锁定")
+    @admin.action(description=_("解除所选账户的登录锁定"))
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset.filter(locked_until__isnull=False):
             User.objects.filter(pk=user.pk).update(locked_until=None, failed_login_count=0)
             record_event(actor=request.user, action="accounts.user.unlocked", obj=user)
             count += 1
-        self.message_user(request, f"已解除 {count} 个账户的锁定。", messages.SUCCESS)
+        self.message_user(
+            request, gettext("已解除 %(count)s 个账户的锁定。") % {"count": count}, messages.SUCCESS
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)

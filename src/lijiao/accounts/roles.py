@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class Role(StrEnum):
     CITY_ADMIN = "city_admin"
@@ -27,7 +30,7 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RoleSpec:
-    label: str
+    label: str | Promise  # lazily translated
     permissions: tuple[str, ...]
     staff_site: bool = False  # may use the Django admin (back office)
 
@@ -96,7 +99,7 @@ _AREA_REVIEW = (
 
 ROLES: dict[Role, RoleSpec] = {
     Role.CITY_ADMIN: RoleSpec(
-        "市级管理员",
+        _("市级管理员"),
         (
             *_CATALOG_WRITE,
             *_REFERENCE_READ,
@@ -118,19 +121,19 @@ ROLES: dict[Role, RoleSpec] = {
         ),
         staff_site=True,
     ),
-    Role.CATALOG_OFFICER: RoleSpec("目录管理员", (*_CATALOG_WRITE, *_REFERENCE_READ), staff_site=True),
-    Role.DISTRICT_CLERK: RoleSpec("区经办人员", (*_CATALOG_READ, *_REFERENCE_READ, *_AREA_REVIEW)),
-    Role.FIRST_REVIEWER: RoleSpec("初审人员", (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
-    Role.SECOND_REVIEWER: RoleSpec("复审人员", (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
-    Role.FINANCE: RoleSpec("财务人员", (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
-    Role.LEADERSHIP: RoleSpec("局领导（只读）", (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
+    Role.CATALOG_OFFICER: RoleSpec(_("目录管理员"), (*_CATALOG_WRITE, *_REFERENCE_READ), staff_site=True),
+    Role.DISTRICT_CLERK: RoleSpec(_("区经办人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_AREA_REVIEW)),
+    Role.FIRST_REVIEWER: RoleSpec(_("初审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
+    Role.SECOND_REVIEWER: RoleSpec(_("复审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
+    Role.FINANCE: RoleSpec(_("财务人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
+    Role.LEADERSHIP: RoleSpec(_("局领导（只读）"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
     Role.AUDITOR: RoleSpec(
-        "审计人员", (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, "audit.view_auditevent")
+        _("审计人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, "audit.view_auditevent")
     ),
-    Role.PROVIDER_STAFF: RoleSpec("培训机构人员", (*_CATALOG_READ, *_PROVIDER_WORK)),
-    Role.EMPLOYER_STAFF: RoleSpec("企业人员", ()),
-    Role.SCHOOL_STAFF: RoleSpec("院校人员", ()),
-    Role.WORKER: RoleSpec("劳动者", ()),
+    Role.PROVIDER_STAFF: RoleSpec(_("培训机构人员"), (*_CATALOG_READ, *_PROVIDER_WORK)),
+    Role.EMPLOYER_STAFF: RoleSpec(_("企业人员"), ()),
+    Role.SCHOOL_STAFF: RoleSpec(_("院校人员"), ()),
+    Role.WORKER: RoleSpec(_("劳动者"), ()),
 }
 
 # Roles whose users see only one handling area's data.
@@ -153,7 +156,7 @@ def sync_roles(**_: object) -> None:
             wanted.append((app_label, codename))
         perms = [
             p
-            for p in Permission.objects.filter(codename__in=[c for _, c in wanted]).select_related(
+            for p in Permission.objects.filter(codename__in=[c for _app, c in wanted]).select_related(
                 "content_type"
             )
             if (p.content_type.app_label, p.codename) in set(wanted)

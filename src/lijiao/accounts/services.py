@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.models import ApiToken, User, hash_token
 from lijiao.accounts.roles import AREA_SCOPED_ROLES, Role
@@ -46,17 +47,15 @@ def create_user(
         raise TypeError(f"provider must be a providers.Provider, not {type(provider).__name__}")
     errors: list[FieldError] = []
     if User.objects.filter(username=username).exists():
-        errors.append(FieldError("username", "该用户名已存在（username already taken）"))
+        errors.append(FieldError("username", _("该用户名已存在")))
     try:
         validate_password(password, User(username=username))
     except ValidationError as exc:
         errors.extend(FieldError("password", m) for m in exc.messages)
     if any(r in AREA_SCOPED_ROLES for r in roles) and handling_area is None:
-        errors.append(
-            FieldError("handling_area", "区经办及审核人员必须指定经办区域（handling area required）")
-        )
+        errors.append(FieldError("handling_area", _("区经办及审核人员必须指定经办区域")))
     if Role.PROVIDER_STAFF in roles and provider is None:
-        errors.append(FieldError("provider", "培训机构人员必须指定所属机构（provider required）"))
+        errors.append(FieldError("provider", _("培训机构人员必须指定所属机构")))
     canonical_id = ""
     if citizen_id:
         try:
@@ -64,7 +63,7 @@ def create_user(
         except InvalidCitizenId as exc:
             errors.append(FieldError("citizen_id", str(exc)))
     if errors:
-        raise DomainError("用户信息有误（invalid user data）", errors=tuple(errors))
+        raise DomainError(_("用户信息有误"), errors=tuple(errors))
     user = User(
         username=username,
         display_name=display_name,
@@ -97,7 +96,7 @@ def create_api_token(*, actor: User, name: str, ttl_days: int | None = None) -> 
         raise PermissionDenied()
     name = name.strip()
     if not name:
-        raise DomainError.for_fields("令牌用途不能为空（name required）", {"name": "请填写用途（required）"})
+        raise DomainError.for_fields(_("令牌用途不能为空"), {"name": _("请填写用途")})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor,
@@ -120,6 +119,27 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         record_event(actor=actor, action="accounts.token.revoked", obj=token)
     return token
+
+
+@transaction.atomic
+def set_user_language(*, actor: User, language: str) -> User:
+    """Set ``actor``'s own interface language (``""``: follow the browser)."""
+    if not actor.is_authenticated:
+        raise PermissionDenied()
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError.for_fields(_("不支持该语言"), {"language": _("不支持该语言")})
+    if actor.language != language:
+        before = actor.language
+        actor.language = language
+        actor.save(update_fields=["language"])
+        record_event(
+            actor=actor,
+            action="accounts.user.language_changed",
+            obj=actor,
+            before={"language": before},
+            after={"language": language},
+        )
+    return actor
 
 
 def authenticate_token(raw: str) -> User | None:

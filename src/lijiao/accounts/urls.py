@@ -11,4 +11,5 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("users/<int:user_id>/reveal/<str:field>/", views.reveal, name="reveal"),
     path("profile/", views.profile, name="profile"),
+    path("profile/language/", views.language, name="language"),
 ]

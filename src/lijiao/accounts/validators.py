@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class CharacterClassValidator:
@@ -13,9 +14,9 @@ class CharacterClassValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
             raise ValidationError(
-                "密码必须同时包含字母和数字（the password must contain letters and digits）",
+                _("密码必须同时包含字母和数字"),
                 code="password_character_classes",
             )
 
     def get_help_text(self) -> str:
-        return "密码须同时包含字母和数字。"
+        return _("密码须同时包含字母和数字。")

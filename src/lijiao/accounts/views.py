@@ -8,13 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lijiao.accounts.forms import LoginForm, TokenForm
+from lijiao.accounts.forms import LanguageForm, LoginForm, TokenForm
 from lijiao.accounts.http import AuthedRequest
+from lijiao.accounts.middleware import SESSION_LANGUAGE_KEY
 from lijiao.accounts.models import ApiToken, User
 from lijiao.accounts.roles import ROLES, roles_of
-from lijiao.accounts.services import create_api_token, revoke_api_token
+from lijiao.accounts.services import create_api_token, revoke_api_token, set_user_language
 from lijiao.audit.services import reveal_personal_data
 from lijiao.core.errors import DomainError
 
@@ -36,15 +39,37 @@ class PasswordChange(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
-        messages.success(self.request, "密码已修改。")
+        messages.success(self.request, _("密码已修改。"))
         return super().form_valid(form)
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     labels = [ROLES[r].label for r in roles_of(user)]
-    return render(request, "accounts/profile.html", {"profile_user": user, "role_labels": labels})
+    language_form = LanguageForm(initial={"language": user.language})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"profile_user": user, "role_labels": labels, "language_form": language_form},
+    )
+
+
+@login_required
+@require_POST
+def language(request: AuthedRequest) -> HttpResponse:
+    """Save the user's interface language; it applies at once (session) and at every later login."""
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        user = set_user_language(actor=request.user, language=form.cleaned_data["language"])
+        if user.language:
+            request.session[SESSION_LANGUAGE_KEY] = user.language
+            translation.activate(user.language)
+        else:
+            request.session.pop(SESSION_LANGUAGE_KEY, None)
+            translation.activate(translation.get_language_from_request(request))
+        messages.success(request, _("界面语言已保存。"))
+    return redirect("accounts:profile")
 
 
 @login_required
@@ -82,5 +107,5 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 def revoke_token(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     revoke_api_token(actor=request.user, token=token)
-    messages.success(request, f"令牌 {token.prefix}… 已吊销。")
+    messages.success(request, _("令牌 %(prefix)s… 已吊销。") % {"prefix": token.prefix})
     return redirect("accounts:tokens")

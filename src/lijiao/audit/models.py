@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -23,27 +24,27 @@ class AuditEvent(models.Model):
     (``lijiao verify-audit``).
     """
 
-    sequence = models.PositiveBigIntegerField("序号", unique=True)
-    occurred_at = models.DateTimeField("时间", db_index=True)
+    sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
+    occurred_at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
     )
-    actor_label = models.CharField("操作人名称", max_length=150, blank=True)
-    action = models.CharField("动作", max_length=80, db_index=True)
-    object_type = models.CharField("对象类型", max_length=80, blank=True, db_index=True)
-    object_id = models.CharField("对象ID", max_length=64, blank=True)
-    object_repr = models.CharField("对象", max_length=200, blank=True)
-    before = models.JSONField("变更前", null=True, blank=True)
-    after = models.JSONField("变更后", null=True, blank=True)
-    reason = models.CharField("原因", max_length=500, blank=True)
-    request_id = models.CharField("请求ID", max_length=64, blank=True, db_index=True)
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=80, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=80, blank=True, db_index=True)
+    object_id = models.CharField(_("对象ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    request_id = models.CharField(_("请求ID"), max_length=64, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField("IP", null=True, blank=True)
-    channel = models.CharField("渠道", max_length=10, blank=True)
+    channel = models.CharField(_("渠道"), max_length=10, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -52,7 +53,7 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-sequence"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
-        verbose_name = verbose_name_plural = "审计日志"
+        verbose_name = verbose_name_plural = _("审计日志")
         default_permissions = ("view",)
 
     def __str__(self) -> str:

@@ -92,7 +92,7 @@ def record_event(
     ctx = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             sequence=head.last_sequence + 1,
             occurred_at=timezone.now(),
@@ -153,7 +153,8 @@ def verify_chain() -> ChainReport:
                 ChainProblem(
                     "deleted",
                     expected_sequence,
-                    f"事件 #{expected_sequence}–#{event.sequence - 1} 缺失（rows deleted before #{event.sequence}）",
+                    _("事件 #%(first)s–#%(last)s 缺失")
+                    % {"first": expected_sequence, "last": event.sequence - 1},
                 ),
             )
         if event.prev_hash != prev_hash:
@@ -162,13 +163,17 @@ def verify_chain() -> ChainReport:
                 ChainProblem(
                     "inserted",
                     event.sequence,
-                    f"事件 #{event.sequence} 与前一事件不衔接（row inserted or chain re-linked）",
+                    _("事件 #%(sequence)s 与前一事件不衔接") % {"sequence": event.sequence},
                 ),
             )
         if compute_hash(prev_hash, event) != event.hash:
             return ChainReport(
                 checked,
-                ChainProblem("edited", event.sequence, f"事件 #{event.sequence} 内容被修改（row edited）"),
+                ChainProblem(
+                    "edited",
+                    event.sequence,
+                    _("事件 #%(sequence)s 内容被修改") % {"sequence": event.sequence},
+                ),
             )
         prev_hash = event.hash
         expected_sequence = event.sequence + 1
@@ -180,7 +185,8 @@ def verify_chain() -> ChainReport:
             ChainProblem(
                 "truncated",
                 expected_sequence,
-                f"链尾缺失：应至 #{head.last_sequence}，实至 #{expected_sequence - 1}（rows deleted at the end）",
+                _("链尾缺失：应至 #%(expected)s，实至 #%(actual)s")
+                % {"expected": head.last_sequence, "actual": expected_sequence - 1},
             ),
         )
     return ChainReport(checked, None)
@@ -196,7 +202,8 @@ def reveal_personal_data(*, actor: Actor, obj: models.Model, field_name: str, re
     except Exception:
         field = None
     if not isinstance(field, EncryptedPIIField):
-        raise DomainError.for_fields(_("该字段不是个人信息字段"), {"field": field_name})
+        message = _("该字段不是个人信息字段")
+        raise DomainError.for_fields(message, {"field": message})
     record_event(
         actor=actor,
         action="pii.revealed",

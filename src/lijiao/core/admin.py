@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from lijiao.core.models import CalendarDay, HandlingArea, ImportJob, Region
 
@@ -68,6 +69,6 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_select_related = ("created_by",)
     date_hierarchy = "created_at"
 
-    @admin.display(description="进度")
+    @admin.display(description=_("进度"))
     def progress_display(self, obj: ImportJob) -> str:
         return f"{obj.progress}%"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from lijiao.core.calendar import get_calendar
@@ -45,7 +46,7 @@ def handling_areas(request: HttpRequest) -> list[dict[str, object]]:
 @router.get("/calendar/add-working-days", response=WorkingDayOut)
 def add_working_days(request: HttpRequest, start: dt.date, days: int) -> dict[str, object]:
     if not -3660 <= days <= 3660:
-        raise DomainError.for_fields("天数超出范围（days out of range）", {"days": "应在 ±3660 之间"})
+        raise DomainError.for_fields(_("天数超出范围"), {"days": _("天数应在 ±3660 之间")})
     calendar = get_calendar()
     result = calendar.add_working_days(start, days)
     return {"start": start, "working_days": days, "result": result, "official": calendar.is_known(result)}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
@@ -48,15 +50,15 @@ class DomainError(Exception):
 class PermissionDenied(DomainError):
     """The actor may not do this."""
 
-    def __init__(self, message: str = "您没有执行此操作的权限（permission denied）") -> None:
-        super().__init__(message=message, code="permission_denied", status=403)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message=message or _("您没有执行此操作的权限"), code="permission_denied", status=403)
 
 
 class NotFound(DomainError):
     """The object does not exist or is outside the actor's scope (the two are not told apart)."""
 
-    def __init__(self, message: str = "对象不存在（not found）") -> None:
-        super().__init__(message=message, code="not_found", status=404)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message=message or _("对象不存在"), code="not_found", status=404)
 
 
 class Conflict(DomainError):

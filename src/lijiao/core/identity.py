@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal
 
+from django.utils.translation import gettext as _
+
 __all__ = [
     "CitizenId",
     "IdentityNumberError",
@@ -115,40 +117,38 @@ def _looks_like_excel_number(text: str) -> bool:
     )
 
 
-_NUMBER_FIX_ZH: Final = "请把该列单元格格式设为“文本”，再按原件重新录入"
-_NUMBER_FIX_EN: Final = (
-    "set the column's cell format to Text and re-enter the number from the original document"
-)
+def _citizen_id_noun() -> str:
+    return _("身份证号")
 
 
-def _stored_as_number_message(what_zh: str, what_en: str, shown: str) -> str:
-    return (
-        f"{what_zh}被存成了数字（{shown}）：Excel 的数字只保留 15 位有效数字，后几位已丢失或被改动，"
-        f"{_NUMBER_FIX_ZH}（the {what_en} was stored as a number ({shown}); Excel keeps only 15 significant "
-        f"digits, so its last digits are lost or changed — {_NUMBER_FIX_EN}）"
-    )
+def _credit_code_noun() -> str:
+    return _("统一社会信用代码")
 
 
-def _check_text_input[E: IdentityNumberError](raw: object, error: type[E], what_zh: str, what_en: str) -> str:
-    """Return ``raw`` as text, or raise ``error`` for values that are not text."""
+def _stored_as_number_message(what: str, shown: str) -> str:
+    return _(
+        "%(what)s被存成了数字（%(shown)s）：Excel 的数字只保留 15 位有效数字，后几位已丢失或被改动，"
+        "请把该列单元格格式设为“文本”，再按原件重新录入"
+    ) % {"what": what, "shown": shown}
+
+
+def _check_text_input[E: IdentityNumberError](raw: object, error: type[E], what: str) -> str:
+    """Return ``raw`` as text, or raise ``error`` for values that are not text (``what`` names the number)."""
     if isinstance(raw, str):
         return raw
     if raw is None:
-        raise error("empty", f"{what_zh}为空（{what_en} is empty）")
-    if isinstance(raw, bool):
-        raise error(
-            "bad_input", f"{what_zh}必须是文本，收到的是 {raw!r}（{what_en} must be text, got {raw!r}）"
-        )
-    if isinstance(raw, int | float | Decimal):
-        raise error("stored_as_number", _stored_as_number_message(what_zh, what_en, str(raw)))
-    kind = type(raw).__name__
-    raise error("bad_input", f"{what_zh}必须是文本，收到的是 {kind}（{what_en} must be text, got {kind}）")
+        raise error("empty", _("%(what)s为空") % {"what": what})
+    if isinstance(raw, int | float | Decimal):  # bool is an int: “True” is no more text than 1
+        if isinstance(raw, bool):
+            raise error(
+                "bad_input", _("%(what)s必须是文本，收到的是“%(value)s”") % {"what": what, "value": raw}
+            )
+        raise error("stored_as_number", _stored_as_number_message(what, str(raw)))
+    raise error("bad_input", _("%(what)s必须是文本") % {"what": what})
 
 
-def _list_chars(chars: list[str]) -> tuple[str, str]:
-    zh = "、".join(f"“{c}”" for c in chars)
-    en = ", ".join(repr(c) for c in chars)
-    return zh, en
+def _list_chars(chars: list[str]) -> str:
+    return _("、").join(f"“{c}”" for c in chars)
 
 
 # --------------------------------------------------------------------------------------------- citizen ID
@@ -181,7 +181,7 @@ class CitizenId:
     address_code: str  # the first 6 digits
     kind: Literal["resident", "hk_macao_taiwan_permit"]
     upgraded_from_15: bool
-    warnings: tuple[str, ...]  # for people: Chinese, then English
+    warnings: tuple[str, ...]  # for people, in the active language
 
 
 # parse_citizen_id runs a million times in a bulk import, and a frozen dataclass's __init__ costs more than
@@ -223,8 +223,7 @@ def citizen_id_check_char(first17: str) -> str:
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise InvalidCitizenId(
             "bad_input",
-            f"计算校验位需要 17 位数字，收到“{first17}”"
-            f"（the check character needs 17 digits, got {first17!r}）",
+            _("计算校验位需要 17 位数字，收到“%(value)s”") % {"value": first17},
         )
     return _ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
@@ -285,38 +284,28 @@ def parse_citizen_id(raw: object, *, today: datetime.date | None = None) -> Citi
 
 def _clean_citizen_id(raw: object) -> str:
     """Normalise anything that is not already 18 clean characters; returns 15 digits or 17 + a digit/X."""
-    text = _normalise(_check_text_input(raw, InvalidCitizenId, "身份证号", "citizen ID"))
+    text = _normalise(_check_text_input(raw, InvalidCitizenId, _citizen_id_noun()))
     if not text:
-        raise InvalidCitizenId("empty", "身份证号为空（citizen ID is empty）")
+        raise InvalidCitizenId("empty", _("身份证号为空"))
     if _looks_like_excel_number(text):
         raise InvalidCitizenId(
-            "stored_as_number", _stored_as_number_message("身份证号", "citizen ID", _raw_text(raw))
+            "stored_as_number", _stored_as_number_message(_citizen_id_noun(), _raw_text(raw))
         )
     bad = sorted({c for c in text if c not in _ID_CHARS})
     if bad:
-        zh, en = _list_chars(bad)
         raise InvalidCitizenId(
             "bad_characters",
-            f"身份证号含有非法字符：{zh}。身份证号只能是数字，最后一位可以是 X"
-            f"（citizen ID contains invalid characters: {en}; only digits are allowed, and X as the last "
-            f"character）",
+            _("身份证号含有非法字符：%(chars)s。身份证号只能是数字，最后一位可以是 X")
+            % {"chars": _list_chars(bad)},
         )
     if "X" in text[:-1]:
-        raise InvalidCitizenId(
-            "bad_characters",
-            "身份证号中的 X 只能是最后一位（X may only be the last character of a citizen ID）",
-        )
+        raise InvalidCitizenId("bad_characters", _("身份证号中的 X 只能是最后一位"))
     n = len(text)
     if n == 15 and text[-1] == "X":
-        raise InvalidCitizenId(
-            "bad_characters",
-            "15 位旧身份证号全部是数字，不能含 X（a 15-digit legacy citizen ID is all digits, it has no X）",
-        )
+        raise InvalidCitizenId("bad_characters", _("15 位旧身份证号全部是数字，不能含 X"))
     if n not in (15, 18):
         raise InvalidCitizenId(
-            "bad_length",
-            f"身份证号应为 18 位（旧版 15 位），实际为 {n} 位（a citizen ID has 18 characters, or 15 digits "
-            f"for the old format; found {n}）",
+            "bad_length", _("身份证号应为 18 位（旧版 15 位），实际为 %(count)s 位") % {"count": n}
         )
     return text
 
@@ -327,15 +316,16 @@ def _raw_text(raw: object) -> str:
 
 
 def _bad_id_check_message(text: str, expected: str) -> str:
-    message = f"身份证号校验位错误：第18位应为 {expected}，实为 {text[17]}"
-    english = f"check character is wrong: expected {expected}, got {text[17]}"
+    values = {"expected": expected, "actual": text[17]}
     if text.endswith("000"):
-        message += "；末尾是 000，常见于 Excel 把身份证号存成数字而丢失了后几位，" + _NUMBER_FIX_ZH
-        english += (
-            "; a trailing 000 usually means Excel stored the ID as a number and lost its last digits — "
-            + _NUMBER_FIX_EN
+        return (
+            _(
+                "身份证号校验位错误：第18位应为 %(expected)s，实为 %(actual)s；末尾是 000，常见于 Excel 把身份证号"
+                "存成数字而丢失了后几位，请把该列单元格格式设为“文本”，再按原件重新录入"
+            )
+            % values
         )
-    return f"{message}（{english}）"
+    return _("身份证号校验位错误：第18位应为 %(expected)s，实为 %(actual)s") % values
 
 
 def _birth_date(number: str, today: datetime.date | None, upgraded: bool) -> datetime.date:
@@ -344,26 +334,22 @@ def _birth_date(number: str, today: datetime.date | None, upgraded: bool) -> dat
         birth = datetime.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
     except ValueError:
         shown = number[8:14] if upgraded else number[6:14]
-        where = "第7–12位" if upgraded else "第7–14位"
-        where_en = "characters 7–12" if upgraded else "characters 7–14"
         raise InvalidCitizenId(
             "bad_birth_date",
-            f"身份证号中的出生日期 {shown}（{where}）不是真实存在的日期"
-            f"（the birth date {shown} ({where_en}) is not a real date）",
+            _("身份证号中的出生日期 %(date)s（第%(first)s–%(last)s位）不是真实存在的日期")
+            % {"date": shown, "first": 7, "last": 12 if upgraded else 14},
         ) from None
     if birth < _MIN_BIRTH_DATE:
         raise InvalidCitizenId(
-            "bad_birth_date",
-            f"身份证号中的出生日期 {birth.isoformat()} 早于 1900-01-01"
-            f"（the birth date {birth.isoformat()} is before 1900-01-01）",
+            "bad_birth_date", _("身份证号中的出生日期 %(date)s 早于 1900-01-01") % {"date": birth.isoformat()}
         )
     if today is None:
         today = _local_today()
     if birth > today:
         raise InvalidCitizenId(
             "future_birth_date",
-            f"身份证号中的出生日期 {birth.isoformat()} 晚于今天（{today.isoformat()}）"
-            f"（the birth date {birth.isoformat()} is in the future, today is {today.isoformat()}）",
+            _("身份证号中的出生日期 %(date)s 晚于今天（%(today)s）")
+            % {"date": birth.isoformat(), "today": today.isoformat()},
         )
     return birth
 
@@ -409,7 +395,9 @@ def _address_table() -> dict[str, tuple[_Span, ...]]:
 @functools.cache
 def _in_use_since() -> dict[str, int]:
     """Codes in use today, with the first year of their current span (0: since the first list)."""
-    return {code: start for code, spans in _address_table().items() for start, end, _ in spans if end == 9999}
+    return {
+        code: start for code, spans in _address_table().items() for start, end, _name in spans if end == 9999
+    }
 
 
 def address_code_status(code: str, birth_year: int | None = None) -> AddressCodeStatus:
@@ -425,9 +413,9 @@ def address_code_status(code: str, birth_year: int | None = None) -> AddressCode
     spans = _address_table().get(code)
     if spans is None:
         return "unknown"
-    if birth_year is not None and not any(start <= birth_year <= end for start, end, _ in spans):
+    if birth_year is not None and not any(start <= birth_year <= end for start, end, _name in spans):
         return "not_in_use_that_year"
-    if any(end == 9999 for _, end, _ in spans):
+    if any(end == 9999 for _start, end, _name in spans):
         return "known"
     return "withdrawn"
 
@@ -449,37 +437,32 @@ def address_code_name(code: str, birth_year: int | None = None) -> str | None:
 def _address_warnings(code: str, year: int) -> tuple[str, ...]:
     spans = _address_table().get(code)
     if spans is None:
-        return (
-            f"地址码 {code} 不在行政区划代码（GB/T 2260）中，请核对身份证号"
-            f"（address code {code} is not in the GB/T 2260 division codes; please double-check the number）",
-        )
+        return (_("地址码 %(code)s 不在行政区划代码（GB/T 2260）中，请核对身份证号") % {"code": code},)
     for start, end, name in spans:
         if start <= year <= end:
             if end == 9999:
                 return _NO_WARNINGS
-            if any(e == 9999 for _, e, _ in spans):  # renamed since, still in use
+            if any(e == 9999 for _start, e, _name in spans):  # renamed since, still in use
                 return _NO_WARNINGS
             return (
-                f"地址码 {code}（{name}）已于 {end} 年撤销；撤销前编发的身份证号仍然有效，请核对"
-                f"（address code {code} ({name}) was withdrawn in {end}; numbers issued before that remain "
-                f"valid — please double-check）",
+                _("地址码 %(code)s（%(name)s）已于 %(year)s 年撤销；撤销前编发的身份证号仍然有效，请核对")
+                % {"code": code, "name": name, "year": end},
             )
     # Not in use in the birth year: created later, or withdrawn before.
     later = [s for s in spans if s[0] > year]
     if later:
-        start, _, name = min(later)
+        start, _end, name = min(later)
         return (
-            f"地址码 {code}（{name}）自 {start} 年起启用，晚于出生年份 {year}；"
-            f"若首次办证晚于启用年份属正常情况，请核对"
-            f"（address code {code} ({name}) came into use in {start}, after the birth year {year}; "
-            f"this is normal if the number was first issued later — "
-            f"please double-check）",
+            _(
+                "地址码 %(code)s（%(name)s）自 %(start)s 年起启用，晚于出生年份 %(birth_year)s；"
+                "若首次办证晚于启用年份属正常情况，请核对"
+            )
+            % {"code": code, "name": name, "start": start, "birth_year": year},
         )
-    _, end, name = max(spans, key=lambda s: s[1])
+    _start, end, name = max(spans, key=lambda s: s[1])
     return (
-        f"地址码 {code}（{name}）已于 {end} 年撤销，早于出生年份 {year}，请核对"
-        f"（address code {code} ({name}) was withdrawn in {end}, before the birth year {year}; "
-        f"please double-check）",
+        _("地址码 %(code)s（%(name)s）已于 %(year)s 年撤销，早于出生年份 %(birth_year)s，请核对")
+        % {"code": code, "name": name, "year": end, "birth_year": year},
     )
 
 
@@ -496,8 +479,7 @@ def credit_code_check_char(first17: str) -> str:
     if len(first17) != 17 or any(c not in _USCC_VALUES for c in first17):
         raise InvalidCreditCode(
             "bad_input",
-            f"计算校验位需要 17 个代码字符，收到“{first17}”"
-            f"（the check character needs 17 code characters, got {first17!r}）",
+            _("计算校验位需要 17 个代码字符，收到“%(value)s”") % {"value": first17},
         )
     total = sum(_USCC_VALUES[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31]
@@ -519,63 +501,51 @@ def parse_credit_code(raw: object) -> str:
     characters outside ``0-9 A-Z`` less ``I O Z S V``, positions 3–8 (administrative division) not digits,
     a wrong check character, or a wrong check character of the organisation code in positions 9–17.
     """
-    text = _normalise(
-        _check_text_input(raw, InvalidCreditCode, "统一社会信用代码", "unified social credit code")
-    )
+    text = _normalise(_check_text_input(raw, InvalidCreditCode, _credit_code_noun()))
     if not text:
-        raise InvalidCreditCode("empty", "统一社会信用代码为空（unified social credit code is empty）")
+        raise InvalidCreditCode("empty", _("统一社会信用代码为空"))
     # "12345678E123456789" is a possible code, "1.12302E+17" is Excel's display of one stored as a number.
     if (len(text) != 18 or not text.isalnum()) and _looks_like_excel_number(text):
         raise InvalidCreditCode(
-            "stored_as_number", _stored_as_number_message("统一社会信用代码", "credit code", _raw_text(raw))
+            "stored_as_number", _stored_as_number_message(_credit_code_noun(), _raw_text(raw))
         )
     bad = sorted({c for c in text if c not in _USCC_VALUES})
     if bad:
-        zh, en = _list_chars(bad)
         raise InvalidCreditCode(
             "bad_characters",
-            f"统一社会信用代码含有非法字符：{zh}。代码只用数字和大写字母，且不用 I、O、Z、S、V"
-            f"（the credit code contains invalid characters: {en}; it uses digits and capital letters "
-            f"except I, O, Z, S, V）",
+            _("统一社会信用代码含有非法字符：%(chars)s。代码只用数字和大写字母，且不用 I、O、Z、S、V")
+            % {"chars": _list_chars(bad)},
         )
     n = len(text)
     if n != 18:
-        hint_zh = hint_en = ""
         if n == 15 and text.isdigit():
-            hint_zh, hint_en = (
-                "；这像是旧的 15 位工商注册号",
-                "; this looks like an old 15-digit registration number",
-            )
+            message = _("统一社会信用代码应为 18 位，实际为 %(count)s 位；这像是旧的 15 位工商注册号")
         elif n == 9:
-            hint_zh, hint_en = (
-                "；这像是 9 位组织机构代码",
-                "; this looks like a 9-character organisation code",
-            )
-        raise InvalidCreditCode(
-            "bad_length",
-            f"统一社会信用代码应为 18 位，实际为 {n} 位{hint_zh}（a unified social credit code has 18 "
-            f"characters, found {n}{hint_en}）",
-        )
+            message = _("统一社会信用代码应为 18 位，实际为 %(count)s 位；这像是 9 位组织机构代码")
+        else:
+            message = _("统一社会信用代码应为 18 位，实际为 %(count)s 位")
+        raise InvalidCreditCode("bad_length", message % {"count": n})
     if not text[2:8].isdigit():
         raise InvalidCreditCode(
             "bad_admin_division",
-            f"统一社会信用代码第3–8位（登记机关行政区划码）应为数字，实为“{text[2:8]}”"
-            f"（characters 3–8 of the credit code, the administrative division, must be digits, got "
-            f"{text[2:8]!r}）",
+            _("统一社会信用代码第3–8位（登记机关行政区划码）应为数字，实为“%(value)s”")
+            % {"value": text[2:8]},
         )
     expected = credit_code_check_char(text[:17])
     if text[17] != expected:
         raise InvalidCreditCode(
             "bad_check_char",
-            f"统一社会信用代码校验位错误：第18位应为 {expected}，实为 {text[17]}"
-            f"（check character is wrong: expected {expected}, got {text[17]}）",
+            _("统一社会信用代码校验位错误：第18位应为 %(expected)s，实为 %(actual)s")
+            % {"expected": expected, "actual": text[17]},
         )
     org_expected = _org_code_check_char(text[8:16])
     if text[16] != org_expected:
         raise InvalidCreditCode(
             "bad_org_code_check",
-            f"统一社会信用代码第9–17位（组织机构代码 {text[8:17]}）的校验位错误：第17位应为 {org_expected}，"
-            f"实为 {text[16]}（the organisation code in characters 9–17 ({text[8:17]}) has a wrong check "
-            f"character: expected {org_expected}, got {text[16]}）",
+            _(
+                "统一社会信用代码第9–17位（组织机构代码 %(org_code)s）的校验位错误：第17位应为 %(expected)s，"
+                "实为 %(actual)s"
+            )
+            % {"org_code": text[8:17], "expected": org_expected, "actual": text[16]},
         )
     return text

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
     """An administrative division by its GB/T 2260 code (Dalian 210200 and its districts and counties)."""
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "省级"
-        CITY = "city", "地级"
-        COUNTY = "county", "县级"
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地级")
+        COUNTY = "county", _("县级")
 
-    code = models.CharField("区划代码", max_length=6, unique=True)
-    name = models.CharField("名称", max_length=50)
-    level = models.CharField("级别", max_length=10, choices=Level.choices)
+    code = models.CharField(_("区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
 
     class Meta:
         ordering = ["code"]
-        verbose_name = verbose_name_plural = "行政区划"
+        verbose_name = verbose_name_plural = _("行政区划")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -33,17 +34,17 @@ class HandlingArea(models.Model):
     Each area points to the GB/T 2260 regions it covers; district clerks are scoped to one area.
     """
 
-    code = models.CharField("代码", max_length=20, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
     regions = models.ManyToManyField(
-        Region, blank=True, related_name="handling_areas", verbose_name="覆盖区划"
+        Region, blank=True, related_name="handling_areas", verbose_name=_("覆盖区划")
     )
-    sort_order = models.PositiveSmallIntegerField("排序", default=0)
-    active = models.BooleanField("启用", default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["sort_order", "code"]
-        verbose_name = verbose_name_plural = "经办区域"
+        verbose_name = verbose_name_plural = _("经办区域")
 
     def __str__(self) -> str:
         return self.name
@@ -52,16 +53,16 @@ class HandlingArea(models.Model):
 class CalendarDay(models.Model):
     """A day whose working status the bureau entered itself (e.g. next year's holidays before the library has them)."""
 
-    date = models.DateField("日期", unique=True)
-    is_workday = models.BooleanField("工作日")
-    note = models.CharField("说明", max_length=100, blank=True)
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["date"]
-        verbose_name = verbose_name_plural = "工作日历调整"
+        verbose_name = verbose_name_plural = _("工作日历调整")
 
     def __str__(self) -> str:
-        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+        return f"{self.date} {_('工作日') if self.is_workday else _('休息日')}"
 
 
 class PersonalDataAccess(models.Model):
@@ -86,37 +87,37 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "等待中"
-        RUNNING = "running", "导入中"
-        SUCCEEDED = "succeeded", "成功"
-        FAILED = "failed", "失败"
+        PENDING = "pending", _("等待中")
+        RUNNING = "running", _("导入中")
+        SUCCEEDED = "succeeded", _("成功")
+        FAILED = "failed", _("失败")
 
-    kind = models.CharField("导入类型", max_length=50)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    file_name = models.CharField("文件名", max_length=255)
+    kind = models.CharField(_("导入类型"), max_length=50)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    file_name = models.CharField(_("文件名"), max_length=255)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="导入人",
+        verbose_name=_("导入人"),
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    total_rows = models.PositiveIntegerField("总行数", default=0)
-    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
-    imported_rows = models.PositiveIntegerField("导入行数", default=0)
-    error_count = models.PositiveIntegerField("错误数", default=0)
-    message = models.TextField("说明", blank=True)
-    target_type = models.CharField("导入对象类型", max_length=100, blank=True)
-    target_id = models.CharField("导入对象ID", max_length=64, blank=True)
-    report = models.FileField("错误报告", upload_to="imports/reports/", blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    imported_rows = models.PositiveIntegerField(_("导入行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    message = models.TextField(_("说明"), blank=True)
+    target_type = models.CharField(_("导入对象类型"), max_length=100, blank=True)
+    target_id = models.CharField(_("导入对象ID"), max_length=64, blank=True)
+    report = models.FileField(_("错误报告"), upload_to="imports/reports/", blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = verbose_name_plural = "导入任务"
+        verbose_name = verbose_name_plural = _("导入任务")
         indexes = [
             models.Index(fields=["kind", "-created_at"], name="core_importjob_kind_idx"),
             models.Index(fields=["target_type", "target_id"], name="core_importjob_target_idx"),
@@ -146,12 +147,12 @@ class DecisionRecord(models.Model):
     decision taken for many rows (a roster import) is one row. Written only through :mod:`lijiao.core.decisions`.
     """
 
-    digest = models.CharField("摘要", max_length=64, editable=False)  # sha256 hex of the canonical JSON
-    record = models.JSONField("决定")
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    digest = models.CharField(_("摘要"), max_length=64, editable=False)  # sha256 hex of the canonical JSON
+    record = models.JSONField(_("决定"))
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "规则决定"
+        verbose_name = verbose_name_plural = _("规则决定")
         constraints = [models.UniqueConstraint(fields=["digest"], name="core_decisionrecord_digest_uniq")]
 
     def __str__(self) -> str:

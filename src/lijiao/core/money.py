@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 
@@ -22,9 +23,9 @@ def to_yuan(value: object) -> Decimal:
     rather than a silent rounding.
     """
     if isinstance(value, bool) or value is None:
-        raise InvalidAmount("金额不能为空（amount is missing）")
+        raise InvalidAmount(_("金额不能为空"))
     if isinstance(value, float):
-        raise InvalidAmount("金额必须是精确的十进制数（amount must be an exact decimal, not a float）")
+        raise InvalidAmount(_("金额必须是精确的十进制数"))
     if isinstance(value, int | Decimal):
         amount = Decimal(value)
     else:
@@ -33,11 +34,11 @@ def to_yuan(value: object) -> Decimal:
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise InvalidAmount(f"“{value}”不是有效的金额（not a valid amount）") from None
+            raise InvalidAmount(_("“%(value)s”不是有效的金额") % {"value": value}) from None
     if not amount.is_finite():
-        raise InvalidAmount(f"“{value}”不是有效的金额（not a valid amount）")
+        raise InvalidAmount(_("“%(value)s”不是有效的金额") % {"value": value})
     if amount != amount.quantize(CENT):
-        raise InvalidAmount(f"金额最多两位小数：{value}（at most two decimal places）")
+        raise InvalidAmount(_("金额最多两位小数：%(value)s") % {"value": value})
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

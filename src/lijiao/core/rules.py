@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 Rule = Mapping[str, Any]
 
 
@@ -107,24 +109,24 @@ def _plain(value: Any) -> Any:
 def validate_rule(rule: Any, path: str = "$") -> None:
     """Raise :class:`RuleError` naming the first malformed node."""
     if not isinstance(rule, Mapping):
-        raise RuleError(f"{path}: 规则必须是对象（a rule must be an object）")
+        raise RuleError(_("%(path)s：规则必须是对象") % {"path": path})
     keys = set(rule) - {"label"}
     if keys in ({"all"}, {"any"}):
         (key,) = keys
         children = rule[key]
         if not isinstance(children, Sequence) or isinstance(children, str) or not children:
-            raise RuleError(f"{path}.{key}: 必须是非空列表（must be a non-empty list）")
+            raise RuleError(_("%(path)s：必须是非空列表") % {"path": f"{path}.{key}"})
         for i, child in enumerate(children):
             validate_rule(child, f"{path}.{key}[{i}]")
     elif keys == {"not"}:
         validate_rule(rule["not"], f"{path}.not")
     elif {"fact", "op"} <= keys <= {"fact", "op", "value"}:
         if not isinstance(rule["op"], str) or rule["op"] not in OPERATORS:
-            raise RuleError(f"{path}.op: 未知运算符“{rule['op']}”（unknown operator）")
+            raise RuleError(_("%(path)s：未知运算符“%(op)s”") % {"path": f"{path}.op", "op": rule["op"]})
         if not isinstance(rule["fact"], str) or not rule["fact"]:
-            raise RuleError(f"{path}.fact: 必须是事实名称（must name a fact）")
+            raise RuleError(_("%(path)s：必须是事实名称") % {"path": f"{path}.fact"})
     else:
-        raise RuleError(f"{path}: 无法识别的规则 {sorted(keys)}（unrecognised rule）")
+        raise RuleError(_("%(path)s：无法识别的规则 %(keys)s") % {"path": path, "keys": sorted(keys)})
 
 
 def _describe(rule: Rule) -> str:
@@ -159,7 +161,9 @@ def _eval(rule: Rule, facts: Mapping[str, Any], path: str, trace: list[Check], r
         inner = _eval(rule["not"], facts, f"{path}.not", trace, scratch)
         if inner:
             reasons.append(
-                f"不满足：{_describe(rule)}" if "label" in rule else f"不应满足：{_describe(rule['not'])}"
+                _("不满足：%(rule)s") % {"rule": _describe(rule)}
+                if "label" in rule
+                else _("不应满足：%(rule)s") % {"rule": _describe(rule["not"])}
             )
         return not inner
     fact, op = rule["fact"], rule["op"]

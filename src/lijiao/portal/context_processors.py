@@ -6,28 +6,29 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items = [
-        {"label": "首页", "url": reverse("portal:home")},
-        {"label": "培训目录", "url": reverse("catalog:public_list")},
-        {"label": "目录版本", "url": reverse("catalog:public_editions")},
-        {"label": "培训机构名录", "url": reverse("providers:listed")},
+        {"label": _("首页"), "url": reverse("portal:home")},
+        {"label": _("培训目录"), "url": reverse("catalog:public_list")},
+        {"label": _("目录版本"), "url": reverse("catalog:public_editions")},
+        {"label": _("培训机构名录"), "url": reverse("providers:listed")},
     ]
     if user is not None and user.is_authenticated:
         provider_staff = bool(getattr(user, "provider_id", None))
         if provider_staff and user.has_perm("training.view_trainingclass"):
-            items.append({"label": "我的培训班", "url": reverse("training:class_list")})
+            items.append({"label": _("我的培训班"), "url": reverse("training:class_list")})
         if user.has_perm("training.review_trainingclass"):
-            items.append({"label": "开班审核", "url": reverse("training:review_queue")})
+            items.append({"label": _("开班审核"), "url": reverse("training:review_queue")})
         if user.has_perm("training.view_program") and not provider_staff:
-            items.append({"label": "培训项目", "url": reverse("training:program_list")})
+            items.append({"label": _("培训项目"), "url": reverse("training:program_list")})
         if user.has_perm("providers.view_provider"):
-            items.append({"label": "培训机构", "url": reverse("providers:list")})
+            items.append({"label": _("培训机构"), "url": reverse("providers:list")})
         if user.has_perm("catalog.change_edition"):
-            items.append({"label": "目录管理", "url": reverse("catalog:manage_editions")})
+            items.append({"label": _("目录管理"), "url": reverse("catalog:manage_editions")})
         if user.has_perm("audit.view_auditevent"):
-            items.append({"label": "审计日志", "url": reverse("audit:events")})
+            items.append({"label": _("审计日志"), "url": reverse("audit:events")})
     return {"nav_items": items}

@@ -7,13 +7,17 @@
     var source = document.getElementById("chart-data");
     if (!container || !source || typeof window.echarts === "undefined") return;
     var rows = JSON.parse(source.textContent);
+    // labels in the page's language, from data attributes the template translates
+    var itemsLabel = container.getAttribute("data-items-label") || "项目数";
+    var averageLabel = container.getAttribute("data-average-label") || "平均培训补贴标准（元）";
+    var yuanLabel = container.getAttribute("data-yuan-label") || "元";
     var narrow = container.clientWidth < 560;
     var chart = window.echarts.init(container, null, { renderer: "canvas" });
     chart.setOption({
       color: ["#1a56a6", "#b3261e"],
       textStyle: { fontFamily: "PingFang SC, Microsoft YaHei, WenQuanYi Zen Hei, sans-serif" },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: ["项目数", "平均培训补贴标准（元）"], top: 0 },
+      legend: { data: [itemsLabel, averageLabel], top: 0 },
       grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
       xAxis: {
         type: "category",
@@ -21,13 +25,13 @@
         axisLabel: { interval: 0, rotate: narrow || rows.length > 6 ? 40 : 0, fontSize: 11 }
       },
       yAxis: [
-        { type: "value", name: "项目数", minInterval: 1 },
-        { type: "value", name: "元", splitLine: { show: false } }
+        { type: "value", name: itemsLabel, minInterval: 1 },
+        { type: "value", name: yuanLabel, splitLine: { show: false } }
       ],
       series: [
-        { name: "项目数", type: "bar", barMaxWidth: 36, data: rows.map(function (r) { return r.items; }) },
+        { name: itemsLabel, type: "bar", barMaxWidth: 36, data: rows.map(function (r) { return r.items; }) },
         {
-          name: "平均培训补贴标准（元）",
+          name: averageLabel,
           type: "line",
           yAxisIndex: 1,
           symbolSize: 7,

@@ -34,14 +34,14 @@
     });
   }
 
-  // Copy buttons: <button data-copy="#selector">.
+  // Copy buttons: <button data-copy="#selector" data-copied="(the translated “copied”)">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-copy]") : null;
     if (!button) return;
     var source = document.querySelector(button.getAttribute("data-copy"));
     if (!source || !navigator.clipboard) return;
     navigator.clipboard.writeText(source.textContent.trim()).then(function () {
-      button.textContent = "已复制";
+      button.textContent = button.getAttribute("data-copied") || "已复制";
     });
   });
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import verify_chain
 
@@ -14,7 +15,16 @@ class Command(BaseCommand):
         report = verify_chain()
         if report.problem:
             raise CommandError(
-                f"审计链校验失败（audit chain broken）: {report.problem.kind} at #{report.problem.sequence}: "
-                f"{report.problem.detail}; {report.checked} events verified before it"
+                _(
+                    "审计链校验失败：第 %(sequence)s 号事件起有问题（%(kind)s）：%(detail)s；此前已核对 %(checked)s 条事件"
+                )
+                % {
+                    "sequence": report.problem.sequence,
+                    "kind": report.problem.kind,
+                    "detail": report.problem.detail,
+                    "checked": report.checked,
+                }
             )
-        self.stdout.write(self.style.SUCCESS(f"审计链完整（audit chain intact）: {report.checked} events"))
+        self.stdout.write(
+            self.style.SUCCESS(_("审计链完整：已核对 %(checked)s 条事件") % {"checked": report.checked})
+        )

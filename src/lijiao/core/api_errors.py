@@ -1,0 +1,144 @@
+"""Input errors of the API (pydantic / django-ninja validation) as messages for people (ADR 0003).
+
+Pydantic says ``results.5169.theory_score: Input should be a valid number``; a user reads
+“第5170项：理论成绩必须是数字” (or its English translation). The machine path stays in ``errors[].field``.
+Fields are named by the ``verbose_name`` of a model field of the same name (the label users see on screens),
+so the message follows the active language like every other label.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lijiao.core.errors import FieldError
+
+# Where pydantic's location starts with where the value came from, not with the field.
+_SOURCES = frozenset({"body", "query", "path", "payload", "form", "header", "cookie"})
+
+_NUMBER = ("float_parsing", "float_type", "decimal_parsing", "decimal_type", "finite_number")
+_INTEGER = ("int_parsing", "int_type", "int_from_float", "int_parsing_size")
+_DATE = ("date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact")
+_DATETIME = ("datetime_parsing", "datetime_type", "datetime_from_date_parsing", "datetime_object_invalid")
+
+
+def _problem(error_type: str, ctx: Mapping[str, Any]) -> str:
+    """The sentence for one kind of error, with ``%(field)s`` still to fill in."""
+    if error_type == "missing":
+        return _("%(field)s必须填写")
+    if error_type in _NUMBER:
+        return _("%(field)s必须是数字")
+    if error_type in _INTEGER:
+        return _("%(field)s必须是整数")
+    if error_type in ("string_type", "string_unicode"):
+        return _("%(field)s必须是文本")
+    if error_type in ("bool_parsing", "bool_type"):
+        return _("%(field)s必须是 true 或 false")
+    if error_type in _DATE:
+        return _("%(field)s必须是日期，格式为 YYYY-MM-DD")
+    if error_type in _DATETIME:
+        return _("%(field)s必须是日期时间")
+    if error_type == "string_too_long":
+        return _("%(field)s最多 %(limit)s 个字符")
+    if error_type == "string_too_short":
+        return _("%(field)s至少 %(limit)s 个字符") if ctx.get("min_length", 1) > 1 else _("%(field)s不能为空")
+    if error_type == "too_long":
+        return _("%(field)s最多 %(limit)s 项")
+    if error_type == "too_short":
+        return _("%(field)s至少 %(limit)s 项")
+    if error_type in ("greater_than_equal", "greater_than"):
+        return (
+            _("%(field)s不能小于 %(limit)s")
+            if error_type.endswith("equal")
+            else _("%(field)s必须大于 %(limit)s")
+        )
+    if error_type in ("less_than_equal", "less_than"):
+        return (
+            _("%(field)s不能大于 %(limit)s")
+            if error_type.endswith("equal")
+            else _("%(field)s必须小于 %(limit)s")
+        )
+    if error_type in ("decimal_max_places", "decimal_max_digits", "decimal_whole_digits"):
+        return _("%(field)s的小数位数过多")
+    if error_type in ("literal_error", "enum"):
+        return _("%(field)s不是可选的值")
+    if error_type == "string_pattern_mismatch":
+        return _("%(field)s的格式不对")
+    if error_type in ("list_type", "tuple_type", "set_type"):
+        return _("%(field)s必须是列表")
+    if error_type == "extra_forbidden":
+        return _("%(field)s不是可提交的字段")
+    if error_type == "json_invalid":
+        return _("请求内容不是有效的 JSON")
+    return _("%(field)s格式有误")
+
+
+def _limit(ctx: Mapping[str, Any]) -> object:
+    for key in ("max_length", "min_length", "ge", "gt", "le", "lt"):
+        if key in ctx:
+            return ctx[key]
+    return ""
+
+
+# Inputs of the API that are no model field (query parameters, mostly).
+_PARAMETER_LABELS: Final = {
+    "days": gettext_lazy("天数"),
+    "start": gettext_lazy("开始日期"),
+    "on": gettext_lazy("日期"),
+    "limit": gettext_lazy("每页条数"),
+    "offset": gettext_lazy("起始位置"),
+    "page": gettext_lazy("页码"),
+    "q": gettext_lazy("搜索词"),
+    "value": gettext_lazy("号码"),
+}
+
+
+@functools.cache
+def _model_field_labels() -> dict[str, Any]:
+    """Field name → the verbose_name (lazily translated) of the first model field with that name."""
+    labels: dict[str, Any] = {}
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            verbose_name = getattr(field, "verbose_name", None)
+            name = getattr(field, "name", None)
+            if name and verbose_name and name not in labels:
+                labels[name] = verbose_name
+    return labels
+
+
+def field_label(name: str) -> str:
+    """The label users know for an input named ``name`` (“理论成绩”), or a neutral word when there is none."""
+    labels = _model_field_labels()
+    label = _PARAMETER_LABELS.get(name) or labels.get(name) or labels.get(name.removesuffix("_id"))
+    return str(label) if label else _("该项")
+
+
+def _message(error: Mapping[str, Any], loc: list[str | int]) -> str:
+    error_type = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    names = [part for part in loc if isinstance(part, str)]
+    items = [part for part in loc if isinstance(part, int)]
+    label = field_label(names[-1]) if names else _("该项")
+    if error_type == "value_error":  # our own validators' messages, already for people
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+    else:
+        text = _problem(error_type, ctx) % {"field": label, "limit": _limit(ctx)}
+    if items:
+        # the position in the list as people count: the first item is 第1项
+        text = _("第%(item)s项：%(message)s") % {"item": items[-1] + 1, "message": text}
+    return text
+
+
+def validation_field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic's errors as field errors: the machine path in ``field``, a sentence for people in ``message``."""
+    result: list[FieldError] = []
+    for error in errors:
+        loc: list[str | int] = [part for part in error.get("loc", ()) if part not in _SOURCES]
+        field = ".".join(str(part) for part in loc) or "__all__"
+        result.append(FieldError(field, _message(error, loc)))
+    return result
