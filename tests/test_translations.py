@@ -89,7 +89,6 @@ NOT_YET_CONVERTED = {
     "catalog/reference.py",
     "catalog/services.py",
     "core/importing.py",
-    "people/",
     "providers/forms.py",
     "training/api/classes.py",
     "training/api/enrollment.py",

@@ -37,18 +37,18 @@ class Person(models.Model):
         BACHELOR = "bachelor", _("本科")
         POSTGRADUATE = "postgraduate", _("研究生")
 
-    name = models.CharField("姓名", max_length=50)
-    citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID)
+    name = models.CharField(_("姓名"), max_length=50)
+    citizen_id = EncryptedPIIField(_("身份证号"), kind=PIIKind.CITIZEN_ID)
     citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
-    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    birth_date = models.DateField("出生日期")
-    phone = EncryptedPIIField("手机号", kind=PIIKind.PHONE, blank=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    phone = EncryptedPIIField(_("手机号"), kind=PIIKind.PHONE, blank=True)
     phone_digest = PIIDigestField(source="phone", db_index=False)
-    household = models.CharField("户籍类型", max_length=10, choices=Household.choices, blank=True)
-    education = models.CharField("学历", max_length=15, choices=Education.choices, blank=True)
-    employer_name = models.CharField("工作单位", max_length=100, blank=True)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    household = models.CharField(_("户籍类型"), max_length=10, choices=Household.choices, blank=True)
+    education = models.CharField(_("学历"), max_length=15, choices=Education.choices, blank=True)
+    employer_name = models.CharField(_("工作单位"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
         db_table = "core_person"  # the table kept its name when Person moved out of core (ADR 0001, Layout)
@@ -79,14 +79,14 @@ class PersonGroup(models.Model):
     person = models.ForeignKey(  # indexed by core_person_group_unique (person, group)
         Person, models.CASCADE, related_name="groups", verbose_name=_("人员"), db_index=False
     )
-    group = models.CharField("人员类别", max_length=20, choices=Group.choices)
-    graduation_year = models.PositiveSmallIntegerField("毕业年份", null=True, blank=True)
+    group = models.CharField(_("人员类别"), max_length=20, choices=Group.choices)
+    graduation_year = models.PositiveSmallIntegerField(_("毕业年份"), null=True, blank=True)
     registration_number = models.CharField(
         _("登记/证明编号"), max_length=50, blank=True, help_text=_("失业登记证号等")
     )
-    insured_months = models.PositiveSmallIntegerField("参保月数", null=True, blank=True)
-    employer_name = models.CharField("单位", max_length=100, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    insured_months = models.PositiveSmallIntegerField(_("参保月数"), null=True, blank=True)
+    employer_name = models.CharField(_("单位"), max_length=100, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -95,7 +95,7 @@ class PersonGroup(models.Model):
         related_name="+",
         verbose_name=_("登记人"),
     )
-    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         db_table = "core_persongroup"
