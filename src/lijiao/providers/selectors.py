@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from lijiao.accounts.scope import Scope
@@ -44,21 +44,6 @@ def get_provider(user: Any, pk: int) -> Provider:
     if provider is None:
         raise NotFound("培训机构不存在（provider not found）")
     return provider
-
-
-def search_providers(
-    user: Any, *, q: str = "", status: str = "", area_id: int | None = None
-) -> QuerySet[Provider]:
-    """Visible providers filtered by name or credit code (contains), status and handling area."""
-    qs = visible_providers(user)
-    text = q.strip()
-    if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(credit_code__icontains=text.upper()))
-    if status:
-        qs = qs.filter(status=status)
-    if area_id:
-        qs = qs.filter(handling_area_id=area_id)
-    return qs
 
 
 def provider_scopes(provider: Provider) -> QuerySet[ProviderScope]:
@@ -159,6 +144,18 @@ def listed_providers(on: dt.date | None = None) -> QuerySet[Provider]:
         .filter(Q(licence_expires_on__isnull=True) | Q(licence_expires_on__gte=day))
         .exclude(Exists(blacklisted))
         .select_related("handling_area")
+    )
+
+
+def listed_providers_with_scope(on: dt.date | None = None) -> QuerySet[Provider]:
+    """:func:`listed_providers` with each one's training scope (occupations by code, then special items)."""
+    return listed_providers(on).prefetch_related(
+        Prefetch(
+            "scopes",
+            queryset=ProviderScope.objects.select_related("occupation", "special_item").order_by(
+                "special_item__code", "occupation__code"
+            ),
+        )
     )
 
 

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,10 +30,10 @@ from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error, service_errors_on
 from lijiao.core.models import HandlingArea
 from lijiao.providers import selectors, services, workflows
+from lijiao.providers.filters import ListedProviderFilterSet, ProviderFilterSet
 from lijiao.providers.forms import (
     BlacklistForm,
     CreditEventForm,
-    FilterForm,
     ProviderForm,
     ReasonForm,
     ScopeEntryForm,
@@ -96,20 +95,10 @@ def _subject_options() -> dict[str, Any]:
 @require_safe
 def listed(request: HttpRequest) -> HttpResponse:
     """Listed providers (approved, not blacklisted today) and what they may train — no personal data."""
+    filterset = ListedProviderFilterSet(request.GET or None, queryset=selectors.listed_providers_with_scope())
+    providers = filterset.qs
     q = (request.GET.get("q") or "").strip()[:100]
     area = (request.GET.get("area") or "").strip()[:20]
-    providers = selectors.listed_providers().prefetch_related(
-        Prefetch(
-            "scopes",
-            queryset=ProviderScope.objects.select_related("occupation", "special_item").order_by(
-                "special_item__code", "occupation__code"
-            ),
-        )
-    )
-    if q:
-        providers = providers.filter(name__icontains=q)
-    if area:
-        providers = providers.filter(handling_area__code=area)
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -139,11 +128,9 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     own_provider = getattr(request.user, "provider_id", None)
     if not scope.all_areas and not scope.area_ids and own_provider:
         return redirect("providers:detail", pk=own_provider)
-    form = FilterForm(request.GET or None)
-    q = status = ""
-    if form.is_valid():
-        q, status = form.cleaned_data["q"], form.cleaned_data["status"]
-    providers = selectors.search_providers(request.user, q=q, status=status)
+    filterset = ProviderFilterSet(request.GET or None, queryset=selectors.visible_providers(request.user))
+    form = filterset.form
+    providers = filterset.qs
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -316,16 +303,9 @@ def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if form.is_valid():
         reason = form.cleaned_data["reason"]
         try:
-            if action == "approve":
-                services.approve_provider(actor=request.user, provider=provider, note=reason)
-            elif action == "reject":
-                services.reject_provider(actor=request.user, provider=provider, reason=reason)
-            elif action == "suspend":
-                services.suspend_provider(actor=request.user, provider=provider, reason=reason)
-            elif action == "reinstate":
-                services.reinstate_provider(actor=request.user, provider=provider, note=reason)
-            else:
-                services.remove_provider(actor=request.user, provider=provider, reason=reason)
+            provider = services.change_provider_status(
+                actor=request.user, provider=provider, action=action, reason=reason
+            )
         except DomainPermissionDenied:
             raise
         except DomainError as exc:

@@ -12,6 +12,7 @@ from lijiao.catalog.filters import CatalogItemFilterSet
 from lijiao.catalog.models import CatalogItem, Category, Occupation, SpecialItem
 from lijiao.catalog.schemas import ErrorOut, ItemFilters, ItemFlag, ItemIn, ItemOut
 from lijiao.core.errors import DomainError, FieldError
+from lijiao.core.filtering import filtered_or_error
 from lijiao.core.permissions import require_perm
 
 _API_FIELD = {"occupation": "subject_code", "special_item": "subject_code", "category": "category_code"}
@@ -71,14 +72,7 @@ def _item_input(payload: ItemIn) -> services.ItemInput:
 def list_items(request: HttpRequest, edition_id: int, filters: Query[ItemFilters]) -> QuerySet[CatalogItem]:
     """Items of an edition in catalog order, filtered like the public catalog page."""
     edition = _edition(request, edition_id)
-    filterset = CatalogItemFilterSet(request.GET, queryset=selectors.edition_items(edition))
-    if not filterset.is_valid():
-        errors = tuple(
-            FieldError(name, " ".join(str(m) for m in messages))
-            for name, messages in filterset.errors.items()
-        )
-        raise DomainError("筛选条件有误（invalid filter）", code="invalid", errors=errors, status=422)
-    return filterset.qs
+    return filtered_or_error(CatalogItemFilterSet(request.GET, queryset=selectors.edition_items(edition)))
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **_NOT_FOUND}, summary="目录项目")

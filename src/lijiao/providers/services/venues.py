@@ -103,3 +103,23 @@ def update_venue(
         after=snapshot(venue, VENUE_FIELDS),
     )
     return venue
+
+
+@transaction.atomic
+def deactivate_venue(*, actor: Actor, venue: Venue) -> Venue:
+    """Take a venue out of use (it stays on the classes that used it)."""
+    venue = Venue.objects.select_for_update().select_related("provider").get(pk=venue.pk)
+    _require_manager(actor, venue.provider, "providers.change_venue")
+    _require_editable(venue.provider)
+    if not venue.active:
+        return venue
+    venue.active = False
+    venue.save(update_fields=["active"])
+    record_event(
+        actor=actor,
+        action="providers.venue.deactivated",
+        obj=venue,
+        before={"active": True},
+        after={"active": False},
+    )
+    return venue
