@@ -28,7 +28,9 @@ API = "/api/v1/catalog"
         {"q": "6-31", "level": "5"},
     ],
 )
-def test_edition_page_and_api_list_the_same_items(catalog_history: CatalogHistory, params: dict[str, Any]) -> None:
+def test_edition_page_and_api_list_the_same_items(
+    catalog_history: CatalogHistory, params: dict[str, Any]
+) -> None:
     edition = catalog_history.ed2025
     screen = Client().get(reverse("catalog:edition_detail", args=[edition.pk]), params)
     assert screen.status_code == 200
@@ -42,7 +44,7 @@ def test_edition_page_and_api_refuse_a_bad_value_with_the_same_message(
     catalog_history: CatalogHistory, params: dict[str, Any]
 ) -> None:
     edition = catalog_history.ed2025
-    [(name, value)] = params.items()
+    [name] = params
     screen = Client().get(reverse("catalog:edition_detail", args=[edition.pk]), params)
     message = " ".join(str(m) for m in screen.context["filterset"].errors[name])
     api = Client().get(f"{API}/editions/{edition.pk}/items", params)

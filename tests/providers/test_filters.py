@@ -28,7 +28,14 @@ def _api_names(response: Any) -> set[str]:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"status": "applied"}, {"status": "approved"}, {"q": "学校"}, {"q": "中山"}, {"q": "西岗", "status": ""}],
+    [
+        {},
+        {"status": "applied"},
+        {"status": "approved"},
+        {"q": "学校"},
+        {"q": "中山"},
+        {"q": "西岗", "status": ""},
+    ],
 )
 def test_staff_list_screen_and_api_list_the_same_providers(
     zs_clerk: User, own_provider: Provider, applied: Provider, params: dict[str, Any]
@@ -42,7 +49,9 @@ def test_staff_list_screen_and_api_list_the_same_providers(
     assert "西岗学校" not in screen  # another handling area, whatever the filter
 
 
-def test_staff_list_refuses_an_unknown_status_with_the_same_message(zs_clerk: User, applied: Provider) -> None:
+def test_staff_list_refuses_an_unknown_status_with_the_same_message(
+    zs_clerk: User, applied: Provider
+) -> None:
     client = Client()
     client.force_login(zs_clerk)
     screen = client.get(reverse("providers:list"), {"status": "lost"})
@@ -54,7 +63,9 @@ def test_staff_list_refuses_an_unknown_status_with_the_same_message(zs_clerk: Us
     assert api.json()["errors"] == [{"field": "status", "message": message}]
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "学校"}, {"area": "ZS"}, {"area": "XG"}, {"q": "西岗", "area": "XG"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"q": "学校"}, {"area": "ZS"}, {"area": "XG"}, {"q": "西岗", "area": "XG"}]
+)
 def test_listed_screen_and_api_list_the_same_providers(
     own_provider: Provider, applied: Provider, city_admin: User, params: dict[str, Any]
 ) -> None:
@@ -73,7 +84,9 @@ def test_listed_refuses_an_unknown_area_in_the_api(own_provider: Provider) -> No
     assert [e["field"] for e in response.json()["errors"]] == ["area"]
 
 
-def test_teacher_and_venue_lists_hide_inactive_ones_unless_asked(zs_clerk: User, own_provider: Provider) -> None:
+def test_teacher_and_venue_lists_hide_inactive_ones_unless_asked(
+    zs_clerk: User, own_provider: Provider
+) -> None:
     own_provider.teachers.create(name="在职", active=True)
     own_provider.teachers.create(name="离职", active=False)
     own_provider.venues.create(name="一号", address="路1号", capacity=10, active=True)

@@ -28,13 +28,17 @@ _FLAG_FIELDS = {
 
 class CatalogItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=gettext_lazy("名称或编码"))
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=gettext_lazy("行业类别"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), label=gettext_lazy("行业类别")
+    )
     level = django_filters.TypedChoiceFilter(choices=Level.choices, coerce=int, label=gettext_lazy("等级"))
     kind = django_filters.ChoiceFilter(choices=CatalogItem.Kind.choices, label=gettext_lazy("类型"))
     shortage_tier = django_filters.ChoiceFilter(
         choices=[c for c in ShortageTier.choices if c[0]], label=gettext_lazy("紧缺程度")
     )
-    flag = django_filters.MultipleChoiceFilter(choices=FLAG_CHOICES, method="with_flags", label=gettext_lazy("标识"))
+    flag = django_filters.MultipleChoiceFilter(
+        choices=FLAG_CHOICES, method="with_flags", label=gettext_lazy("标识")
+    )
 
     class Meta:
         model = CatalogItem
@@ -55,7 +59,6 @@ class CatalogItemFilterSet(django_filters.FilterSet):
         for flag in value or ():
             queryset = queryset.filter(_FLAG_FIELDS[flag])
         return queryset
-
 
 
 class _ActiveOnlyFilterSet(django_filters.FilterSet):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
 from lijiao.catalog.models import CatalogItem
@@ -42,7 +43,7 @@ def get_provider(user: Any, pk: int) -> Provider:
     """One visible provider, or :class:`NotFound` (out of scope looks the same as unknown)."""
     provider = visible_providers(user).filter(pk=pk).first()
     if provider is None:
-        raise NotFound("培训机构不存在（provider not found）")
+        raise NotFound(_("培训机构不存在"))
     return provider
 
 
@@ -92,23 +93,23 @@ def _scoped_child[M: (Teacher, Venue, BlacklistEntry, CreditEvent)](
 
 
 def get_teacher(user: Any, pk: int, *, provider: Provider | None = None) -> Teacher:
-    teacher = _scoped_child(user, Teacher, pk, "教师不存在（teacher not found）")
+    teacher = _scoped_child(user, Teacher, pk, _("教师不存在"))
     if provider is not None and teacher.provider_id != provider.pk:
-        raise NotFound("教师不存在（teacher not found）")
+        raise NotFound(_("教师不存在"))
     return teacher
 
 
 def get_venue(user: Any, pk: int, *, provider: Provider | None = None) -> Venue:
-    venue = _scoped_child(user, Venue, pk, "培训场地不存在（venue not found）")
+    venue = _scoped_child(user, Venue, pk, _("培训场地不存在"))
     if provider is not None and venue.provider_id != provider.pk:
-        raise NotFound("培训场地不存在（venue not found）")
+        raise NotFound(_("培训场地不存在"))
     return venue
 
 
 def get_blacklist_entry(user: Any, pk: int, *, provider: Provider | None = None) -> BlacklistEntry:
-    entry = _scoped_child(user, BlacklistEntry, pk, "黑名单记录不存在（blacklist entry not found）")
+    entry = _scoped_child(user, BlacklistEntry, pk, _("黑名单记录不存在"))
     if provider is not None and entry.provider_id != provider.pk:
-        raise NotFound("黑名单记录不存在（blacklist entry not found）")
+        raise NotFound(_("黑名单记录不存在"))
     return entry
 
 
@@ -160,32 +161,31 @@ def listed_providers_with_scope(on: dt.date | None = None) -> QuerySet[Provider]
 
 
 def _fmt(day: dt.date | None) -> str:
-    return f"{day:%Y-%m-%d}" if day else "长期"
+    return f"{day:%Y-%m-%d}" if day else _("长期")
 
 
 def listing_problems(provider: Provider, *, start: dt.date, end: dt.date) -> list[str]:
     """Why ``provider`` may NOT run a subsidized class over ``[start, end]`` (SPEC R10); empty when it may.
 
-    Reasons (Chinese, then English): the provider is not approved (applied, rejected, suspended, removed); its
+    Reasons (in the user's language): the provider is not approved (applied, rejected, suspended, removed); its
     school licence expires before ``end``; a blacklist entry that has not been lifted overlaps the period.
     """
     problems: list[str] = []
     if end < start:
         problems.append(
-            f"培训结束日期 {end:%Y-%m-%d} 早于开始日期 {start:%Y-%m-%d}（the period ends before it starts）"
+            _("培训结束日期 %(end)s 早于开始日期 %(start)s") % {"end": _fmt(end), "start": _fmt(start)}
         )
         end = start
     if provider.status != ProviderStatus.APPROVED:
         label = ProviderStatus(provider.status).label
         problems.append(
-            f"培训机构“{provider.name}”当前状态为“{label}”，不是已认定机构，不能开展补贴性培训"
-            f"（the provider is {provider.status}, not listed）"
+            _("培训机构“%(name)s”当前状态为“%(status)s”，不是已认定机构，不能开展补贴性培训")
+            % {"name": provider.name, "status": label}
         )
     if provider.licence_expires_on is not None and provider.licence_expires_on < end:
         problems.append(
-            f"办学许可证有效期至 {provider.licence_expires_on:%Y-%m-%d}，早于培训结束日期 {end:%Y-%m-%d}"
-            f"（the school licence expires on {provider.licence_expires_on:%Y-%m-%d}, before the class ends "
-            f"on {end:%Y-%m-%d}）"
+            _("办学许可证有效期至 %(expires)s，早于培训结束日期 %(end)s")
+            % {"expires": _fmt(provider.licence_expires_on), "end": _fmt(end)}
         )
     entries = (
         BlacklistEntry.objects.filter(provider_id=provider.pk)
@@ -194,9 +194,14 @@ def listing_problems(provider: Provider, *, start: dt.date, end: dt.date) -> lis
     )
     for entry in entries:
         problems.append(
-            f"培训机构在 {entry.starts_on:%Y-%m-%d} 至 {_fmt(entry.ends_on)} 列入黑名单（{entry.reason}），"
-            f"与培训期间 {start:%Y-%m-%d} 至 {end:%Y-%m-%d} 重叠（the provider is blacklisted from "
-            f"{entry.starts_on:%Y-%m-%d} to {entry.ends_on or 'indefinitely'}, overlapping the class period）"
+            _("培训机构在 %(from)s 至 %(to)s 列入黑名单（%(reason)s），与培训期间 %(start)s 至 %(end)s 重叠")
+            % {
+                "from": _fmt(entry.starts_on),
+                "to": _fmt(entry.ends_on),
+                "reason": entry.reason,
+                "start": _fmt(start),
+                "end": _fmt(end),
+            }
         )
     return problems
 

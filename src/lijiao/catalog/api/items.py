@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -31,18 +32,18 @@ def _item_input(payload: ItemIn) -> services.ItemInput:
     occupation: Occupation | None = None
     special_item: SpecialItem | None = None
     if payload.kind == CatalogItem.Kind.OCCUPATION:
-        occupation = Occupation.objects.filter(code=code).first()
+        occupation = selectors.occupation_by_code(code)
         if occupation is None:
-            errors["subject_code"] = f"未知的职业编码“{code}”（unknown occupation code）"
+            errors["subject_code"] = selectors.unknown_occupation_message(code)
     else:
-        special_item = SpecialItem.objects.filter(code=code).first()
+        special_item = selectors.special_item_by_code(code)
         if special_item is None:
-            errors["subject_code"] = f"未知的项目编码“{code}”（unknown item code）"
+            errors["subject_code"] = selectors.unknown_special_item_message(code)
     category = Category.objects.filter(code=payload.category_code.strip()).first()
     if category is None:
-        errors["category_code"] = f"未知的行业类别“{payload.category_code}”（unknown category）"
+        errors["category_code"] = _("未知的行业类别“%(code)s”") % {"code": payload.category_code}
     if errors:
-        raise DomainError.for_fields("目录项目信息有误（invalid catalog item）", errors, code="invalid_item")
+        raise DomainError.for_fields(_("目录项目信息有误"), errors, code="invalid_item")
     assert category is not None
     flags = set(payload.flags)
     return services.ItemInput(

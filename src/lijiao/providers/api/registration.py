@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -31,8 +32,8 @@ def _resolve_area(code: str) -> HandlingArea:
     area = HandlingArea.objects.filter(code__iexact=code.strip()).first() if code.strip() else None
     if area is None:
         raise DomainError.for_fields(
-            "培训机构信息有误（invalid provider）",
-            {"handling_area": f"未知的经办区域代码“{code}”（unknown handling area）"},
+            _("培训机构信息有误"),
+            {"handling_area": _("未知的经办区域代码“%(code)s”") % {"code": code}},
         )
     return area
 

@@ -16,7 +16,9 @@ from lijiao.providers.schemas import ActiveFilters, ErrorOut, TeacherIn, Teacher
 _TEACHER_WRITERS = ("providers.add_teacher", "providers.change_teacher", "providers.review_provider")
 
 
-@router.get("/{provider_id}/teachers", response={200: list[TeacherOut], **_READ_ERRORS, 422: ErrorOut}, summary="教师")
+@router.get(
+    "/{provider_id}/teachers", response={200: list[TeacherOut], **_READ_ERRORS, 422: ErrorOut}, summary="教师"
+)
 def list_teachers(
     request: HttpRequest,
     provider_id: int,

@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from lijiao.accounts.api_auth import current_user
 from lijiao.core.errors import DomainError
-from lijiao.core.models import Region
 from lijiao.core.filtering import filtered_or_error
+from lijiao.core.models import Region
 from lijiao.core.permissions import require_perm
 from lijiao.providers import selectors, services
 from lijiao.providers.api.common import _READ_ERRORS, _WRITE_ERRORS, _provider, router
@@ -23,8 +24,7 @@ def _region(code: str | None) -> Region | None:
     region = Region.objects.filter(code=code.strip()).first()
     if region is None:
         raise DomainError.for_fields(
-            "区划代码有误（unknown region）",
-            {"region_code": f"未知的区划代码“{code}”（unknown region code）"},
+            _("区划代码有误"), {"region_code": _("未知的区划代码“%(code)s”") % {"code": code}}
         )
     return region
 
@@ -45,7 +45,9 @@ def _venue_out(venue: Venue) -> dict[str, Any]:
     }
 
 
-@router.get("/{provider_id}/venues", response={200: list[VenueOut], **_READ_ERRORS, 422: ErrorOut}, summary="培训场地")
+@router.get(
+    "/{provider_id}/venues", response={200: list[VenueOut], **_READ_ERRORS, 422: ErrorOut}, summary="培训场地"
+)
 def list_venues(
     request: HttpRequest,
     provider_id: int,
