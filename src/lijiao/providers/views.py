@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from lijiao.accounts.scope import Scope
@@ -47,11 +47,11 @@ from lijiao.providers.models import Provider, ProviderScope, ProviderStatus
 
 PAGE_SIZE = 50
 ACTION_LABELS = {
-    "approve": gettext_lazy("认定通过"),
-    "reject": gettext_lazy("不予认定"),
-    "suspend": gettext_lazy("暂停"),
-    "reinstate": gettext_lazy("恢复"),
-    "remove": gettext_lazy("清退"),
+    "approve": pgettext_lazy("provider action", "认定通过"),
+    "reject": pgettext_lazy("provider action", "不予认定"),
+    "suspend": pgettext_lazy("provider action", "暂停"),
+    "reinstate": pgettext_lazy("provider action", "恢复"),
+    "remove": pgettext_lazy("provider action", "清退"),
 }
 REASON_REQUIRED = {"reject", "suspend", "remove"}
 
