@@ -34,6 +34,7 @@ from lijiao.catalog.models import (
     SpecialItem,
 )
 from lijiao.catalog.services import ItemInput, replace_items, validate_item
+from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lijiao.core.importing import (
     CellError,
@@ -399,7 +400,7 @@ def _duplicates(parsed: list[_Parsed], table: Table) -> list[RowError]:
     return errors
 
 
-def import_edition_file(*, actor: Any, edition: Edition, file_name: str, data: bytes) -> ImportResult:
+def import_edition_file(*, actor: Actor, edition: Edition, file_name: str, data: bytes) -> ImportResult:
     """Replace every item of a draft edition with the rows of an xlsx/xls/ods/csv file — all rows or none.
 
     Raises :class:`PermissionDenied` without ``catalog.change_edition``, :class:`Conflict` for a non-draft

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lijiao.accounts.models import User
 from lijiao.audit.services import record_event, snapshot
 from lijiao.catalog import workflows
 from lijiao.catalog.models import (
@@ -153,7 +155,7 @@ def create_edition(
         effective_from=effective_from,
         document_number=document_number.strip(),
         notes=notes,
-        created_by=actor,
+        created_by=cast(User, actor),
     )
     record_event(
         actor=actor, action="catalog.edition.created", obj=edition, after=snapshot(edition, EDITION_FIELDS)
@@ -179,7 +181,11 @@ def start_edition_from(
     require_perm(actor, "catalog.add_edition")
     _check_edition_fields(name=name, year=year)
     edition = Edition.objects.create(
-        name=name.strip(), year=year, effective_from=effective_from, based_on=source, created_by=actor
+        name=name.strip(),
+        year=year,
+        effective_from=effective_from,
+        based_on=source,
+        created_by=cast(User, actor),
     )
     copies = []
     for item in CatalogItem.objects.filter(edition=source).order_by("pk"):

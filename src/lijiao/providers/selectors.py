@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
 from lijiao.catalog.models import CatalogItem
+from lijiao.core.actors import Actor
 from lijiao.core.errors import NotFound
 from lijiao.providers.models import (
     BlacklistEntry,
@@ -33,13 +33,13 @@ from lijiao.providers.models import (
 # Scoped reads
 
 
-def visible_providers(user: Any) -> QuerySet[Provider]:
+def visible_providers(user: Actor) -> QuerySet[Provider]:
     """Providers the user may see (own provider / handling area / all), by name."""
     qs = Provider.objects.select_related("handling_area")
     return Scope.for_user(user).filter_by_provider(qs, provider_field="pk", area_field="handling_area")
 
 
-def get_provider(user: Any, pk: int) -> Provider:
+def get_provider(user: Actor, pk: int) -> Provider:
     """One visible provider, or :class:`NotFound` (out of scope looks the same as unknown)."""
     provider = visible_providers(user).filter(pk=pk).first()
     if provider is None:
@@ -83,7 +83,7 @@ def provider_credit_events(provider: Provider) -> QuerySet[CreditEvent]:
 
 
 def _scoped_child[M: (Teacher, Venue, BlacklistEntry, CreditEvent)](
-    user: Any, model: type[M], pk: int, message: str
+    user: Actor, model: type[M], pk: int, message: str
 ) -> M:
     qs = Scope.for_user(user).filter_by_provider(model.objects.select_related("provider"))
     found = qs.filter(pk=pk).first()
@@ -92,21 +92,21 @@ def _scoped_child[M: (Teacher, Venue, BlacklistEntry, CreditEvent)](
     return found
 
 
-def get_teacher(user: Any, pk: int, *, provider: Provider | None = None) -> Teacher:
+def get_teacher(user: Actor, pk: int, *, provider: Provider | None = None) -> Teacher:
     teacher = _scoped_child(user, Teacher, pk, _("教师不存在"))
     if provider is not None and teacher.provider_id != provider.pk:
         raise NotFound(_("教师不存在"))
     return teacher
 
 
-def get_venue(user: Any, pk: int, *, provider: Provider | None = None) -> Venue:
+def get_venue(user: Actor, pk: int, *, provider: Provider | None = None) -> Venue:
     venue = _scoped_child(user, Venue, pk, _("培训场地不存在"))
     if provider is not None and venue.provider_id != provider.pk:
         raise NotFound(_("培训场地不存在"))
     return venue
 
 
-def get_blacklist_entry(user: Any, pk: int, *, provider: Provider | None = None) -> BlacklistEntry:
+def get_blacklist_entry(user: Actor, pk: int, *, provider: Provider | None = None) -> BlacklistEntry:
     entry = _scoped_child(user, BlacklistEntry, pk, _("黑名单记录不存在"))
     if provider is not None and entry.provider_id != provider.pk:
         raise NotFound(_("黑名单记录不存在"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lijiao.accounts.models import User
 from lijiao.audit.services import record_event, snapshot
 from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, FieldError
@@ -58,7 +60,7 @@ def blacklist_provider(
     if errors:
         raise _invalid(_("黑名单信息有误"), errors)
     entry = BlacklistEntry.objects.create(
-        provider=provider, reason=text, starts_on=starts_on, ends_on=ends_on, created_by=actor
+        provider=provider, reason=text, starts_on=starts_on, ends_on=ends_on, created_by=cast(User, actor)
     )
     record_event(
         actor=actor,
@@ -131,7 +133,7 @@ def record_credit_event(
         occurred_on=occurred_on,
         description=text,
         points=points,
-        created_by=actor,
+        created_by=cast(User, actor),
     )
     record_event(
         actor=actor, action="providers.credit.recorded", obj=event, after=snapshot(event, CREDIT_FIELDS)
