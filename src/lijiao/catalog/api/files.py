@@ -11,13 +11,13 @@ from ninja import File, Status, UploadedFile
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.catalog.api.common import _edition, router
 from lijiao.catalog.api.editions import _diff
+from lijiao.catalog.forms import MAX_IMPORT_BYTES
 from lijiao.catalog.schemas import ErrorOut, ImportErrorOut, ImportOut
 from lijiao.core.errors import DomainError
 from lijiao.core.permissions import require_perm
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def _file_name(*parts: str, suffix: str) -> str:
