@@ -61,8 +61,8 @@ class CatalogItemFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class _ActiveOnlyFilterSet(django_filters.FilterSet):
-    """Active rows only, unless ``include_inactive`` is true."""
+class ActiveOnlyFilterSet(django_filters.FilterSet):
+    """Active rows only, unless ``include_inactive`` is true (for models with an ``active`` flag)."""
 
     include_inactive = django_filters.BooleanFilter(method="keep", label=gettext_lazy("包括已停用的"))
 
@@ -74,7 +74,7 @@ class _ActiveOnlyFilterSet(django_filters.FilterSet):
         return queryset if self.form.cleaned_data.get("include_inactive") else queryset.filter(active=True)
 
 
-class CategoryFilterSet(_ActiveOnlyFilterSet):
+class CategoryFilterSet(ActiveOnlyFilterSet):
     """Industry categories (``GET /api/v1/catalog/categories``)."""
 
     class Meta:
@@ -82,7 +82,7 @@ class CategoryFilterSet(_ActiveOnlyFilterSet):
         fields = ["include_inactive"]
 
 
-class OccupationFilterSet(_ActiveOnlyFilterSet):
+class OccupationFilterSet(ActiveOnlyFilterSet):
     """Occupations by name (contains) or code (prefix) (``GET /api/v1/catalog/occupations``)."""
 
     q = django_filters.CharFilter(method="search", max_length=100, label=gettext_lazy("名称或编码"))
@@ -96,7 +96,7 @@ class OccupationFilterSet(_ActiveOnlyFilterSet):
         return queryset.filter(Q(name__icontains=text) | Q(code__startswith=text)) if text else queryset
 
 
-class SpecialItemFilterSet(_ActiveOnlyFilterSet):
+class SpecialItemFilterSet(ActiveOnlyFilterSet):
     """Special and business-start items by name or code (contains) and kind (``GET /api/v1/catalog/special-items``)."""
 
     q = django_filters.CharFilter(method="search", max_length=100, label=gettext_lazy("名称或编码"))

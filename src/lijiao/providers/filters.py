@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from lijiao.catalog.filters import ActiveOnlyFilterSet
 from lijiao.core.models import HandlingArea
 from lijiao.providers.models import Provider, ProviderStatus, Teacher, Venue
 
@@ -65,30 +64,17 @@ class ListedProviderFilterSet(django_filters.FilterSet):
         return queryset.filter(name__icontains=text) if text else queryset
 
 
-class _ActiveFilterSet(django_filters.FilterSet):
-    """Teachers or venues of one provider: the active ones unless ``include_inactive`` is true."""
+class TeacherFilterSet(ActiveOnlyFilterSet):
+    """A provider's teachers (``GET /api/v1/providers/{id}/teachers``): those teaching unless ``include_inactive``."""
 
-    include_inactive = django_filters.BooleanFilter(
-        method="with_inactive", label=gettext_lazy("包括已停用的")
-    )
-
-    def with_inactive(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
-        return queryset
-
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("include_inactive"):
-            queryset = queryset.filter(active=True)
-        return queryset
-
-
-class TeacherFilterSet(_ActiveFilterSet):
     class Meta:
         model = Teacher
         fields = ["include_inactive"]
 
 
-class VenueFilterSet(_ActiveFilterSet):
+class VenueFilterSet(ActiveOnlyFilterSet):
+    """A provider's venues (``GET /api/v1/providers/{id}/venues``): those in use unless ``include_inactive``."""
+
     class Meta:
         model = Venue
         fields = ["include_inactive"]

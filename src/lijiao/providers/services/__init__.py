@@ -10,7 +10,7 @@ Who may do what:
   review their own institution, whatever other roles they hold.
 
 Personal data (teachers' ID numbers and phones, the contact phone) is stored encrypted and appears masked in
-audit snapshots. Bad input raises :class:`~lijiao.core.errors.DomainError` with bilingual field errors and
+audit snapshots. Bad input raises :class:`~lijiao.core.errors.DomainError` with field errors in the user's language and
 writes nothing.
 """
 
