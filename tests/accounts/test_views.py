@@ -241,7 +241,7 @@ def test_audit_screen_filters_and_htmx_rows(client: Client, officer: User, audit
     body = fragment.content.decode()
     assert "<html" not in body and 'id="audit-results"' in body
     bad = client.get(url, {"since": "2025-13-45"})
-    assert bad.status_code == 200 and "日期格式" in bad.content.decode()
+    assert bad.status_code == 200 and "开始日期：输入一个有效的日期" in bad.content.decode()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -42,3 +42,40 @@ def test_bad_date_filter_is_a_field_error(client, make_user, events):
     response = client.get("/api/v1/audit/events?since=2025-13-01", headers=_auth(auditor))
     assert response.status_code == 422
     assert any(e["field"].endswith("since") for e in response.json()["errors"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"action": "catalog."},
+        {"object_type": "accounts.user", "object_id": "1"},
+        {"since": "2000-01-01", "until": "2999-12-31"},
+        {"until": "2000-01-01"},
+    ],
+)
+def test_screen_and_api_find_the_same_events(client, make_user, events, params):
+    auditor = make_user(Role.AUDITOR)
+    client.force_login(auditor)
+    headers = _auth(auditor)  # the login and the token are audited before either search
+    api = client.get("/api/v1/audit/events", params, headers=headers)
+    assert api.status_code == 200
+    screen = client.get("/audit/", params)
+    assert screen.status_code == 200
+    assert [e.sequence for e in screen.context["page"].object_list] == [
+        e["sequence"] for e in api.json()["items"]
+    ]
+
+
+@pytest.mark.django_db
+def test_screen_and_api_refuse_a_bad_date_with_the_same_message(client, make_user, events):
+    auditor = make_user(Role.AUDITOR)
+    api = client.get("/api/v1/audit/events", {"since": "2025-13-01"}, headers=_auth(auditor))
+    assert api.status_code == 422
+    [error] = api.json()["errors"]
+    assert error["field"] == "since"
+    client.force_login(auditor)
+    screen = client.get("/audit/", {"since": "2025-13-01"})
+    assert screen.status_code == 200 and error["message"] in screen.context["error"]
+    assert error["message"] in screen.content.decode()

@@ -517,7 +517,7 @@ def test_add_item_errors_from_the_service_go_to_their_fields(
     assert response.context["form"].errors["level"]
     # Unknown occupation code.
     response = client.post(url, item_post(category=category, occupation="9-99-99-99"))
-    assert "找不到职业编码" in response.context["form"].errors["occupation"][0]
+    assert "未知的职业编码" in response.context["form"].errors["occupation"][0]
     # The same occupation and level twice is a form-wide error.
     response = client.post(url, item_post(category=category, occupation="6-31-01-03", level="5"))
     assert "已有该项目" in response.context["form"].non_field_errors()[0]

@@ -89,7 +89,7 @@ def test_listing_refuses_a_provider_that_is_not_approved(db: None, status: str) 
     provider = make_provider(81, status=status)
     problems = selectors.listing_problems(provider, start=START, end=END)
     assert len(problems) == 1
-    assert ProviderStatus(status).label in problems[0] and "not listed" in problems[0]
+    assert str(ProviderStatus(status).label) in problems[0] and "不是已认定机构" in problems[0]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_listing_licence_expiry(db: None, expires: dt.date | None, ok: bool) -> 
     problems = selectors.listing_problems(provider, start=START, end=END)
     assert (problems == []) is ok
     if not ok:
-        assert "许可证" in problems[0] and "licence" in problems[0]
+        assert "许可证" in problems[0] and "培训结束日期" in problems[0]
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_listing_blacklist_overlap(
     problems = selectors.listing_problems(own_provider, start=START, end=END)
     assert (problems != []) is blocks
     if blocks:
-        assert "黑名单" in problems[0] and "虚报培训人数" in problems[0] and "blacklisted" in problems[0]
+        assert "黑名单" in problems[0] and "虚报培训人数" in problems[0] and "重叠" in problems[0]
 
 
 def test_listing_reports_every_reason(own_provider: Provider, city_admin: User) -> None:

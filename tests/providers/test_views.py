@@ -220,7 +220,7 @@ def test_scope_editor(zs_clerk: User, own_provider: Provider, ref: dict[str, Any
     bad = client.post(url, {"scope-occupation": "6-31-01-03", "scope-highest_level": ""})
     assert bad.status_code == 200 and "最高等级" in bad.content.decode()
     unknown = client.post(url, {"scope-occupation": "9-99-99-99"})
-    assert unknown.status_code == 200 and "找不到职业编码" in unknown.content.decode()
+    assert unknown.status_code == 200 and "未知的职业编码" in unknown.content.decode()
     client.post(url, {"scope-special_item": "ZX210200-001 数字新媒体制作"})
     assert ProviderScope.objects.filter(provider=own_provider).count() == 2
     client.post(reverse("providers:scope_remove", args=[own_provider.pk, entry.pk]))

@@ -1,4 +1,4 @@
-"""Audit log API for auditors (``audit.view_auditevent``); ``lijiao.api`` mounts it behind authentication."""
+"""Audit log API for auditors (``audit.view_auditevent``); authentication is wired in :mod:`lijiao.api`."""
 
 from typing import Any
 
@@ -6,13 +6,17 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from lijiao.audit.schemas import AuditEventOut
-from lijiao.audit.selectors import AuditFilter, search_events
+from lijiao.audit.filters import AuditEventFilterSet
+from lijiao.audit.schemas import AuditEventOut, AuditFilters
+from lijiao.audit.selectors import visible_events
+from lijiao.core.filtering import filtered_or_error
 
 router = Router()
 
 
 @router.get("/events", response=list[AuditEventOut])
 @paginate(LimitOffsetPagination)
-def events(request: HttpRequest, filters: Query[AuditFilter]) -> Any:
-    return search_events(request.user, filters)
+def events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
+    """Events newest first, searched with the same filter set as the audit screen."""
+    queryset = visible_events(request.user)
+    return filtered_or_error(AuditEventFilterSet(request.GET, queryset=queryset))

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class AuditEventOut(Schema):
@@ -20,3 +20,16 @@ class AuditEventOut(Schema):
     request_id: str
     ip_address: str | None
     hash: str
+
+
+class AuditFilters(Schema):
+    """Query parameters of the event search (documentation; :class:`lijiao.audit.filters.AuditEventFilterSet`
+    checks them, exactly as on the audit screen)."""
+
+    actor: str | None = Field(None, description="操作人（用户名或姓名，包含）")
+    action: str | None = Field(None, description="动作（前缀），如 catalog.edition")
+    object_type: str | None = Field(None, description="对象类型，如 catalog.edition")
+    object_id: str | None = Field(None, description="对象ID")
+    request_id: str | None = Field(None, description="请求ID")
+    since: str | None = Field(None, description="开始日期 YYYY-MM-DD（含）")
+    until: str | None = Field(None, description="结束日期 YYYY-MM-DD（含）")

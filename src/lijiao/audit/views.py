@@ -6,21 +6,25 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-from pydantic import ValidationError as PydanticValidationError
 
-from lijiao.audit.selectors import AuditFilter, search_events
+from lijiao.audit.filters import AuditEventFilterSet
+from lijiao.audit.selectors import visible_events
 
 
 @login_required
 @permission_required("audit.view_auditevent", raise_exception=True)
 def events(request: HttpRequest) -> HttpResponse:
-    params = {k: v for k, v in request.GET.items() if k in AuditFilter.model_fields and v}
-    error = ""
-    try:
-        filters = AuditFilter.model_validate(params)
-    except PydanticValidationError:
-        filters, error = AuditFilter(), _("日期格式应为 YYYY-MM-DD")
-    page = Paginator(search_events(request.user, filters), 50).get_page(request.GET.get("page"))
+    filterset = AuditEventFilterSet(request.GET or None, queryset=visible_events(request.user))
+    filters = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    if filterset.is_bound and not filterset.is_valid():
+        # Show what was typed; an invalid value is ignored by the search and explained above the results.
+        filters = {name: request.GET.get(name, "") for name in filterset.filters}
+        filters.update({name: None for name in filterset.errors if name in ("since", "until")})
+    error = " ".join(
+        f"{filterset.form.fields[name].label}：{' '.join(str(m) for m in messages)}"
+        for name, messages in (filterset.errors.items() if filterset.is_bound else ())
+    )
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    params = {name: request.GET[name] for name in filterset.filters if request.GET.get(name)}  # kept by paging
     template = "audit/_rows.html" if request.headers.get("HX-Request") else "audit/events.html"
     return render(request, template, {"page": page, "filters": filters, "error": error, "params": params})

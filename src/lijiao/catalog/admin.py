@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, SpecialItem
 
@@ -76,6 +77,6 @@ class CatalogItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("occupation__code", "occupation__name", "special_item__code", "special_item__name")
     list_select_related = ("edition", "occupation", "special_item", "category")
 
-    @admin.display(description="职业/项目")
+    @admin.display(description=gettext_lazy("职业/项目"))
     def subject(self, obj: CatalogItem) -> str:
         return f"{obj.subject_name}（{obj.subject_code}）"

@@ -10,19 +10,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from lijiao.catalog.models import CatalogItem, Edition
 from lijiao.catalog.selectors import edition_items
 
-COMPARED_FIELDS: tuple[tuple[str, str], ...] = (
-    ("subsidy_standard", "培训补贴标准"),
-    ("assessment_subsidy", "评价补贴标准"),
-    ("shortage_tier", "紧缺程度"),
-    ("min_lesson_hours", "最低课时"),
-    ("category", "行业类别"),
-    ("is_digital", "数字技能"),
-    ("is_elder_child_care", "一老一小"),
-    ("allows_graduate_conversion", "毕业生专业转换"),
-    ("is_new_business_form", "新业态"),
+COMPARED_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("subsidy_standard", gettext_lazy("培训补贴标准")),
+    ("assessment_subsidy", gettext_lazy("评价补贴标准")),
+    ("shortage_tier", gettext_lazy("紧缺程度")),
+    ("min_lesson_hours", gettext_lazy("最低课时")),
+    ("category", gettext_lazy("行业类别")),
+    ("is_digital", gettext_lazy("数字技能")),
+    ("is_elder_child_care", gettext_lazy("一老一小")),
+    ("allows_graduate_conversion", gettext_lazy("毕业生专业转换")),
+    ("is_new_business_form", gettext_lazy("新业态")),
 )
 
 
@@ -78,7 +81,7 @@ def _display(field_name: str, value: Any) -> str:
     if field_name == "shortage_tier":
         return str(ShortageTier(value).label)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     return str(value)
 
 
@@ -99,7 +102,7 @@ def diff_editions(old: Edition, new: Edition) -> EditionDiff:
             result.added.append(item)
             continue
         changes = tuple(
-            FieldChange(name, label, _value(before, name), _value(item, name))
+            FieldChange(name, str(label), _value(before, name), _value(item, name))
             for name, label in COMPARED_FIELDS
             if _value(before, name) != _value(item, name)
         )

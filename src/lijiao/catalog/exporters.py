@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.catalog.diff import EditionDiff
 from lijiao.catalog.importers import COLUMNS, LEVEL_TEXT, TIER_TEXT
@@ -175,7 +176,7 @@ def pdf_font() -> str:
         try:
             pdfmetrics.registerFont(TTFont(name, key, subfontIndex=0))
         except TTFError:
-            tried.append(f"{path}（无法加载 unusable）")
+            tried.append(_("%(path)s（无法加载）") % {"path": path})
             continue
         for bold in (0, 1):
             for italic in (0, 1):
@@ -183,9 +184,11 @@ def pdf_font() -> str:
         _registered_fonts[key] = name
         return name
     raise ImproperlyConfigured(
-        "找不到可嵌入 PDF 的中文 TrueType 字体，请安装 Debian 软件包 fonts-wqy-zenhei 或设置 LIJIAO_PDF_FONT"
-        f"（no CJK TrueType font found; install the Debian package fonts-wqy-zenhei or set LIJIAO_PDF_FONT）。"
-        f"已尝试（tried）：{', '.join(tried) or '—'}"
+        _(
+            "找不到可嵌入 PDF 的中文 TrueType 字体，请安装 Debian 软件包 fonts-wqy-zenhei 或设置 LIJIAO_PDF_FONT。"
+            "已尝试：%(tried)s"
+        )
+        % {"tried": "、".join(str(t) for t in tried) or "—"}
     )
 
 

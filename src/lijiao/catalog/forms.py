@@ -8,7 +8,10 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from lijiao.catalog import selectors
 from lijiao.catalog.models import CatalogItem, Category, Level, Occupation, ShortageTier, SpecialItem
 from lijiao.catalog.services import ItemInput
 from lijiao.core.forms import DATE_WIDGET
@@ -43,11 +46,13 @@ class YuanField(forms.Field):
 class EditionForm(forms.Form):
     """Header of a draft edition (create and update)."""
 
-    name = forms.CharField(label="版本名称", max_length=100)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    effective_from = forms.DateField(label="计划生效日期", required=False, widget=DATE_WIDGET)
-    document_number = forms.CharField(label="文号", max_length=100, required=False)
-    notes = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(label=gettext_lazy("版本名称"), max_length=100)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    effective_from = forms.DateField(label=gettext_lazy("计划生效日期"), required=False, widget=DATE_WIDGET)
+    document_number = forms.CharField(label=gettext_lazy("文号"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,18 +63,18 @@ class EditionForm(forms.Form):
 class StartFromForm(forms.Form):
     """A new draft copied from the edition in force."""
 
-    name = forms.CharField(label="新版本名称", max_length=100)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    effective_from = forms.DateField(label="计划生效日期", required=False, widget=DATE_WIDGET)
+    name = forms.CharField(label=gettext_lazy("新版本名称"), max_length=100)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    effective_from = forms.DateField(label=gettext_lazy("计划生效日期"), required=False, widget=DATE_WIDGET)
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(label="生效日期", widget=DATE_WIDGET)
+    effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=DATE_WIDGET)
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="目录文件（xlsx）",
+        label=gettext_lazy("目录文件（xlsx）"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
@@ -78,17 +83,15 @@ class ImportForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xls", ".ods", ".csv")):
-            raise forms.ValidationError(
-                "请上传 xlsx 格式的文件（please upload an .xlsx file）", code="bad_type"
-            )
+            raise forms.ValidationError(_("请上传 xlsx、xls、ods 或 csv 格式的文件"), code="bad_type")
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                f"文件不能超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB（file too large）", code="too_large"
+                _("文件不能超过 %(size)s MB") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}, code="too_large"
             )
         return upload
 
 
-def _subject_code(text: str) -> str:
+def subject_code(text: str) -> str:
     """``"6-31-01-03 电工"`` or ``"电工（6-31-01-03）"`` → ``"6-31-01-03"``: the code a datalist entry starts with."""
     text = text.strip()
     if "（" in text and text.endswith("）"):
@@ -96,43 +99,71 @@ def _subject_code(text: str) -> str:
     return text.split()[0] if text.split() else ""
 
 
+def clean_occupation_code(text: str) -> Occupation | None:
+    """A form field's occupation (typed code or datalist entry): None when empty, a form error when unknown."""
+    code = subject_code(text or "")
+    if not code:
+        return None
+    occupation = selectors.occupation_by_code(code)
+    if occupation is None:
+        raise forms.ValidationError(selectors.unknown_occupation_message(code), code="unknown_occupation")
+    return occupation
+
+
+def clean_special_item_code(text: str) -> SpecialItem | None:
+    """A form field's special or business-start item: None when empty, a form error when unknown."""
+    code = subject_code(text or "")
+    if not code:
+        return None
+    item = selectors.special_item_by_code(code)
+    if item is None:
+        raise forms.ValidationError(selectors.unknown_special_item_message(code), code="unknown_item")
+    return item
+
+
 class ItemForm(forms.Form):
     """One catalog item. Occupations and special items are typed by code (with a list to pick from)."""
 
     kind = forms.ChoiceField(
-        label="类型", choices=CatalogItem.Kind.choices, initial=CatalogItem.Kind.OCCUPATION
+        label=gettext_lazy("类型"), choices=CatalogItem.Kind.choices, initial=CatalogItem.Kind.OCCUPATION
     )
     occupation = forms.CharField(
-        label="职业（编码）",
+        label=gettext_lazy("职业（编码）"),
         required=False,
         max_length=120,
-        help_text="输入职业编码或从列表选择，如 6-31-01-03",
+        help_text=gettext_lazy("输入职业编码或从列表选择，如 6-31-01-03"),
         widget=forms.TextInput(attrs={"list": "occupation-options", "autocomplete": "off"}),
     )
     special_item = forms.CharField(
-        label="专项/创业项目（编码）",
+        label=gettext_lazy("专项/创业项目（编码）"),
         required=False,
         max_length=130,
-        help_text="专项职业能力或创业培训项目编码",
+        help_text=gettext_lazy("专项职业能力或创业培训项目编码"),
         widget=forms.TextInput(attrs={"list": "special-options", "autocomplete": "off"}),
     )
     level = forms.TypedChoiceField(
-        label="等级",
-        choices=[("", "—（专项/创业不分等级）"), *Level.choices],
+        label=gettext_lazy("等级"),
+        choices=[("", gettext_lazy("—（专项/创业不分等级）")), *Level.choices],
         coerce=int,
         empty_value=None,
         required=False,
     )
-    category = forms.ModelChoiceField(label="行业类别", queryset=Category.objects.all(), empty_label="请选择")
-    subsidy_standard = YuanField(label="培训补贴标准（元）")
-    assessment_subsidy = YuanField(label="评价补贴标准（元）", required=False)
-    min_lesson_hours = forms.IntegerField(label="最低课时", min_value=1, max_value=2000)
-    shortage_tier = forms.ChoiceField(label="紧缺程度", choices=ShortageTier.choices, required=False)
-    is_digital = forms.BooleanField(label="数字技能", required=False)
-    is_elder_child_care = forms.BooleanField(label="一老一小", required=False)
-    allows_graduate_conversion = forms.BooleanField(label="可用于毕业生专业转换培训", required=False)
-    is_new_business_form = forms.BooleanField(label="新业态新职业", required=False)
-    note = forms.CharField(label="备注", max_length=200, required=False)
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("行业类别"), queryset=Category.objects.all(), empty_label=gettext_lazy("请选择")
+    )
+    subsidy_standard = YuanField(label=gettext_lazy("培训补贴标准（元）"))
+    assessment_subsidy = YuanField(label=gettext_lazy("评价补贴标准（元）"), required=False)
+    min_lesson_hours = forms.IntegerField(label=gettext_lazy("最低课时"), min_value=1, max_value=2000)
+    shortage_tier = forms.ChoiceField(
+        label=gettext_lazy("紧缺程度"), choices=ShortageTier.choices, required=False
+    )
+    is_digital = forms.BooleanField(label=gettext_lazy("数字技能"), required=False)
+    is_elder_child_care = forms.BooleanField(label=gettext_lazy("一老一小"), required=False)
+    allows_graduate_conversion = forms.BooleanField(
+        label=gettext_lazy("可用于毕业生专业转换培训"), required=False
+    )
+    is_new_business_form = forms.BooleanField(label=gettext_lazy("新业态新职业"), required=False)
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
 
     FLAG_FIELDS = ("is_digital", "is_elder_child_care", "allows_graduate_conversion", "is_new_business_form")
 
@@ -156,24 +187,10 @@ class ItemForm(forms.Form):
         }
 
     def clean_occupation(self) -> Occupation | None:
-        text = self.cleaned_data.get("occupation", "")
-        if not text.strip():
-            return None
-        code = _subject_code(text)
-        occupation = Occupation.objects.filter(code=code).first()
-        if occupation is None:
-            raise forms.ValidationError(f"找不到职业编码“{code}”（unknown occupation code）")
-        return occupation
+        return clean_occupation_code(self.cleaned_data.get("occupation", ""))
 
     def clean_special_item(self) -> SpecialItem | None:
-        text = self.cleaned_data.get("special_item", "")
-        if not text.strip():
-            return None
-        code = _subject_code(text)
-        special = SpecialItem.objects.filter(code=code).first()
-        if special is None:
-            raise forms.ValidationError(f"找不到项目编码“{code}”（unknown item code）")
-        return special
+        return clean_special_item_code(self.cleaned_data.get("special_item", ""))
 
     def to_input(self) -> ItemInput:
         """The validated form as the services' :class:`ItemInput` (call after ``is_valid()``)."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.catalog.models import (
     OCCUPATION_CODE_RE,
@@ -33,6 +34,7 @@ from lijiao.catalog.models import (
     SpecialItem,
 )
 from lijiao.catalog.services import ItemInput, replace_items, validate_item
+from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lijiao.core.importing import (
     CellError,
@@ -187,8 +189,11 @@ def parse_level(value: Any) -> int | None:
     if len(found) == 1 and None not in found:
         return found.pop()
     raise CellError(
-        f"等级“{text}”无法识别，应为五级/四级/三级/二级/一级（或初级工/中级工/高级工/技师/高级技师），"
-        f"专项和创业项目留空（unknown level: use 五级…一级, empty for special items）"
+        _(
+            "等级“%(text)s”无法识别，应为五级/四级/三级/二级/一级（或初级工/中级工/高级工/技师/高级技师），"
+            "专项和创业项目留空"
+        )
+        % {"text": text}
     )
 
 
@@ -202,10 +207,7 @@ def parse_tier(value: Any) -> str:
     for candidate in (normal, head, normal.casefold()):
         if candidate in _TIER_WORDS:
             return _TIER_WORDS[candidate]
-    raise CellError(
-        f"紧缺程度“{text}”无法识别，应为特别紧缺、比较紧缺、一般紧缺或留空"
-        f"（unknown shortage tier: 特别紧缺/比较紧缺/一般紧缺 or empty）"
-    )
+    raise CellError(_("紧缺程度“%(text)s”无法识别，应为特别紧缺、比较紧缺、一般紧缺或留空") % {"text": text})
 
 
 @dataclass(slots=True)
@@ -315,18 +317,18 @@ class _RowParser:
         self, code: str, name: str, fail: Any
     ) -> tuple[str | None, Occupation | None, SpecialItem | None]:
         if not code:
-            fail("code", "编码不能为空（code is required）")
+            fail("code", _("编码不能为空"))
             return None, None, None
         if OCCUPATION_CODE_RE.match(code):
             occupation = self.ref.occupations.get(code)
             if occupation is None:
                 fail(
                     "code",
-                    f"职业编码“{code}”不在职业库中，请先在职业库中登记（occupation code not registered）",
+                    _("职业编码“%(code)s”不在职业库中，请先在职业库中登记") % {"code": code},
                 )
                 return None, None, None
             if not occupation.active:
-                fail("code", f"职业“{occupation}”已停用（occupation is inactive）")
+                fail("code", _("职业“%(occupation)s”已停用") % {"occupation": occupation})
                 return None, None, None
             self._check_name(name, occupation.name, code, fail)
             return CatalogItem.Kind.OCCUPATION, occupation, None
@@ -334,12 +336,14 @@ class _RowParser:
         if special is None:
             fail(
                 "code",
-                f"编码“{code}”既不是有效的职业编码（应如 6-31-01-03），也不是已登记的专项职业能力或创业项目编码"
-                f"（neither an occupation code like 6-31-01-03 nor a registered special item code）",
+                _(
+                    "编码“%(code)s”既不是有效的职业编码（应如 6-31-01-03），也不是已登记的专项职业能力或创业项目编码"
+                )
+                % {"code": code},
             )
             return None, None, None
         if not special.active:
-            fail("code", f"项目“{special}”已停用（item is inactive）")
+            fail("code", _("项目“%(item)s”已停用") % {"item": special})
             return None, None, None
         self._check_name(name, special.name, code, fail)
         return special.kind, None, special
@@ -347,27 +351,27 @@ class _RowParser:
     @staticmethod
     def _check_name(name: str, stored: str, code: str, fail: Any) -> None:
         if not name:
-            fail("name", f"名称不能为空，编码“{code}”对应“{stored}”（name is required）")
+            fail("name", _("名称不能为空，编码“%(code)s”对应“%(stored)s”") % {"code": code, "stored": stored})
         elif not _same_name(name, stored):
             fail(
                 "name",
-                f"名称“{name}”与编码“{code}”登记的名称“{stored}”不一致"
-                f"（name does not match the registered name “{stored}”）",
+                _("名称“%(name)s”与编码“%(code)s”登记的名称“%(stored)s”不一致")
+                % {"name": name, "code": code, "stored": stored},
             )
 
     def _category(self, text: str, fail: Any) -> Category | None:
         if not text:
-            fail("category", "行业类别不能为空（category is required）")
+            fail("category", _("行业类别不能为空"))
             return None
         category = self.ref.categories.get(_normal(text)) or self.ref.categories.get(_normal(text).upper())
         if category is None:
             fail(
                 "category",
-                f"行业类别“{text}”不存在，请先在行业类别中添加（unknown category: add it to the categories first）",
+                _("行业类别“%(category)s”不存在，请先在行业类别中添加") % {"category": text},
             )
             return None
         if not category.active:
-            fail("category", f"行业类别“{category.name}”已停用（category is inactive）")
+            fail("category", _("行业类别“%(category)s”已停用") % {"category": category.name})
             return None
         return category
 
@@ -389,14 +393,14 @@ def _duplicates(parsed: list[_Parsed], table: Table) -> list[RowError]:
                 RowError(
                     row.number,
                     label,
-                    f"与第 {others} 行重复：同一编码和等级只能出现一次（duplicate of row {others}: same code and level）",
+                    _("与第 %(rows)s 行重复：同一编码和等级只能出现一次") % {"rows": others},
                     row.values,
                 )
             )
     return errors
 
 
-def import_edition_file(*, actor: Any, edition: Edition, file_name: str, data: bytes) -> ImportResult:
+def import_edition_file(*, actor: Actor, edition: Edition, file_name: str, data: bytes) -> ImportResult:
     """Replace every item of a draft edition with the rows of an xlsx/xls/ods/csv file — all rows or none.
 
     Raises :class:`PermissionDenied` without ``catalog.change_edition``, :class:`Conflict` for a non-draft
@@ -408,10 +412,11 @@ def import_edition_file(*, actor: Any, edition: Edition, file_name: str, data: b
         raise PermissionDenied()
     status = Edition.objects.filter(pk=edition.pk).values_list("status", flat=True).first()
     if status is None:
-        raise NotFound("目录版本不存在（edition not found）")
+        raise NotFound(_("目录版本不存在"))
     if status != EditionStatus.DRAFT:
         raise Conflict(
-            f"目录版本“{edition.name}”已{EditionStatus(status).label}，只能向草稿版本导入（only drafts can be imported into）",
+            _("目录版本“%(name)s”已%(status)s，只能向草稿版本导入")
+            % {"name": edition.name, "status": EditionStatus(status).label},
             code="edition_not_draft",
         )
     started = timezone.now()
@@ -420,9 +425,7 @@ def import_edition_file(*, actor: Any, edition: Edition, file_name: str, data: b
     errors: list[RowError] = []
     parsed = [parser.parse(row, errors) for row in table.rows]
     if not parsed:
-        raise DomainError(
-            "文件中只有表头，没有任何项目行（the file has a header but no item rows）", code="empty_file"
-        )
+        raise DomainError(_("文件中只有表头，没有任何项目行"), code="empty_file")
     errors.extend(_duplicates(parsed, table))
     total = len(parsed)
     if errors:
@@ -438,7 +441,8 @@ def import_edition_file(*, actor: Any, edition: Edition, file_name: str, data: b
             imported_rows=0,
             errors=errors,
             header=table.header,
-            message=f"{bad_rows} 行有误，共 {len(errors)} 处错误，未导入任何项目（{bad_rows} rows failed; nothing imported）",
+            message=_("%(rows)s 行有误，共 %(errors)s 处错误，未导入任何项目")
+            % {"rows": bad_rows, "errors": len(errors)},
             started_at=started,
         )
         return ImportResult(total_rows=total, imported_rows=0, errors=errors, job_id=job.pk)
@@ -452,7 +456,7 @@ def import_edition_file(*, actor: Any, edition: Edition, file_name: str, data: b
             target=edition,
             total_rows=total,
             imported_rows=imported,
-            message=f"导入 {imported} 个项目（{imported} items imported）",
+            message=_("导入 %(count)s 个项目") % {"count": imported},
             started_at=started,
         )
     return ImportResult(total_rows=total, imported_rows=imported, errors=[], job_id=job.pk)

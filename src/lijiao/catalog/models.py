@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lijiao.core.money import MoneyField
 
@@ -19,7 +21,7 @@ def validate_occupation_code(code: str) -> None:
     """A 职业分类大典 (2022) code: 大类-中类-小类-细类, e.g. ``6-31-01-03``."""
     if not OCCUPATION_CODE_RE.match(code or ""):
         raise ValidationError(
-            f"职业编码“{code}”格式不正确，应为“6-31-01-03”形式（occupation code must look like 6-31-01-03）",
+            _("职业编码“%(code)s”格式不正确，应为“6-31-01-03”形式") % {"code": code},
             code="bad_occupation_code",
         )
 
@@ -27,14 +29,14 @@ def validate_occupation_code(code: str) -> None:
 class Category(models.Model):
     """An industry category (行业类别) that groups catalog items; the 2025 Dalian catalog has 35."""
 
-    code = models.CharField("代码", max_length=20, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
-    sort_order = models.PositiveSmallIntegerField("排序", default=0)
-    active = models.BooleanField("启用", default=True)
+    code = models.CharField(gettext_lazy("代码"), max_length=20, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(gettext_lazy("排序"), default=0)
+    active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
         ordering = ["sort_order", "code"]
-        verbose_name = verbose_name_plural = "行业类别"
+        verbose_name = verbose_name_plural = gettext_lazy("行业类别")
 
     def __str__(self) -> str:
         return self.name
@@ -43,15 +45,17 @@ class Category(models.Model):
 class Occupation(models.Model):
     """An occupation of the 中华人民共和国职业分类大典 (2022). S/L markers are kept as flags, not in the name."""
 
-    code = models.CharField("职业编码", max_length=12, unique=True, validators=[validate_occupation_code])
-    name = models.CharField("职业名称", max_length=100)
-    is_digital = models.BooleanField("数字职业（S）", default=False)
-    is_green = models.BooleanField("绿色职业（L）", default=False)
-    active = models.BooleanField("有效", default=True)
+    code = models.CharField(
+        gettext_lazy("职业编码"), max_length=12, unique=True, validators=[validate_occupation_code]
+    )
+    name = models.CharField(gettext_lazy("职业名称"), max_length=100)
+    is_digital = models.BooleanField(gettext_lazy("数字职业（S）"), default=False)
+    is_green = models.BooleanField(gettext_lazy("绿色职业（L）"), default=False)
+    active = models.BooleanField(gettext_lazy("有效"), default=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = verbose_name_plural = "职业"
+        verbose_name = verbose_name_plural = gettext_lazy("职业")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -66,17 +70,17 @@ class SpecialItem(models.Model):
     """A catalog subject that is not an occupation: a 专项职业能力 item or a business-start (创业) item."""
 
     class Kind(models.TextChoices):
-        SPECIAL_COMPETENCY = "special", "专项职业能力"
-        ENTREPRENEURSHIP = "business_start", "创业培训"
+        SPECIAL_COMPETENCY = "special", gettext_lazy("专项职业能力")
+        ENTREPRENEURSHIP = "business_start", gettext_lazy("创业培训")
 
-    code = models.CharField("项目编码", max_length=30, unique=True)
-    name = models.CharField("项目名称", max_length=100)
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    active = models.BooleanField("有效", default=True)
+    code = models.CharField(gettext_lazy("项目编码"), max_length=30, unique=True)
+    name = models.CharField(gettext_lazy("项目名称"), max_length=100)
+    kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=Kind.choices)
+    active = models.BooleanField(gettext_lazy("有效"), default=True)
 
     class Meta:
         ordering = ["kind", "code"]
-        verbose_name = verbose_name_plural = "专项及创业项目"
+        verbose_name = verbose_name_plural = gettext_lazy("专项及创业项目")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -85,20 +89,20 @@ class SpecialItem(models.Model):
 class Level(models.IntegerChoices):
     """Skill levels of 职业技能等级 (五级 lowest … 一级 highest)."""
 
-    FIVE = 5, "五级/初级工"
-    FOUR = 4, "四级/中级工"
-    THREE = 3, "三级/高级工"
-    TWO = 2, "二级/技师"
-    ONE = 1, "一级/高级技师"
+    FIVE = 5, gettext_lazy("五级/初级工")
+    FOUR = 4, gettext_lazy("四级/中级工")
+    THREE = 3, gettext_lazy("三级/高级工")
+    TWO = 2, gettext_lazy("二级/技师")
+    ONE = 1, gettext_lazy("一级/高级技师")
 
 
 class ShortageTier(models.TextChoices):
     """Shortage occupation tiers and the uplift each adds to the standard (SPEC C2)."""
 
-    NONE = "", "非紧缺"
-    GENERAL = "general", "一般紧缺（+10%）"
-    RELATIVELY = "relatively", "比较紧缺（+20%）"
-    ESPECIALLY = "especially", "特别紧缺（+30%）"
+    NONE = "", gettext_lazy("非紧缺")
+    GENERAL = "general", gettext_lazy("一般紧缺（+10%）")
+    RELATIVELY = "relatively", gettext_lazy("比较紧缺（+20%）")
+    ESPECIALLY = "especially", gettext_lazy("特别紧缺（+30%）")
 
 
 SHORTAGE_UPLIFT: dict[str, Decimal] = {
@@ -110,9 +114,9 @@ SHORTAGE_UPLIFT: dict[str, Decimal] = {
 
 
 class EditionStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "已发布"
-    SUPERSEDED = "superseded", "已替代"
+    DRAFT = "draft", gettext_lazy("草稿")
+    PUBLISHED = "published", gettext_lazy("已发布")
+    SUPERSEDED = "superseded", gettext_lazy("已替代")
 
 
 class Edition(models.Model):
@@ -122,17 +126,24 @@ class Edition(models.Model):
     (``effective_to``, exclusive). Classes keep the edition in force on their filing date.
     """
 
-    name = models.CharField("名称", max_length=100)
-    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField(gettext_lazy("名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(gettext_lazy("年度"))
     status = models.CharField(
-        "状态", max_length=12, choices=EditionStatus.choices, default=EditionStatus.DRAFT
+        gettext_lazy("状态"), max_length=12, choices=EditionStatus.choices, default=EditionStatus.DRAFT
     )
-    effective_from = models.DateField("生效日期", null=True, blank=True)
-    effective_to = models.DateField("失效日期", null=True, blank=True, help_text="不含当日")
-    document_number = models.CharField("文号", max_length=100, blank=True)
-    notes = models.TextField("说明", blank=True)
+    effective_from = models.DateField(gettext_lazy("生效日期"), null=True, blank=True)
+    effective_to = models.DateField(
+        gettext_lazy("失效日期"), null=True, blank=True, help_text=gettext_lazy("不含当日")
+    )
+    document_number = models.CharField(gettext_lazy("文号"), max_length=100, blank=True)
+    notes = models.TextField(gettext_lazy("说明"), blank=True)
     based_on = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="基于版本"
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("基于版本"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -140,23 +151,23 @@ class Edition(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="创建人",
+        verbose_name=gettext_lazy("创建人"),
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("修改时间"), auto_now=True)
+    published_at = models.DateTimeField(gettext_lazy("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="发布人",
+        verbose_name=gettext_lazy("发布人"),
     )
 
     class Meta:
         ordering = ["-year", "-effective_from", "-id"]
-        verbose_name = verbose_name_plural = "目录版本"
+        verbose_name = verbose_name_plural = gettext_lazy("目录版本")
         permissions = [("publish_edition", "可发布目录版本")]
         constraints = [
             models.UniqueConstraint(
@@ -186,14 +197,21 @@ class CatalogItem(models.Model):
     """One subsidized subject of an edition: an occupation at a level, or a special/business-start item."""
 
     class Kind(models.TextChoices):
-        OCCUPATION = "occupation", "职业（工种）"
-        SPECIAL = "special", "专项职业能力"
-        BUSINESS_START = "business_start", "创业培训"
+        OCCUPATION = "occupation", gettext_lazy("职业（工种）")
+        SPECIAL = "special", gettext_lazy("专项职业能力")
+        BUSINESS_START = "business_start", gettext_lazy("创业培训")
 
-    edition = models.ForeignKey(Edition, models.CASCADE, related_name="items", verbose_name="目录版本")
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    edition = models.ForeignKey(
+        Edition, models.CASCADE, related_name="items", verbose_name=gettext_lazy("目录版本")
+    )
+    kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=Kind.choices)
     occupation = models.ForeignKey(
-        Occupation, models.PROTECT, null=True, blank=True, related_name="catalog_items", verbose_name="职业"
+        Occupation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalog_items",
+        verbose_name=gettext_lazy("职业"),
     )
     special_item = models.ForeignKey(
         SpecialItem,
@@ -201,25 +219,29 @@ class CatalogItem(models.Model):
         null=True,
         blank=True,
         related_name="catalog_items",
-        verbose_name="专项/创业项目",
+        verbose_name=gettext_lazy("专项/创业项目"),
     )
-    level = models.PositiveSmallIntegerField("等级", choices=Level.choices, null=True, blank=True)
-    category = models.ForeignKey(Category, models.PROTECT, related_name="items", verbose_name="行业类别")
-    subsidy_standard = MoneyField("培训补贴标准（元）")
-    assessment_subsidy = MoneyField("评价补贴标准（元）", null=True, blank=True)
-    min_lesson_hours = models.PositiveSmallIntegerField("最低课时")
+    level = models.PositiveSmallIntegerField(
+        gettext_lazy("等级"), choices=Level.choices, null=True, blank=True
+    )
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="items", verbose_name=gettext_lazy("行业类别")
+    )
+    subsidy_standard = MoneyField(gettext_lazy("培训补贴标准（元）"))
+    assessment_subsidy = MoneyField(gettext_lazy("评价补贴标准（元）"), null=True, blank=True)
+    min_lesson_hours = models.PositiveSmallIntegerField(gettext_lazy("最低课时"))
     shortage_tier = models.CharField(
-        "紧缺程度", max_length=12, choices=ShortageTier.choices, default="", blank=True
+        gettext_lazy("紧缺程度"), max_length=12, choices=ShortageTier.choices, default="", blank=True
     )
-    is_digital = models.BooleanField("数字技能", default=False)
-    is_elder_child_care = models.BooleanField("一老一小", default=False)
-    allows_graduate_conversion = models.BooleanField("可用于毕业生专业转换培训", default=False)
-    is_new_business_form = models.BooleanField("新业态新职业", default=False)
-    note = models.CharField("备注", max_length=200, blank=True)
+    is_digital = models.BooleanField(gettext_lazy("数字技能"), default=False)
+    is_elder_child_care = models.BooleanField(gettext_lazy("一老一小"), default=False)
+    allows_graduate_conversion = models.BooleanField(gettext_lazy("可用于毕业生专业转换培训"), default=False)
+    is_new_business_form = models.BooleanField(gettext_lazy("新业态新职业"), default=False)
+    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["category__sort_order", "occupation__code", "level", "special_item__code"]
-        verbose_name = verbose_name_plural = "目录项目"
+        verbose_name = verbose_name_plural = gettext_lazy("目录项目")
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "occupation", "level"],

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lijiao.catalog.models import Category, Occupation, SpecialItem, validate_occupation_code
 
@@ -39,7 +40,8 @@ def _read(name: str, columns: tuple[str, ...]) -> list[_Row]:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != columns:
             raise ReferenceDataError(
-                f"{name}: 表头应为 {','.join(columns)}（header must be {','.join(columns)}）, got {reader.fieldnames}"
+                _("%(file)s：表头应为 %(expected)s，实际为 %(found)s")
+                % {"file": name, "expected": ",".join(columns), "found": ",".join(reader.fieldnames or ())}
             )
         rows = [
             _Row(line=reader.line_num, values={k: (v or "").strip() for k, v in record.items()})
@@ -49,9 +51,12 @@ def _read(name: str, columns: tuple[str, ...]) -> list[_Row]:
     for row in rows:
         code = row.values["code"]
         if not code:
-            raise ReferenceDataError(f"{name} 第{row.line}行: 编码为空（code missing）")
+            raise ReferenceDataError(_("%(file)s 第%(line)s行：编码为空") % {"file": name, "line": row.line})
         if code in seen:
-            raise ReferenceDataError(f"{name} 第{row.line}行: 编码“{code}”重复（duplicate code）")
+            raise ReferenceDataError(
+                _("%(file)s 第%(line)s行：编码“%(code)s”重复")
+                % {"file": name, "line": row.line, "code": code}
+            )
         seen.add(code)
     return rows
 
@@ -62,7 +67,10 @@ def _flag(name: str, row: _Row, column: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ReferenceDataError(f"{name} 第{row.line}行: {column}=“{value}”应为 0 或 1（must be 0 or 1）")
+    raise ReferenceDataError(
+        _("%(file)s 第%(line)s行：%(column)s 列的“%(value)s”应为 0 或 1")
+        % {"file": name, "line": row.line, "column": column, "value": value}
+    )
 
 
 def read_categories() -> list[Category]:
@@ -74,7 +82,8 @@ def read_categories() -> list[Category]:
             sort_order = int(row.values["sort_order"] or 0)
         except ValueError:
             raise ReferenceDataError(
-                f"categories.csv 第{row.line}行: 排序应为整数（sort_order must be an integer）"
+                _("%(file)s 第%(line)s行：sort_order 列应为整数")
+                % {"file": "categories.csv", "line": row.line}
             ) from None
         categories.append(Category(code=row.values["code"], name=row.values["name"], sort_order=sort_order))
     return categories
@@ -88,9 +97,13 @@ def read_occupations() -> list[Occupation]:
         try:
             validate_occupation_code(row.values["code"])
         except Exception as exc:
-            raise ReferenceDataError(f"{name} 第{row.line}行: {exc}") from None
+            raise ReferenceDataError(
+                _("%(file)s 第%(line)s行：%(error)s") % {"file": name, "line": row.line, "error": exc}
+            ) from None
         if not row.values["name"]:
-            raise ReferenceDataError(f"{name} 第{row.line}行: 职业名称为空（name missing）")
+            raise ReferenceDataError(
+                _("%(file)s 第%(line)s行：职业名称为空") % {"file": name, "line": row.line}
+            )
         occupations.append(
             Occupation(
                 code=row.values["code"],
@@ -109,7 +122,10 @@ def read_special_items() -> list[SpecialItem]:
     for row in _read(name, ("code", "name", "kind")):
         kind = row.values["kind"]
         if kind not in SpecialItem.Kind.values:
-            raise ReferenceDataError(f"{name} 第{row.line}行: 未知类型“{kind}”（unknown kind）")
+            raise ReferenceDataError(
+                _("%(file)s 第%(line)s行：未知类型“%(kind)s”")
+                % {"file": name, "line": row.line, "kind": kind}
+            )
         items.append(SpecialItem(code=row.values["code"], name=row.values["name"], kind=kind))
     return items
 

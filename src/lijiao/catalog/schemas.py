@@ -173,13 +173,32 @@ class ItemFilters(Schema):
     """Query parameters of the item list; validated by the same FilterSet as the public screen."""
 
     q: str | None = Field(None, description="名称（包含）或编码（职业编码按前缀，如 6-31）")
-    category: int | None = Field(None, description="行业类别 id（见 /catalog/categories）")
-    level: int | None = Field(None, description="等级 1–5")
+    category: str | None = Field(None, description="行业类别 id（见 /catalog/categories）")
+    level: str | None = Field(None, description="等级 1–5")
     kind: str | None = Field(None, description=f"类型：{_choices_text(CatalogItem.Kind.choices)}")
     shortage_tier: str | None = Field(None, description=f"紧缺程度：{_choices_text(ShortageTier.choices)}")
     flag: list[str] = Field(
         default_factory=list, description=f"标识，可重复，须全部满足：{_choices_text(FLAG_CHOICES)}"
     )
+
+
+class CategoryFilters(Schema):
+    """Query parameters of the category list (checked by ``CategoryFilterSet``)."""
+
+    include_inactive: str | None = Field(None, description="true：包括停用的类别")
+
+
+class OccupationFilters(CategoryFilters):
+    """Query parameters of the occupation list (checked by ``OccupationFilterSet``)."""
+
+    q: str | None = Field(None, description="名称（包含）或编码前缀")
+
+
+class SpecialItemFilters(CategoryFilters):
+    """Query parameters of the special item list (checked by ``SpecialItemFilterSet``)."""
+
+    q: str | None = Field(None, description="名称或编码（包含）")
+    kind: str | None = Field(None, description=f"类型：{_choices_text(SpecialItem.Kind.choices)}")
 
 
 class FieldChangeOut(Schema):

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lijiao.catalog.models import CatalogItem, Edition, EditionStatus
+from lijiao.catalog.models import CatalogItem, Edition, EditionStatus, Occupation, SpecialItem
+from lijiao.core.actors import Actor
 from lijiao.core.errors import NotFound
 
 
-def can_see_drafts(user: Any) -> bool:
+def can_see_drafts(user: Actor) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("catalog.change_edition"))
 
 
-def visible_editions(user: Any) -> QuerySet[Edition]:
+def visible_editions(user: Actor) -> QuerySet[Edition]:
     """Editions the user may see: published and superseded for everyone, drafts for catalog staff.
 
     Newest first. The order is explicit because Django drops ``Meta.ordering`` from a GROUP BY query.
@@ -29,11 +30,11 @@ def visible_editions(user: Any) -> QuerySet[Edition]:
     return qs
 
 
-def get_edition(user: Any, edition_id: int) -> Edition:
+def get_edition(user: Actor, edition_id: int) -> Edition:
     """One visible edition, or :class:`NotFound` (a draft looks the same as a missing id to the public)."""
     edition = visible_editions(user).filter(pk=edition_id).first()
     if edition is None:
-        raise NotFound("目录版本不存在（edition not found）")
+        raise NotFound(_("目录版本不存在"))
     return edition
 
 
@@ -68,7 +69,7 @@ def edition_items(edition: Edition) -> QuerySet[CatalogItem]:
     )
 
 
-def get_item(user: Any, item_id: int) -> CatalogItem:
+def get_item(user: Actor, item_id: int) -> CatalogItem:
     item = CatalogItem.objects.select_related("edition", "occupation", "special_item", "category").filter(
         pk=item_id
     )
@@ -76,5 +77,27 @@ def get_item(user: Any, item_id: int) -> CatalogItem:
         item = item.exclude(edition__status=EditionStatus.DRAFT)
     found = item.first()
     if found is None:
-        raise NotFound("目录项目不存在（item not found）")
+        raise NotFound(_("目录项目不存在"))
     return found
+
+
+def occupation_by_code(code: str) -> Occupation | None:
+    """The occupation with this code (surrounding spaces ignored), or None."""
+    text = (code or "").strip()
+    return Occupation.objects.filter(code=text).first() if text else None
+
+
+def special_item_by_code(code: str) -> SpecialItem | None:
+    """The special or business-start item with this code (surrounding spaces ignored), or None."""
+    text = (code or "").strip()
+    return SpecialItem.objects.filter(code=text).first() if text else None
+
+
+def unknown_occupation_message(code: str) -> str:
+    """What every form and API says about an occupation code that is not in the classification."""
+    return _("未知的职业编码“%(code)s”") % {"code": (code or "").strip()}
+
+
+def unknown_special_item_message(code: str) -> str:
+    """What every form and API says about a special or business-start item code that is not registered."""
+    return _("未知的项目编码“%(code)s”") % {"code": (code or "").strip()}

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lijiao.accounts.models import User
 from lijiao.audit.services import record_event, snapshot
 from lijiao.catalog import workflows
 from lijiao.catalog.models import (
@@ -27,6 +29,7 @@ from lijiao.catalog.models import (
     SpecialItem,
 )
 from lijiao.catalog.selectors import latest_published
+from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, FieldError
 from lijiao.core.permissions import require_perm
 
@@ -72,7 +75,8 @@ class ItemInput:
 def _require_draft(edition: Edition) -> None:
     if edition.status != EditionStatus.DRAFT:
         raise Conflict(
-            f"目录版本“{edition.name}”已{EditionStatus(edition.status).label}，不能修改（only drafts can be edited）",
+            _("目录版本“%(name)s”已%(status)s，不能修改")
+            % {"name": edition.name, "status": EditionStatus(edition.status).label},
             code="edition_not_draft",
         )
 
@@ -83,42 +87,36 @@ def validate_item(data: ItemInput) -> list[FieldError]:
     cap: Decimal = settings.SUBSIDY_POLICY_CAP
     if data.kind == CatalogItem.Kind.OCCUPATION:
         if data.occupation is None:
-            errors.append(FieldError("occupation", "职业类项目必须选择职业（occupation required）"))
+            errors.append(FieldError("occupation", _("职业类项目必须选择职业")))
         if data.level is None:
-            errors.append(FieldError("level", "职业类项目必须选择等级（level required）"))
+            errors.append(FieldError("level", _("职业类项目必须选择等级")))
         elif data.level not in (1, 2, 3, 4, 5):
-            errors.append(FieldError("level", "等级应为一级至五级（level must be 1–5）"))
+            errors.append(FieldError("level", _("等级应为一级至五级")))
         if data.special_item is not None:
-            errors.append(FieldError("special_item", "职业类项目不能同时选择专项项目（not for occupations）"))
+            errors.append(FieldError("special_item", _("职业类项目不能同时选择专项项目")))
     elif data.kind in (CatalogItem.Kind.SPECIAL, CatalogItem.Kind.BUSINESS_START):
         if data.special_item is None:
-            errors.append(FieldError("special_item", "请选择专项或创业项目（item required）"))
+            errors.append(FieldError("special_item", _("请选择专项或创业项目")))
         elif data.special_item.kind != data.kind:
-            errors.append(FieldError("special_item", "所选项目与类型不符（item kind does not match）"))
+            errors.append(FieldError("special_item", _("所选项目与类型不符")))
         if data.occupation is not None or data.level is not None:
-            errors.append(
-                FieldError("level", "专项和创业项目不分职业等级（no occupation level for this kind）")
-            )
+            errors.append(FieldError("level", _("专项和创业项目不分职业等级")))
     else:
-        errors.append(FieldError("kind", f"未知的项目类型“{data.kind}”（unknown kind）"))
+        errors.append(FieldError("kind", _("未知的项目类型“%(kind)s”") % {"kind": data.kind}))
     if data.subsidy_standard <= 0:
-        errors.append(FieldError("subsidy_standard", "补贴标准必须大于0（standard must be positive）"))
+        errors.append(FieldError("subsidy_standard", _("补贴标准必须大于0")))
     elif data.subsidy_standard > cap:
-        errors.append(
-            FieldError(
-                "subsidy_standard", f"补贴标准不得超过政策上限 {cap} 元（above the policy cap of {cap} yuan）"
-            )
-        )
+        errors.append(FieldError("subsidy_standard", _("补贴标准不得超过政策上限 %(cap)s 元") % {"cap": cap}))
     if data.assessment_subsidy is not None and not (0 <= data.assessment_subsidy <= cap):
-        errors.append(FieldError("assessment_subsidy", f"评价补贴应在 0–{cap} 元之间（out of range）"))
+        errors.append(FieldError("assessment_subsidy", _("评价补贴应在 0–%(cap)s 元之间") % {"cap": cap}))
     if data.min_lesson_hours <= 0 or data.min_lesson_hours > 2000:
-        errors.append(FieldError("min_lesson_hours", "最低课时应在 1–2000 之间（lesson hours out of range）"))
+        errors.append(FieldError("min_lesson_hours", _("最低课时应在 1–2000 之间")))
     if data.shortage_tier not in ShortageTier.values:
         errors.append(
-            FieldError("shortage_tier", f"未知的紧缺程度“{data.shortage_tier}”（unknown shortage tier）")
+            FieldError("shortage_tier", _("未知的紧缺程度“%(tier)s”") % {"tier": data.shortage_tier})
         )
     if len(data.note) > 200:
-        errors.append(FieldError("note", "备注最多200字（note too long）"))
+        errors.append(FieldError("note", _("备注最多200字")))
     return errors
 
 
@@ -133,17 +131,15 @@ def _check_item(edition: Edition, data: ItemInput, *, exclude: CatalogItem | Non
         if exclude is not None:
             duplicates = duplicates.exclude(pk=exclude.pk)
         if duplicates.exists():
-            errors.append(FieldError("__all__", "本版目录中已有该项目（item already in this edition）"))
+            errors.append(FieldError("__all__", _("本版目录中已有该项目")))
     if errors:
-        raise DomainError(
-            "目录项目信息有误（invalid catalog item）", code="invalid_item", errors=tuple(errors)
-        )
+        raise DomainError(_("目录项目信息有误"), code="invalid_item", errors=tuple(errors))
 
 
 @transaction.atomic
 def create_edition(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     year: int,
     effective_from: dt.date | None = None,
@@ -159,7 +155,7 @@ def create_edition(
         effective_from=effective_from,
         document_number=document_number.strip(),
         notes=notes,
-        created_by=actor,
+        created_by=cast(User, actor),
     )
     record_event(
         actor=actor, action="catalog.edition.created", obj=edition, after=snapshot(edition, EDITION_FIELDS)
@@ -170,22 +166,26 @@ def create_edition(
 def _check_edition_fields(*, name: str, year: int) -> None:
     errors = {}
     if not name.strip():
-        errors["name"] = "请填写版本名称（name required）"
+        errors["name"] = _("请填写版本名称")
     if not 2000 <= year <= 2100:
-        errors["year"] = "年度应在2000–2100之间（year out of range）"
+        errors["year"] = _("年度应在2000–2100之间")
     if errors:
-        raise DomainError.for_fields("目录版本信息有误（invalid edition）", errors)
+        raise DomainError.for_fields(_("目录版本信息有误"), errors)
 
 
 @transaction.atomic
 def start_edition_from(
-    *, actor: Any, source: Edition, name: str, year: int, effective_from: dt.date | None = None
+    *, actor: Actor, source: Edition, name: str, year: int, effective_from: dt.date | None = None
 ) -> Edition:
     """A new draft that copies every item of ``source`` (usually the last published edition)."""
     require_perm(actor, "catalog.add_edition")
     _check_edition_fields(name=name, year=year)
     edition = Edition.objects.create(
-        name=name.strip(), year=year, effective_from=effective_from, based_on=source, created_by=actor
+        name=name.strip(),
+        year=year,
+        effective_from=effective_from,
+        based_on=source,
+        created_by=cast(User, actor),
     )
     copies = []
     for item in CatalogItem.objects.filter(edition=source).order_by("pk"):
@@ -205,7 +205,7 @@ def start_edition_from(
 @transaction.atomic
 def update_edition(
     *,
-    actor: Any,
+    actor: Actor,
     edition: Edition,
     name: str,
     year: int,
@@ -233,7 +233,7 @@ def update_edition(
 
 
 @transaction.atomic
-def delete_draft_edition(*, actor: Any, edition: Edition) -> None:
+def delete_draft_edition(*, actor: Actor, edition: Edition) -> None:
     """Delete a draft and its items (published editions are history and are never deleted)."""
     require_perm(actor, "catalog.delete_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
@@ -244,7 +244,7 @@ def delete_draft_edition(*, actor: Any, edition: Edition) -> None:
 
 
 @transaction.atomic
-def add_item(*, actor: Any, edition: Edition, data: ItemInput) -> CatalogItem:
+def add_item(*, actor: Actor, edition: Edition, data: ItemInput) -> CatalogItem:
     """Add one item to a draft edition."""
     require_perm(actor, "catalog.add_catalogitem")
     _require_draft(edition)
@@ -255,7 +255,7 @@ def add_item(*, actor: Any, edition: Edition, data: ItemInput) -> CatalogItem:
 
 
 @transaction.atomic
-def update_item(*, actor: Any, item: CatalogItem, data: ItemInput) -> CatalogItem:
+def update_item(*, actor: Actor, item: CatalogItem, data: ItemInput) -> CatalogItem:
     """Change an item of a draft edition."""
     require_perm(actor, "catalog.change_catalogitem")
     item = CatalogItem.objects.select_related("edition").select_for_update().get(pk=item.pk)
@@ -272,7 +272,7 @@ def update_item(*, actor: Any, item: CatalogItem, data: ItemInput) -> CatalogIte
 
 
 @transaction.atomic
-def remove_item(*, actor: Any, item: CatalogItem) -> None:
+def remove_item(*, actor: Actor, item: CatalogItem) -> None:
     """Remove an item from a draft edition."""
     require_perm(actor, "catalog.delete_catalogitem")
     item = CatalogItem.objects.select_related("edition").select_for_update().get(pk=item.pk)
@@ -282,7 +282,7 @@ def remove_item(*, actor: Any, item: CatalogItem) -> None:
 
 
 @transaction.atomic
-def replace_items(*, actor: Any, edition: Edition, items: list[ItemInput], source: str = "") -> int:
+def replace_items(*, actor: Actor, edition: Edition, items: list[ItemInput], source: str = "") -> int:
     """Replace every item of a draft at once (the importer's write); all or nothing."""
     require_perm(actor, "catalog.change_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
@@ -303,7 +303,7 @@ def replace_items(*, actor: Any, edition: Edition, items: list[ItemInput], sourc
 
 
 @transaction.atomic
-def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | None = None) -> Edition:
+def publish_edition(*, actor: Actor, edition: Edition, effective_from: dt.date | None = None) -> Edition:
     """Publish a draft: it is in force from ``effective_from`` and supersedes the latest published edition.
 
     Refused when the draft has no items, no start date, or starts on or before the edition it would replace.
@@ -315,9 +315,9 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
     start = effective_from or edition.effective_from
     errors: dict[str, str] = {}
     if start is None:
-        errors["effective_from"] = "请填写生效日期（effective date required）"
+        errors["effective_from"] = _("请填写生效日期")
     if not CatalogItem.objects.filter(edition=edition).exists():
-        errors["__all__"] = "目录版本没有任何项目，不能发布（an empty edition cannot be published）"
+        errors["__all__"] = _("目录版本没有任何项目，不能发布")
     previous = latest_published(exclude=edition)
     if (
         start is not None
@@ -325,14 +325,12 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
         and previous.effective_from
         and start <= previous.effective_from
     ):
-        errors["effective_from"] = (
-            f"生效日期必须晚于现行版本“{previous.name}”的生效日期 {previous.effective_from}"
-            f"（must start after {previous.effective_from}）"
-        )
+        errors["effective_from"] = _("生效日期必须晚于现行版本“%(name)s”的生效日期 %(day)s") % {
+            "name": previous.name,
+            "day": previous.effective_from,
+        }
     if errors:
-        raise DomainError.for_fields(
-            "目录版本不能发布（edition cannot be published）", errors, code="cannot_publish"
-        )
+        raise DomainError.for_fields(_("目录版本不能发布"), errors, code="cannot_publish")
     assert start is not None
     before = snapshot(edition, EDITION_FIELDS)
     if previous is not None:
@@ -344,9 +342,7 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
                 edition, EditionStatus.PUBLISHED, effective_from=start, published_at=now, published_by=actor
             )
     except IntegrityError:
-        raise Conflict(
-            "已有版本在该日期生效（another edition starts on that date）", code="start_taken"
-        ) from None
+        raise Conflict(_("已有版本在该日期生效"), code="start_taken") from None
     record_event(
         actor=actor,
         action="catalog.edition.published",
@@ -358,7 +354,7 @@ def publish_edition(*, actor: Any, edition: Edition, effective_from: dt.date | N
 
 
 @transaction.atomic
-def supersede_edition(*, actor: Any, edition: Edition, ends_on: dt.date) -> Edition:
+def supersede_edition(*, actor: Actor, edition: Edition, ends_on: dt.date) -> Edition:
     """Mark a published edition as replaced from ``ends_on`` (it stays in force on earlier dates)."""
     require_perm(actor, "catalog.publish_edition")
     before = snapshot(edition, EDITION_FIELDS)

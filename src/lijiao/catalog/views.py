@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from lijiao.catalog import services
@@ -63,7 +64,7 @@ def _edition_or_404(request: HttpRequest, edition_id: int) -> Edition:
     try:
         return get_edition(request.user, edition_id)
     except NotFound:
-        raise Http404("目录版本不存在") from None
+        raise Http404(_("目录版本不存在")) from None
 
 
 def _is_htmx_partial(request: HttpRequest) -> bool:
@@ -109,18 +110,18 @@ def _filterset(request: HttpRequest, edition: Edition | None) -> CatalogItemFilt
     queryset = edition_items(edition) if edition is not None else CatalogItem.objects.none()
     filterset = CatalogItemFilterSet(request.GET or None, queryset=queryset)
     form = filterset.form
-    form.fields["category"].empty_label = "全部"
+    form.fields["category"].empty_label = _("全部")
     for name in ("level", "kind", "shortage_tier"):
         field = form.fields[name]
         options = [choice for choice in field.choices if choice[0] not in ("", None)]
         if hasattr(field, "empty_label"):
             field.empty_label = None
-        field.choices = [("", "全部"), *options]
+        field.choices = [("", _("全部")), *options]
     form.fields["flag"].widget = forms.CheckboxSelectMultiple(choices=form.fields["flag"].choices)
     form.fields["q"].widget = forms.TextInput(
         attrs={
             "type": "search",
-            "placeholder": "职业/项目名称或编码，如 电工、6-31",
+            "placeholder": _("职业/项目名称或编码，如 电工、6-31"),
             "autocomplete": "off",
         }
     )
@@ -187,7 +188,7 @@ def manage_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
         try:
             return view(request, *args, **kwargs)
         except DomainPermissionDenied:
-            raise DjangoPermissionDenied("您没有执行此操作的权限") from None
+            raise DjangoPermissionDenied(_("您没有执行此操作的权限")) from None
 
     return login_required(permission_required("catalog.change_edition", raise_exception=True)(wrapper))
 
@@ -195,7 +196,11 @@ def manage_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
 def _draft_or_redirect(request: HttpRequest, edition: Edition) -> HttpResponse | None:
     if edition.is_draft:
         return None
-    messages.error(request, f"目录版本“{edition.name}”已{edition.get_status_display()}，不能修改。")
+    messages.error(
+        request,
+        _("目录版本“%(name)s”已%(status)s，不能修改。")
+        % {"name": edition.name, "status": edition.get_status_display()},
+    )
     return redirect("catalog:manage_edition", edition_id=edition.pk)
 
 
@@ -298,11 +303,14 @@ def _manage_list_context(
     source = latest_published()
     year = timezone.localdate().year + 1
     if start_form is None and source is not None:
-        start_form = StartFromForm(prefix="start", initial={"name": f"{year}年版", "year": year})
+        start_form = StartFromForm(
+            prefix="start", initial={"name": _("%(year)s年版") % {"year": year}, "year": year}
+        )
     return {
         "editions": editions,
         "source": source,
-        "create_form": create_form or EditionForm(prefix="new", initial={"name": f"{year}年版"}),
+        "create_form": create_form
+        or EditionForm(prefix="new", initial={"name": _("%(year)s年版") % {"year": year}}),
         "start_form": start_form,
     }
 
@@ -320,7 +328,7 @@ def manage_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         with service_errors_on(form):
             edition = services.create_edition(actor=request.user, **form.cleaned_data)
-            messages.success(request, f"已新建目录版本“{edition.name}”（草稿）。")
+            messages.success(request, _("已新建目录版本“%(name)s”（草稿）。") % {"name": edition.name})
             return redirect("catalog:manage_edition", edition_id=edition.pk)
     return render(request, "catalog/manage/editions.html", _manage_list_context(request, create_form=form))
 
@@ -330,14 +338,16 @@ def manage_create(request: HttpRequest) -> HttpResponse:
 def manage_start_from(request: HttpRequest) -> HttpResponse:
     source = latest_published()
     if source is None:
-        messages.error(request, "还没有已发布的目录版本，无法以现行版本为基础新建。")
+        messages.error(request, _("还没有已发布的目录版本，无法以现行版本为基础新建。"))
         return redirect("catalog:manage_editions")
     form = StartFromForm(request.POST, prefix="start")
     if form.is_valid():
         with service_errors_on(form):
             edition = services.start_edition_from(actor=request.user, source=source, **form.cleaned_data)
             messages.success(
-                request, f"已以“{source.name}”为基础新建“{edition.name}”（草稿），复制了全部项目。"
+                request,
+                _("已以“%(source)s”为基础新建“%(name)s”（草稿），复制了全部项目。")
+                % {"source": source.name, "name": edition.name},
             )
             return redirect("catalog:manage_edition", edition_id=edition.pk)
     return render(request, "catalog/manage/editions.html", _manage_list_context(request, start_form=form))
@@ -409,7 +419,7 @@ def manage_update(request: HttpRequest, edition_id: int) -> HttpResponse:
     if form.is_valid():
         with service_errors_on(form):
             services.update_edition(actor=request.user, edition=edition, **form.cleaned_data)
-            messages.success(request, "版本信息已保存。")
+            messages.success(request, _("版本信息已保存。"))
             return redirect("catalog:manage_edition", edition_id=edition.pk)
     context = _manage_edition_context(request, edition, header_form=form)
     return render(request, "catalog/manage/edition.html", context)
@@ -429,7 +439,7 @@ def manage_delete(request: HttpRequest, edition_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("catalog:manage_edition", edition_id=edition.pk)
-    messages.success(request, f"草稿“{name}”已删除。")
+    messages.success(request, _("草稿“%(name)s”已删除。") % {"name": name})
     return redirect("catalog:manage_editions")
 
 
@@ -443,7 +453,7 @@ def manage_item_add(request: HttpRequest, edition_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             item = services.add_item(actor=request.user, edition=edition, data=form.to_input())
-            messages.success(request, f"已添加项目“{item}”。")
+            messages.success(request, _("已添加项目“%(item)s”。") % {"item": item})
             return redirect(reverse("catalog:manage_edition", args=[edition.pk]) + "#items")
     context = {"edition": edition, "form": form, "mode": "add", **_subject_options()}
     return render(request, "catalog/manage/item_form.html", context)
@@ -468,7 +478,7 @@ def manage_item_edit(request: HttpRequest, edition_id: int, item_id: int) -> Htt
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             item = services.update_item(actor=request.user, item=item, data=form.to_input())
-            messages.success(request, f"项目“{item}”已保存。")
+            messages.success(request, _("项目“%(item)s”已保存。") % {"item": item})
             return redirect(reverse("catalog:manage_edition", args=[edition.pk]) + "#items")
     context = {"edition": edition, "form": form, "mode": "edit", "item": item, **_subject_options()}
     return render(request, "catalog/manage/item_form.html", context)
@@ -488,7 +498,7 @@ def manage_item_remove(request: HttpRequest, edition_id: int, item_id: int) -> H
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已删除项目“{label}”。")
+        messages.success(request, _("已删除项目“%(item)s”。") % {"item": label})
     return redirect(reverse("catalog:manage_edition", args=[edition_id]) + "#items")
 
 
@@ -511,7 +521,9 @@ def manage_import(request: HttpRequest, edition_id: int) -> HttpResponse:
             )
             if not result.errors:
                 messages.success(
-                    request, f"导入完成：共 {result.total_rows} 行，导入 {result.imported_rows} 个项目。"
+                    request,
+                    _("导入完成：共 %(rows)s 行，导入 %(items)s 个项目。")
+                    % {"rows": result.total_rows, "items": result.imported_rows},
                 )
                 return redirect(reverse("catalog:manage_edition", args=[edition.pk]) + "#items")
     context = _manage_edition_context(request, edition, import_form=form, import_result=result)
@@ -534,9 +546,9 @@ def import_report(request: HttpRequest, job_id: int) -> HttpResponse:
 
     job = get_object_or_404(ImportJob, pk=job_id, kind=IMPORT_KIND)
     if job.created_by_id != request.user.pk and not request.user.has_perm("catalog.publish_edition"):
-        raise Http404("导入任务不存在")
+        raise Http404(_("导入任务不存在"))
     if not job.report:
-        raise Http404("该导入任务没有错误报告")
+        raise Http404(_("该导入任务没有错误报告"))
     with job.report.open("rb") as handle:
         data = handle.read()
     return _download(data, f"导入错误报告-{job.pk}.xlsx", XLSX)
@@ -547,7 +559,7 @@ def import_report(request: HttpRequest, job_id: int) -> HttpResponse:
 def manage_publish(request: HttpRequest, edition_id: int) -> HttpResponse:
     """Confirmation step: what the draft changes against the edition it supersedes, and from when."""
     if not request.user.has_perm("catalog.publish_edition"):
-        raise DjangoPermissionDenied("您没有发布目录版本的权限")
+        raise DjangoPermissionDenied(_("您没有发布目录版本的权限"))
     edition = get_object_or_404(Edition, pk=edition_id)
     if (response := _draft_or_redirect(request, edition)) is not None:
         return response
@@ -561,7 +573,11 @@ def manage_publish(request: HttpRequest, edition_id: int) -> HttpResponse:
                 actor=request.user, edition=edition, effective_from=form.cleaned_data["effective_from"]
             )
             start = form.cleaned_data["effective_from"]
-            messages.success(request, f"目录版本“{edition.name}”已发布，自 {start:%Y-%m-%d} 起生效。")
+            messages.success(
+                request,
+                _("目录版本“%(name)s”已发布，自 %(day)s 起生效。")
+                % {"name": edition.name, "day": f"{start:%Y-%m-%d}"},
+            )
             return redirect("catalog:edition_detail", edition_id=edition.pk)
     diff: EditionDiff | None = diff_editions(previous, edition) if previous is not None else None
     context = {

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from lijiao.core.pii import PIIKind, mask, pii_digest
 from lijiao.providers.models import BlacklistEntry, CreditEvent, Provider, ProviderScope, Teacher, Venue
@@ -39,11 +40,11 @@ class TeacherInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
 
-    @admin.display(description="身份证号")
+    @admin.display(description=gettext_lazy("身份证号"))
     def masked_citizen_id(self, obj: Teacher) -> str:
         return mask(PIIKind.CITIZEN_ID, obj.citizen_id) or "—"
 
-    @admin.display(description="手机号")
+    @admin.display(description=gettext_lazy("手机号"))
     def masked_phone(self, obj: Teacher) -> str:
         return mask(PIIKind.PHONE, obj.phone) or "—"
 
@@ -81,7 +82,7 @@ class ProviderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = (ProviderScopeInline, TeacherInline, VenueInline)
 
-    @admin.display(description="联系电话")
+    @admin.display(description=gettext_lazy("联系电话"))
     def masked_contact_phone(self, obj: Provider) -> str:
         return mask(PIIKind.PHONE, obj.contact_phone) or "—"
 
@@ -114,11 +115,11 @@ class TeacherAdmin(ReadOnlyMixin, admin.ModelAdmin):
             results |= queryset.filter(citizen_id_digest=pii_digest(PIIKind.CITIZEN_ID, term))
         return results, may_have_duplicates
 
-    @admin.display(description="身份证号")
+    @admin.display(description=gettext_lazy("身份证号"))
     def masked_citizen_id(self, obj: Teacher) -> str:
         return mask(PIIKind.CITIZEN_ID, obj.citizen_id) or "—"
 
-    @admin.display(description="手机号")
+    @admin.display(description=gettext_lazy("手机号"))
     def masked_phone(self, obj: Teacher) -> str:
         return mask(PIIKind.PHONE, obj.phone) or "—"
 

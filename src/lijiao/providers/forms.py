@@ -5,52 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
+from lijiao.catalog.forms import clean_occupation_code, clean_special_item_code
 from lijiao.catalog.models import Level, Occupation, SpecialItem
 from lijiao.core.forms import DATE_WIDGET
 from lijiao.core.models import HandlingArea, Region
-from lijiao.providers.models import CreditEvent, Provider, ProviderStatus
+from lijiao.providers.models import CreditEvent, Provider
 from lijiao.providers.services import CONTACT_FIELDS
-
-
-def subject_code(text: str) -> str:
-    """``"6-31-01-03 电工"`` (a datalist entry) or ``"6-31-01-03"`` → ``"6-31-01-03"``."""
-    parts = text.strip().split()
-    return parts[0] if parts else ""
-
-
-class FilterForm(forms.Form):
-    q = forms.CharField(
-        label="名称或信用代码",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "机构名称或统一社会信用代码"}),
-    )
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *ProviderStatus.choices])
 
 
 class ProviderForm(forms.Form):
     """A provider's registration. ``register=True`` adds the credit code; provider staff edit the contact only."""
 
     credit_code = forms.CharField(
-        label="统一社会信用代码",
+        label=gettext_lazy("统一社会信用代码"),
         max_length=40,
-        help_text="18位；系统核对校验位，小写字母、空格和横线会自动规范",
+        help_text=gettext_lazy("18位；系统核对校验位，小写字母、空格和横线会自动规范"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}),
     )
-    name = forms.CharField(label="机构名称", max_length=100)
-    type = forms.ChoiceField(label="机构类型", choices=[("", "请选择"), *Provider.Type.choices])
+    name = forms.CharField(label=gettext_lazy("机构名称"), max_length=100)
+    type = forms.ChoiceField(label=gettext_lazy("机构类型"), choices=[("", "请选择"), *Provider.Type.choices])
     handling_area = forms.ModelChoiceField(
-        label="经办区域", queryset=HandlingArea.objects.filter(active=True), empty_label="请选择"
+        label=gettext_lazy("经办区域"),
+        queryset=HandlingArea.objects.filter(active=True),
+        empty_label=gettext_lazy("请选择"),
     )
-    address = forms.CharField(label="地址", max_length=200, required=False)
-    legal_representative = forms.CharField(label="法定代表人", max_length=50, required=False)
-    contact_name = forms.CharField(label="联系人", max_length=50, required=False)
+    address = forms.CharField(label=gettext_lazy("地址"), max_length=200, required=False)
+    legal_representative = forms.CharField(label=gettext_lazy("法定代表人"), max_length=50, required=False)
+    contact_name = forms.CharField(label=gettext_lazy("联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(
-        label="联系电话", max_length=30, required=False, help_text="11位手机号或带区号的固定电话"
+        label=gettext_lazy("联系电话"),
+        max_length=30,
+        required=False,
+        help_text=gettext_lazy("11位手机号或带区号的固定电话"),
     )
-    licence_number = forms.CharField(label="办学许可证号", max_length=50, required=False)
-    licence_expires_on = forms.DateField(label="许可证有效期至", required=False, widget=DATE_WIDGET)
+    licence_number = forms.CharField(label=gettext_lazy("办学许可证号"), max_length=50, required=False)
+    licence_expires_on = forms.DateField(
+        label=gettext_lazy("许可证有效期至"), required=False, widget=DATE_WIDGET
+    )
 
     def __init__(
         self,
@@ -103,7 +96,9 @@ class ProviderForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=gettext_lazy("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, required: bool = True, label: str = "原因", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,70 +110,58 @@ class ScopeEntryForm(forms.Form):
     """One subject of the training scope: an occupation up to a level, or a special / business-start item."""
 
     occupation = forms.CharField(
-        label="职业（编码）",
+        label=gettext_lazy("职业（编码）"),
         required=False,
         max_length=120,
-        help_text="输入职业编码或从列表选择，如 6-31-01-03",
+        help_text=gettext_lazy("输入职业编码或从列表选择，如 6-31-01-03"),
         widget=forms.TextInput(attrs={"list": "scope-occupation-options", "autocomplete": "off"}),
     )
     highest_level = forms.TypedChoiceField(
-        label="最高等级",
+        label=gettext_lazy("最高等级"),
         choices=[("", "—"), *sorted(Level.choices)],
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="该等级及以下均可培训（一级最高）",
+        help_text=gettext_lazy("该等级及以下均可培训（一级最高）"),
     )
     special_item = forms.CharField(
-        label="或：专项/创业项目（编码）",
+        label=gettext_lazy("或：专项/创业项目（编码）"),
         required=False,
         max_length=130,
         widget=forms.TextInput(attrs={"list": "scope-special-options", "autocomplete": "off"}),
     )
 
     def clean_occupation(self) -> Occupation | None:
-        code = subject_code(self.cleaned_data.get("occupation", ""))
-        if not code:
-            return None
-        occupation = Occupation.objects.filter(code=code).first()
-        if occupation is None:
-            raise forms.ValidationError(f"找不到职业编码“{code}”（unknown occupation code）")
-        return occupation
+        return clean_occupation_code(self.cleaned_data.get("occupation", ""))
 
     def clean_special_item(self) -> SpecialItem | None:
-        code = subject_code(self.cleaned_data.get("special_item", ""))
-        if not code:
-            return None
-        item = SpecialItem.objects.filter(code=code).first()
-        if item is None:
-            raise forms.ValidationError(f"找不到项目编码“{code}”（unknown item code）")
-        return item
+        return clean_special_item_code(self.cleaned_data.get("special_item", ""))
 
 
 class TeacherForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=50)
+    name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
     citizen_id = forms.CharField(
-        label="身份证号",
+        label=gettext_lazy("身份证号"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    phone = forms.CharField(label="手机号", max_length=30, required=False)
+    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=30, required=False)
     occupation = forms.CharField(
-        label="专业职业（编码）",
+        label=gettext_lazy("专业职业（编码）"),
         required=False,
         max_length=120,
         widget=forms.TextInput(attrs={"list": "scope-occupation-options", "autocomplete": "off"}),
     )
     certificates = forms.CharField(
-        label="资格证书",
+        label=gettext_lazy("资格证书"),
         required=False,
         max_length=2000,
-        help_text="证书名称、编号、等级，一行一个",
+        help_text=gettext_lazy("证书名称、编号、等级，一行一个"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    is_practical = forms.BooleanField(label="实操教师", required=False)
-    active = forms.BooleanField(label="在职", required=False, initial=True)
+    is_practical = forms.BooleanField(label=gettext_lazy("实操教师"), required=False)
+    active = forms.BooleanField(label=gettext_lazy("在职"), required=False, initial=True)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,13 +173,7 @@ class TeacherForm(forms.Form):
             del self.fields["active"]
 
     def clean_occupation(self) -> Occupation | None:
-        code = subject_code(self.cleaned_data.get("occupation", ""))
-        if not code:
-            return None
-        occupation = Occupation.objects.filter(code=code).first()
-        if occupation is None:
-            raise forms.ValidationError(f"找不到职业编码“{code}”（unknown occupation code）")
-        return occupation
+        return clean_occupation_code(self.cleaned_data.get("occupation", ""))
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -217,17 +194,17 @@ class TeacherForm(forms.Form):
 
 
 class VenueForm(forms.Form):
-    name = forms.CharField(label="场地名称", max_length=100)
-    address = forms.CharField(label="地址", max_length=200)
+    name = forms.CharField(label=gettext_lazy("场地名称"), max_length=100)
+    address = forms.CharField(label=gettext_lazy("地址"), max_length=200)
     region = forms.ModelChoiceField(
-        label="所在区划",
+        label=gettext_lazy("所在区划"),
         queryset=Region.objects.filter(level=Region.Level.COUNTY),
         required=False,
-        empty_label="（不填）",
+        empty_label=gettext_lazy("（不填）"),
     )
-    capacity = forms.IntegerField(label="容纳人数", min_value=1, max_value=10000)
-    is_practical = forms.BooleanField(label="实训场地", required=False)
-    active = forms.BooleanField(label="启用", required=False, initial=True)
+    capacity = forms.IntegerField(label=gettext_lazy("容纳人数"), min_value=1, max_value=10000)
+    is_practical = forms.BooleanField(label=gettext_lazy("实训场地"), required=False)
+    active = forms.BooleanField(label=gettext_lazy("启用"), required=False, initial=True)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,15 +213,28 @@ class VenueForm(forms.Form):
 
 
 class BlacklistForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    starts_on = forms.DateField(label="开始日期", widget=DATE_WIDGET)
-    ends_on = forms.DateField(label="结束日期", required=False, widget=DATE_WIDGET, help_text="不填表示长期")
+    reason = forms.CharField(
+        label=gettext_lazy("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(
+        label=gettext_lazy("结束日期"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=gettext_lazy("不填表示长期"),
+    )
 
 
 class CreditEventForm(forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=CreditEvent.Kind.choices)
-    occurred_on = forms.DateField(label="日期", widget=DATE_WIDGET)
-    description = forms.CharField(label="说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=CreditEvent.Kind.choices)
+    occurred_on = forms.DateField(label=gettext_lazy("日期"), widget=DATE_WIDGET)
+    description = forms.CharField(
+        label=gettext_lazy("说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     points = forms.IntegerField(
-        label="信用分变动", initial=0, min_value=-100, max_value=100, help_text="投诉、处罚填负数，表彰填正数"
+        label=gettext_lazy("信用分变动"),
+        initial=0,
+        min_value=-100,
+        max_value=100,
+        help_text=gettext_lazy("投诉、处罚填负数，表彰填正数"),
     )

@@ -11,52 +11,57 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from lijiao.core.pii import EncryptedPIIField, PIIDigestField, PIIKind, digest_index
 
 
 class ProviderStatus(models.TextChoices):
-    APPLIED = "applied", "申请中"
-    APPROVED = "approved", "已认定"
-    REJECTED = "rejected", "未通过"
-    SUSPENDED = "suspended", "暂停"
-    REMOVED = "removed", "已清退"
+    APPLIED = "applied", gettext_lazy("申请中")
+    APPROVED = "approved", gettext_lazy("已认定")
+    REJECTED = "rejected", gettext_lazy("未通过")
+    SUSPENDED = "suspended", gettext_lazy("暂停")
+    REMOVED = "removed", gettext_lazy("已清退")
 
 
 class Provider(models.Model):
     """A training institution identified by its unified social credit code (GB 32100)."""
 
     class Type(models.TextChoices):
-        PRIVATE_SCHOOL = "private_school", "民办职业培训学校"
-        TECHNICAL_SCHOOL = "technical_school", "技工院校"
-        VOCATIONAL_COLLEGE = "vocational_college", "职业院校"
-        ENTERPRISE_CENTRE = "enterprise_centre", "企业培训中心"
-        UNIVERSITY = "university", "普通高校"
+        PRIVATE_SCHOOL = "private_school", gettext_lazy("民办职业培训学校")
+        TECHNICAL_SCHOOL = "technical_school", gettext_lazy("技工院校")
+        VOCATIONAL_COLLEGE = "vocational_college", gettext_lazy("职业院校")
+        ENTERPRISE_CENTRE = "enterprise_centre", gettext_lazy("企业培训中心")
+        UNIVERSITY = "university", gettext_lazy("普通高校")
 
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    name = models.CharField("机构名称", max_length=100)
-    type = models.CharField("机构类型", max_length=20, choices=Type.choices)
+    credit_code = models.CharField(gettext_lazy("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(gettext_lazy("机构名称"), max_length=100)
+    type = models.CharField(gettext_lazy("机构类型"), max_length=20, choices=Type.choices)
     handling_area = models.ForeignKey(
-        "core.HandlingArea", models.PROTECT, related_name="providers", verbose_name="经办区域"
+        "core.HandlingArea", models.PROTECT, related_name="providers", verbose_name=gettext_lazy("经办区域")
     )
-    address = models.CharField("地址", max_length=200, blank=True)
-    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = EncryptedPIIField("联系电话", kind=PIIKind.PHONE, blank=True)
+    address = models.CharField(gettext_lazy("地址"), max_length=200, blank=True)
+    legal_representative = models.CharField(gettext_lazy("法定代表人"), max_length=50, blank=True)
+    contact_name = models.CharField(gettext_lazy("联系人"), max_length=50, blank=True)
+    contact_phone = EncryptedPIIField(gettext_lazy("联系电话"), kind=PIIKind.PHONE, blank=True)
     contact_phone_digest = PIIDigestField(source="contact_phone", db_index=False)
-    licence_number = models.CharField("办学许可证号", max_length=50, blank=True)
-    licence_expires_on = models.DateField("许可证有效期至", null=True, blank=True)
+    licence_number = models.CharField(gettext_lazy("办学许可证号"), max_length=50, blank=True)
+    licence_expires_on = models.DateField(gettext_lazy("许可证有效期至"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=12, choices=ProviderStatus.choices, default=ProviderStatus.APPLIED, db_index=True
+        gettext_lazy("状态"),
+        max_length=12,
+        choices=ProviderStatus.choices,
+        default=ProviderStatus.APPLIED,
+        db_index=True,
     )
-    status_reason = models.CharField("状态原因", max_length=500, blank=True)
-    approved_at = models.DateTimeField("认定时间", null=True, blank=True)
-    created_at = models.DateTimeField("申请时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    status_reason = models.CharField(gettext_lazy("状态原因"), max_length=500, blank=True)
+    approved_at = models.DateTimeField(gettext_lazy("认定时间"), null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("修改时间"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = verbose_name_plural = "培训机构"
+        verbose_name = verbose_name_plural = gettext_lazy("培训机构")
         indexes = [digest_index("contact_phone_digest", "providers_provider_phone_idx")]
         permissions = [
             ("review_provider", "可审核、暂停、清退培训机构"),
@@ -73,12 +78,22 @@ class Provider(models.Model):
 class ProviderScope(models.Model):
     """A subject the provider may train: an occupation up to a level, or a special / business-start item."""
 
-    provider = models.ForeignKey(Provider, models.CASCADE, related_name="scopes", verbose_name="培训机构")
+    provider = models.ForeignKey(
+        Provider, models.CASCADE, related_name="scopes", verbose_name=gettext_lazy("培训机构")
+    )
     occupation = models.ForeignKey(
-        "catalog.Occupation", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="职业"
+        "catalog.Occupation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("职业"),
     )
     highest_level = models.PositiveSmallIntegerField(
-        "最高等级", null=True, blank=True, help_text="可培训的最高等级（1=一级 … 5=五级），该等级及以下均可"
+        "最高等级",
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("可培训的最高等级（1=一级 … 5=五级），该等级及以下均可"),
     )
     special_item = models.ForeignKey(
         "catalog.SpecialItem",
@@ -86,11 +101,11 @@ class ProviderScope(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="专项/创业项目",
+        verbose_name=gettext_lazy("专项/创业项目"),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "培训范围"
+        verbose_name = verbose_name_plural = gettext_lazy("培训范围")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -118,22 +133,31 @@ class ProviderScope(models.Model):
 class Teacher(models.Model):
     """A teacher of a provider, with the certificates that qualify them."""
 
-    provider = models.ForeignKey(Provider, models.CASCADE, related_name="teachers", verbose_name="培训机构")
-    name = models.CharField("姓名", max_length=50)
-    citizen_id = EncryptedPIIField("身份证号", kind=PIIKind.CITIZEN_ID, blank=True)
+    provider = models.ForeignKey(
+        Provider, models.CASCADE, related_name="teachers", verbose_name=gettext_lazy("培训机构")
+    )
+    name = models.CharField(gettext_lazy("姓名"), max_length=50)
+    citizen_id = EncryptedPIIField(gettext_lazy("身份证号"), kind=PIIKind.CITIZEN_ID, blank=True)
     citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
-    phone = EncryptedPIIField("手机号", kind=PIIKind.PHONE, blank=True)
+    phone = EncryptedPIIField(gettext_lazy("手机号"), kind=PIIKind.PHONE, blank=True)
     phone_digest = PIIDigestField(source="phone", db_index=False)
     occupation = models.ForeignKey(
-        "catalog.Occupation", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="专业职业"
+        "catalog.Occupation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("专业职业"),
     )
-    certificates = models.TextField("资格证书", blank=True, help_text="证书名称、编号、等级，一行一个")
-    is_practical = models.BooleanField("实操教师", default=False)
-    active = models.BooleanField("在职", default=True)
+    certificates = models.TextField(
+        gettext_lazy("资格证书"), blank=True, help_text=gettext_lazy("证书名称、编号、等级，一行一个")
+    )
+    is_practical = models.BooleanField(gettext_lazy("实操教师"), default=False)
+    active = models.BooleanField(gettext_lazy("在职"), default=True)
 
     class Meta:
         ordering = ["provider", "name"]
-        verbose_name = verbose_name_plural = "教师"
+        verbose_name = verbose_name_plural = gettext_lazy("教师")
         indexes = [
             digest_index("citizen_id_digest", "providers_teacher_cid_idx"),
             digest_index("phone_digest", "providers_teacher_phone_idx"),
@@ -146,17 +170,21 @@ class Teacher(models.Model):
 class Venue(models.Model):
     """A training venue of a provider."""
 
-    provider = models.ForeignKey(Provider, models.CASCADE, related_name="venues", verbose_name="培训机构")
-    name = models.CharField("场地名称", max_length=100)
-    address = models.CharField("地址", max_length=200)
-    region = models.ForeignKey("core.Region", models.PROTECT, null=True, blank=True, verbose_name="所在区划")
-    capacity = models.PositiveIntegerField("容纳人数")
-    is_practical = models.BooleanField("实训场地", default=False)
-    active = models.BooleanField("启用", default=True)
+    provider = models.ForeignKey(
+        Provider, models.CASCADE, related_name="venues", verbose_name=gettext_lazy("培训机构")
+    )
+    name = models.CharField(gettext_lazy("场地名称"), max_length=100)
+    address = models.CharField(gettext_lazy("地址"), max_length=200)
+    region = models.ForeignKey(
+        "core.Region", models.PROTECT, null=True, blank=True, verbose_name=gettext_lazy("所在区划")
+    )
+    capacity = models.PositiveIntegerField(gettext_lazy("容纳人数"))
+    is_practical = models.BooleanField(gettext_lazy("实训场地"), default=False)
+    active = models.BooleanField(gettext_lazy("启用"), default=True)
 
     class Meta:
         ordering = ["provider", "name"]
-        verbose_name = verbose_name_plural = "培训场地"
+        verbose_name = verbose_name_plural = gettext_lazy("培训场地")
 
     def __str__(self) -> str:
         return self.name
@@ -165,20 +193,24 @@ class Venue(models.Model):
 class BlacklistEntry(models.Model):
     """A period during which a provider is blacklisted (may not file or run subsidized classes)."""
 
-    provider = models.ForeignKey(Provider, models.PROTECT, related_name="blacklist", verbose_name="培训机构")
-    reason = models.CharField("原因", max_length=500)
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期", null=True, blank=True, help_text="空表示长期")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="登记人"
+    provider = models.ForeignKey(
+        Provider, models.PROTECT, related_name="blacklist", verbose_name=gettext_lazy("培训机构")
     )
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
-    lift_reason = models.CharField("解除原因", max_length=500, blank=True)
+    reason = models.CharField(gettext_lazy("原因"), max_length=500)
+    starts_on = models.DateField(gettext_lazy("开始日期"))
+    ends_on = models.DateField(
+        gettext_lazy("结束日期"), null=True, blank=True, help_text=gettext_lazy("空表示长期")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=gettext_lazy("登记人")
+    )
+    created_at = models.DateTimeField(gettext_lazy("登记时间"), auto_now_add=True)
+    lifted_at = models.DateTimeField(gettext_lazy("解除时间"), null=True, blank=True)
+    lift_reason = models.CharField(gettext_lazy("解除原因"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-starts_on"]
-        verbose_name = verbose_name_plural = "黑名单"
+        verbose_name = verbose_name_plural = gettext_lazy("黑名单")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
@@ -194,25 +226,25 @@ class CreditEvent(models.Model):
     """An entry in a provider's credit record: complaint, sanction or commendation."""
 
     class Kind(models.TextChoices):
-        COMPLAINT = "complaint", "投诉"
-        SANCTION = "sanction", "处罚"
-        COMMENDATION = "commendation", "表彰"
+        COMPLAINT = "complaint", gettext_lazy("投诉")
+        SANCTION = "sanction", gettext_lazy("处罚")
+        COMMENDATION = "commendation", gettext_lazy("表彰")
 
     provider = models.ForeignKey(
-        Provider, models.CASCADE, related_name="credit_events", verbose_name="培训机构"
+        Provider, models.CASCADE, related_name="credit_events", verbose_name=gettext_lazy("培训机构")
     )
-    kind = models.CharField("类型", max_length=15, choices=Kind.choices)
-    occurred_on = models.DateField("日期")
-    description = models.CharField("说明", max_length=500)
-    points = models.SmallIntegerField("信用分变动", default=0)
+    kind = models.CharField(gettext_lazy("类型"), max_length=15, choices=Kind.choices)
+    occurred_on = models.DateField(gettext_lazy("日期"))
+    description = models.CharField(gettext_lazy("说明"), max_length=500)
+    points = models.SmallIntegerField(gettext_lazy("信用分变动"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="登记人"
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=gettext_lazy("登记人")
     )
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_at = models.DateTimeField(gettext_lazy("登记时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_on"]
-        verbose_name = verbose_name_plural = "信用记录"
+        verbose_name = verbose_name_plural = gettext_lazy("信用记录")
 
     def __str__(self) -> str:
         return f"{self.provider} {self.get_kind_display()} {self.occurred_on}"

@@ -313,3 +313,20 @@ class CreditRecordOut(Schema):
     commendations: int
     points: int = Field(..., description="信用分变动合计")
     active_blacklist: BlacklistOut | None = None
+
+
+# Query parameters of the lists (documentation only: lijiao.providers.filters checks them, as on the screens).
+
+
+class ProviderFilters(Schema):
+    q: str | None = Field(None, description="名称或统一社会信用代码（包含）")
+    status: str | None = Field(None, description="状态：applied、approved、rejected、suspended、removed")
+
+
+class ListedProviderFilters(Schema):
+    q: str | None = Field(None, description="机构名称（包含）")
+    area: str | None = Field(None, description="经办区域代码")
+
+
+class ActiveFilters(Schema):
+    include_inactive: str | None = Field(None, description="true：包括已停用的")

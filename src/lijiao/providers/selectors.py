@@ -10,13 +10,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
 from lijiao.catalog.models import CatalogItem
+from lijiao.core.actors import Actor
 from lijiao.core.errors import NotFound
 from lijiao.providers.models import (
     BlacklistEntry,
@@ -32,33 +33,18 @@ from lijiao.providers.models import (
 # Scoped reads
 
 
-def visible_providers(user: Any) -> QuerySet[Provider]:
+def visible_providers(user: Actor) -> QuerySet[Provider]:
     """Providers the user may see (own provider / handling area / all), by name."""
     qs = Provider.objects.select_related("handling_area")
     return Scope.for_user(user).filter_by_provider(qs, provider_field="pk", area_field="handling_area")
 
 
-def get_provider(user: Any, pk: int) -> Provider:
+def get_provider(user: Actor, pk: int) -> Provider:
     """One visible provider, or :class:`NotFound` (out of scope looks the same as unknown)."""
     provider = visible_providers(user).filter(pk=pk).first()
     if provider is None:
-        raise NotFound("培训机构不存在（provider not found）")
+        raise NotFound(_("培训机构不存在"))
     return provider
-
-
-def search_providers(
-    user: Any, *, q: str = "", status: str = "", area_id: int | None = None
-) -> QuerySet[Provider]:
-    """Visible providers filtered by name or credit code (contains), status and handling area."""
-    qs = visible_providers(user)
-    text = q.strip()
-    if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(credit_code__icontains=text.upper()))
-    if status:
-        qs = qs.filter(status=status)
-    if area_id:
-        qs = qs.filter(handling_area_id=area_id)
-    return qs
 
 
 def provider_scopes(provider: Provider) -> QuerySet[ProviderScope]:
@@ -97,7 +83,7 @@ def provider_credit_events(provider: Provider) -> QuerySet[CreditEvent]:
 
 
 def _scoped_child[M: (Teacher, Venue, BlacklistEntry, CreditEvent)](
-    user: Any, model: type[M], pk: int, message: str
+    user: Actor, model: type[M], pk: int, message: str
 ) -> M:
     qs = Scope.for_user(user).filter_by_provider(model.objects.select_related("provider"))
     found = qs.filter(pk=pk).first()
@@ -106,24 +92,24 @@ def _scoped_child[M: (Teacher, Venue, BlacklistEntry, CreditEvent)](
     return found
 
 
-def get_teacher(user: Any, pk: int, *, provider: Provider | None = None) -> Teacher:
-    teacher = _scoped_child(user, Teacher, pk, "教师不存在（teacher not found）")
+def get_teacher(user: Actor, pk: int, *, provider: Provider | None = None) -> Teacher:
+    teacher = _scoped_child(user, Teacher, pk, _("教师不存在"))
     if provider is not None and teacher.provider_id != provider.pk:
-        raise NotFound("教师不存在（teacher not found）")
+        raise NotFound(_("教师不存在"))
     return teacher
 
 
-def get_venue(user: Any, pk: int, *, provider: Provider | None = None) -> Venue:
-    venue = _scoped_child(user, Venue, pk, "培训场地不存在（venue not found）")
+def get_venue(user: Actor, pk: int, *, provider: Provider | None = None) -> Venue:
+    venue = _scoped_child(user, Venue, pk, _("培训场地不存在"))
     if provider is not None and venue.provider_id != provider.pk:
-        raise NotFound("培训场地不存在（venue not found）")
+        raise NotFound(_("培训场地不存在"))
     return venue
 
 
-def get_blacklist_entry(user: Any, pk: int, *, provider: Provider | None = None) -> BlacklistEntry:
-    entry = _scoped_child(user, BlacklistEntry, pk, "黑名单记录不存在（blacklist entry not found）")
+def get_blacklist_entry(user: Actor, pk: int, *, provider: Provider | None = None) -> BlacklistEntry:
+    entry = _scoped_child(user, BlacklistEntry, pk, _("黑名单记录不存在"))
     if provider is not None and entry.provider_id != provider.pk:
-        raise NotFound("黑名单记录不存在（blacklist entry not found）")
+        raise NotFound(_("黑名单记录不存在"))
     return entry
 
 
@@ -162,33 +148,44 @@ def listed_providers(on: dt.date | None = None) -> QuerySet[Provider]:
     )
 
 
+def listed_providers_with_scope(on: dt.date | None = None) -> QuerySet[Provider]:
+    """:func:`listed_providers` with each one's training scope (occupations by code, then special items)."""
+    return listed_providers(on).prefetch_related(
+        Prefetch(
+            "scopes",
+            queryset=ProviderScope.objects.select_related("occupation", "special_item").order_by(
+                "special_item__code", "occupation__code"
+            ),
+        )
+    )
+
+
 def _fmt(day: dt.date | None) -> str:
-    return f"{day:%Y-%m-%d}" if day else "长期"
+    return f"{day:%Y-%m-%d}" if day else _("长期")
 
 
 def listing_problems(provider: Provider, *, start: dt.date, end: dt.date) -> list[str]:
     """Why ``provider`` may NOT run a subsidized class over ``[start, end]`` (SPEC R10); empty when it may.
 
-    Reasons (Chinese, then English): the provider is not approved (applied, rejected, suspended, removed); its
+    Reasons (in the user's language): the provider is not approved (applied, rejected, suspended, removed); its
     school licence expires before ``end``; a blacklist entry that has not been lifted overlaps the period.
     """
     problems: list[str] = []
     if end < start:
         problems.append(
-            f"培训结束日期 {end:%Y-%m-%d} 早于开始日期 {start:%Y-%m-%d}（the period ends before it starts）"
+            _("培训结束日期 %(end)s 早于开始日期 %(start)s") % {"end": _fmt(end), "start": _fmt(start)}
         )
         end = start
     if provider.status != ProviderStatus.APPROVED:
         label = ProviderStatus(provider.status).label
         problems.append(
-            f"培训机构“{provider.name}”当前状态为“{label}”，不是已认定机构，不能开展补贴性培训"
-            f"（the provider is {provider.status}, not listed）"
+            _("培训机构“%(name)s”当前状态为“%(status)s”，不是已认定机构，不能开展补贴性培训")
+            % {"name": provider.name, "status": label}
         )
     if provider.licence_expires_on is not None and provider.licence_expires_on < end:
         problems.append(
-            f"办学许可证有效期至 {provider.licence_expires_on:%Y-%m-%d}，早于培训结束日期 {end:%Y-%m-%d}"
-            f"（the school licence expires on {provider.licence_expires_on:%Y-%m-%d}, before the class ends "
-            f"on {end:%Y-%m-%d}）"
+            _("办学许可证有效期至 %(expires)s，早于培训结束日期 %(end)s")
+            % {"expires": _fmt(provider.licence_expires_on), "end": _fmt(end)}
         )
     entries = (
         BlacklistEntry.objects.filter(provider_id=provider.pk)
@@ -197,9 +194,14 @@ def listing_problems(provider: Provider, *, start: dt.date, end: dt.date) -> lis
     )
     for entry in entries:
         problems.append(
-            f"培训机构在 {entry.starts_on:%Y-%m-%d} 至 {_fmt(entry.ends_on)} 列入黑名单（{entry.reason}），"
-            f"与培训期间 {start:%Y-%m-%d} 至 {end:%Y-%m-%d} 重叠（the provider is blacklisted from "
-            f"{entry.starts_on:%Y-%m-%d} to {entry.ends_on or 'indefinitely'}, overlapping the class period）"
+            _("培训机构在 %(from)s 至 %(to)s 列入黑名单（%(reason)s），与培训期间 %(start)s 至 %(end)s 重叠")
+            % {
+                "from": _fmt(entry.starts_on),
+                "to": _fmt(entry.ends_on),
+                "reason": entry.reason,
+                "start": _fmt(start),
+                "end": _fmt(end),
+            }
         )
     return problems
 

@@ -17,24 +17,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from lijiao.accounts.scope import Scope
 from lijiao.catalog.models import Occupation, SpecialItem
+from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error, service_errors_on
 from lijiao.core.models import HandlingArea
 from lijiao.providers import selectors, services, workflows
+from lijiao.providers.filters import ListedProviderFilterSet, ProviderFilterSet
 from lijiao.providers.forms import (
     BlacklistForm,
     CreditEventForm,
-    FilterForm,
     ProviderForm,
     ReasonForm,
     ScopeEntryForm,
@@ -45,11 +47,11 @@ from lijiao.providers.models import Provider, ProviderScope, ProviderStatus
 
 PAGE_SIZE = 50
 ACTION_LABELS = {
-    "approve": "认定通过",
-    "reject": "不予认定",
-    "suspend": "暂停",
-    "reinstate": "恢复",
-    "remove": "清退",
+    "approve": pgettext_lazy("provider action", "认定通过"),
+    "reject": pgettext_lazy("provider action", "不予认定"),
+    "suspend": pgettext_lazy("provider action", "暂停"),
+    "reinstate": pgettext_lazy("provider action", "恢复"),
+    "remove": pgettext_lazy("provider action", "清退"),
 }
 REASON_REQUIRED = {"reject", "suspend", "remove"}
 
@@ -60,7 +62,7 @@ def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.has_perm("providers.view_provider"):
-            raise DjangoPermissionDenied("您没有查看培训机构的权限")
+            raise DjangoPermissionDenied(_("您没有查看培训机构的权限"))
         try:
             return view(request, *args, **kwargs)
         except DomainPermissionDenied as exc:
@@ -71,7 +73,7 @@ def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
     return login_required(wrapper)
 
 
-def _areas_for(user: Any) -> Any:
+def _areas_for(user: Actor) -> Any:
     scope = Scope.for_user(user)
     areas = HandlingArea.objects.filter(active=True)
     return areas if scope.all_areas else areas.filter(pk__in=scope.area_ids)
@@ -96,20 +98,10 @@ def _subject_options() -> dict[str, Any]:
 @require_safe
 def listed(request: HttpRequest) -> HttpResponse:
     """Listed providers (approved, not blacklisted today) and what they may train — no personal data."""
+    filterset = ListedProviderFilterSet(request.GET or None, queryset=selectors.listed_providers_with_scope())
+    providers = filterset.qs
     q = (request.GET.get("q") or "").strip()[:100]
     area = (request.GET.get("area") or "").strip()[:20]
-    providers = selectors.listed_providers().prefetch_related(
-        Prefetch(
-            "scopes",
-            queryset=ProviderScope.objects.select_related("occupation", "special_item").order_by(
-                "special_item__code", "occupation__code"
-            ),
-        )
-    )
-    if q:
-        providers = providers.filter(name__icontains=q)
-    if area:
-        providers = providers.filter(handling_area__code=area)
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -139,11 +131,9 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     own_provider = getattr(request.user, "provider_id", None)
     if not scope.all_areas and not scope.area_ids and own_provider:
         return redirect("providers:detail", pk=own_provider)
-    form = FilterForm(request.GET or None)
-    q = status = ""
-    if form.is_valid():
-        q, status = form.cleaned_data["q"], form.cleaned_data["status"]
-    providers = selectors.search_providers(request.user, q=q, status=status)
+    filterset = ProviderFilterSet(request.GET or None, queryset=selectors.visible_providers(request.user))
+    form = filterset.form
+    providers = filterset.qs
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -165,7 +155,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("providers.review_provider"):
-        raise DjangoPermissionDenied("您没有登记培训机构的权限")
+        raise DjangoPermissionDenied(_("您没有登记培训机构的权限"))
     areas = _areas_for(request.user)
     form = ProviderForm(request.POST or None, register=True, areas=areas)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +163,9 @@ def register(request: HttpRequest) -> HttpResponse:
             provider = services.register_provider(
                 actor=request.user, credit_code=form.cleaned_data["credit_code"], **form.service_kwargs()
             )
-            messages.success(request, f"已登记培训机构“{provider.name}”，状态为申请中，请审核认定。")
+            messages.success(
+                request, _("已登记培训机构“%(name)s”，状态为申请中，请审核认定。") % {"name": provider.name}
+            )
             return redirect("providers:detail", pk=provider.pk)
     return render(request, "providers/register.html", {"form": form})
 
@@ -197,7 +189,7 @@ def _detail_context(request: HttpRequest, provider: Provider, **forms: Any) -> d
                     or ReasonForm(
                         prefix=action,
                         required=action in REASON_REQUIRED,
-                        label="原因" if action in REASON_REQUIRED else "说明（可不填）",
+                        label=_("原因") if action in REASON_REQUIRED else _("说明（可不填）"),
                     ),
                     "danger": action in {"reject", "suspend", "remove"},
                 }
@@ -237,7 +229,7 @@ def _detail_context(request: HttpRequest, provider: Provider, **forms: Any) -> d
             if forms.get("lift_entry_id") == entry.pk:
                 lift_form = forms["lift_form"]
             else:
-                lift_form = ReasonForm(prefix=f"lift{entry.pk}", label="解除原因")
+                lift_form = ReasonForm(prefix=f"lift{entry.pk}", label=_("解除原因"))
         in_force = (
             entry.lifted_at is None
             and entry.starts_on <= today
@@ -277,7 +269,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.get_provider(request.user, pk)
     reviewer = services.is_reviewer(request.user, provider)
     if not reviewer and not services.can_manage(request.user, provider, "providers.change_provider"):
-        raise DjangoPermissionDenied("您没有修改该机构信息的权限")
+        raise DjangoPermissionDenied(_("您没有修改该机构信息的权限"))
     areas = (
         _areas_for(request.user) if reviewer else HandlingArea.objects.filter(pk=provider.handling_area_id)
     )
@@ -290,7 +282,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             services.update_provider(actor=request.user, provider=provider, **form.service_kwargs())
-            messages.success(request, "机构信息已保存。")
+            messages.success(request, _("机构信息已保存。"))
             return redirect("providers:detail", pk=provider.pk)
     return render(
         request, "providers/edit.html", {"provider": provider, "form": form, "contact_only": not reviewer}
@@ -305,27 +297,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTION_LABELS:
-        raise Http404("未知的操作")
+        raise Http404(_("未知的操作"))
     provider = selectors.get_provider(request.user, pk)
     form = ReasonForm(
         request.POST,
         prefix=action,
         required=action in REASON_REQUIRED,
-        label="原因" if action in REASON_REQUIRED else "说明（可不填）",
+        label=_("原因") if action in REASON_REQUIRED else _("说明（可不填）"),
     )
     if form.is_valid():
         reason = form.cleaned_data["reason"]
         try:
-            if action == "approve":
-                services.approve_provider(actor=request.user, provider=provider, note=reason)
-            elif action == "reject":
-                services.reject_provider(actor=request.user, provider=provider, reason=reason)
-            elif action == "suspend":
-                services.suspend_provider(actor=request.user, provider=provider, reason=reason)
-            elif action == "reinstate":
-                services.reinstate_provider(actor=request.user, provider=provider, note=reason)
-            else:
-                services.remove_provider(actor=request.user, provider=provider, reason=reason)
+            provider = services.change_provider_status(
+                actor=request.user, provider=provider, action=action, reason=reason
+            )
         except DomainPermissionDenied:
             raise
         except DomainError as exc:
@@ -336,11 +321,16 @@ def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"培训机构“{provider.name}”已{ACTION_LABELS[action]}，当前状态：{provider.get_status_display()}。",
+                _("培训机构“%(name)s”已%(action)s，当前状态：%(status)s。")
+                % {
+                    "name": provider.name,
+                    "action": ACTION_LABELS[action],
+                    "status": provider.get_status_display(),
+                },
             )
             return redirect("providers:detail", pk=provider.pk)
     if not services.is_reviewer(request.user, provider):
-        raise DjangoPermissionDenied("您没有审核该机构的权限")
+        raise DjangoPermissionDenied(_("您没有审核该机构的权限"))
     return _render_detail(request, provider, **{f"action_{action}": form})
 
 
@@ -371,7 +361,10 @@ def scope_add(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(_detail_url(provider, "scope"))
             apply_domain_error(form, exc)
         else:
-            messages.success(request, f"已将“{entry.occupation or entry.special_item}”加入培训范围。")
+            messages.success(
+                request,
+                _("已将“%(subject)s”加入培训范围。") % {"subject": entry.occupation or entry.special_item},
+            )
             return redirect(_detail_url(provider, "scope"))
     return _render_detail(request, provider, scope_form=form)
 
@@ -386,7 +379,7 @@ def scope_remove(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
         .first()
     )
     if entry is None:
-        raise Http404("培训范围条目不存在")
+        raise Http404(_("培训范围条目不存在"))
     label = str(entry.occupation or entry.special_item)
     try:
         services.remove_scope_entry(actor=request.user, entry=entry)
@@ -395,7 +388,7 @@ def scope_remove(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已将“{label}”移出培训范围。")
+        messages.success(request, _("已将“%(subject)s”移出培训范围。") % {"subject": label})
     return redirect(_detail_url(provider, "scope"))
 
 
@@ -419,7 +412,7 @@ def teacher_add(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(_detail_url(provider, "teachers"))
             apply_domain_error(form, exc)
         else:
-            messages.success(request, f"已添加教师“{teacher.name}”。")
+            messages.success(request, _("已添加教师“%(name)s”。") % {"name": teacher.name})
             return redirect(_detail_url(provider, "teachers"))
     if not services.can_manage(request.user, provider, "providers.add_teacher"):
         raise DjangoPermissionDenied()
@@ -432,7 +425,7 @@ def teacher_edit(request: HttpRequest, pk: int, teacher_id: int) -> HttpResponse
     provider = selectors.get_provider(request.user, pk)
     teacher = selectors.get_teacher(request.user, teacher_id, provider=provider)
     if not services.can_manage(request.user, provider, "providers.change_teacher"):
-        raise DjangoPermissionDenied("您没有修改教师信息的权限")
+        raise DjangoPermissionDenied(_("您没有修改教师信息的权限"))
     form = TeacherForm(
         request.POST or None,
         prefix="teacher",
@@ -450,7 +443,7 @@ def teacher_edit(request: HttpRequest, pk: int, teacher_id: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             services.update_teacher(actor=request.user, teacher=teacher, **form.service_kwargs())
-            messages.success(request, f"教师“{form.cleaned_data['name']}”的信息已保存。")
+            messages.success(request, _("教师“%(name)s”的信息已保存。") % {"name": form.cleaned_data["name"]})
             return redirect(_detail_url(provider, "teachers"))
     return render(
         request,
@@ -471,7 +464,7 @@ def teacher_deactivate(request: HttpRequest, pk: int, teacher_id: int) -> HttpRe
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"教师“{teacher.name}”已标记为离职。")
+        messages.success(request, _("教师“%(name)s”已标记为离职。") % {"name": teacher.name})
     return redirect(_detail_url(provider, "teachers"))
 
 
@@ -491,7 +484,7 @@ def venue_add(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(_detail_url(provider, "venues"))
             apply_domain_error(form, exc)
         else:
-            messages.success(request, f"已添加培训场地“{venue.name}”。")
+            messages.success(request, _("已添加培训场地“%(name)s”。") % {"name": venue.name})
             return redirect(_detail_url(provider, "venues"))
     if not services.can_manage(request.user, provider, "providers.add_venue"):
         raise DjangoPermissionDenied()
@@ -504,7 +497,7 @@ def venue_edit(request: HttpRequest, pk: int, venue_id: int) -> HttpResponse:
     provider = selectors.get_provider(request.user, pk)
     venue = selectors.get_venue(request.user, venue_id, provider=provider)
     if not services.can_manage(request.user, provider, "providers.change_venue"):
-        raise DjangoPermissionDenied("您没有修改场地信息的权限")
+        raise DjangoPermissionDenied(_("您没有修改场地信息的权限"))
     form = VenueForm(
         request.POST or None,
         prefix="venue",
@@ -521,7 +514,7 @@ def venue_edit(request: HttpRequest, pk: int, venue_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             services.update_venue(actor=request.user, venue=venue, **form.cleaned_data)
-            messages.success(request, f"培训场地“{form.cleaned_data['name']}”已保存。")
+            messages.success(request, _("培训场地“%(name)s”已保存。") % {"name": form.cleaned_data["name"]})
             return redirect(_detail_url(provider, "venues"))
     return render(request, "providers/venue_form.html", {"provider": provider, "venue": venue, "form": form})
 
@@ -535,12 +528,12 @@ def venue_edit(request: HttpRequest, pk: int, venue_id: int) -> HttpResponse:
 def blacklist_add(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.get_provider(request.user, pk)
     if not services.is_reviewer(request.user, provider, "providers.blacklist_provider"):
-        raise DjangoPermissionDenied("您没有登记黑名单的权限")
+        raise DjangoPermissionDenied(_("您没有登记黑名单的权限"))
     form = BlacklistForm(request.POST, prefix="blacklist")
     if form.is_valid():
         with service_errors_on(form):
             services.blacklist_provider(actor=request.user, provider=provider, **form.cleaned_data)
-            messages.success(request, f"已将“{provider.name}”列入黑名单。")
+            messages.success(request, _("已将“%(name)s”列入黑名单。") % {"name": provider.name})
             return redirect(_detail_url(provider, "blacklist"))
     return _render_detail(request, provider, blacklist_form=form)
 
@@ -551,8 +544,8 @@ def blacklist_lift(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse
     provider = selectors.get_provider(request.user, pk)
     entry = selectors.get_blacklist_entry(request.user, entry_id, provider=provider)
     if not services.is_reviewer(request.user, provider, "providers.blacklist_provider"):
-        raise DjangoPermissionDenied("您没有解除黑名单的权限")
-    form = ReasonForm(request.POST, prefix=f"lift{entry.pk}", label="解除原因")
+        raise DjangoPermissionDenied(_("您没有解除黑名单的权限"))
+    form = ReasonForm(request.POST, prefix=f"lift{entry.pk}", label=_("解除原因"))
     if form.is_valid():
         try:
             services.lift_blacklist(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
@@ -564,7 +557,7 @@ def blacklist_lift(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse
                 return redirect(_detail_url(provider, "blacklist"))
             apply_domain_error(form, exc)
         else:
-            messages.success(request, "黑名单记录已解除。")
+            messages.success(request, _("黑名单记录已解除。"))
             return redirect(_detail_url(provider, "blacklist"))
     return _render_detail(request, provider, lift_form=form, lift_entry_id=entry.pk)
 
@@ -574,11 +567,11 @@ def blacklist_lift(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse
 def credit_add(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.get_provider(request.user, pk)
     if not services.is_reviewer(request.user, provider, "providers.add_creditevent"):
-        raise DjangoPermissionDenied("您没有登记信用记录的权限")
+        raise DjangoPermissionDenied(_("您没有登记信用记录的权限"))
     form = CreditEventForm(request.POST, prefix="credit")
     if form.is_valid():
         with service_errors_on(form):
             event = services.record_credit_event(actor=request.user, provider=provider, **form.cleaned_data)
-            messages.success(request, f"已登记{event.get_kind_display()}记录。")
+            messages.success(request, _("已登记%(kind)s记录。") % {"kind": event.get_kind_display()})
             return redirect(_detail_url(provider, "credit"))
     return _render_detail(request, provider, credit_form=form)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from lijiao.accounts.api_auth import current_user, required_auth
@@ -88,7 +89,7 @@ def edition_in_force(
     edition = selectors.edition_in_force(on or timezone.localdate())
     if edition is None:
         raise DomainError(
-            f"{on or timezone.localdate()} 没有生效的目录版本（no edition in force）", "not_found", status=404
+            _("%(day)s 没有生效的目录版本") % {"day": on or timezone.localdate()}, "not_found", status=404
         )
     return _fresh(request, edition)
 

@@ -5,18 +5,19 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Status, UploadedFile
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.catalog.api.common import _edition, router
 from lijiao.catalog.api.editions import _diff
+from lijiao.catalog.forms import MAX_IMPORT_BYTES
 from lijiao.catalog.schemas import ErrorOut, ImportErrorOut, ImportOut
 from lijiao.core.errors import DomainError
 from lijiao.core.permissions import require_perm
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def _file_name(*parts: str, suffix: str) -> str:
@@ -121,7 +122,8 @@ def import_items(
     edition = _edition(request, edition_id)
     if file.size is not None and file.size > MAX_IMPORT_BYTES:
         raise DomainError.for_fields(
-            "文件过大（file too large）", {"file": f"文件不能超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB"}
+            _("文件过大"),
+            {"file": _("文件不能超过 %(size)s MB") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)}},
         )
     from lijiao.catalog import importers
 
@@ -140,9 +142,13 @@ def import_items(
         400,
         {
             "code": "import_failed",
-            "message": f"文件中有 {len(row_errors)} 处错误，未导入任何项目（nothing was imported）",
+            "message": _("文件中有 %(count)s 处错误，未导入任何项目") % {"count": len(row_errors)},
             "errors": [
-                {"field": e["column"] or "__all__", "message": f"第{e['row_number']}行：{e['message']}"}
+                {
+                    "field": e["column"] or "__all__",
+                    "message": _("第%(row)s行：%(message)s")
+                    % {"row": e["row_number"], "message": e["message"]},
+                }
                 for e in row_errors
             ],
             "row_errors": row_errors,

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -12,6 +13,7 @@ from lijiao.catalog.filters import CatalogItemFilterSet
 from lijiao.catalog.models import CatalogItem, Category, Occupation, SpecialItem
 from lijiao.catalog.schemas import ErrorOut, ItemFilters, ItemFlag, ItemIn, ItemOut
 from lijiao.core.errors import DomainError, FieldError
+from lijiao.core.filtering import filtered_or_error
 from lijiao.core.permissions import require_perm
 
 _API_FIELD = {"occupation": "subject_code", "special_item": "subject_code", "category": "category_code"}
@@ -30,18 +32,18 @@ def _item_input(payload: ItemIn) -> services.ItemInput:
     occupation: Occupation | None = None
     special_item: SpecialItem | None = None
     if payload.kind == CatalogItem.Kind.OCCUPATION:
-        occupation = Occupation.objects.filter(code=code).first()
+        occupation = selectors.occupation_by_code(code)
         if occupation is None:
-            errors["subject_code"] = f"未知的职业编码“{code}”（unknown occupation code）"
+            errors["subject_code"] = selectors.unknown_occupation_message(code)
     else:
-        special_item = SpecialItem.objects.filter(code=code).first()
+        special_item = selectors.special_item_by_code(code)
         if special_item is None:
-            errors["subject_code"] = f"未知的项目编码“{code}”（unknown item code）"
+            errors["subject_code"] = selectors.unknown_special_item_message(code)
     category = Category.objects.filter(code=payload.category_code.strip()).first()
     if category is None:
-        errors["category_code"] = f"未知的行业类别“{payload.category_code}”（unknown category）"
+        errors["category_code"] = _("未知的行业类别“%(code)s”") % {"code": payload.category_code}
     if errors:
-        raise DomainError.for_fields("目录项目信息有误（invalid catalog item）", errors, code="invalid_item")
+        raise DomainError.for_fields(_("目录项目信息有误"), errors, code="invalid_item")
     assert category is not None
     flags = set(payload.flags)
     return services.ItemInput(
@@ -71,14 +73,7 @@ def _item_input(payload: ItemIn) -> services.ItemInput:
 def list_items(request: HttpRequest, edition_id: int, filters: Query[ItemFilters]) -> QuerySet[CatalogItem]:
     """Items of an edition in catalog order, filtered like the public catalog page."""
     edition = _edition(request, edition_id)
-    filterset = CatalogItemFilterSet(request.GET, queryset=selectors.edition_items(edition))
-    if not filterset.is_valid():
-        errors = tuple(
-            FieldError(name, " ".join(str(m) for m in messages))
-            for name, messages in filterset.errors.items()
-        )
-        raise DomainError("筛选条件有误（invalid filter）", code="invalid", errors=errors, status=422)
-    return filterset.qs
+    return filtered_or_error(CatalogItemFilterSet(request.GET, queryset=selectors.edition_items(edition)))
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **_NOT_FOUND}, summary="目录项目")

@@ -4,7 +4,7 @@ Reads go through :mod:`lijiao.providers.selectors` and are scoped: provider staf
 clerks the providers of their handling area, city-wide roles all; anything else answers 404 exactly like an unknown
 id. ``GET /providers/listed`` is public (approved, not blacklisted providers and their scope, no personal data).
 Writes go through :mod:`lijiao.providers.services`, which check permissions (403), states (409) and values (400 with
-bilingual field errors). Personal data (teachers' ID numbers and phones, contact phones) is always masked here.
+field errors in the caller's language). Personal data (teachers' ID numbers and phones, contact phones) is always masked here.
 """
 
 from lijiao.providers.api.common import router

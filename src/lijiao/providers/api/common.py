@@ -3,10 +3,12 @@ the caller's scope, occupations by code.
 """
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.catalog.models import Occupation
+from lijiao.catalog.selectors import occupation_by_code, unknown_occupation_message
 from lijiao.core.errors import DomainError
 from lijiao.providers import selectors
 from lijiao.providers.models import Provider
@@ -26,10 +28,7 @@ def _provider(request: HttpRequest, provider_id: int) -> Provider:
 def _occupation(code: str | None, field: str = "occupation_code") -> Occupation | None:
     if not code or not code.strip():
         return None
-    occupation = Occupation.objects.filter(code=code.strip()).first()
+    occupation = occupation_by_code(code)
     if occupation is None:
-        raise DomainError.for_fields(
-            "职业编码有误（unknown occupation）",
-            {field: f"未知的职业编码“{code}”（unknown occupation code）"},
-        )
+        raise DomainError.for_fields(_("职业编码有误"), {field: unknown_occupation_message(code)})
     return occupation

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import Status
 
 from lijiao.accounts.api_auth import current_user
@@ -20,7 +21,7 @@ from lijiao.providers.schemas import (
     ReasonIn,
 )
 
-EMPLOYMENT_RATE_NOTE = "就业率将在就业跟踪功能上线后统计（measured once employment follow-up is available）"
+EMPLOYMENT_RATE_NOTE = gettext_lazy("就业率将在就业跟踪功能上线后统计")
 
 
 def _credit_out(provider: Provider) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def _credit_out(provider: Provider) -> dict[str, Any]:
         "passed_count": record.passed_count,
         "pass_rate": None if record.pass_rate is None else f"{record.pass_rate:.4f}",
         "employment_rate": None,
-        "employment_rate_note": EMPLOYMENT_RATE_NOTE,
+        "employment_rate_note": str(EMPLOYMENT_RATE_NOTE),
         "complaints": record.complaints,
         "sanctions": record.sanctions,
         "commendations": record.commendations,

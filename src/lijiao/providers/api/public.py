@@ -1,32 +1,28 @@
 """The public list of approved providers that are not blacklisted (``GET /providers/listed``, no personal data)."""
 
-from typing import Annotated
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import optional_auth
+from lijiao.core.filtering import filtered_or_error
 from lijiao.providers import selectors
 from lijiao.providers.api.common import router
+from lijiao.providers.filters import ListedProviderFilterSet
 from lijiao.providers.models import Provider
-from lijiao.providers.schemas import ListedProviderOut
+from lijiao.providers.schemas import ErrorOut, ListedProviderFilters, ListedProviderOut
 
 
 @router.get(
-    "/listed", auth=optional_auth, response=list[ListedProviderOut], summary="已认定的培训机构（公开）"
+    "/listed",
+    auth=optional_auth,
+    response={200: list[ListedProviderOut], 422: ErrorOut},
+    summary="已认定的培训机构（公开）",
 )
 @paginate(LimitOffsetPagination)
-def listed(
-    request: HttpRequest,
-    q: Annotated[str | None, Query(description="机构名称（包含）")] = None,
-    area: Annotated[str | None, Query(description="经办区域代码")] = None,
-) -> QuerySet[Provider]:
-    """Approved providers that are not blacklisted today, with their training scope (SPEC C11)."""
-    qs = selectors.listed_providers().prefetch_related("scopes__occupation", "scopes__special_item")
-    if q and q.strip():
-        qs = qs.filter(name__icontains=q.strip())
-    if area and area.strip():
-        qs = qs.filter(handling_area__code=area.strip())
-    return qs
+def listed(request: HttpRequest, filters: Query[ListedProviderFilters]) -> QuerySet[Provider]:
+    """Approved providers that are not blacklisted today, with their training scope (SPEC C11); the same
+    filter set as the public page."""
+    queryset = selectors.listed_providers_with_scope()
+    return filtered_or_error(ListedProviderFilterSet(request.GET, queryset=queryset))

@@ -1,22 +1,26 @@
 """Providers: the scoped list, registration and its changes, the contact, the workflow transitions."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import current_user
 from lijiao.core.errors import DomainError
+from lijiao.core.filtering import filtered_or_error
 from lijiao.core.models import HandlingArea
 from lijiao.core.permissions import require_perm
 from lijiao.providers import selectors, services
 from lijiao.providers.api.common import _READ_ERRORS, _WRITE_ERRORS, _provider, router
-from lijiao.providers.models import Provider, ProviderStatus
+from lijiao.providers.filters import ProviderFilterSet
+from lijiao.providers.models import Provider
 from lijiao.providers.schemas import (
     ContactIn,
     ErrorOut,
+    ProviderFilters,
     ProviderIn,
     ProviderOut,
     ProviderRegisterIn,
@@ -28,8 +32,8 @@ def _resolve_area(code: str) -> HandlingArea:
     area = HandlingArea.objects.filter(code__iexact=code.strip()).first() if code.strip() else None
     if area is None:
         raise DomainError.for_fields(
-            "培训机构信息有误（invalid provider）",
-            {"handling_area": f"未知的经办区域代码“{code}”（unknown handling area）"},
+            _("培训机构信息有误"),
+            {"handling_area": _("未知的经办区域代码“%(code)s”") % {"code": code}},
         )
     return area
 
@@ -52,14 +56,14 @@ def _fresh(request: HttpRequest, provider: Provider) -> Provider:
     return selectors.get_provider(current_user(request), provider.pk)
 
 
-@router.get("", response={200: list[ProviderOut], 401: ErrorOut}, summary="培训机构列表（按权限范围）")
+@router.get(
+    "", response={200: list[ProviderOut], 401: ErrorOut, 422: ErrorOut}, summary="培训机构列表（按权限范围）"
+)
 @paginate(LimitOffsetPagination)
-def list_providers(
-    request: HttpRequest,
-    q: Annotated[str | None, Query(description="名称或统一社会信用代码（包含）")] = None,
-    status: Annotated[ProviderStatus | None, Query(description="状态")] = None,
-) -> QuerySet[Provider]:
-    return selectors.search_providers(current_user(request), q=q or "", status=status or "")
+def list_providers(request: HttpRequest, filters: Query[ProviderFilters]) -> QuerySet[Provider]:
+    """Providers in the caller's scope, filtered with the same filter set as the staff screen."""
+    queryset = selectors.visible_providers(current_user(request))
+    return filtered_or_error(ProviderFilterSet(request.GET, queryset=queryset))
 
 
 @router.post("", response={201: ProviderOut, **_WRITE_ERRORS}, summary="登记培训机构（区经办/市管理员）")
@@ -108,16 +112,7 @@ def _transition(request: HttpRequest, provider_id: int, action: str, payload: Re
     require_perm(user, "providers.review_provider")
     provider = _provider(request, provider_id)
     reason = payload.reason if payload else ""
-    if action == "approve":
-        services.approve_provider(actor=user, provider=provider, note=reason)
-    elif action == "reject":
-        services.reject_provider(actor=user, provider=provider, reason=reason)
-    elif action == "suspend":
-        services.suspend_provider(actor=user, provider=provider, reason=reason)
-    elif action == "reinstate":
-        services.reinstate_provider(actor=user, provider=provider, note=reason)
-    else:
-        services.remove_provider(actor=user, provider=provider, reason=reason)
+    services.change_provider_status(actor=user, provider=provider, action=action, reason=reason)
     return _fresh(request, provider)
 
 

@@ -2,9 +2,11 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.api_auth import current_user
 from lijiao.catalog.models import Occupation, SpecialItem
+from lijiao.catalog.selectors import unknown_occupation_message, unknown_special_item_message
 from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.permissions import require_perm
 from lijiao.providers import selectors, services
@@ -35,11 +37,7 @@ def put_scope(request: HttpRequest, provider_id: int, payload: ScopeIn) -> Query
     for index, entry in enumerate(payload.occupations):
         occupation = found_occ.get(entry.code.strip())
         if occupation is None:
-            errors.append(
-                FieldError(
-                    f"occupations.{index}.code", f"未知的职业编码“{entry.code}”（unknown occupation code）"
-                )
-            )
+            errors.append(FieldError(f"occupations.{index}.code", unknown_occupation_message(entry.code)))
         else:
             occupations.append((occupation, entry.highest_level))
     codes = [c.strip() for c in payload.special_items]
@@ -48,12 +46,10 @@ def put_scope(request: HttpRequest, provider_id: int, payload: ScopeIn) -> Query
     for index, code in enumerate(codes):
         item = found_special.get(code)
         if item is None:
-            errors.append(
-                FieldError(f"special_items.{index}", f"未知的项目编码“{code}”（unknown item code）")
-            )
+            errors.append(FieldError(f"special_items.{index}", unknown_special_item_message(code)))
         else:
             special_items.append(item)
     if errors:
-        raise DomainError("培训范围有误（invalid training scope）", errors=tuple(errors))
+        raise DomainError(_("培训范围有误"), errors=tuple(errors))
     services.set_scope(actor=user, provider=provider, occupations=occupations, special_items=special_items)
     return selectors.provider_scopes(provider)

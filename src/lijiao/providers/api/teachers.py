@@ -1,28 +1,31 @@
 """A provider's teachers (ID numbers and phones masked)."""
 
-from typing import Annotated
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Status
 
 from lijiao.accounts.api_auth import current_user
+from lijiao.core.filtering import filtered_or_error
 from lijiao.core.permissions import require_perm
 from lijiao.providers import selectors, services
 from lijiao.providers.api.common import _READ_ERRORS, _WRITE_ERRORS, _occupation, _provider, router
+from lijiao.providers.filters import TeacherFilterSet
 from lijiao.providers.models import Teacher
-from lijiao.providers.schemas import TeacherIn, TeacherOut
+from lijiao.providers.schemas import ActiveFilters, ErrorOut, TeacherIn, TeacherOut
 
 _TEACHER_WRITERS = ("providers.add_teacher", "providers.change_teacher", "providers.review_provider")
 
 
-@router.get("/{provider_id}/teachers", response={200: list[TeacherOut], **_READ_ERRORS}, summary="教师")
+@router.get(
+    "/{provider_id}/teachers", response={200: list[TeacherOut], **_READ_ERRORS, 422: ErrorOut}, summary="教师"
+)
 def list_teachers(
     request: HttpRequest,
     provider_id: int,
-    include_inactive: Annotated[bool, Query(description="包括不在职的教师")] = False,
+    filters: Query[ActiveFilters],
 ) -> QuerySet[Teacher]:
-    return selectors.provider_teachers(_provider(request, provider_id), include_inactive=include_inactive)
+    queryset = selectors.provider_teachers(_provider(request, provider_id))
+    return filtered_or_error(TeacherFilterSet(request.GET, queryset=queryset))
 
 
 @router.post("/{provider_id}/teachers", response={201: TeacherOut, **_WRITE_ERRORS}, summary="添加教师")

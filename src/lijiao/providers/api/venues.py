@@ -1,18 +1,21 @@
 """A provider's training venues."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from lijiao.accounts.api_auth import current_user
 from lijiao.core.errors import DomainError
+from lijiao.core.filtering import filtered_or_error
 from lijiao.core.models import Region
 from lijiao.core.permissions import require_perm
 from lijiao.providers import selectors, services
 from lijiao.providers.api.common import _READ_ERRORS, _WRITE_ERRORS, _provider, router
+from lijiao.providers.filters import VenueFilterSet
 from lijiao.providers.models import Venue
-from lijiao.providers.schemas import VenueIn, VenueOut
+from lijiao.providers.schemas import ActiveFilters, ErrorOut, VenueIn, VenueOut
 
 
 def _region(code: str | None) -> Region | None:
@@ -21,8 +24,7 @@ def _region(code: str | None) -> Region | None:
     region = Region.objects.filter(code=code.strip()).first()
     if region is None:
         raise DomainError.for_fields(
-            "区划代码有误（unknown region）",
-            {"region_code": f"未知的区划代码“{code}”（unknown region code）"},
+            _("区划代码有误"), {"region_code": _("未知的区划代码“%(code)s”") % {"code": code}}
         )
     return region
 
@@ -43,13 +45,16 @@ def _venue_out(venue: Venue) -> dict[str, Any]:
     }
 
 
-@router.get("/{provider_id}/venues", response={200: list[VenueOut], **_READ_ERRORS}, summary="培训场地")
+@router.get(
+    "/{provider_id}/venues", response={200: list[VenueOut], **_READ_ERRORS, 422: ErrorOut}, summary="培训场地"
+)
 def list_venues(
     request: HttpRequest,
     provider_id: int,
-    include_inactive: Annotated[bool, Query(description="包括停用的场地")] = False,
+    filters: Query[ActiveFilters],
 ) -> list[dict[str, Any]]:
-    venues = selectors.provider_venues(_provider(request, provider_id), include_inactive=include_inactive)
+    queryset = selectors.provider_venues(_provider(request, provider_id))
+    venues = filtered_or_error(VenueFilterSet(request.GET, queryset=queryset))
     return [_venue_out(v) for v in venues]
 
 
@@ -106,14 +111,4 @@ def deactivate_venue(request: HttpRequest, provider_id: int, venue_id: int) -> d
     require_perm(user, *_VENUE_WRITERS)
     provider = _provider(request, provider_id)
     venue = selectors.get_venue(user, venue_id, provider=provider)
-    venue = services.update_venue(
-        actor=user,
-        venue=venue,
-        name=venue.name,
-        address=venue.address,
-        capacity=venue.capacity,
-        region=venue.region,
-        is_practical=venue.is_practical,
-        active=False,
-    )
-    return _venue_out(venue)
+    return _venue_out(services.deactivate_venue(actor=user, venue=venue))

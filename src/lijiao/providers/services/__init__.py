@@ -10,7 +10,7 @@ Who may do what:
   review their own institution, whatever other roles they hold.
 
 Personal data (teachers' ID numbers and phones, the contact phone) is stored encrypted and appears masked in
-audit snapshots. Bad input raises :class:`~lijiao.core.errors.DomainError` with bilingual field errors and
+audit snapshots. Bad input raises :class:`~lijiao.core.errors.DomainError` with field errors in the user's language and
 writes nothing.
 """
 
@@ -31,7 +31,9 @@ from lijiao.providers.services.registration import (
     update_provider_contact,
 )
 from lijiao.providers.services.review import (
+    ACTIONS,
     approve_provider,
+    change_provider_status,
     reinstate_provider,
     reject_provider,
     remove_provider,
@@ -46,9 +48,16 @@ from lijiao.providers.services.teachers import (
     update_teacher,
 )
 from lijiao.providers.services.validation import MAX_REASON, clean_phone
-from lijiao.providers.services.venues import MAX_VENUE_CAPACITY, VENUE_FIELDS, add_venue, update_venue
+from lijiao.providers.services.venues import (
+    MAX_VENUE_CAPACITY,
+    VENUE_FIELDS,
+    add_venue,
+    deactivate_venue,
+    update_venue,
+)
 
 __all__ = [
+    "ACTIONS",
     "BLACKLIST_FIELDS",
     "CONTACT_FIELDS",
     "CREDIT_FIELDS",
@@ -65,9 +74,11 @@ __all__ = [
     "approve_provider",
     "blacklist_provider",
     "can_manage",
+    "change_provider_status",
     "clean_phone",
     "covers_area",
     "deactivate_teacher",
+    "deactivate_venue",
     "is_reviewer",
     "lift_blacklist",
     "record_credit_event",

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
+from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, PermissionDenied
 from lijiao.providers.models import Provider, ProviderStatus
 
 
-def _authenticated(actor: Any) -> bool:
+def _authenticated(actor: Actor) -> bool:
     return bool(getattr(actor, "is_authenticated", False))
 
 
-def _own_provider(actor: Any, provider: Provider) -> bool:
+def _own_provider(actor: Actor, provider: Provider) -> bool:
     return _authenticated(actor) and getattr(actor, "provider_id", None) == provider.pk
 
 
-def covers_area(actor: Any, area_id: int | None) -> bool:
+def covers_area(actor: Actor, area_id: int | None) -> bool:
     """Whether the actor's scope covers a handling area (city-wide roles cover every area)."""
     if not _authenticated(actor):
         return False
@@ -25,7 +26,7 @@ def covers_area(actor: Any, area_id: int | None) -> bool:
     return scope.all_areas or (area_id is not None and area_id in scope.area_ids)
 
 
-def is_reviewer(actor: Any, provider: Provider, perm: str = "providers.review_provider") -> bool:
+def is_reviewer(actor: Actor, provider: Provider, perm: str = "providers.review_provider") -> bool:
     """``perm`` over the provider's handling area, and not a member of the provider's own staff."""
     return (
         _authenticated(actor)
@@ -35,21 +36,21 @@ def is_reviewer(actor: Any, provider: Provider, perm: str = "providers.review_pr
     )
 
 
-def can_manage(actor: Any, provider: Provider, perm: str) -> bool:
+def can_manage(actor: Actor, provider: Provider, perm: str) -> bool:
     """Teachers, venues, contact: the provider's own staff holding ``perm``, or a reviewer of the provider."""
     if _own_provider(actor, provider) and actor.has_perm(perm):
         return True
     return is_reviewer(actor, provider)
 
 
-def _require_reviewer(actor: Any, provider: Provider, perm: str = "providers.review_provider") -> None:
+def _require_reviewer(actor: Actor, provider: Provider, perm: str = "providers.review_provider") -> None:
     if _own_provider(actor, provider) and actor.has_perm(perm):
-        raise PermissionDenied("不能审核或处理本机构（you cannot review your own institution）")
+        raise PermissionDenied(_("不能审核或处理本机构"))
     if not is_reviewer(actor, provider, perm):
         raise PermissionDenied()
 
 
-def _require_manager(actor: Any, provider: Provider, perm: str) -> None:
+def _require_manager(actor: Actor, provider: Provider, perm: str) -> None:
     if not can_manage(actor, provider, perm):
         raise PermissionDenied()
 
@@ -57,8 +58,8 @@ def _require_manager(actor: Any, provider: Provider, perm: str) -> None:
 def _require_editable(provider: Provider) -> None:
     if provider.status in (ProviderStatus.REJECTED, ProviderStatus.REMOVED):
         raise Conflict(
-            f"培训机构“{provider.name}”{ProviderStatus(provider.status).label}，不能再修改"
-            f"（a {provider.status} provider cannot be changed）",
+            _("培训机构“%(name)s”%(status)s，不能再修改")
+            % {"name": provider.name, "status": ProviderStatus(provider.status).label},
             code="provider_closed",
         )
 

@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event, snapshot
+from lijiao.core.actors import Actor
 from lijiao.core.errors import FieldError, PermissionDenied
 from lijiao.core.identity import InvalidCreditCode, parse_credit_code
 from lijiao.core.models import HandlingArea
@@ -59,31 +61,35 @@ def _check_provider_fields(
     errors: list[FieldError],
 ) -> dict[str, Any]:
     cleaned = {
-        "name": _text(name, "name", "机构名称", 100, errors, required=True),
-        "address": _text(address, "address", "地址", 200, errors),
-        "legal_representative": _text(legal_representative, "legal_representative", "法定代表人", 50, errors),
-        "contact_name": _text(contact_name, "contact_name", "联系人", 50, errors),
+        "name": _text(name, "name", _("机构名称"), 100, errors, required=True),
+        "address": _text(address, "address", _("地址"), 200, errors),
+        "legal_representative": _text(
+            legal_representative, "legal_representative", _("法定代表人"), 50, errors
+        ),
+        "contact_name": _text(contact_name, "contact_name", _("联系人"), 50, errors),
         "contact_phone": clean_phone(contact_phone, "contact_phone", errors),
-        "licence_number": _text(licence_number, "licence_number", "办学许可证号", 50, errors),
+        "licence_number": _text(licence_number, "licence_number", _("办学许可证号"), 50, errors),
         "licence_expires_on": licence_expires_on,
         "type": type,
         "handling_area": handling_area,
     }
     if type not in Provider.Type.values:
-        errors.append(FieldError("type", f"未知的机构类型“{type}”（unknown provider type）"))
+        errors.append(FieldError("type", _("未知的机构类型“%(type)s”") % {"type": type}))
     if handling_area is None:
-        errors.append(FieldError("handling_area", "请选择经办区域（handling area required）"))
+        errors.append(FieldError("handling_area", _("请选择经办区域")))
     elif not handling_area.active:
-        errors.append(FieldError("handling_area", f"经办区域“{handling_area.name}”已停用（area inactive）"))
+        errors.append(
+            FieldError("handling_area", _("经办区域“%(area)s”已停用") % {"area": handling_area.name})
+        )
     if licence_expires_on is not None and not isinstance(licence_expires_on, dt.date):
-        errors.append(FieldError("licence_expires_on", "许可证有效期应为日期（date required）"))
+        errors.append(FieldError("licence_expires_on", _("许可证有效期应为日期")))
     return cleaned
 
 
 @transaction.atomic
 def register_provider(
     *,
-    actor: Any,
+    actor: Actor,
     credit_code: str,
     name: str,
     type: str,
@@ -99,7 +105,7 @@ def register_provider(
     if not (_authenticated(actor) and actor.has_perm("providers.review_provider")):
         raise PermissionDenied()
     if handling_area is not None and not covers_area(actor, handling_area.pk):
-        raise PermissionDenied("只能登记本经办区域的培训机构（outside your handling area）")
+        raise PermissionDenied(_("只能登记本经办区域的培训机构"))
     errors: list[FieldError] = []
     code = ""
     try:
@@ -124,19 +130,19 @@ def register_provider(
             errors.append(
                 FieldError(
                     "credit_code",
-                    f"统一社会信用代码 {code} 已登记（“{existing.name}”，{existing.get_status_display()}）"
-                    f"（credit code already registered）",
+                    _("统一社会信用代码 %(code)s 已登记（“%(name)s”，%(status)s）")
+                    % {"code": code, "name": existing.name, "status": existing.get_status_display()},
                 )
             )
     if errors:
-        raise _invalid("培训机构信息有误（invalid provider）", errors)
+        raise _invalid(_("培训机构信息有误"), errors)
     try:
         with transaction.atomic():
             provider = Provider.objects.create(credit_code=code, status=ProviderStatus.APPLIED, **cleaned)
     except IntegrityError:  # a concurrent registration of the same code won
         raise _invalid(
-            "培训机构信息有误（invalid provider）",
-            [FieldError("credit_code", f"统一社会信用代码 {code} 已登记（credit code already registered）")],
+            _("培训机构信息有误"),
+            [FieldError("credit_code", _("统一社会信用代码 %(code)s 已登记") % {"code": code})],
         ) from None
     record_event(
         actor=actor, action="providers.provider.registered", obj=provider, after=_provider_snapshot(provider)
@@ -147,7 +153,7 @@ def register_provider(
 @transaction.atomic
 def update_provider(
     *,
-    actor: Any,
+    actor: Actor,
     provider: Provider,
     name: str,
     type: str,
@@ -183,7 +189,7 @@ def update_provider(
         errors=errors,
     )
     if errors:
-        raise _invalid("培训机构信息有误（invalid provider）", errors)
+        raise _invalid(_("培训机构信息有误"), errors)
     changed: set[str] = set()
     for key, value in cleaned.items():
         if key == "handling_area":
@@ -192,12 +198,9 @@ def update_provider(
         elif getattr(provider, key) != value:
             changed.add(key)
     if not reviewer and changed - CONTACT_FIELDS:
-        raise PermissionDenied(
-            "机构人员只能修改联系人和联系电话，其他信息请联系经办人员修改"
-            "（provider staff may change the contact person and phone only）"
-        )
+        raise PermissionDenied(_("机构人员只能修改联系人和联系电话，其他信息请联系经办人员修改"))
     if "handling_area" in changed and not covers_area(actor, handling_area.pk):
-        raise PermissionDenied("只能把机构划入本人负责的经办区域（outside your handling area）")
+        raise PermissionDenied(_("只能把机构划入本人负责的经办区域"))
     if not changed:
         return provider
     before = _provider_snapshot(provider)
@@ -218,7 +221,7 @@ def update_provider(
 
 
 def update_provider_contact(
-    *, actor: Any, provider: Provider, contact_name: str, contact_phone: str
+    *, actor: Actor, provider: Provider, contact_name: str, contact_phone: str
 ) -> Provider:
     """Change only the contact person and phone (what provider staff may change)."""
     return update_provider(

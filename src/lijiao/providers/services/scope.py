@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event
 from lijiao.catalog.models import Level, Occupation, SpecialItem
+from lijiao.core.actors import Actor
 from lijiao.core.errors import FieldError
 from lijiao.providers.models import Provider, ProviderScope
 from lijiao.providers.services.access import _locked, _require_editable, _require_reviewer
@@ -27,16 +29,14 @@ def _scope_rows(provider: Provider) -> list[dict[str, Any]]:
 
 def _level_error(level: Any, field: str, subject: str) -> FieldError | None:
     if not isinstance(level, int) or isinstance(level, bool) or level not in Level.values:
-        return FieldError(
-            field, f"“{subject}”的最高等级应为1（一级）至5（五级）（highest level must be 1–5）"
-        )
+        return FieldError(field, _("“%(subject)s”的最高等级应为1（一级）至5（五级）") % {"subject": subject})
     return None
 
 
 @transaction.atomic
 def set_scope(
     *,
-    actor: Any,
+    actor: Actor,
     provider: Provider,
     occupations: list[tuple[Occupation, int]],
     special_items: list[SpecialItem],
@@ -50,17 +50,19 @@ def set_scope(
     seen_occ: set[int] = set()
     for occupation, level in occupations:
         if occupation.pk in seen_occ:
-            errors.append(FieldError("occupations", f"职业“{occupation}”重复（duplicate occupation）"))
+            errors.append(
+                FieldError("occupations", _("职业“%(occupation)s”重复") % {"occupation": occupation})
+            )
         seen_occ.add(occupation.pk)
         if (error := _level_error(level, "occupations", str(occupation))) is not None:
             errors.append(error)
     seen_special: set[int] = set()
     for item in special_items:
         if item.pk in seen_special:
-            errors.append(FieldError("special_items", f"项目“{item}”重复（duplicate item）"))
+            errors.append(FieldError("special_items", _("项目“%(item)s”重复") % {"item": item}))
         seen_special.add(item.pk)
     if errors:
-        raise _invalid("培训范围有误（invalid training scope）", errors)
+        raise _invalid(_("培训范围有误"), errors)
     before = _scope_rows(provider)
     ProviderScope.objects.filter(provider=provider).delete()
     rows = [
@@ -77,7 +79,7 @@ def set_scope(
 @transaction.atomic
 def add_scope_entry(
     *,
-    actor: Any,
+    actor: Actor,
     provider: Provider,
     occupation: Occupation | None = None,
     highest_level: int | None = None,
@@ -89,15 +91,13 @@ def add_scope_entry(
     _require_editable(provider)
     errors: list[FieldError] = []
     if (occupation is None) == (special_item is None):
-        errors.append(
-            FieldError("__all__", "请选择一个职业（及最高等级）或一个专项/创业项目（choose one subject）")
-        )
+        errors.append(FieldError("__all__", _("请选择一个职业（及最高等级）或一个专项/创业项目")))
     elif occupation is not None and (error := _level_error(highest_level, "highest_level", str(occupation))):
         errors.append(error)
     elif special_item is not None and highest_level is not None:
-        errors.append(FieldError("highest_level", "专项和创业项目不分等级（no level for this item）"))
+        errors.append(FieldError("highest_level", _("专项和创业项目不分等级")))
     if errors:
-        raise _invalid("培训范围有误（invalid training scope）", errors)
+        raise _invalid(_("培训范围有误"), errors)
     before = _scope_rows(provider)
     if occupation is not None:
         entry, _created = ProviderScope.objects.update_or_create(
@@ -112,7 +112,7 @@ def add_scope_entry(
 
 
 @transaction.atomic
-def remove_scope_entry(*, actor: Any, entry: ProviderScope) -> None:
+def remove_scope_entry(*, actor: Actor, entry: ProviderScope) -> None:
     """Remove one subject from the provider's scope (classes already filed keep their approval)."""
     provider = _locked(entry.provider)
     _require_reviewer(actor, provider)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event, snapshot
 from lijiao.catalog.models import Occupation
+from lijiao.core.actors import Actor
 from lijiao.core.errors import FieldError
 from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
 from lijiao.core.pii import PIIKind, mask, pii_digest
@@ -39,11 +41,11 @@ def _clean_teacher(
 ) -> dict[str, Any]:
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {
-        "name": _text(name, "name", "姓名", 50, errors, required=True),
+        "name": _text(name, "name", _("姓名"), 50, errors, required=True),
         "certificates": (certificates or "").strip(),
     }
     if len(cleaned["certificates"]) > MAX_CERTIFICATES:
-        errors.append(FieldError("certificates", f"资格证书最多{MAX_CERTIFICATES}字（too long）"))
+        errors.append(FieldError("certificates", _("资格证书最多%(max)s字") % {"max": MAX_CERTIFICATES}))
     if citizen_id is not None:
         cleaned["citizen_id"] = ""
         if str(citizen_id).strip():
@@ -59,20 +61,18 @@ def _clean_teacher(
                 if exclude is not None:
                     same = same.exclude(pk=exclude.pk)
                 if same.exists():
-                    errors.append(
-                        FieldError("citizen_id", "本机构已登记该身份证号的教师（teacher already registered）")
-                    )
+                    errors.append(FieldError("citizen_id", _("本机构已登记该身份证号的教师")))
     if phone is not None:
         cleaned["phone"] = clean_phone(phone, "phone", errors)
     if errors:
-        raise _invalid("教师信息有误（invalid teacher）", errors)
+        raise _invalid(_("教师信息有误"), errors)
     return cleaned
 
 
 @transaction.atomic
 def add_teacher(
     *,
-    actor: Any,
+    actor: Actor,
     provider: Provider,
     name: str,
     citizen_id: str = "",
@@ -98,7 +98,7 @@ def add_teacher(
 @transaction.atomic
 def update_teacher(
     *,
-    actor: Any,
+    actor: Actor,
     teacher: Teacher,
     name: str,
     citizen_id: str | None = None,
@@ -136,7 +136,7 @@ def update_teacher(
 
 
 @transaction.atomic
-def deactivate_teacher(*, actor: Any, teacher: Teacher, reason: str = "") -> Teacher:
+def deactivate_teacher(*, actor: Actor, teacher: Teacher, reason: str = "") -> Teacher:
     """Mark a teacher as no longer teaching here (kept for the classes they taught)."""
     teacher = Teacher.objects.select_for_update().select_related("provider").get(pk=teacher.pk)
     _require_manager(actor, teacher.provider, "providers.change_teacher")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.pii import PIIKind, canonical
 
@@ -29,8 +31,8 @@ def clean_phone(value: str, field: str, errors: list[FieldError]) -> str:
     errors.append(
         FieldError(
             field,
-            f"电话号码“{text}”格式不正确，应为11位手机号或带区号的固定电话，如 0411-88886666"
-            f"（not a valid mobile or landline number）",
+            _("电话号码“%(phone)s”格式不正确，应为11位手机号或带区号的固定电话，如 0411-88886666")
+            % {"phone": text},
         )
     )
     return ""
@@ -47,15 +49,15 @@ def _text(
 ) -> str:
     text = (value or "").strip()
     if required and not text:
-        errors.append(FieldError(field, f"请填写{label}（{field.replace('_', ' ')} required）"))
+        errors.append(FieldError(field, _("请填写%(label)s") % {"label": label}))
     elif len(text) > max_length:
-        errors.append(FieldError(field, f"{label}最多{max_length}字（{field.replace('_', ' ')} too long）"))
+        errors.append(FieldError(field, _("%(label)s最多%(max)s字") % {"label": label, "max": max_length}))
     return text
 
 
 def _reason(reason: str | None, field: str = "reason") -> str:
     errors: list[FieldError] = []
-    text = _text(reason, field, "原因", MAX_REASON, errors, required=True)
+    text = _text(reason, field, _("原因"), MAX_REASON, errors, required=True)
     if errors:
-        raise _invalid("请说明原因（a reason is required）", errors, code="reason_required")
+        raise _invalid(_("请说明原因"), errors, code="reason_required")
     return text

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event, snapshot
+from lijiao.core.actors import Actor
 from lijiao.core.errors import FieldError
 from lijiao.core.models import Region
 from lijiao.providers.models import Provider, Venue
@@ -30,30 +32,30 @@ def _clean_venue(
 ) -> dict[str, Any]:
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {
-        "name": _text(name, "name", "场地名称", 100, errors, required=True),
-        "address": _text(address, "address", "场地地址", 200, errors, required=True),
+        "name": _text(name, "name", _("场地名称"), 100, errors, required=True),
+        "address": _text(address, "address", _("场地地址"), 200, errors, required=True),
         "region": region,
         "capacity": capacity,
     }
     if not isinstance(capacity, int) or isinstance(capacity, bool) or not 1 <= capacity <= MAX_VENUE_CAPACITY:
         errors.append(
-            FieldError("capacity", f"容纳人数应为 1–{MAX_VENUE_CAPACITY} 的整数（capacity out of range）")
+            FieldError("capacity", _("容纳人数应为 1–%(max)s 的整数") % {"max": MAX_VENUE_CAPACITY})
         )
     if cleaned["name"]:
         same = Venue.objects.filter(provider=provider, name=cleaned["name"])
         if exclude is not None:
             same = same.exclude(pk=exclude.pk)
         if same.exists():
-            errors.append(FieldError("name", "本机构已有同名场地（venue name already used）"))
+            errors.append(FieldError("name", _("本机构已有同名场地")))
     if errors:
-        raise _invalid("场地信息有误（invalid venue）", errors)
+        raise _invalid(_("场地信息有误"), errors)
     return cleaned
 
 
 @transaction.atomic
 def add_venue(
     *,
-    actor: Any,
+    actor: Actor,
     provider: Provider,
     name: str,
     address: str,
@@ -74,7 +76,7 @@ def add_venue(
 @transaction.atomic
 def update_venue(
     *,
-    actor: Any,
+    actor: Actor,
     venue: Venue,
     name: str,
     address: str,
@@ -101,5 +103,25 @@ def update_venue(
         obj=venue,
         before=before,
         after=snapshot(venue, VENUE_FIELDS),
+    )
+    return venue
+
+
+@transaction.atomic
+def deactivate_venue(*, actor: Actor, venue: Venue) -> Venue:
+    """Take a venue out of use (it stays on the classes that used it)."""
+    venue = Venue.objects.select_for_update().select_related("provider").get(pk=venue.pk)
+    _require_manager(actor, venue.provider, "providers.change_venue")
+    _require_editable(venue.provider)
+    if not venue.active:
+        return venue
+    venue.active = False
+    venue.save(update_fields=["active"])
+    record_event(
+        actor=actor,
+        action="providers.venue.deactivated",
+        obj=venue,
+        before={"active": True},
+        after={"active": False},
     )
     return venue
