@@ -281,6 +281,39 @@ def test_header_synonyms_extra_columns_title_rows_and_blank_trailing_rows(
     assert people["张三"].groups.get().group == "rural_migrant"
 
 
+@pytest.mark.parametrize("trailing", [[], ["备注"]], ids=["enrolment-date", "enrolment-date-and-notes"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_unknown_columns_are_ignored_and_named_and_absent_optional_columns_are_empty(
+    approved_class, provider_staff, trailing: list[str], fmt: str
+) -> None:
+    """Issue 8 §1: a column the importer does not know is never read as one of the absent optional columns."""
+    header = ["姓名", "身份证号", "手机号码", "报名日期", *trailing]
+    extra = ["无"] if trailing else []
+    rows = [
+        ["张三", cid(), "13800000001", dt.date(2025, 3, 1), *extra],
+        ["李四", cid(male=False), "13800000002", "2025-03-02", *extra],
+    ]
+    data = xlsx(rows, header=header) if fmt == "xlsx" else csv_bytes(rows, header=header)
+    result = run(provider_staff, approved_class, data, f"roster.{fmt}")
+    assert result.ok, result.errors
+    assert result.imported_rows == 2
+    assert result.ignored_columns == ["报名日期", *trailing]
+    assert "已忽略的列：" + "、".join(["报名日期", *trailing]) in result.message
+    people = {p.name: p for p in Person.objects.all()}
+    assert (people["张三"].household, people["张三"].education, people["张三"].employer_name) == ("", "", "")
+    assert not PersonGroup.objects.exists()
+
+
+def test_a_missing_required_column_is_one_file_level_error(approved_class, provider_staff) -> None:
+    before = state(approved_class)
+    data = csv_bytes([["张三", "13800000001", "2025-03-01"]], header=["姓名", "手机号码", "报名日期"])
+    with pytest.raises(DomainError) as info:
+        run(provider_staff, approved_class, data, "roster.csv")
+    assert info.value.code == "missing_columns"
+    assert "身份证号" in info.value.message
+    assert state(approved_class) == before and not ImportJob.objects.exists()
+
+
 def test_excel_dates_and_text_dates(approved_class, provider_staff) -> None:
     births = [dt.date(1990, 3, 1), dt.date(1991, 4, 2), dt.date(1992, 5, 3), dt.date(1993, 6, 4)]
     rows = [
