@@ -21,7 +21,7 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -69,12 +69,14 @@ class SourceRow(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
-    """A column an importer understands: its key, the label it writes, other header texts that mean it."""
+    """A column an importer understands: its key, the label it writes, other header texts that mean it, and its
+    parser (cell value -> value, raising :class:`CellError`; called with ``None`` for a column the file lacks)."""
 
     key: str
     label: str
     synonyms: tuple[str, ...] = ()
     required: bool = False
+    parse: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +354,12 @@ class Table:
     rows: Iterator[SourceRow]
     specs: Sequence[ColumnSpec]
     total_hint: int | None = None
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        """The headings of the file's columns that no spec knows (they are not read), in the file's order."""
+        known = set(self.columns.values())
+        return [text for index, text in enumerate(self.header) if text.strip() and index not in known]
 
     def label(self, key: str) -> str:
         """The column's header as written in the file (or its spec label when the file lacks the column)."""
