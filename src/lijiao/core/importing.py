@@ -21,6 +21,7 @@ import itertools
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from typing import IO, Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.core.errors import DomainError
 from lijiao.core.money import CENT, InvalidAmount, to_yuan
@@ -135,8 +137,8 @@ def _extension(file_name: str) -> str:
     return Path(file_name or "").suffix.lower()
 
 
-def read_rows(file_name: str, data: bytes | Path) -> RowStream:
-    """The non-blank rows of the first sheet (spreadsheets) or of the file (csv), streamed.
+def read_sheets(file_name: str, data: bytes | Path) -> Iterator[RowStream]:
+    """The non-blank rows of each visible worksheet in order (spreadsheets), or of the file (csv), streamed.
 
     ``file_name`` decides the format by its extension; ``data`` is the content or a path to it.
     Raises :class:`ImportFileError` for an unsupported extension or a file that cannot be read.
@@ -145,78 +147,73 @@ def read_rows(file_name: str, data: bytes | Path) -> RowStream:
     if ext in SPREADSHEET_EXTENSIONS:
         return _read_spreadsheet(data)
     if ext in CSV_EXTENSIONS:
-        return _read_csv(data)
+        return iter([_read_csv(data)])
     supported = "、".join(sorted({*SPREADSHEET_EXTENSIONS, *CSV_EXTENSIONS}))
     raise ImportFileError(
-        f"不支持的文件类型“{ext or file_name}”，请上传 {supported} 文件"
-        f"（unsupported file type; upload an Excel, ODS or CSV file）",
+        _("不支持的文件类型“%(type)s”，请上传 %(supported)s 文件")
+        % {"type": ext or file_name, "supported": supported},
         code="unsupported_file_type",
     )
 
 
+def read_rows(file_name: str, data: bytes | Path) -> RowStream:
+    """The non-blank rows of the first visible worksheet (spreadsheets) or of the file (csv), streamed."""
+    return next(read_sheets(file_name, data))
+
+
 def _unreadable(detail: object) -> ImportFileError:
     return ImportFileError(
-        f"文件无法读取，请确认是有效的 Excel/ODS 表格且未加密：{detail}"
-        f"（the file cannot be read as a spreadsheet; is it damaged or password-protected?）",
+        _("文件无法读取，请确认是有效的 Excel/ODS 表格且未加密：%(detail)s") % {"detail": detail},
         code="unreadable_file",
     )
 
 
-# An .xlsx/.xlsm sheet whose XML is bigger than this (uncompressed) is streamed by lijiao.core.xlsx_stream, which
-# yields the same rows as calamine in flat memory; calamine loads the whole sheet (~15× the XML size in memory)
-# but is about twice as fast, so it keeps the normal files.
+# An .xlsx/.xlsm whose first worksheet's XML is bigger than this (uncompressed) is read by openpyxl in read-only
+# mode, in flat memory (≈ 40 MB whatever the size); calamine loads the whole sheet (≈ 15× the XML: more than
+# 1 GB for 1,000,000 rows) but is about ten times as fast, so it keeps every normal file. ADR 0002 has the figures.
 STREAM_XLSX_ABOVE_BYTES = 64 * 1024 * 1024
 
 
-def _read_spreadsheet(data: bytes | Path) -> RowStream:
-    import python_calamine
+def _first_sheet_xml_size(data: bytes | Path) -> int | None:
+    """The uncompressed size of an xlsx/xlsm's first worksheet; ``None`` for anything else (xls, ods, damaged)."""
+    try:
+        with zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data)) as archive:
+            sheets = sorted(
+                (info for info in archive.infolist() if info.filename.startswith("xl/worksheets/sheet")),
+                key=lambda info: info.filename,
+            )
+            return sheets[0].file_size if sheets else None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
 
-    from lijiao.core import xlsx_stream
 
-    # None: not an xlsx/xlsm workbook (xls, xlsb, ods) or not readable as one, which calamine then reports
-    size = xlsx_stream.worksheet_xml_size(data)
+def _read_spreadsheet(data: bytes | Path) -> Iterator[RowStream]:
+    size = _first_sheet_xml_size(data)
     if size is not None and size > STREAM_XLSX_ABOVE_BYTES:
-        try:
-            streamed, last_row = xlsx_stream.read_xlsx_rows(data)
-        except xlsx_stream.UnsupportedLayout:
-            pass  # rows out of order: only calamine (which sorts them) can read it
-        except xlsx_stream.READ_ERRORS as exc:
-            raise _unreadable(exc) from None
-        else:
+        return _read_large_xlsx(data)
+    return _read_with_calamine(data)
 
-            def stream_rows() -> Iterator[SourceRow]:
-                try:
-                    for number, values in enumerate(streamed, start=1):
-                        if not _is_blank(values):
-                            yield SourceRow(number, values)
-                except xlsx_stream.READ_ERRORS as exc:
-                    raise _unreadable(exc) from None
 
-            return RowStream(stream_rows(), last_row)
+def _read_with_calamine(data: bytes | Path) -> Iterator[RowStream]:
+    import python_calamine
 
     try:
         if isinstance(data, Path):
             workbook = python_calamine.CalamineWorkbook.from_path(data)
         else:
             workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        index = next(
-            (
-                i
-                for i, meta in enumerate(workbook.sheets_metadata)
-                if meta.visible == python_calamine.SheetVisibleEnum.Visible
-                and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-            ),
-            0,
-        )
-        sheet = workbook.get_sheet_by_index(index)
+        visible = [
+            index
+            for index, meta in enumerate(workbook.sheets_metadata)
+            if meta.visible == python_calamine.SheetVisibleEnum.Visible
+            and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
     except python_calamine.CalamineError as exc:
         raise _unreadable(exc) from None
     except (OSError, ValueError) as exc:
         raise _unreadable(exc) from None
-    end = sheet.end
-    total_hint = end[0] + 1 if end else 0
 
-    def rows() -> Iterator[SourceRow]:
+    def rows(sheet: Any) -> Iterator[SourceRow]:
         # calamine yields rows from the sheet's first row (so the index is the row number - 1) and columns from
         # the first used column; both the header and the data rows share that offset.
         try:
@@ -226,7 +223,55 @@ def _read_spreadsheet(data: bytes | Path) -> RowStream:
         except python_calamine.CalamineError as exc:
             raise _unreadable(exc) from None
 
-    return RowStream(rows(), total_hint)
+    def sheets() -> Iterator[RowStream]:
+        for index in visible or [0]:
+            try:
+                sheet = workbook.get_sheet_by_index(index)
+            except (python_calamine.CalamineError, OSError, ValueError) as exc:
+                raise _unreadable(exc) from None
+            end = sheet.end
+            yield RowStream(rows(sheet), end[0] + 1 if end else 0)
+
+    return sheets()
+
+
+def _read_large_xlsx(data: bytes | Path) -> Iterator[RowStream]:
+    """openpyxl's read-only reader, its cells given as calamine gives them (numbers as ``float``, a date
+    without a time as ``date``, an empty cell as ``""``), so that the import reads the same either way."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(
+            data if isinstance(data, Path) else io.BytesIO(data), read_only=True, data_only=True
+        )
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _unreadable(exc) from None
+    midnight = dt.time()
+
+    def cell(value: Any) -> Any:
+        if value is None:
+            return ""
+        if value.__class__ is int:
+            return float(value)
+        if value.__class__ is dt.datetime and value.time() == midnight:
+            return value.date()
+        return value
+
+    def rows(sheet: Any) -> Iterator[SourceRow]:
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if not _is_blank(values):
+                    yield SourceRow(number, [cell(value) for value in values])
+        except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise _unreadable(exc) from None
+
+    def sheets() -> Iterator[RowStream]:
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state == "visible":
+                yield RowStream(rows(sheet), sheet.max_row)
+
+    return sheets()
 
 
 def _open_binary(data: bytes | Path) -> IO[bytes]:
@@ -423,11 +468,28 @@ def _header_text(value: Any) -> str:
 def open_table(
     file_name: str, data: bytes | Path, specs: Sequence[ColumnSpec], *, max_title_rows: int = MAX_TITLE_ROWS
 ) -> Table:
-    """Read a file, find its header (skipping title rows) and return the data rows still to be streamed."""
-    stream = read_rows(file_name, data)
-    header_row, columns = find_header(stream, specs, max_title_rows=max_title_rows)
-    header = [_header_text(v) for v in header_row.values]
-    return Table(header_row.number, header, columns, stream, specs, stream.total_hint)
+    """Read a file, find its header (skipping title rows) and return the data rows still to be streamed.
+
+    In a workbook the first visible worksheet that has the header is read (a notes sheet may come first); when
+    none has it, the error is the first sheet's, or that of a sheet that lacks only some required columns.
+    """
+    first: ImportFileError | None = None
+    for stream in read_sheets(file_name, data):
+        try:
+            header_row, columns = find_header(stream, specs, max_title_rows=max_title_rows)
+        except ImportFileError as exc:
+            if exc.code not in _NOT_THIS_SHEET:
+                raise
+            if first is None or (exc.code == "missing_columns" and first.code != "missing_columns"):
+                first = exc
+            continue
+        header = [_header_text(v) for v in header_row.values]
+        return Table(header_row.number, header, columns, stream, specs, stream.total_hint)
+    assert first is not None  # every file has a sheet (or is a csv)
+    raise first
+
+
+_NOT_THIS_SHEET = frozenset({"empty_file", "no_header", "missing_columns"})
 
 
 # --- cells ----------------------------------------------------------------------------------------------------

@@ -141,10 +141,10 @@ class RosterChecks:
         if cid is FAILED:
             return None
         last = cid.number[17]
-        key = int(cid.number[:17]) * 16 + (10 if last == "X" else ord(last) - 48)
-        first = self.seen.setdefault(key, number)
+        as_int = int(cid.number[:17]) * 16 + (10 if last == "X" else ord(last) - 48)
+        first = self.seen.setdefault(as_int, number)
         if first != number:
-            self.duplicates.setdefault(key, [first]).append(number)
+            self.duplicates.setdefault(as_int, [first]).append(number)
         if failed or groups is None:
             return None
         return RosterRow(

@@ -46,6 +46,8 @@ _EDUCATIONS = {
     **{str(code): str(code) for code in Person.Education.values},
     "小学": "primary",
     "小学以下": "primary",
+    "初中以下": "primary",
+    "初中及以下": "junior",  # the form's lowest box: at most junior middle school, recorded as its upper bound
     "文盲": "primary",
     "高中": "senior",
     "中专": "senior",

@@ -176,7 +176,7 @@ def failed_job(
         job = ImportJob(
             kind=IMPORT_KIND,
             file_name=(file_name or "")[:255],
-            created_by=checks.actor if actor_id else None,
+            created_by_id=actor_id,
             started_at=started,
             target_type=TrainingClass._meta.label_lower,
             target_id=str(checks.training_class.pk),

@@ -226,7 +226,7 @@ def queue_roster_import(
         kind=IMPORT_KIND,
         status=ImportJob.Status.PENDING,
         file_name=(file_name or "roster")[:255],
-        created_by=actor,
+        created_by_id=actor.pk,
         target_type=TrainingClass._meta.label_lower,
         target_id=str(training_class.pk),
         message=_("等待后台导入"),

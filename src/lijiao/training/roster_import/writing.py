@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event
+from lijiao.core.actors import is_authenticated
 from lijiao.core.bulk_write import CopyPayload, bulk_insert, can_copy, copy_payload, copy_send, reserve_ids
 from lijiao.core.decisions import store_decisions
 from lijiao.core.errors import Conflict, DomainError
@@ -125,9 +126,7 @@ class RosterWrites:
     def __init__(self, checks: RosterChecks, file_name: str) -> None:
         self.checks = checks
         self.actor = checks.actor
-        self.actor_id: int | None = (
-            checks.actor.pk if getattr(checks.actor, "is_authenticated", False) else None
-        )  # type: ignore[union-attr]
+        self.actor_id: int | None = checks.actor.pk if is_authenticated(checks.actor) else None  # type: ignore[union-attr]
         self.training_class = checks.training_class
         self.file_name = file_name
         self.decision_ids: list[int] = []  # DecisionRecord id of each record, stored when first written
@@ -197,7 +196,7 @@ class RosterWrites:
     def write_batch(self, rows: list[RosterRow], counts: Counts, prepared: Prepared | None = None) -> None:
         """One batch: lock and re-check the registered people, then people, groups and enrollments in bulk
         (``prepared``: as :meth:`prepare_batch` built them)."""
-        registered = {r.person_id: r for r in rows if r.person_id is not None}
+        registered: dict[int, RosterRow] = {r.person_id: r for r in rows if r.person_id is not None}
         if registered:
             list(
                 Person.objects.select_for_update()
@@ -265,7 +264,7 @@ class RosterWrites:
                 raise IntegrityError("an enrollment changed during the import")
             counts["reenrolled"] += 1
 
-    def _record_known_groups(self, registered: dict[int | None, RosterRow]) -> int:
+    def _record_known_groups(self, registered: dict[int, RosterRow]) -> int:
         """The file's evidence replaces what was recorded for the same group of a registered person."""
         known = [
             PersonGroup(
