@@ -55,7 +55,7 @@ class ImportFileError(DomainError):
 
 
 class CellError(ValueError):
-    """One cell's value cannot be used; ``message`` is bilingual (中文（English）)."""
+    """One cell's value cannot be used; ``message`` says why, for the clerk (ADR 0003)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -311,11 +311,13 @@ def _read_csv(data: bytes | Path) -> RowStream:
                         yield SourceRow(number, values)
             except UnicodeDecodeError:
                 raise ImportFileError(
-                    "CSV 文件编码无法识别，请另存为“CSV UTF-8”后重新上传（cannot decode the CSV; save it as CSV UTF-8）",
+                    _("CSV 文件编码无法识别，请另存为“CSV UTF-8”后重新上传"),
                     code="bad_encoding",
                 ) from None
             except csv.Error as exc:
-                raise ImportFileError(f"CSV 文件格式有误：{exc}（malformed CSV）", code="bad_csv") from None
+                raise ImportFileError(
+                    _("CSV 文件格式有误：%(detail)s") % {"detail": exc}, code="bad_csv"
+                ) from None
 
     return RowStream(rows())
 
@@ -367,8 +369,8 @@ def _labels(specs: Iterable[ColumnSpec]) -> str:
 def _duplicate_error(keys: list[str], specs: Sequence[ColumnSpec]) -> ImportFileError:
     by_key = {spec.key: spec for spec in specs}
     return ImportFileError(
-        f"表头中{_labels(by_key[k] for k in dict.fromkeys(keys))}出现了不止一次，请只保留一列"
-        f"（a column appears more than once in the header）",
+        _("表头中%(columns)s出现了不止一次，请只保留一列")
+        % {"columns": _labels(by_key[k] for k in dict.fromkeys(keys))},
         code="duplicate_columns",
     )
 
@@ -381,7 +383,7 @@ def map_header(header_cells: Sequence[Any], specs: Sequence[ColumnSpec]) -> dict
     mapping, missing, duplicates = _match_header(header_cells, specs, _lookup(specs))
     if missing:
         raise ImportFileError(
-            f"缺少必需的列：{_labels(missing)}（missing required columns: {', '.join(s.key for s in missing)}）",
+            _("缺少必需的列：%(columns)s") % {"columns": _labels(missing)},
             code="missing_columns",
         )
     if duplicates:
@@ -444,16 +446,16 @@ def find_header(
         if seen > max_title_rows:
             break
     if seen == 0:
-        raise ImportFileError("文件是空的（the file is empty）", code="empty_file")
+        raise ImportFileError(_("文件是空的"), code="empty_file")
     if best is None:
         required = [spec for spec in specs if spec.required]
         raise ImportFileError(
-            f"未找到表头：前{max_title_rows + 1}行中没有包含{_labels(required)}等列的行"
-            f"（no header row found; the first rows must include the column headings）",
+            _("未找到表头：前%(rows)s行中没有包含%(columns)s等列的行")
+            % {"rows": max_title_rows + 1, "columns": _labels(required)},
             code="no_header",
         )
     raise ImportFileError(
-        f"缺少必需的列：{_labels(best[1])}（missing required columns: {', '.join(s.key for s in best[1])}）",
+        _("缺少必需的列：%(columns)s") % {"columns": _labels(best[1])},
         code="missing_columns",
     )
 
@@ -525,18 +527,20 @@ def cell_text(value: Any, *, allow_number: bool = True) -> str:
     if isinstance(value, int | float):
         if not allow_number:
             raise CellError(
-                f"该单元格是数字格式（显示为 {_excel_display(float(value))}），Excel 可能已丢失位数或前导零，"
-                f"请把该列设为“文本”格式后重新录入"
-                f"（the cell holds a number, not text; Excel may have lost digits — format the column as text）"
+                _(
+                    "该单元格是数字格式（显示为 %(shown)s），Excel 可能已丢失位数或前导零，"
+                    "请把该列设为“文本”格式后重新录入"
+                )
+                % {"shown": _excel_display(float(value))}
             )
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise CellError("单元格的数值无效（not a valid number）")
+                raise CellError(_("单元格的数值无效"))
             if value.is_integer():
                 if abs(value) >= _EXACT_FLOAT_LIMIT:
                     raise CellError(
-                        f"数字 {_excel_display(value)} 超过15位，Excel 已丢失位数，请以文本格式录入"
-                        f"（number longer than 15 digits; enter it as text）"
+                        _("数字 %(shown)s 超过15位，Excel 已丢失位数，请以文本格式录入")
+                        % {"shown": _excel_display(value)}
                     )
                 return str(int(value))
             return repr(value)
@@ -563,19 +567,19 @@ def cell_decimal(value: Any, *, required: bool = True) -> Decimal | None:
     """
     if is_blank(value):
         if required:
-            raise CellError("金额不能为空（amount is required）")
+            raise CellError(_("金额不能为空"))
         return None
     if isinstance(value, bool):
-        raise CellError("应填写金额，而不是是/否（expected an amount, not yes/no）")
+        raise CellError(_("应填写金额，而不是是/否"))
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError("金额无效（not a valid amount）")
+            raise CellError(_("金额无效"))
         rounded = round(value, 2)
         if abs(value - rounded) > 1e-9 * max(1.0, abs(value)):
-            raise CellError(f"金额最多两位小数：{value!r}（at most two decimal places）")
+            raise CellError(_("金额最多两位小数：%(value)s") % {"value": repr(value)})
         return Decimal(str(rounded)).quantize(CENT)
     if isinstance(value, dt.date | dt.time | dt.timedelta):
-        raise CellError(f"应填写金额，而不是日期或时间：{cell_text(value)}（expected an amount, not a date）")
+        raise CellError(_("应填写金额，而不是日期或时间：%(value)s") % {"value": cell_text(value)})
     try:
         return to_yuan(_normal(value) if isinstance(value, str) else value)
     except InvalidAmount as exc:
@@ -589,20 +593,20 @@ def cell_int(value: Any, *, required: bool = True) -> int | None:
     """A whole number (``40``, ``"40"``, ``40.0``); ``None`` for an empty optional cell."""
     if is_blank(value):
         if required:
-            raise CellError("不能为空（a whole number is required）")
+            raise CellError(_("不能为空"))
         return None
     if isinstance(value, bool):
-        raise CellError("应填写整数，而不是是/否（expected a whole number, not yes/no）")
+        raise CellError(_("应填写整数，而不是是/否"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer():
             return int(value)
-        raise CellError(f"应填写整数：{value!r}（expected a whole number）")
+        raise CellError(_("应填写整数：%(value)s") % {"value": repr(value)})
     text = _normal(str(value)).replace(",", "")
     if _INT_RE.match(text):
         return int(Decimal(text))
-    raise CellError(f"“{cell_text(value)}”不是整数（expected a whole number）")
+    raise CellError(_("“%(value)s”不是整数") % {"value": cell_text(value)})
 
 
 _TRUE = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "对", "有", "t"})
@@ -624,7 +628,7 @@ def cell_bool(value: Any, *, default: bool = False) -> bool:
             return True
         if text in _FALSE:
             return False
-    raise CellError(f"“{cell_text(value)}”应为“是”或“否”（expected yes or no: 是/否, Y/N, √, 1/0）")
+    raise CellError(_("“%(value)s”应为“是”或“否”") % {"value": cell_text(value)})
 
 
 _DATE_RE = re.compile(
@@ -640,21 +644,21 @@ def _make_date(year: int, month: int, day: int, shown: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError(f"日期“{shown}”不存在（no such date）") from None
+        raise CellError(_("日期“%(value)s”不存在") % {"value": shown}) from None
 
 
 def cell_date(value: Any, *, required: bool = True) -> dt.date | None:
     """A date: an Excel date cell, or text 2025-03-01, 2025/3/1, 2025.3.1, 2025年3月1日, 20250301."""
     if is_blank(value):
         if required:
-            raise CellError("日期不能为空（a date is required）")
+            raise CellError(_("日期不能为空"))
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool | dt.time | dt.timedelta):
-        raise CellError(f"“{cell_text(value)}”不是日期（not a date）")
+        raise CellError(_("“%(value)s”不是日期") % {"value": cell_text(value)})
     if isinstance(value, int | float):
         if float(value).is_integer():
             whole = int(value)
@@ -662,12 +666,12 @@ def cell_date(value: Any, *, required: bool = True) -> dt.date | None:
                 return _make_date(whole // 10000, whole // 100 % 100, whole % 100, str(whole))
             if 1 <= whole <= _EXCEL_MAX_SERIAL:
                 return _EXCEL_EPOCH + dt.timedelta(days=whole)
-        raise CellError(f"“{cell_text(value)}”不是日期（not a date）")
+        raise CellError(_("“%(value)s”不是日期") % {"value": cell_text(value)})
     text = _normal(str(value))
     match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if not match:
         raise CellError(
-            f"日期“{text}”格式无法识别，请填写如 2025-03-01 或 2025年3月1日（unrecognised date; use 2025-03-01）"
+            _("日期“%(value)s”格式无法识别，请填写如 2025-03-01 或 2025年3月1日") % {"value": text}
         )
     return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
 
