@@ -1,13 +1,15 @@
 """Generic tabular import: read xlsx/xls/ods/csv as clerks really produce them, find the header, parse cells.
 
-Nothing here knows about a particular import. An importer declares its columns as :class:`ColumnSpec` rows,
-opens the file with :func:`open_table` (which skips title rows above the header and blank rows), walks
-``table.rows`` and parses cells with the ``cell_*`` helpers, which raise :class:`CellError` with a message in
-Chinese and English. It collects :class:`RowError` rows and, when any row fails, writes nothing and hands the
-clerk :func:`error_report_xlsx`.
+Nothing here knows about a particular import. An importer declares its columns as :class:`ColumnSpec` rows
+(optionally each with its parser), opens the file with :func:`open_table` (the first worksheet that has the
+header; title rows above it and blank rows skipped; ``table.ignored_columns`` names the columns no spec knows),
+walks ``table.rows`` and parses cells with the ``cell_*`` helpers, which raise :class:`CellError` with the
+message the clerk reads (Chinese, through gettext: ADR 0003). It collects :class:`RowError` rows and, when any
+row fails, writes nothing and hands the clerk :func:`error_report_xlsx`.
 
 Reading streams: spreadsheets through calamine's row iterator (cells keep their types: ``str``, ``float``,
-``int``, ``bool``, ``datetime``/``date``/``time``, so a number-typed ID cell can be told from a text one), csv
+``int``, ``bool``, ``datetime``/``date``/``time``, so a number-typed ID cell can be told from a text one) — an
+xlsx too large for calamine's memory through openpyxl's read-only reader, giving the same values — and csv
 through the csv module line by line. Row numbers are the spreadsheet's own 1-based row numbers.
 """
 
