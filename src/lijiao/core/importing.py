@@ -139,15 +139,20 @@ def _extension(file_name: str) -> str:
     return Path(file_name or "").suffix.lower()
 
 
-def read_sheets(file_name: str, data: bytes | Path) -> Iterator[RowStream]:
+def read_sheets(
+    file_name: str, data: bytes | Path, *, large_xlsx_bytes: int | None = None
+) -> Iterator[RowStream]:
     """The non-blank rows of each visible worksheet in order (spreadsheets), or of the file (csv), streamed.
 
-    ``file_name`` decides the format by its extension; ``data`` is the content or a path to it.
-    Raises :class:`ImportFileError` for an unsupported extension or a file that cannot be read.
+    ``file_name`` decides the format by its extension; ``data`` is the content or a path to it. An xlsx whose
+    first sheet's XML exceeds ``large_xlsx_bytes`` (default :data:`STREAM_XLSX_ABOVE_BYTES`) is read in flat
+    memory by openpyxl instead of calamine. Raises :class:`ImportFileError` for an unsupported extension or a
+    file that cannot be read.
     """
     ext = _extension(file_name)
     if ext in SPREADSHEET_EXTENSIONS:
-        return _read_spreadsheet(data)
+        limit = STREAM_XLSX_ABOVE_BYTES if large_xlsx_bytes is None else large_xlsx_bytes
+        return _read_spreadsheet(data, limit)
     if ext in CSV_EXTENSIONS:
         return iter([_read_csv(data)])
     supported = "、".join(sorted({*SPREADSHEET_EXTENSIONS, *CSV_EXTENSIONS}))
@@ -158,9 +163,9 @@ def read_sheets(file_name: str, data: bytes | Path) -> Iterator[RowStream]:
     )
 
 
-def read_rows(file_name: str, data: bytes | Path) -> RowStream:
+def read_rows(file_name: str, data: bytes | Path, *, large_xlsx_bytes: int | None = None) -> RowStream:
     """The non-blank rows of the first visible worksheet (spreadsheets) or of the file (csv), streamed."""
-    return next(read_sheets(file_name, data))
+    return next(read_sheets(file_name, data, large_xlsx_bytes=large_xlsx_bytes))
 
 
 def _unreadable(detail: object) -> ImportFileError:
@@ -189,9 +194,9 @@ def _first_sheet_xml_size(data: bytes | Path) -> int | None:
         return None
 
 
-def _read_spreadsheet(data: bytes | Path) -> Iterator[RowStream]:
+def _read_spreadsheet(data: bytes | Path, large_xlsx_bytes: int) -> Iterator[RowStream]:
     size = _first_sheet_xml_size(data)
-    if size is not None and size > STREAM_XLSX_ABOVE_BYTES:
+    if size is not None and size > large_xlsx_bytes:
         return _read_large_xlsx(data)
     return _read_with_calamine(data)
 
