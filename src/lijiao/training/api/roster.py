@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 
 from lijiao.accounts.api_auth import current_user, required_auth
