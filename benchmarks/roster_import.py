@@ -21,7 +21,8 @@ region (user + system) and the PostgreSQL server's over the whole child process 
 Usage::
 
     .venv/bin/python benchmarks/roster_import.py [--sizes 1000,100000,1000000] [--skip-sqlite]
-        [--formats xlsx,csv] [--skip-import-export] [--pg postgres://postgres@127.0.0.1:5432]
+        [--formats xlsx,csv] [--variants errors,clean] [--skip-import-export] [--skip-write-floor]
+        [--pg postgres://postgres@127.0.0.1:5432]
         [--data-dir /tmp/lijiao-roster-bench]
 
 Generated files are kept in ``--data-dir`` and reused (writing a 1,000,000-row xlsx takes minutes).
@@ -768,6 +769,10 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-import-export", action="store_true")
+    parser.add_argument("--skip-write-floor", action="store_true")
+    parser.add_argument(
+        "--variants", default="errors,clean", help="errors (as generated), clean (without them)"
+    )
     parser.add_argument(
         "--pg", default=os.environ.get("LIJIAO_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
     )
@@ -811,7 +816,7 @@ def main() -> None:
             databases["sqlite"] = prepare(f"sqlite:///{template}", work, seed_people)
         floors: dict[tuple[int, str], dict[str, Any]] = {}
         for size in sizes:
-            if pg is not None and "postgresql" in databases:
+            if pg is not None and "postgresql" in databases and not args.skip_write_floor:
                 seed = databases["postgresql"]
                 clean_rows = size - len(invalid_positions(size))
                 variants = FLOOR_VARIANTS if size == 100_000 else {AS_DESIGNED: FLOOR_VARIANTS[AS_DESIGNED]}
@@ -844,7 +849,7 @@ def main() -> None:
                     f"{size / floor['seconds']:>10,.0f} rows/s  {floor['rss_mb']:6.0f} MB",
                     flush=True,
                 )
-                for variant in ("errors", "clean"):
+                for variant in [v for v in args.variants.split(",") if v]:
                     path = files[size][fmt if variant == "errors" else f"{fmt}-clean"]
                     for db, seed in databases.items():
                         if db == "postgresql":
