@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from lijiao.core.errors import DomainError
-from lijiao.core.models import ImportJob, Person
+from lijiao.core.models import ImportJob
+from lijiao.people.models import Person
 from lijiao.training.models import Enrollment, TrainingClass
 from lijiao.training.roster_import import import_roster
 
