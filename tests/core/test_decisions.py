@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from lijiao.core import decisions
 from lijiao.core.decisions import canonical_json, decision_digest, store_decision, store_decisions
 from lijiao.core.models import DecisionRecord
 from lijiao.core.rules import evaluate
@@ -98,26 +97,14 @@ def test_queries_do_not_grow_with_the_rows(django_assert_max_num_queries, django
         assert store_decisions(rows) == ids
 
 
-def test_lookups_are_chunked(monkeypatch, django_assert_max_num_queries):
-    monkeypatch.setattr(decisions, "LOOKUP_CHUNK", 2)
+def test_lookups_are_chunked(django_assert_max_num_queries):
     rows = [record(on=f"2026-12-{day:02d}") for day in range(1, 8)]
-    ids = store_decisions(rows)
+    ids = store_decisions(rows, chunk=2)
     assert len(set(ids)) == 7
     stored = dict(DecisionRecord.objects.values_list("pk", "record"))
     assert [stored[i] for i in ids] == rows
     with django_assert_max_num_queries(4):  # 7 digests, 2 per lookup
-        assert store_decisions(rows + rows[:3]) == ids + ids[:3]
-
-
-def test_a_record_inserted_meanwhile_is_reused(monkeypatch):
-    """Another transaction stored the record between the lookup and the insert: the conflict is ignored."""
-    value = record()
-    existing = DecisionRecord.objects.create(digest=decision_digest(value), record=value)
-    lookups = iter([{}])
-    real = decisions._ids_by_digest
-    monkeypatch.setattr(decisions, "_ids_by_digest", lambda digests: next(lookups, None) or real(digests))
-    assert store_decisions([value, record(passed=False), value])[::2] == [existing.pk, existing.pk]
-    assert DecisionRecord.objects.count() == 2
+        assert store_decisions(rows + rows[:3], chunk=2) == ids + ids[:3]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,6 +23,7 @@ from django.test import Client
 
 from lijiao.accounts.models import User
 from lijiao.audit.models import AuditEvent
+from lijiao.core.bulk_write import CopyPayload, bulk_insert
 from lijiao.core.decisions import decision_digest
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
@@ -30,9 +31,17 @@ from lijiao.core.models import DecisionRecord, ImportJob
 from lijiao.core.pii import PIIKind, pii_digest
 from lijiao.people.models import Person, PersonGroup
 from lijiao.people.services import register_person
-from lijiao.training import importers, tasks
-from lijiao.training.importers import FILE_ROW, CopyPayload, bulk_insert, import_roster, report_preview
+from lijiao.training import roster_import, tasks
 from lijiao.training.models import ClassStatus, Enrollment, Program, TrainingClass
+from lijiao.training.roster_import import (
+    FILE_ROW,
+    IMPORT_KIND,
+    ImportOptions,
+    estimate_rows,
+    queue_roster_import,
+    report_preview,
+    runs_in_background,
+)
 from tests.training.conftest import make_class, today
 from tests.translations import CHINESE
 
@@ -128,10 +137,13 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture(autouse=True)
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Several batches even for small files, so the per-batch paths run."""
-    monkeypatch.setattr(importers, "BATCH_ROWS", 3)
+SMALL_BATCHES = ImportOptions(
+    batch_rows=3
+)  # several batches even for small files, so the per-batch paths run
+
+
+def import_roster(*, options: ImportOptions = SMALL_BATCHES, **kwargs: Any) -> Any:
+    return roster_import.import_roster(options=options, **kwargs)
 
 
 State = tuple[int, int, int, int, int]
@@ -158,7 +170,7 @@ def assert_failed(result: Any, before: State, training_class: TrainingClass) -> 
     assert state(training_class) == before
     job = ImportJob.objects.get(pk=result.job_id)
     assert job.status == ImportJob.Status.FAILED
-    assert job.kind == importers.IMPORT_KIND
+    assert job.kind == IMPORT_KIND
     assert job.error_count == result.error_count >= 1
     assert job.report
     assert [(e.row_number, e.message) for e in report_preview(job)] == [
@@ -280,6 +292,39 @@ def test_header_synonyms_extra_columns_title_rows_and_blank_trailing_rows(
     assert (people["张三"].household, people["张三"].education) == ("rural", "junior")
     assert (people["李四"].household, people["李四"].education) == ("urban", "postgraduate")
     assert people["张三"].groups.get().group == "rural_migrant"
+
+
+@pytest.mark.parametrize("trailing", [[], ["备注"]], ids=["enrolment-date", "enrolment-date-and-notes"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_unknown_columns_are_ignored_and_named_and_absent_optional_columns_are_empty(
+    approved_class, provider_staff, trailing: list[str], fmt: str
+) -> None:
+    """Issue 8 §1: a column the importer does not know is never read as one of the absent optional columns."""
+    header = ["姓名", "身份证号", "手机号码", "报名日期", *trailing]
+    extra = ["无"] if trailing else []
+    rows = [
+        ["张三", cid(), "13800000001", dt.date(2025, 3, 1), *extra],
+        ["李四", cid(male=False), "13800000002", "2025-03-02", *extra],
+    ]
+    data = xlsx(rows, header=header) if fmt == "xlsx" else csv_bytes(rows, header=header)
+    result = run(provider_staff, approved_class, data, f"roster.{fmt}")
+    assert result.ok, result.errors
+    assert result.imported_rows == 2
+    assert result.ignored_columns == ["报名日期", *trailing]
+    assert "已忽略的列：" + "、".join(["报名日期", *trailing]) in result.message
+    people = {p.name: p for p in Person.objects.all()}
+    assert (people["张三"].household, people["张三"].education, people["张三"].employer_name) == ("", "", "")
+    assert not PersonGroup.objects.exists()
+
+
+def test_a_missing_required_column_is_one_file_level_error(approved_class, provider_staff) -> None:
+    before = state(approved_class)
+    data = csv_bytes([["张三", "13800000001", "2025-03-01"]], header=["姓名", "手机号码", "报名日期"])
+    with pytest.raises(DomainError) as info:
+        run(provider_staff, approved_class, data, "roster.csv")
+    assert info.value.code == "missing_columns"
+    assert "身份证号" in info.value.message
+    assert state(approved_class) == before and not ImportJob.objects.exists()
 
 
 def test_excel_dates_and_text_dates(approved_class, provider_staff) -> None:
@@ -424,7 +469,7 @@ def test_numeric_id_cell_is_refused_never_converted(approved_class, provider_sta
     assert_failed(result, before, approved_class)
     [error] = result.errors
     assert error.row_number == 3 and error.column == "身份证号"
-    assert "文本" in error.message and "format the column as text" in error.message
+    assert "文本" in error.message and "2.10202E+17" in error.message
     assert isinstance(error.values[1], float)  # the report keeps the cell as it was
     assert not Person.objects.exists()
 
@@ -542,12 +587,15 @@ def test_all_errors_are_reported_in_row_order_with_the_file_error_first(
     assert report[2][0] == "" and report[3][1] == number  # the rows as sent, to correct and re-import
 
 
-def test_error_list_is_capped_but_the_report_has_everything(
-    monkeypatch, approved_class, provider_staff
-) -> None:
-    monkeypatch.setattr(importers, "KEEP_ERRORS", 4)
+def test_error_list_is_capped_but_the_report_has_everything(approved_class, provider_staff) -> None:
     TrainingClass.objects.filter(pk=approved_class.pk).update(capacity=100)
-    result = run(provider_staff, approved_class, xlsx([row("", cid()) for _ in range(9)]))
+    result = import_roster(
+        actor=provider_staff,
+        training_class=approved_class,
+        file_name="a.xlsx",
+        data=xlsx([row("", cid()) for _ in range(9)]),
+        options=ImportOptions(batch_rows=3, keep_errors=4),
+    )
     assert len(result.errors) == 4 and result.error_count == 9
     assert len(report_preview(ImportJob.objects.get(pk=result.job_id), limit=100)) == 9
 
@@ -641,41 +689,60 @@ def test_bulk_insert_stores_what_the_fields_would(
 # ------------------------------------------------------------------------------------------------ background
 
 
-def test_large_files_run_as_a_background_task_with_progress(
-    monkeypatch, approved_class, provider_staff
-) -> None:
-    monkeypatch.setattr(tasks, "INLINE_MAX_ROWS", 4)
+def test_large_files_run_as_a_background_task(settings, approved_class, provider_staff) -> None:
+    settings.ROSTER_IMPORT_INLINE_MAX_ROWS = 4
     data = xlsx([row(f"学员{i}") for i in range(8)])
-    assert tasks.estimate_rows("a.xlsx", data) == 9  # the sheet's last row: header + 8
-    assert tasks.runs_in_background("a.xlsx", data)
-    seen: list[tuple[str, int, int, str]] = []
-    original = importers._Progress.update
-
-    def spy(self: Any, done: int, total: int, message: str | None = None) -> None:
-        original(self, done, total, message)
-        job = ImportJob.objects.get(pk=self.job.pk)  # what another request would read
-        seen.append((job.status, job.processed_rows, job.total_rows, job.message))
-
-    monkeypatch.setattr(importers._Progress, "update", spy)
-    job = tasks.queue_roster_import(
+    assert estimate_rows("a.xlsx", data) == 9  # the sheet's last row: header + 8
+    assert runs_in_background("a.xlsx", data)
+    started = roster_import.start_roster_import(
         actor=provider_staff, training_class=approved_class, file_name="大名单.xlsx", data=data
     )
+    assert started.queued and started.result is None
+    job = started.job
     assert job.status == ImportJob.Status.SUCCEEDED  # the test backend runs the task at once
     assert (job.total_rows, job.processed_rows, job.imported_rows) == (8, 8, 8)
-    assert [s[1] for s in seen[:3]] == [3, 6, 8] and all(s[0] == "running" for s in seen)
-    assert all(s[2] == 8 for s in seen)
-    assert any("校验" in s[3] for s in seen)
     assert Enrollment.objects.filter(training_class=approved_class).count() == 8
-    assert not list((Path(tasks.default_storage.location) / tasks.UPLOAD_DIR).glob("*"))  # upload deleted
+    assert not list((Path(tasks.default_storage.location) / "imports/uploads").glob("*"))  # upload deleted
+
+
+def test_small_files_are_imported_at_once(approved_class, provider_staff) -> None:
+    started = roster_import.start_roster_import(
+        actor=provider_staff, training_class=approved_class, file_name="a.xlsx", data=xlsx([row()])
+    )
+    assert not started.queued and started.result is not None and started.result.ok
+    assert started.job.status == ImportJob.Status.SUCCEEDED and started.job.pk == started.result.job_id
+
+
+def test_a_queued_job_commits_its_progress_batch_by_batch(approved_class, provider_staff) -> None:
+    """What another request reads while a job runs: running, rows checked so far, the phase."""
+    job = ImportJob.objects.create(kind=IMPORT_KIND, file_name="a.xlsx", created_by=provider_staff)
+    seen: list[tuple[str, int, int, str]] = []
+
+    def progress(done: int, total: int) -> None:
+        current = ImportJob.objects.get(pk=job.pk)
+        seen.append((current.status, current.processed_rows, current.total_rows, current.message))
+
+    result = import_roster(
+        actor=provider_staff,
+        training_class=approved_class,
+        file_name="a.xlsx",
+        data=xlsx([row(f"学员{i}") for i in range(8)]),
+        progress=progress,
+        job=job,
+    )
+    assert result.ok
+    assert [s[1] for s in seen[:3]] == [3, 6, 8] and all(s[0] == "running" for s in seen[:3])
+    assert all(s[2] == 8 for s in seen[:3])
+    assert any("校验" in s[3] for s in seen)
 
 
 def test_background_task_records_failures(monkeypatch, approved_class, provider_staff) -> None:
     data = xlsx([row("", cid()), row()])
-    job = tasks.queue_roster_import(
+    job = queue_roster_import(
         actor=provider_staff, training_class=approved_class, file_name="x.xlsx", data=data
     )
     assert job.status == ImportJob.Status.FAILED and job.error_count == 1 and job.report
-    unreadable = tasks.queue_roster_import(
+    unreadable = queue_roster_import(
         actor=provider_staff, training_class=approved_class, file_name="x.csv", data="名字\n张三\n".encode()
     )
     assert (
@@ -688,14 +755,14 @@ def test_background_task_records_failures(monkeypatch, approved_class, provider_
 
 def test_background_task_is_refused_at_once_for_outsiders(approved_class, other_provider_staff) -> None:
     with pytest.raises(PermissionDenied):
-        tasks.queue_roster_import(
+        queue_roster_import(
             actor=other_provider_staff, training_class=approved_class, file_name="x.xlsx", data=xlsx([row()])
         )
     assert not ImportJob.objects.exists()
 
 
 def test_task_skips_finished_and_missing_jobs(approved_class, provider_staff) -> None:
-    job = ImportJob.objects.create(kind=importers.IMPORT_KIND, status="succeeded", file_name="x.xlsx")
+    job = ImportJob.objects.create(kind=IMPORT_KIND, status="succeeded", file_name="x.xlsx")
     result = tasks.import_roster_task.call(job.pk, approved_class.pk, "imports/uploads/none.xlsx")
     assert result["skipped"] is True
     assert tasks.import_roster_task.call(999_999, approved_class.pk, "none")["skipped"] is True
@@ -703,12 +770,12 @@ def test_task_skips_finished_and_missing_jobs(approved_class, provider_staff) ->
 
 def test_estimate_rows_for_csv_and_unknown_formats(tmp_path) -> None:
     data = csv_bytes([row() for _ in range(5)])
-    assert tasks.estimate_rows("a.csv", data) == 6
+    assert estimate_rows("a.csv", data) == 6
     path = tmp_path / "a.csv"
     path.write_bytes(data)
-    assert tasks.estimate_rows("a.csv", path) == 6
-    assert tasks.estimate_rows("a.ods", b"x" * 4000) == 100
-    assert not tasks.runs_in_background("a.csv", data)
+    assert estimate_rows("a.csv", path) == 6
+    assert estimate_rows("a.ods", b"x" * 4000) == 100
+    assert not runs_in_background("a.csv", data)
 
 
 # ------------------------------------------------------------------------------------------------ PostgreSQL
@@ -729,10 +796,9 @@ def _other_connection_reads(job_id: int) -> tuple[str, int, str]:
 @pytest.mark.parametrize("strategy", ["spool", "stream"])
 @postgres_transactional
 def test_progress_is_visible_to_other_connections_while_importing(
-    monkeypatch, approved_class, provider_staff, strategy: str
+    approved_class, provider_staff, strategy: str
 ) -> None:
-    monkeypatch.setattr(importers, "STRATEGY", strategy)
-    job = ImportJob.objects.create(kind=importers.IMPORT_KIND, file_name="a.xlsx", created_by=provider_staff)
+    job = ImportJob.objects.create(kind=IMPORT_KIND, file_name="a.xlsx", created_by=provider_staff)
     seen: list[tuple[int, tuple[str, int, str]]] = []
 
     def progress(done: int, total: int) -> None:
@@ -745,6 +811,7 @@ def test_progress_is_visible_to_other_connections_while_importing(
         data=xlsx([row(f"学员{i}") for i in range(7)]),
         progress=progress,
         job=job,
+        options=ImportOptions(batch_rows=3, strategy=strategy),
     )
     assert result.ok, result.errors
     running = [(done, read) for done, read in seen if read[0] == "running"]
@@ -756,10 +823,7 @@ def test_progress_is_visible_to_other_connections_while_importing(
 
 
 @postgres_transactional
-def test_stream_strategy_rolls_back_batches_already_written(
-    monkeypatch, approved_class, provider_staff
-) -> None:
-    monkeypatch.setattr(importers, "STRATEGY", "stream")
+def test_stream_strategy_rolls_back_batches_already_written(approved_class, provider_staff) -> None:
     before = state(approved_class)
     rows = [row(f"学员{i}") for i in range(7)] + [row("", cid())]  # the error comes after two written batches
     result = run(provider_staff, approved_class, xlsx(rows))
@@ -771,89 +835,12 @@ def test_stream_strategy_rolls_back_batches_already_written(
 
 
 @postgres_transactional
-def test_stream_strategy_takes_seats_under_lock(monkeypatch, approved_class, provider_staff) -> None:
-    monkeypatch.setattr(importers, "STRATEGY", "stream")
+def test_stream_strategy_takes_seats_under_lock(approved_class, provider_staff) -> None:
     TrainingClass.objects.filter(pk=approved_class.pk).update(capacity=5)
     before = state(approved_class)
     result = run(provider_staff, approved_class, xlsx([row(f"学员{i}") for i in range(6)]))
     assert_failed(result, before, approved_class)
     assert result.errors[0].row_number == FILE_ROW and "名额不足" in result.errors[0].message
-
-
-def test_short_gil_switches_nest_and_restore_the_interval_once_the_last_import_ends() -> None:
-    import sys
-
-    original = sys.getswitchinterval()
-    with importers._short_gil_switches():
-        assert sys.getswitchinterval() == pytest.approx(importers.GIL_SWITCH_SECONDS)
-        with importers._short_gil_switches():  # a second import meanwhile (another thread)
-            assert sys.getswitchinterval() == pytest.approx(importers.GIL_SWITCH_SECONDS)
-        assert sys.getswitchinterval() == pytest.approx(importers.GIL_SWITCH_SECONDS)
-    assert sys.getswitchinterval() == original
-    with pytest.raises(RuntimeError), importers._short_gil_switches():
-        raise RuntimeError("an import failed")
-    assert sys.getswitchinterval() == original
-
-
-@postgres_transactional
-def test_stream_import_runs_with_short_gil_switches(monkeypatch, approved_class, provider_staff) -> None:
-    import sys
-
-    monkeypatch.setattr(importers, "STRATEGY", "stream")
-    original = sys.getswitchinterval()
-    seen: list[float] = []
-    result = import_roster(
-        actor=provider_staff,
-        training_class=approved_class,
-        file_name="a.xlsx",
-        data=xlsx([row(f"学员{i}") for i in range(4)]),
-        progress=lambda done, total: seen.append(sys.getswitchinterval()),
-    )
-    assert result.ok
-    assert seen and all(interval == pytest.approx(importers.GIL_SWITCH_SECONDS) for interval in seen)
-    assert sys.getswitchinterval() == original
-
-
-@pytest.mark.parametrize("keys", ["in bulk", "per row"])
-@postgres_transactional
-def test_stream_strategy_refuses_a_row_that_refers_to_nothing(
-    monkeypatch, approved_class, provider_staff, keys: str
-) -> None:
-    """Whichever way the foreign keys are checked (lijiao.core.bulk_keys, or PostgreSQL's per-row triggers), an
-    enrollment pointing at a missing eligibility record rolls the whole import back."""
-    monkeypatch.setattr(importers, "STRATEGY", "stream")
-    if keys == "per row":
-        monkeypatch.setattr(importers, "bulk_checks_available", lambda connection, tables: False)
-    checked: list[dict[Any, Any]] = []
-    real_check = importers.check_references
-    monkeypatch.setattr(
-        importers,
-        "check_references",
-        lambda c, refs, created=None: (checked.append(refs), real_check(c, refs, created)),
-    )
-    real_values = importers._enrollment_values
-    monkeypatch.setattr(
-        importers,
-        "_enrollment_values",
-        lambda class_id, person_id, actor_id, decision_id: real_values(
-            class_id, person_id, actor_id, 987654321
-        ),
-    )
-    before = state(approved_class)
-    result = run(provider_staff, approved_class, xlsx([row(f"学员{i}") for i in range(4)]))
-    assert_failed(result, before, approved_class)
-    assert [e.row_number for e in result.errors] == [FILE_ROW] and "导入期间" in result.errors[0].message
-    if keys == "in bulk":
-        assert ("core_decisionrecord", "id") in checked[0] and 987654321 in checked[0][
-            "core_decisionrecord", "id"
-        ]
-    else:
-        assert checked == []
-    checked.clear()
-    monkeypatch.setattr(importers, "_enrollment_values", real_values)
-    ok = run(provider_staff, approved_class, xlsx([row(f"乙{i}") for i in range(4)]))
-    assert ok.ok and Enrollment.objects.count() == 4
-    assert len(checked) == (2 if keys == "in bulk" else 0)  # one check per batch (3 rows, then 1)
 
 
 # ------------------------------------------------------------------------------------------------ command line
@@ -961,9 +948,7 @@ def test_api_import_row_errors_are_400_with_the_report(approved_class, provider_
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "roster_invalid" and body["error_count"] == 1 and body["imported_rows"] == 0
-    assert body["row_errors"] == [
-        {"row_number": 3, "column": "姓名", "message": "姓名不能为空（name is required）"}
-    ]
+    assert body["row_errors"] == [{"row_number": 3, "column": "姓名", "message": "姓名不能为空"}]
     assert body["errors"][0]["message"].startswith("第3行：")
     report = client.get(body["report_url"])
     assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -971,8 +956,8 @@ def test_api_import_row_errors_are_400_with_the_report(approved_class, provider_
     assert not Person.objects.exists()
 
 
-def test_api_large_file_is_queued_202(monkeypatch, approved_class, provider_staff) -> None:
-    monkeypatch.setattr(tasks, "INLINE_MAX_ROWS", 2)
+def test_api_large_file_is_queued_202(settings, approved_class, provider_staff) -> None:
+    settings.ROSTER_IMPORT_INLINE_MAX_ROWS = 2
     client = api_client(provider_staff)
     response = upload(client, approved_class.pk, xlsx([row() for _ in range(5)]))
     assert response.status_code == 202, response.content
@@ -1018,7 +1003,7 @@ def test_upload_page_and_template(approved_class, provider_staff) -> None:
     assert template.status_code == 200
     sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0)
     rows = sheet.to_python()
-    assert rows[0] == [spec.label for spec in importers.COLUMNS] and len(rows) == 3
+    assert rows[0] == [spec.label for spec in roster_import.COLUMNS] and len(rows) == 3
     assert all(isinstance(r[1], str) and len(r[1]) == 18 for r in rows[1:])  # the ID column is text
     result = run(
         provider_staff, approved_class, template.content, "模板.xlsx"
@@ -1066,7 +1051,7 @@ def test_upload_screen_refuses_bad_files_on_the_form(approved_class, provider_st
 
 def test_job_page_polls_with_htmx_until_finished(approved_class, provider_staff) -> None:
     job = ImportJob.objects.create(
-        kind=importers.IMPORT_KIND,
+        kind=IMPORT_KIND,
         status=ImportJob.Status.RUNNING,
         file_name="大名单.xlsx",
         created_by=provider_staff,
@@ -1122,10 +1107,16 @@ def test_many_batches_and_a_constant_number_of_queries_per_batch(
     small = xlsx([row(f"甲{i}") for i in range(3)])
     with django_assert_max_num_queries(60) as small_queries:
         assert run(provider_staff, approved_class, small).ok
-    importers.BATCH_ROWS = 100
     big = xlsx([row(f"乙{i}", 人员类别="农村转移劳动者") for i in range(90)])
     with django_assert_max_num_queries(60) as big_queries:
-        assert run(provider_staff, approved_class, big).ok
+        result = import_roster(
+            actor=provider_staff,
+            training_class=approved_class,
+            file_name="big.xlsx",
+            data=big,
+            options=ImportOptions(batch_rows=100),
+        )
+        assert result.ok
     assert len(big_queries.captured_queries) <= len(small_queries.captured_queries) + 5
     assert json.dumps(Enrollment.objects.first().eligibility)  # stored as JSON
 
@@ -1181,7 +1172,7 @@ def test_copy_send_raises_django_errors_and_writes_nothing(db, approved_class, p
     """The hand-driven COPY reports the server's error as Django's exception class, and the rows are not there."""
     from django.db import DataError, IntegrityError, transaction
 
-    from lijiao.training.importers import copy_payload, copy_send, reserve_ids
+    from lijiao.core.bulk_write import copy_payload, copy_send, reserve_ids
 
     number = cid()
     fields = ("name", "citizen_id", "gender", "birth_date")
@@ -1202,22 +1193,29 @@ def test_copy_send_raises_django_errors_and_writes_nothing(db, approved_class, p
     assert len(payload.data) > 1 << 20
     copy_send(connection, payload)
     assert Person.objects.count() == count + 6_000
+    # foreign keys are the database's: an enrollment pointing at no eligibility record is refused
+    fields = ("training_class_id", "person_id", "enrolled_by_id", "eligibility_decision_id")
+    orphan = copy_payload(
+        connection, Enrollment, fields, [(approved_class.pk, first_id, provider_staff.pk, 987654321)]
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as the roster import's writer does
+        copy_send(connection, orphan)
+    assert not Enrollment.objects.exists()
 
 
-def test_batches_start_small_grow_and_shrink_towards_the_end(monkeypatch) -> None:
-    from lijiao.training.importers import _batches
-
-    monkeypatch.setattr(importers, "BATCH_ROWS", 10_000)
-    monkeypatch.setattr(importers, "FIRST_BATCH_ROWS", 1_250)
+def test_batches_start_small_grow_and_shrink_towards_the_end() -> None:
+    from lijiao.training.roster_import.writing import batches as make_batches
 
     class Rows:
         def __init__(self, count: int) -> None:
             self.rows = iter(range(count))
 
-    batches = list(_batches(Rows(99_000), hint=99_002))  # type: ignore[arg-type]
+    batches = list(make_batches(Rows(99_000), largest=10_000, first=1_250, hint=99_002))  # type: ignore[arg-type]
     assert [n for b in batches for n in b] == list(range(99_000))  # every row once, in order
     sizes = [len(b) for b in batches]
     assert sizes[:4] == [1_250, 2_500, 5_000, 10_000] and max(sizes) == 10_000
     assert sizes[-3] < 5_000 and sizes[-2] <= 1_250  # little left to write once the checks are done
-    unknown = [len(b) for b in _batches(Rows(99_000), hint=0)]  # type: ignore[arg-type]
+    unknown = [len(b) for b in make_batches(Rows(99_000), largest=10_000, first=1_250, hint=0)]  # type: ignore[arg-type]
     assert unknown[-2] == 10_000 and sum(unknown) == 99_000

@@ -33,21 +33,21 @@ def decision_digest(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(record).encode()).hexdigest()
 
 
-def _ids_by_digest(digests: Iterable[str]) -> dict[str, int]:
+def _ids_by_digest(digests: Iterable[str], chunk: int) -> dict[str, int]:
     wanted = list(digests)
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        chunk = wanted[start : start + LOOKUP_CHUNK]
-        found.update(DecisionRecord.objects.filter(digest__in=chunk).values_list("digest", "pk"))
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start : start + chunk]
+        found.update(DecisionRecord.objects.filter(digest__in=part).values_list("digest", "pk"))
     return found
 
 
-def store_decisions(records: Sequence[Mapping[str, Any]]) -> list[int]:
+def store_decisions(records: Sequence[Mapping[str, Any]], *, chunk: int = LOOKUP_CHUNK) -> list[int]:
     """The :class:`DecisionRecord` id of each record, in input order (the same record twice gives the same id).
 
-    Records already stored are found by digest; the missing ones are created with one ``bulk_create`` that
-    ignores conflicts (another transaction may store the same record meanwhile) and read back by digest.
-    What is stored is the canonical JSON parsed back, i.e. exactly what was hashed.
+    Records already stored are found by digest (``chunk`` digests per query); the missing ones are created with
+    one ``bulk_create`` that ignores conflicts (another transaction may store the same record meanwhile) and
+    read back by digest. What is stored is the canonical JSON parsed back, i.e. exactly what was hashed.
     """
     if not records:
         return []
@@ -58,15 +58,15 @@ def store_decisions(records: Sequence[Mapping[str, Any]]) -> list[int]:
         digest = hashlib.sha256(text.encode()).hexdigest()
         canonical.setdefault(digest, text)
         digests.append(digest)
-    ids = _ids_by_digest(canonical)
+    ids = _ids_by_digest(canonical, chunk)
     missing = [digest for digest in canonical if digest not in ids]
     if missing:
         DecisionRecord.objects.bulk_create(
             [DecisionRecord(digest=digest, record=json.loads(canonical[digest])) for digest in missing],
-            batch_size=LOOKUP_CHUNK,
+            batch_size=chunk,
             ignore_conflicts=True,
         )
-        ids.update(_ids_by_digest(missing))
+        ids.update(_ids_by_digest(missing, chunk))
         lost = [digest for digest in missing if digest not in ids]
         if lost:  # only under an isolation level that hides the concurrent insert we conflicted with
             raise RuntimeError(f"decision records not readable after insert: {', '.join(lost[:3])}")

@@ -1,13 +1,15 @@
 """Generic tabular import: read xlsx/xls/ods/csv as clerks really produce them, find the header, parse cells.
 
-Nothing here knows about a particular import. An importer declares its columns as :class:`ColumnSpec` rows,
-opens the file with :func:`open_table` (which skips title rows above the header and blank rows), walks
-``table.rows`` and parses cells with the ``cell_*`` helpers, which raise :class:`CellError` with a message in
-Chinese and English. It collects :class:`RowError` rows and, when any row fails, writes nothing and hands the
-clerk :func:`error_report_xlsx`.
+Nothing here knows about a particular import. An importer declares its columns as :class:`ColumnSpec` rows
+(optionally each with its parser), opens the file with :func:`open_table` (the first worksheet that has the
+header; title rows above it and blank rows skipped; ``table.ignored_columns`` names the columns no spec knows),
+walks ``table.rows`` and parses cells with the ``cell_*`` helpers, which raise :class:`CellError` with the
+message the clerk reads (Chinese, through gettext: ADR 0003). It collects :class:`RowError` rows and, when any
+row fails, writes nothing and hands the clerk :func:`error_report_xlsx`.
 
 Reading streams: spreadsheets through calamine's row iterator (cells keep their types: ``str``, ``float``,
-``int``, ``bool``, ``datetime``/``date``/``time``, so a number-typed ID cell can be told from a text one), csv
+``int``, ``bool``, ``datetime``/``date``/``time``, so a number-typed ID cell can be told from a text one) — an
+xlsx too large for calamine's memory through openpyxl's read-only reader, giving the same values — and csv
 through the csv module line by line. Row numbers are the spreadsheet's own 1-based row numbers.
 """
 
@@ -21,7 +23,8 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +32,7 @@ from typing import IO, Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.core.errors import DomainError
 from lijiao.core.money import CENT, InvalidAmount, to_yuan
@@ -53,7 +57,7 @@ class ImportFileError(DomainError):
 
 
 class CellError(ValueError):
-    """One cell's value cannot be used; ``message`` is bilingual (中文（English）)."""
+    """One cell's value cannot be used; ``message`` says why, for the clerk (ADR 0003)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -69,12 +73,14 @@ class SourceRow(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
-    """A column an importer understands: its key, the label it writes, other header texts that mean it."""
+    """A column an importer understands: its key, the label it writes, other header texts that mean it, and its
+    parser (cell value -> value, raising :class:`CellError`; called with ``None`` for a column the file lacks)."""
 
     key: str
     label: str
     synonyms: tuple[str, ...] = ()
     required: bool = False
+    parse: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,88 +139,88 @@ def _extension(file_name: str) -> str:
     return Path(file_name or "").suffix.lower()
 
 
-def read_rows(file_name: str, data: bytes | Path) -> RowStream:
-    """The non-blank rows of the first sheet (spreadsheets) or of the file (csv), streamed.
+def read_sheets(
+    file_name: str, data: bytes | Path, *, large_xlsx_bytes: int | None = None
+) -> Iterator[RowStream]:
+    """The non-blank rows of each visible worksheet in order (spreadsheets), or of the file (csv), streamed.
 
-    ``file_name`` decides the format by its extension; ``data`` is the content or a path to it.
-    Raises :class:`ImportFileError` for an unsupported extension or a file that cannot be read.
+    ``file_name`` decides the format by its extension; ``data`` is the content or a path to it. An xlsx whose
+    first sheet's XML exceeds ``large_xlsx_bytes`` (default :data:`STREAM_XLSX_ABOVE_BYTES`) is read in flat
+    memory by openpyxl instead of calamine. Raises :class:`ImportFileError` for an unsupported extension or a
+    file that cannot be read.
     """
     ext = _extension(file_name)
     if ext in SPREADSHEET_EXTENSIONS:
-        return _read_spreadsheet(data)
+        limit = STREAM_XLSX_ABOVE_BYTES if large_xlsx_bytes is None else large_xlsx_bytes
+        return _read_spreadsheet(data, limit)
     if ext in CSV_EXTENSIONS:
-        return _read_csv(data)
+        return iter([_read_csv(data)])
     supported = "、".join(sorted({*SPREADSHEET_EXTENSIONS, *CSV_EXTENSIONS}))
     raise ImportFileError(
-        f"不支持的文件类型“{ext or file_name}”，请上传 {supported} 文件"
-        f"（unsupported file type; upload an Excel, ODS or CSV file）",
+        _("不支持的文件类型“%(type)s”，请上传 %(supported)s 文件")
+        % {"type": ext or file_name, "supported": supported},
         code="unsupported_file_type",
     )
 
 
+def read_rows(file_name: str, data: bytes | Path, *, large_xlsx_bytes: int | None = None) -> RowStream:
+    """The non-blank rows of the first visible worksheet (spreadsheets) or of the file (csv), streamed."""
+    return next(read_sheets(file_name, data, large_xlsx_bytes=large_xlsx_bytes))
+
+
 def _unreadable(detail: object) -> ImportFileError:
     return ImportFileError(
-        f"文件无法读取，请确认是有效的 Excel/ODS 表格且未加密：{detail}"
-        f"（the file cannot be read as a spreadsheet; is it damaged or password-protected?）",
+        _("文件无法读取，请确认是有效的 Excel/ODS 表格且未加密：%(detail)s") % {"detail": detail},
         code="unreadable_file",
     )
 
 
-# An .xlsx/.xlsm sheet whose XML is bigger than this (uncompressed) is streamed by lijiao.core.xlsx_stream, which
-# yields the same rows as calamine in flat memory; calamine loads the whole sheet (~15× the XML size in memory)
-# but is about twice as fast, so it keeps the normal files.
+# An .xlsx/.xlsm whose first worksheet's XML is bigger than this (uncompressed) is read by openpyxl in read-only
+# mode, in flat memory (≈ 40 MB whatever the size); calamine loads the whole sheet (≈ 15× the XML: more than
+# 1 GB for 1,000,000 rows) but is about ten times as fast, so it keeps every normal file. ADR 0002 has the figures.
 STREAM_XLSX_ABOVE_BYTES = 64 * 1024 * 1024
 
 
-def _read_spreadsheet(data: bytes | Path) -> RowStream:
+def _first_sheet_xml_size(data: bytes | Path) -> int | None:
+    """The uncompressed size of an xlsx/xlsm's first worksheet; ``None`` for anything else (xls, ods, damaged)."""
+    try:
+        with zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data)) as archive:
+            sheets = sorted(
+                (info for info in archive.infolist() if info.filename.startswith("xl/worksheets/sheet")),
+                key=lambda info: info.filename,
+            )
+            return sheets[0].file_size if sheets else None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def _read_spreadsheet(data: bytes | Path, large_xlsx_bytes: int) -> Iterator[RowStream]:
+    size = _first_sheet_xml_size(data)
+    if size is not None and size > large_xlsx_bytes:
+        return _read_large_xlsx(data)
+    return _read_with_calamine(data)
+
+
+def _read_with_calamine(data: bytes | Path) -> Iterator[RowStream]:
     import python_calamine
-
-    from lijiao.core import xlsx_stream
-
-    # None: not an xlsx/xlsm workbook (xls, xlsb, ods) or not readable as one, which calamine then reports
-    size = xlsx_stream.worksheet_xml_size(data)
-    if size is not None and size > STREAM_XLSX_ABOVE_BYTES:
-        try:
-            streamed, last_row = xlsx_stream.read_xlsx_rows(data)
-        except xlsx_stream.UnsupportedLayout:
-            pass  # rows out of order: only calamine (which sorts them) can read it
-        except xlsx_stream.READ_ERRORS as exc:
-            raise _unreadable(exc) from None
-        else:
-
-            def stream_rows() -> Iterator[SourceRow]:
-                try:
-                    for number, values in enumerate(streamed, start=1):
-                        if not _is_blank(values):
-                            yield SourceRow(number, values)
-                except xlsx_stream.READ_ERRORS as exc:
-                    raise _unreadable(exc) from None
-
-            return RowStream(stream_rows(), last_row)
 
     try:
         if isinstance(data, Path):
             workbook = python_calamine.CalamineWorkbook.from_path(data)
         else:
             workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        index = next(
-            (
-                i
-                for i, meta in enumerate(workbook.sheets_metadata)
-                if meta.visible == python_calamine.SheetVisibleEnum.Visible
-                and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-            ),
-            0,
-        )
-        sheet = workbook.get_sheet_by_index(index)
+        visible = [
+            index
+            for index, meta in enumerate(workbook.sheets_metadata)
+            if meta.visible == python_calamine.SheetVisibleEnum.Visible
+            and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
     except python_calamine.CalamineError as exc:
         raise _unreadable(exc) from None
     except (OSError, ValueError) as exc:
         raise _unreadable(exc) from None
-    end = sheet.end
-    total_hint = end[0] + 1 if end else 0
 
-    def rows() -> Iterator[SourceRow]:
+    def rows(sheet: Any) -> Iterator[SourceRow]:
         # calamine yields rows from the sheet's first row (so the index is the row number - 1) and columns from
         # the first used column; both the header and the data rows share that offset.
         try:
@@ -224,7 +230,55 @@ def _read_spreadsheet(data: bytes | Path) -> RowStream:
         except python_calamine.CalamineError as exc:
             raise _unreadable(exc) from None
 
-    return RowStream(rows(), total_hint)
+    def sheets() -> Iterator[RowStream]:
+        for index in visible or [0]:
+            try:
+                sheet = workbook.get_sheet_by_index(index)
+            except (python_calamine.CalamineError, OSError, ValueError) as exc:
+                raise _unreadable(exc) from None
+            end = sheet.end
+            yield RowStream(rows(sheet), end[0] + 1 if end else 0)
+
+    return sheets()
+
+
+def _read_large_xlsx(data: bytes | Path) -> Iterator[RowStream]:
+    """openpyxl's read-only reader, its cells given as calamine gives them (numbers as ``float``, a date
+    without a time as ``date``, an empty cell as ``""``), so that the import reads the same either way."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(
+            data if isinstance(data, Path) else io.BytesIO(data), read_only=True, data_only=True
+        )
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _unreadable(exc) from None
+    midnight = dt.time()
+
+    def cell(value: Any) -> Any:
+        if value is None:
+            return ""
+        if value.__class__ is int:
+            return float(value)
+        if value.__class__ is dt.datetime and value.time() == midnight:
+            return value.date()
+        return value
+
+    def rows(sheet: Any) -> Iterator[SourceRow]:
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if not _is_blank(values):
+                    yield SourceRow(number, [cell(value) for value in values])
+        except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise _unreadable(exc) from None
+
+    def sheets() -> Iterator[RowStream]:
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state == "visible":
+                yield RowStream(rows(sheet), sheet.max_row)
+
+    return sheets()
 
 
 def _open_binary(data: bytes | Path) -> IO[bytes]:
@@ -264,11 +318,13 @@ def _read_csv(data: bytes | Path) -> RowStream:
                         yield SourceRow(number, values)
             except UnicodeDecodeError:
                 raise ImportFileError(
-                    "CSV 文件编码无法识别，请另存为“CSV UTF-8”后重新上传（cannot decode the CSV; save it as CSV UTF-8）",
+                    _("CSV 文件编码无法识别，请另存为“CSV UTF-8”后重新上传"),
                     code="bad_encoding",
                 ) from None
             except csv.Error as exc:
-                raise ImportFileError(f"CSV 文件格式有误：{exc}（malformed CSV）", code="bad_csv") from None
+                raise ImportFileError(
+                    _("CSV 文件格式有误：%(detail)s") % {"detail": exc}, code="bad_csv"
+                ) from None
 
     return RowStream(rows())
 
@@ -320,8 +376,8 @@ def _labels(specs: Iterable[ColumnSpec]) -> str:
 def _duplicate_error(keys: list[str], specs: Sequence[ColumnSpec]) -> ImportFileError:
     by_key = {spec.key: spec for spec in specs}
     return ImportFileError(
-        f"表头中{_labels(by_key[k] for k in dict.fromkeys(keys))}出现了不止一次，请只保留一列"
-        f"（a column appears more than once in the header）",
+        _("表头中%(columns)s出现了不止一次，请只保留一列")
+        % {"columns": _labels(by_key[k] for k in dict.fromkeys(keys))},
         code="duplicate_columns",
     )
 
@@ -334,7 +390,7 @@ def map_header(header_cells: Sequence[Any], specs: Sequence[ColumnSpec]) -> dict
     mapping, missing, duplicates = _match_header(header_cells, specs, _lookup(specs))
     if missing:
         raise ImportFileError(
-            f"缺少必需的列：{_labels(missing)}（missing required columns: {', '.join(s.key for s in missing)}）",
+            _("缺少必需的列：%(columns)s") % {"columns": _labels(missing)},
             code="missing_columns",
         )
     if duplicates:
@@ -352,6 +408,12 @@ class Table:
     rows: Iterator[SourceRow]
     specs: Sequence[ColumnSpec]
     total_hint: int | None = None
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        """The headings of the file's columns that no spec knows (they are not read), in the file's order."""
+        known = set(self.columns.values())
+        return [text for index, text in enumerate(self.header) if text.strip() and index not in known]
 
     def label(self, key: str) -> str:
         """The column's header as written in the file (or its spec label when the file lacks the column)."""
@@ -391,16 +453,16 @@ def find_header(
         if seen > max_title_rows:
             break
     if seen == 0:
-        raise ImportFileError("文件是空的（the file is empty）", code="empty_file")
+        raise ImportFileError(_("文件是空的"), code="empty_file")
     if best is None:
         required = [spec for spec in specs if spec.required]
         raise ImportFileError(
-            f"未找到表头：前{max_title_rows + 1}行中没有包含{_labels(required)}等列的行"
-            f"（no header row found; the first rows must include the column headings）",
+            _("未找到表头：前%(rows)s行中没有包含%(columns)s等列的行")
+            % {"rows": max_title_rows + 1, "columns": _labels(required)},
             code="no_header",
         )
     raise ImportFileError(
-        f"缺少必需的列：{_labels(best[1])}（missing required columns: {', '.join(s.key for s in best[1])}）",
+        _("缺少必需的列：%(columns)s") % {"columns": _labels(best[1])},
         code="missing_columns",
     )
 
@@ -415,11 +477,28 @@ def _header_text(value: Any) -> str:
 def open_table(
     file_name: str, data: bytes | Path, specs: Sequence[ColumnSpec], *, max_title_rows: int = MAX_TITLE_ROWS
 ) -> Table:
-    """Read a file, find its header (skipping title rows) and return the data rows still to be streamed."""
-    stream = read_rows(file_name, data)
-    header_row, columns = find_header(stream, specs, max_title_rows=max_title_rows)
-    header = [_header_text(v) for v in header_row.values]
-    return Table(header_row.number, header, columns, stream, specs, stream.total_hint)
+    """Read a file, find its header (skipping title rows) and return the data rows still to be streamed.
+
+    In a workbook the first visible worksheet that has the header is read (a notes sheet may come first); when
+    none has it, the error is the first sheet's, or that of a sheet that lacks only some required columns.
+    """
+    first: ImportFileError | None = None
+    for stream in read_sheets(file_name, data):
+        try:
+            header_row, columns = find_header(stream, specs, max_title_rows=max_title_rows)
+        except ImportFileError as exc:
+            if exc.code not in _NOT_THIS_SHEET:
+                raise
+            if first is None or (exc.code == "missing_columns" and first.code != "missing_columns"):
+                first = exc
+            continue
+        header = [_header_text(v) for v in header_row.values]
+        return Table(header_row.number, header, columns, stream, specs, stream.total_hint)
+    assert first is not None  # every file has a sheet (or is a csv)
+    raise first
+
+
+_NOT_THIS_SHEET = frozenset({"empty_file", "no_header", "missing_columns"})
 
 
 # --- cells ----------------------------------------------------------------------------------------------------
@@ -455,18 +534,20 @@ def cell_text(value: Any, *, allow_number: bool = True) -> str:
     if isinstance(value, int | float):
         if not allow_number:
             raise CellError(
-                f"该单元格是数字格式（显示为 {_excel_display(float(value))}），Excel 可能已丢失位数或前导零，"
-                f"请把该列设为“文本”格式后重新录入"
-                f"（the cell holds a number, not text; Excel may have lost digits — format the column as text）"
+                _(
+                    "该单元格是数字格式（显示为 %(shown)s），Excel 可能已丢失位数或前导零，"
+                    "请把该列设为“文本”格式后重新录入"
+                )
+                % {"shown": _excel_display(float(value))}
             )
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise CellError("单元格的数值无效（not a valid number）")
+                raise CellError(_("单元格的数值无效"))
             if value.is_integer():
                 if abs(value) >= _EXACT_FLOAT_LIMIT:
                     raise CellError(
-                        f"数字 {_excel_display(value)} 超过15位，Excel 已丢失位数，请以文本格式录入"
-                        f"（number longer than 15 digits; enter it as text）"
+                        _("数字 %(shown)s 超过15位，Excel 已丢失位数，请以文本格式录入")
+                        % {"shown": _excel_display(value)}
                     )
                 return str(int(value))
             return repr(value)
@@ -493,19 +574,19 @@ def cell_decimal(value: Any, *, required: bool = True) -> Decimal | None:
     """
     if is_blank(value):
         if required:
-            raise CellError("金额不能为空（amount is required）")
+            raise CellError(_("金额不能为空"))
         return None
     if isinstance(value, bool):
-        raise CellError("应填写金额，而不是是/否（expected an amount, not yes/no）")
+        raise CellError(_("应填写金额，而不是是/否"))
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError("金额无效（not a valid amount）")
+            raise CellError(_("金额无效"))
         rounded = round(value, 2)
         if abs(value - rounded) > 1e-9 * max(1.0, abs(value)):
-            raise CellError(f"金额最多两位小数：{value!r}（at most two decimal places）")
+            raise CellError(_("金额最多两位小数：%(value)s") % {"value": repr(value)})
         return Decimal(str(rounded)).quantize(CENT)
     if isinstance(value, dt.date | dt.time | dt.timedelta):
-        raise CellError(f"应填写金额，而不是日期或时间：{cell_text(value)}（expected an amount, not a date）")
+        raise CellError(_("应填写金额，而不是日期或时间：%(value)s") % {"value": cell_text(value)})
     try:
         return to_yuan(_normal(value) if isinstance(value, str) else value)
     except InvalidAmount as exc:
@@ -519,20 +600,20 @@ def cell_int(value: Any, *, required: bool = True) -> int | None:
     """A whole number (``40``, ``"40"``, ``40.0``); ``None`` for an empty optional cell."""
     if is_blank(value):
         if required:
-            raise CellError("不能为空（a whole number is required）")
+            raise CellError(_("不能为空"))
         return None
     if isinstance(value, bool):
-        raise CellError("应填写整数，而不是是/否（expected a whole number, not yes/no）")
+        raise CellError(_("应填写整数，而不是是/否"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer():
             return int(value)
-        raise CellError(f"应填写整数：{value!r}（expected a whole number）")
+        raise CellError(_("应填写整数：%(value)s") % {"value": repr(value)})
     text = _normal(str(value)).replace(",", "")
     if _INT_RE.match(text):
         return int(Decimal(text))
-    raise CellError(f"“{cell_text(value)}”不是整数（expected a whole number）")
+    raise CellError(_("“%(value)s”不是整数") % {"value": cell_text(value)})
 
 
 _TRUE = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "对", "有", "t"})
@@ -554,7 +635,7 @@ def cell_bool(value: Any, *, default: bool = False) -> bool:
             return True
         if text in _FALSE:
             return False
-    raise CellError(f"“{cell_text(value)}”应为“是”或“否”（expected yes or no: 是/否, Y/N, √, 1/0）")
+    raise CellError(_("“%(value)s”应为“是”或“否”") % {"value": cell_text(value)})
 
 
 _DATE_RE = re.compile(
@@ -570,21 +651,21 @@ def _make_date(year: int, month: int, day: int, shown: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError(f"日期“{shown}”不存在（no such date）") from None
+        raise CellError(_("日期“%(value)s”不存在") % {"value": shown}) from None
 
 
 def cell_date(value: Any, *, required: bool = True) -> dt.date | None:
     """A date: an Excel date cell, or text 2025-03-01, 2025/3/1, 2025.3.1, 2025年3月1日, 20250301."""
     if is_blank(value):
         if required:
-            raise CellError("日期不能为空（a date is required）")
+            raise CellError(_("日期不能为空"))
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool | dt.time | dt.timedelta):
-        raise CellError(f"“{cell_text(value)}”不是日期（not a date）")
+        raise CellError(_("“%(value)s”不是日期") % {"value": cell_text(value)})
     if isinstance(value, int | float):
         if float(value).is_integer():
             whole = int(value)
@@ -592,12 +673,12 @@ def cell_date(value: Any, *, required: bool = True) -> dt.date | None:
                 return _make_date(whole // 10000, whole // 100 % 100, whole % 100, str(whole))
             if 1 <= whole <= _EXCEL_MAX_SERIAL:
                 return _EXCEL_EPOCH + dt.timedelta(days=whole)
-        raise CellError(f"“{cell_text(value)}”不是日期（not a date）")
+        raise CellError(_("“%(value)s”不是日期") % {"value": cell_text(value)})
     text = _normal(str(value))
     match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if not match:
         raise CellError(
-            f"日期“{text}”格式无法识别，请填写如 2025-03-01 或 2025年3月1日（unrecognised date; use 2025-03-01）"
+            _("日期“%(value)s”格式无法识别，请填写如 2025-03-01 或 2025年3月1日") % {"value": text}
         )
     return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
 

@@ -2,7 +2,7 @@
 
 ``POST /classes/{id}/roster/import`` (multipart ``file``: xlsx/xls/ods/csv) imports a class's roster, all rows or
 none, with the same checks as the screen and ``lijiao import-roster``: 200 with the counts; 400 with the row
-errors (the first :data:`~lijiao.training.importers.KEEP_ERRORS`; the job's report has all of them); 202 with the
+errors (the first 1,000; the job's report has all of them); 202 with the
 job when the file is large enough to run in the background. ``GET /import-jobs/{id}`` follows a job's progress,
 ``GET /import-jobs/{id}/report.xlsx`` downloads its error report. Only staff of the class's provider holding
 ``training.import_roster`` may import (403); a class or job outside the caller's scope is a 404.
@@ -16,14 +16,15 @@ from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.audit.services import record_event
 from lijiao.core.errors import DomainError, NotFound, PermissionDenied
 from lijiao.core.models import ImportJob
-from lijiao.training import importers, tasks
-from lijiao.training.importers import FILE_ROW, RosterImportResult
+from lijiao.training import roster_import
+from lijiao.training.roster_import import FILE_ROW
 from lijiao.training.schemas.roster import ErrorOut, ImportErrorOut, ImportOut, JobOut, QueuedOut
 from lijiao.training.selectors import enrollment as selectors
 
@@ -62,7 +63,8 @@ def _upload(file: UploadedFile) -> bytes | Path:
     """The upload as bytes, or as the path of Django's temporary file for a large one (not read into memory)."""
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise DomainError.for_fields(
-            "文件过大（file too large）", {"file": f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"}
+            _("文件过大"),
+            {"file": _("文件不能超过 %(size)s MB") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}},
         )
     temporary = getattr(file, "temporary_file_path", None)
     return Path(temporary()) if temporary is not None else file.read()
@@ -91,21 +93,22 @@ def import_roster(request: HttpRequest, class_id: int, file: File[UploadedFile])
     training_class = selectors.get_class(user, class_id)  # NotFound outside the caller's scope
     name = file.name or "roster.xlsx"
     data = _upload(file)
-    if tasks.runs_in_background(name, data):
-        job = tasks.queue_roster_import(actor=user, training_class=training_class, file_name=name, data=data)
+    started = roster_import.start_roster_import(
+        actor=user, training_class=training_class, file_name=name, data=data
+    )
+    if started.result is None:
+        job = started.job
         return Status(
             202,
             {
                 "job_id": job.pk,
                 "status": job.status,
-                "message": "文件较大，已转入后台导入（queued for background import）",
+                "message": _("文件较大，已转入后台导入"),
                 "url": reverse("api:import_job", args=[job.pk]),
                 "page_url": reverse("training:import_job", args=[job.pk]),
             },
         )
-    result: RosterImportResult = importers.import_roster(
-        actor=user, training_class=training_class, file_name=name, data=data
-    )
+    result = started.result
     assert result.job_id is not None
     if result.ok:
         return Status(
@@ -129,7 +132,9 @@ def import_roster(request: HttpRequest, class_id: int, file: File[UploadedFile])
             "errors": [
                 {
                     "field": "file" if e.row_number == FILE_ROW else e.column or "__all__",
-                    "message": e.message if e.row_number == FILE_ROW else f"第{e.row_number}行：{e.message}",
+                    "message": e.message
+                    if e.row_number == FILE_ROW
+                    else _("第%(row)s行：%(message)s") % {"row": e.row_number, "message": e.message},
                 }
                 for e in result.errors[:100]
             ],
@@ -153,7 +158,7 @@ def import_roster(request: HttpRequest, class_id: int, file: File[UploadedFile])
     url_name="import_job",
 )
 def get_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
-    return _job_out(importers.get_import_job(current_user(request), job_id))
+    return _job_out(roster_import.get_import_job(current_user(request), job_id))
 
 
 @router.get(
@@ -164,9 +169,9 @@ def get_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
 )
 def get_report(request: HttpRequest, job_id: int) -> HttpResponse:
     user = current_user(request)
-    job = importers.get_import_job(user, job_id)
+    job = roster_import.get_import_job(user, job_id)
     if not job.report:
-        raise NotFound("该导入任务没有错误报告（this job has no error report）")
+        raise NotFound(_("该导入任务没有错误报告"))
     with job.report.open("rb") as handle:
         data = handle.read()
     record_event(actor=user, action="training.roster.report_downloaded", obj=job, after={"channel": "api"})

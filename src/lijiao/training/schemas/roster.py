@@ -19,7 +19,7 @@ class ErrorOut(Schema):
 class RowErrorOut(Schema):
     row_number: int = Field(..., description="文件中的行号（0 表示整个文件，如名额不足）")
     column: str | None = Field(None, description="出错的列（文件中的表头）")
-    message: str = Field(..., description="错误原因（中文，附英文）")
+    message: str = Field(..., description="错误原因")
 
 
 class JobOut(Schema):

@@ -2,7 +2,7 @@
 
 Only staff of the class's provider holding ``training.import_roster`` may import (a class outside the user's
 scope is a 404, one they may see but not import into is a 403). A small file is imported in the request; a large
-one (:func:`lijiao.training.tasks.runs_in_background`) goes to the worker. Either way the user lands on the job
+one goes to the worker (:func:`lijiao.training.rosters.start_roster_import` decides). Either way the user lands on the job
 page, which polls itself with htmx every second until the job has finished (no inline script: CSP), then shows
 the imported count, or the first errors and a link to the full error report.
 """
@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lijiao.audit.services import record_event
@@ -28,7 +29,7 @@ from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.importing import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS
 from lijiao.core.models import ImportJob
-from lijiao.training import importers, tasks
+from lijiao.training import roster_import as rosters
 from lijiao.training.models import TrainingClass
 from lijiao.training.selectors import enrollment as selectors
 
@@ -52,12 +53,12 @@ class RosterUploadForm(forms.Form):
         suffix = Path(upload.name or "").suffix.lower()
         if suffix not in SPREADSHEET_EXTENSIONS | CSV_EXTENSIONS:
             raise forms.ValidationError(
-                "请上传 xlsx、xls、ods 或 csv 文件（please upload an Excel, ODS or CSV file）",
+                _("请上传 xlsx、xls、ods 或 csv 文件"),
                 code="bad_type",
             )
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB（file too large）", code="too_large"
+                _("文件不能超过 %(size)s MB") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}, code="too_large"
             )
         return upload
 
@@ -78,7 +79,7 @@ def _require_import(request: HttpRequest, training_class: TrainingClass) -> None
 
 def _job_or_404(request: HttpRequest, job_id: int) -> ImportJob:
     try:
-        return importers.get_import_job(request.user, job_id)
+        return rosters.get_import_job(request.user, job_id)
     except NotFound:
         raise Http404("导入任务不存在") from None
 
@@ -107,13 +108,7 @@ def roster_import(request: HttpRequest, class_id: int) -> HttpResponse:
         name = upload.name or "roster.xlsx"
         data = _upload_data(upload)
         try:
-            if tasks.runs_in_background(name, data):
-                job = tasks.queue_roster_import(
-                    actor=request.user, training_class=training_class, file_name=name, data=data
-                )
-                messages.info(request, "文件较大，已转入后台导入，本页会自动刷新进度。")
-                return redirect("training:import_job", job_id=job.pk)
-            result = importers.import_roster(
+            started = rosters.start_roster_import(
                 actor=request.user, training_class=training_class, file_name=name, data=data
             )
         except DomainPermissionDenied:
@@ -121,11 +116,13 @@ def roster_import(request: HttpRequest, class_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            if result.ok:
-                messages.success(request, result.message)
-            return redirect("training:import_job", job_id=result.job_id)
+            if started.result is None:
+                messages.info(request, _("文件较大，已转入后台导入，本页会自动刷新进度。"))
+            elif started.result.ok:
+                messages.success(request, started.result.message)
+            return redirect("training:import_job", job_id=started.job.pk)
     jobs = ImportJob.objects.filter(
-        kind=importers.IMPORT_KIND,
+        kind=rosters.IMPORT_KIND,
         target_type=TrainingClass._meta.label_lower,
         target_id=str(training_class.pk),
     ).order_by("-created_at", "-id")[:RECENT_JOBS]
@@ -133,8 +130,8 @@ def roster_import(request: HttpRequest, class_id: int) -> HttpResponse:
         "training_class": training_class,
         "form": form,
         "jobs": jobs,
-        "columns": importers.COLUMNS,
-        "inline_max_rows": tasks.INLINE_MAX_ROWS,
+        "columns": rosters.COLUMNS,
+        "inline_max_rows": rosters.inline_limits()[0],
     }
     return render(request, "training/roster_import/upload.html", context)
 
@@ -144,7 +141,7 @@ def roster_import(request: HttpRequest, class_id: int) -> HttpResponse:
 def roster_import_template(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("training.import_roster"):
         raise DjangoPermissionDenied("您没有导入花名册的权限")
-    return _download(importers.roster_template_xlsx(), "培训班花名册-导入模板.xlsx")
+    return _download(rosters.roster_template_xlsx(), "培训班花名册-导入模板.xlsx")
 
 
 @login_required
@@ -158,11 +155,9 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     context = {
         "job": job,
         "training_class": training_class,
-        "errors": importers.report_preview(job, ERRORS_SHOWN)
-        if job.status == ImportJob.Status.FAILED
-        else [],
+        "errors": rosters.report_preview(job, ERRORS_SHOWN) if job.status == ImportJob.Status.FAILED else [],
         "errors_shown": ERRORS_SHOWN,
-        "file_row": importers.FILE_ROW,
+        "file_row": rosters.FILE_ROW,
     }
     partial = bool(request.headers.get("HX-Request")) and not request.headers.get(
         "HX-History-Restore-Request"

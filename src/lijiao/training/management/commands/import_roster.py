@@ -1,6 +1,6 @@
 """``lijiao import-roster FILE --class CLASS_ID [--user USERNAME]``: import a class's roster from xlsx/csv.
 
-All or nothing, like the screen and the API (:func:`lijiao.training.importers.import_roster`), with a progress
+All or nothing, like the screen and the API (:func:`lijiao.training.roster_import.import_roster`), with a progress
 bar. On success it prints the counts; otherwise the first errors, and writes the full error report next to the
 file (``<name>-错误报告.xlsx``); the exit code is then 1. Without ``--user`` the import runs as the system (the
 operator at the server's console); with it, as that user, with that user's permissions and scope.
@@ -13,20 +13,21 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lijiao.audit.context import request_context
 from lijiao.core.errors import DomainError
 from lijiao.core.models import ImportJob
-from lijiao.training.importers import FILE_ROW, import_roster
 from lijiao.training.models import TrainingClass
+from lijiao.training.roster_import import FILE_ROW, import_roster
 
 SHOWN_ERRORS = 20
 
 
 class Command(BaseCommand):
-    help = "导入培训班花名册（xlsx/csv），全部成功或全部不导入（import a class's roster, all rows or none）"
+    help = "导入培训班花名册（xlsx/csv），全部成功或全部不导入"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="花名册文件（xlsx、xls、ods 或 csv）")
@@ -36,17 +37,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"文件不存在：{path}（no such file）")
+            raise CommandError(_("文件不存在：%(path)s") % {"path": path})
         training_class = TrainingClass.objects.filter(pk=options["class_id"]).first()
         if training_class is None:
-            raise CommandError(f"培训班 {options['class_id']} 不存在（no such class）")
+            raise CommandError(_("培训班 %(id)s 不存在") % {"id": options["class_id"]})
         actor = None
         if options.get("user"):
             from django.contrib.auth import get_user_model
 
             actor = get_user_model().objects.filter(username=options["user"]).first()
             if actor is None or not actor.is_active:
-                raise CommandError(f"用户“{options['user']}”不存在或已停用（no such active user）")
+                raise CommandError(_("用户“%(user)s”不存在或已停用") % {"user": options["user"]})
         # rich writes partial lines: give it the stream under Django's OutputWrapper (which appends newlines)
         console = Console(file=cast(Any, self.stdout)._out, highlight=False)
         with (
@@ -100,4 +101,4 @@ class Command(BaseCommand):
             with job.report.open("rb") as source, report.open("wb") as target:
                 shutil.copyfileobj(source, target)
             self.stderr.write(f"完整错误报告：{report}")
-        raise CommandError("未导入任何学员（nothing imported）", returncode=1)
+        raise CommandError(_("未导入任何学员"), returncode=1)
