@@ -244,7 +244,7 @@ def test_evaluate_eligibility_without_program_checks_the_base_rule():
     assert evaluate_eligibility(None, facts).passed
     assert evaluate_eligibility(Program(eligibility_rule={}), facts).passed
     refused = evaluate_eligibility(None, {**facts, "draws_pension": True})
-    assert not refused.passed and refused.reasons == ("未领取基本养老金（not drawing a pension）",)
+    assert not refused.passed and refused.reasons == ("未领取基本养老金",)
 
 
 # ------------------------------------------------------------------------------------------------ overlap
@@ -371,7 +371,7 @@ def test_capacity_and_withdrawal(provider_staff, training_ref, provider):
     enroll(actor=provider_staff, training_class=klass, person=b)
     with pytest.raises(Conflict) as exc:
         enroll(actor=provider_staff, training_class=klass, person=c)
-    assert exc.value.code == "class_full" and "2 of 2" in exc.value.message
+    assert exc.value.code == "class_full" and "共2个名额，已报名2人" in exc.value.message
     assert not Enrollment.objects.filter(person=c).exists()
 
     with pytest.raises(DomainError) as exc:
@@ -397,7 +397,7 @@ def test_reserve_seats_is_conditional(provider, training_ref):
     reserve_seats(klass, 2)
     with pytest.raises(Conflict) as exc:
         reserve_seats(klass, 2)
-    assert "2 of 3" in exc.value.message
+    assert "共3个名额，已报名2人" in exc.value.message
     reserve_seats(klass, 1)
     klass.refresh_from_db()
     assert klass.enrolled_count == 3

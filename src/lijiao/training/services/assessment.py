@@ -23,6 +23,7 @@ from lijiao.audit.services import record_event, snapshot
 from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, FieldError
 from lijiao.training.models import AssessmentResult, ClassStatus, Enrollment, TrainingClass
+from lijiao.training.services.actors import user_of
 from lijiao.training.services.enrollment import require_class_staff
 
 __all__ = [
@@ -148,13 +149,13 @@ def _save(actor: Actor, enrollment: Enrollment, values: dict[str, Any]) -> Asses
     existing = AssessmentResult.objects.select_for_update().filter(enrollment=enrollment).first()
     before = snapshot(existing, RESULT_FIELDS) if existing else None
     if existing is None:
-        result = AssessmentResult.objects.create(enrollment=enrollment, recorded_by=actor, **values)
+        result = AssessmentResult.objects.create(enrollment=enrollment, recorded_by=user_of(actor), **values)
         action = "training.assessment.recorded"
     else:
         result = existing
         for field, value in values.items():
             setattr(result, field, value)
-        result.recorded_by = actor
+        result.recorded_by = user_of(actor)
         result.save(update_fields=[*RESULT_FIELDS, "recorded_by"])
         action = "training.assessment.corrected"
     after = snapshot(result, RESULT_FIELDS)
@@ -225,7 +226,7 @@ def record_results(
         if enrollment is None:
             errors.append(
                 FieldError(
-                    f"{prefix}enrollment", _("报名（编号%(id)s）不属于本班") % {"id": row.enrollment_id}
+                    f"{prefix}enrollment", _("编号为%(id)s的报名不属于本班") % {"id": row.enrollment_id}
                 )
             )
             continue

@@ -26,6 +26,7 @@ from lijiao.core.errors import Conflict, DomainError, FieldError
 from lijiao.people.models import Person
 from lijiao.training.checks import attendance_rates, overlapping_checkins
 from lijiao.training.models import CheckIn, ClassSession, ClassStatus, Enrollment, TrainingClass
+from lijiao.training.services.actors import user_of
 from lijiao.training.services.enrollment import require_class_staff
 
 __all__ = [
@@ -176,7 +177,7 @@ def check_in(
                 checked_at=checked_at,
                 method=method,
                 reason=reason,
-                recorded_by=actor,
+                recorded_by=user_of(actor),
             )
     except IntegrityError:
         raise Conflict(_("%(name)s已在本节课签到") % {"name": name}, code="duplicate_checkin") from None
@@ -239,7 +240,7 @@ def record_attendance_sheet(
     for person_id in sorted(wanted):
         enrollment = enrollments.get(person_id)
         if enrollment is None:
-            problems.append(FieldError("person_ids", _("学员（编号%(id)s）未在本班在读") % {"id": person_id}))
+            problems.append(FieldError("person_ids", _("编号为%(id)s的学员未在本班在读") % {"id": person_id}))
         elif person_id in overlaps:
             problems.append(FieldError("person_ids", f"{enrollment.person.name}{overlaps[person_id]}"))
     if problems:
@@ -256,7 +257,7 @@ def record_attendance_sheet(
             checked_at=when,
             method=method,
             reason=reason,
-            recorded_by=actor,
+            recorded_by=user_of(actor),
         )
         for person_id in sorted(wanted - already)
     ]

@@ -41,6 +41,7 @@ from lijiao.training.checks import (
     reserve_seats,
 )
 from lijiao.training.models import ClassStatus, Enrollment, Program, TrainingClass
+from lijiao.training.services.actors import user_of
 
 __all__ = [
     "ENROLLABLE_STATUSES",
@@ -190,7 +191,7 @@ def check_quota(training_class: TrainingClass, adding: int = 1) -> None:
     )
     if taken + adding > program.quota:
         raise Conflict(
-            _("培训项目“%(program)s”本年度计划%(quota)s人次已满（已报名%(taken)s人次）")
+            _("培训项目“%(program)s”本年度计划%(quota)s人次已满，已报名%(taken)s人次")
             % {"program": program.name, "quota": program.quota, "taken": taken},
             code="quota_reached",
         )
@@ -265,7 +266,7 @@ def enroll(
         before = snapshot(existing, ENROLLMENT_FIELDS)
         existing.status = Enrollment.Status.ACTIVE
         existing.eligibility_decision_id = decision_id
-        existing.enrolled_by = actor  # type: ignore[assignment]
+        existing.enrolled_by = user_of(actor)
         existing.save(update_fields=["status", "eligibility_decision", "enrolled_by"])
         enrollment = existing
         action = "training.enrollment.reenrolled"
@@ -276,7 +277,7 @@ def enroll(
                 enrollment = Enrollment.objects.create(
                     training_class=training_class,
                     person=person,
-                    enrolled_by=actor,
+                    enrolled_by=user_of(actor),
                     eligibility_decision_id=decision_id,
                 )
         except IntegrityError:

@@ -219,7 +219,8 @@ def class_create(request: HttpRequest) -> HttpResponse:
             tc = services.create_class(actor=request.user, data=form.to_input())
             messages.success(
                 request,
-                _("已新建培训班“%(name)s”（%(code)s），请编排课程表。") % {"name": tc.name, "code": tc.code},
+                _("已新建培训班“%(name)s”，编号%(code)s，请编排课程表。")
+                % {"name": tc.name, "code": tc.code},
             )
             return redirect("training:class_sessions", pk=tc.pk)
     return render(request, "training/classes/form.html", {"form": form, "mode": "create"})
@@ -276,7 +277,7 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
                 tc.refresh_from_db()
                 messages.success(
                     request,
-                    _("课程表已保存：共%(sessions)s节，%(hours)s课时（实操%(practical)s）。")
+                    _("课程表已保存：共%(sessions)s节，%(hours)s课时，其中实操%(practical)s课时。")
                     % {
                         "sessions": tc.sessions.count(),
                         "hours": tc.lesson_hours,
