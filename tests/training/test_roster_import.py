@@ -410,7 +410,7 @@ def test_every_row_error_writes_nothing(approved_class, provider_staff, kind: st
     assert {e.row_number for e in result.errors} == {3}, result.errors
     error = result.errors[0]
     assert error.column == column and fragment in error.message
-    assert "（" in error.message  # bilingual: Chinese, then English in brackets
+    assert any("\u4e00" <= c <= "\u9fff" for c in error.message)  # said in Chinese
     assert error.values[:2] == [str(v) if fmt == "csv" else v for v in bad[:2]]
     assert "未导入任何学员" in job.message
 
@@ -496,7 +496,7 @@ def test_eligibility_refusal_gives_the_reasons(approved_class, provider_staff, g
     result = run(provider_staff, approved_class, xlsx(rows))
     assert_failed(result, before, approved_class)
     [error] = result.errors
-    assert error.row_number == 3 and "高校毕业生" in error.message and "not eligible" in error.message
+    assert error.row_number == 3 and "不符合参训条件：高校毕业生" in error.message
 
 
 def test_more_trainees_than_places_is_one_file_error(approved_class, provider_staff) -> None:
