@@ -1155,3 +1155,16 @@ def test_concurrent_creators_get_distinct_codes(
     year = today().year
     assert sorted(outcomes) == [f"PX{year}ZS{n:06d}" for n in range(1, creators + 1)]
     assert TrainingClass.objects.count() == creators
+
+
+def test_allowed_actions_are_what_the_services_would_accept(
+    provider_staff, other_provider_staff, clerk, clerk_elsewhere, provider, training_ref
+) -> None:
+    filed = make_class(provider, training_ref["items"]["electrician5"], status=ClassStatus.FILED)
+    approved = make_class(provider, training_ref["items"]["electrician5"], status=ClassStatus.APPROVED)
+    assert services.allowed_actions(clerk, filed) == workflows.available_actions(ClassStatus.FILED)
+    assert services.allowed_actions(clerk_elsewhere, filed) == []  # another handling area
+    assert services.allowed_actions(provider_staff, filed) == []  # reviewing is the district's
+    assert services.allowed_actions(provider_staff, approved) == ["start"]
+    assert services.allowed_actions(other_provider_staff, approved) == []
+    assert services.allowed_actions(clerk, approved) == []

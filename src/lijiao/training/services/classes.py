@@ -38,7 +38,7 @@ from lijiao.catalog.selectors import edition_in_force
 from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, FieldError, NotFound, PermissionDenied
 from lijiao.core.models import HandlingArea
-from lijiao.core.permissions import require_perm
+from lijiao.core.permissions import has_any_perm, require_perm
 from lijiao.providers.models import Provider, Teacher, Venue
 from lijiao.providers.selectors import listing_problems, scope_covers
 from lijiao.training import workflows
@@ -55,9 +55,11 @@ from lijiao.training.services.actors import user_of
 
 __all__ = [
     "CLASS_FIELDS",
+    "PROVIDER_ACTION_PERMS",
     "ClassInput",
     "SessionInput",
     "Timetable",
+    "allowed_actions",
     "approve_class",
     "close_class",
     "create_class",
@@ -179,22 +181,58 @@ def _not_found() -> NotFound:
     return NotFound(_("培训班不存在"))
 
 
+# The permission each provider action's service requires (reviewer actions need ``review_trainingclass``).
+PROVIDER_ACTION_PERMS = {
+    "file": "training.file_trainingclass",
+    "start": "training.change_trainingclass",
+    "finish": "training.change_trainingclass",
+    "assess": "training.record_assessment",
+}
+
+
+def _is_own_provider(actor: Actor, training_class: TrainingClass) -> bool:
+    provider_id = getattr(actor, "provider_id", None)
+    return bool(provider_id) and provider_id == training_class.provider_id
+
+
+def _reviews_area_of(actor: Actor, training_class: TrainingClass) -> bool:
+    return (
+        Scope.for_user(actor)
+        .filter_by_area(TrainingClass.objects.filter(pk=training_class.pk), area_field="handling_area")
+        .exists()
+    )
+
+
 def _require_own_provider(actor: Actor, training_class: TrainingClass, perm: str) -> None:
     """The actor holds ``perm`` and works for the class's provider (others: the class does not exist)."""
     require_perm(actor, perm)
-    provider_id = getattr(actor, "provider_id", None)
-    if not provider_id or provider_id != training_class.provider_id:
+    if not _is_own_provider(actor, training_class):
         raise _not_found()
 
 
 def _require_reviewer(actor: Actor, training_class: TrainingClass) -> None:
     """The actor reviews classes and the class's handling area is within their scope."""
     require_perm(actor, "training.review_trainingclass")
-    in_scope = Scope.for_user(actor).filter_by_area(
-        TrainingClass.objects.filter(pk=training_class.pk), area_field="handling_area"
-    )
-    if not in_scope.exists():
+    if not _reviews_area_of(actor, training_class):
         raise _not_found()
+
+
+def allowed_actions(actor: Actor, training_class: TrainingClass) -> list[str]:
+    """The workflow actions ``actor`` may take on the class now: its status allows them, and the actor passes the
+    checks the action's service makes (the permission, and the own provider or the class's handling area)."""
+    own = _is_own_provider(actor, training_class)
+    reviewer: bool | None = None
+    allowed = []
+    for action in workflows.available_actions(training_class.status):
+        if action in PROVIDER_ACTION_PERMS:
+            if own and has_any_perm(actor, PROVIDER_ACTION_PERMS[action]):
+                allowed.append(action)
+        elif has_any_perm(actor, "training.review_trainingclass"):
+            if reviewer is None:
+                reviewer = _reviews_area_of(actor, training_class)
+            if reviewer:
+                allowed.append(action)
+    return allowed
 
 
 def _locked(training_class: TrainingClass) -> TrainingClass:

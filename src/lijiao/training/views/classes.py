@@ -114,19 +114,7 @@ def _roster_url(training_class: TrainingClass) -> str | None:
 
 
 def _user_actions(request: HttpRequest, training_class: TrainingClass) -> list[dict[str, Any]]:
-    """The workflow buttons this user may press on this class now."""
-    user = request.user
-    own = _is_own(request, training_class)
-    perms = {
-        "file": own and user.has_perm("training.file_trainingclass"),
-        "start": own and user.has_perm("training.change_trainingclass"),
-        "finish": own and user.has_perm("training.change_trainingclass"),
-        "assess": own and user.has_perm("training.record_assessment"),
-        "approve": user.has_perm("training.review_trainingclass"),
-        "return": user.has_perm("training.review_trainingclass"),
-        "reject": user.has_perm("training.review_trainingclass"),
-        "close": user.has_perm("training.review_trainingclass"),
-    }
+    """The workflow buttons this user may press on this class now (as the services decide)."""
     return [
         {
             "name": action,
@@ -135,8 +123,7 @@ def _user_actions(request: HttpRequest, training_class: TrainingClass) -> list[d
             "reason": action in workflows.REASON_REQUIRED,
             "danger": action in ("reject",),
         }
-        for action in workflows.available_actions(training_class.status)
-        if perms.get(action)
+        for action in services.allowed_actions(request.user, training_class)
     ]
 
 
