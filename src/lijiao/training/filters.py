@@ -23,6 +23,7 @@ __all__ = [
     "EnrollmentFilterSet",
     "ProgramFilterSet",
     "ReviewQueueFilterSet",
+    "checked_qs",
     "filtered",
 ]
 
@@ -111,14 +112,11 @@ class EnrollmentFilterSet(django_filters.FilterSet):
         fields = ["status", "q"]
 
 
-def filtered[M: Model](
-    filterset_class: type[django_filters.FilterSet], data: Any, queryset: QuerySet[M]
-) -> QuerySet[M]:
-    """``queryset`` narrowed by ``data`` (a QueryDict), or :class:`DomainError` (422) naming each bad parameter.
+def checked_qs[M: Model](filterset: django_filters.FilterSet) -> QuerySet[M]:
+    """The filter set's rows, or :class:`DomainError` (422) naming each bad parameter in words users know.
 
-    The API answers the error as it is; a screen catches it and shows the messages on its filter form.
+    The API answers the error as it is; a screen shows its messages above an empty list.
     """
-    filterset = filterset_class(data, queryset=queryset)
     if not filterset.is_valid():
         labels = {name: str(f.label or name) for name, f in filterset.filters.items()}
         errors = tuple(
@@ -128,3 +126,10 @@ def filtered[M: Model](
         raise DomainError(_("筛选条件有误"), code="invalid_filter", errors=errors, status=422)
     qs: QuerySet[M] = filterset.qs
     return qs
+
+
+def filtered[M: Model](
+    filterset_class: type[django_filters.FilterSet], data: Any, queryset: QuerySet[M]
+) -> QuerySet[M]:
+    """``queryset`` narrowed by the query parameters ``data`` (see :func:`checked_qs`)."""
+    return checked_qs(filterset_class(data, queryset=queryset))

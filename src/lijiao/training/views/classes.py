@@ -16,13 +16,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_filters import FilterSet
 
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
@@ -37,7 +39,7 @@ from lijiao.training.forms.classes import (
     TimetableForm,
     timetable_text,
 )
-from lijiao.training.models import TrainingClass
+from lijiao.training.models import Program, TrainingClass
 from lijiao.training.selectors import classes as selectors
 from lijiao.training.services import classes as services
 from lijiao.training.services import programs as program_services
@@ -153,13 +155,14 @@ def _detail_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, An
 
 
 def _filtered_page(
-    request: HttpRequest, filterset_class: type[filters.django_filters.FilterSet], queryset: Any
-) -> tuple[Any, filters.django_filters.FilterSet, str]:
-    """One page of ``queryset`` filtered by the list's filter set (the API's), its form, and the query string
-    without the page. Bad parameters show as messages above an empty list, as the API refuses them."""
-    filterset = filterset_class(request.GET or None, queryset=queryset)
+    request: HttpRequest, filterset_class: type[FilterSet], queryset: QuerySet[Any]
+) -> tuple[Page[Any], FilterSet, str]:
+    """One page of ``queryset`` filtered by the list's filter set (the API's), the filter set (its form), and
+    the query string without the page. Bad parameters show as messages above an empty list, as the API refuses
+    them."""
+    filterset = filterset_class(request.GET, queryset=queryset)
     try:
-        rows = filters.filtered(filterset_class, request.GET, queryset)
+        rows: QuerySet[Any] = filters.checked_qs(filterset)
     except DomainError as exc:
         for error in exc.errors:
             messages.error(request, error.message)
@@ -359,18 +362,20 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @staff_view("training.view_program")
 @require_GET
 def program_list(request: HttpRequest) -> HttpResponse:
-    page, filterset, querystring = _filtered_page(
-        request, filters.ProgramFilterSet, selectors.visible_programs(request.user)
-    )
-    rows = [{"program": p, "used": program_services.quota_used(p)} for p in page.object_list]
+    """Every program (a few a year, so one page), filtered like ``GET /api/v1/training/programs``."""
+    filterset = filters.ProgramFilterSet(request.GET, queryset=selectors.visible_programs(request.user))
+    try:
+        programs: list[Program] = list(filters.checked_qs(filterset))
+    except DomainError as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+        programs = []
     return render(
         request,
         "training/programs/list.html",
         {
-            "rows": rows,
-            "page": page,
+            "rows": [{"program": p, "used": program_services.quota_used(p)} for p in programs],
             "filter_form": filterset.form,
-            "querystring": querystring,
             "can_add": request.user.has_perm("training.add_program"),
         },
     )
