@@ -559,7 +559,11 @@ def test_enroll_person_registers_records_groups_and_enrolls_in_one_step(
         "unemployed"
     ]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"core.person.registered", "core.person.group_recorded", "training.enrollment.created"} <= actions
+    assert {
+        "people.person.registered",
+        "people.person.group_recorded",
+        "training.enrollment.created",
+    } <= actions
 
 
 @pytest.mark.parametrize("problem", ["evidence", "eligibility", "permission"])
@@ -593,4 +597,4 @@ def test_enroll_person_refused_at_any_step_writes_nothing(
     assert (
         not Person.objects.exists() and not PersonGroup.objects.exists() and not Enrollment.objects.exists()
     )
-    assert not AuditEvent.objects.filter(action__startswith="core.person").exists()
+    assert not AuditEvent.objects.filter(action__startswith="people.person").exists()
