@@ -149,7 +149,7 @@ def roster(request: HttpRequest, class_id: int) -> HttpResponse:
                     messages.warning(
                         request, _("%(name)s：%(warning)s") % {"name": person.name, "warning": warning}
                     )
-                messages.success(request, _("%(name)s已报名。") % {"name": person.name})
+                messages.success(request, _("%(name)s 已报名。") % {"name": person.name})
                 return redirect("training:roster", class_id=training_class.pk)
     return render(request, "training/enrollment/roster.html", _roster_context(request, training_class, form))
 
@@ -175,7 +175,7 @@ def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
             _refused(request, exc)
         else:
             messages.success(
-                request, _("%(name)s已退出本班，名额已释放。") % {"name": enrollment.person.name}
+                request, _("%(name)s 已退出本班，名额已释放。") % {"name": enrollment.person.name}
             )
     return redirect("training:roster", class_id=enrollment.training_class_id)
 
@@ -216,7 +216,7 @@ def attendance_sheet(request: HttpRequest, class_id: int) -> HttpResponse:
                 errors = [e.message for e in exc.errors if e.field not in form.fields]
             else:
                 if created:
-                    messages.success(request, _("已保存%(count)s条签到。") % {"count": len(created)})
+                    messages.success(request, _("已保存 %(count)s 条签到。") % {"count": len(created)})
                 else:
                     messages.success(request, _("没有新的签到需要保存。"))
                 return redirect("training:attendance", class_id=training_class.pk)
@@ -356,7 +356,7 @@ def results(request: HttpRequest, class_id: int) -> HttpResponse:
             except DomainError as exc:
                 row_errors = _results_errors(exc, header)
             else:
-                messages.success(request, _("已保存%(count)s名学员的评价结果。") % {"count": len(saved)})
+                messages.success(request, _("已保存 %(count)s 名学员的评价结果。") % {"count": len(saved)})
                 return redirect("training:results", class_id=training_class.pk)
     context = {
         "training_class": training_class,
