@@ -244,7 +244,7 @@ def test_evaluate_eligibility_without_program_checks_the_base_rule():
     assert evaluate_eligibility(None, facts).passed
     assert evaluate_eligibility(Program(eligibility_rule={}), facts).passed
     refused = evaluate_eligibility(None, {**facts, "draws_pension": True})
-    assert not refused.passed and refused.reasons == ("未领取基本养老金（not drawing a pension）",)
+    assert not refused.passed and refused.reasons == ("未领取基本养老金",)
 
 
 # ------------------------------------------------------------------------------------------------ overlap
@@ -371,7 +371,7 @@ def test_capacity_and_withdrawal(provider_staff, training_ref, provider):
     enroll(actor=provider_staff, training_class=klass, person=b)
     with pytest.raises(Conflict) as exc:
         enroll(actor=provider_staff, training_class=klass, person=c)
-    assert exc.value.code == "class_full" and "2 of 2" in exc.value.message
+    assert exc.value.code == "class_full" and "共2个名额，已报名2人" in exc.value.message
     assert not Enrollment.objects.filter(person=c).exists()
 
     with pytest.raises(DomainError) as exc:
@@ -397,7 +397,7 @@ def test_reserve_seats_is_conditional(provider, training_ref):
     reserve_seats(klass, 2)
     with pytest.raises(Conflict) as exc:
         reserve_seats(klass, 2)
-    assert "2 of 3" in exc.value.message
+    assert "共3个名额，已报名2人" in exc.value.message
     reserve_seats(klass, 1)
     klass.refresh_from_db()
     assert klass.enrolled_count == 3
@@ -534,3 +534,67 @@ def test_capacity_holds_under_concurrent_enrollment(seeded_areas, make_user, tra
     )
     assert len(decisions) == 1 and None not in decisions
     assert timezone.now()  # the test ran on a live connection
+
+
+# ------------------------------------------------------------------------------------------------ enroll a person
+
+
+def test_enroll_person_registers_records_groups_and_enrolls_in_one_step(
+    provider_staff, approved_class
+) -> None:
+    from lijiao.training.services.enrollment import GroupInput, PersonInput, enroll_person
+
+    number = citizen_id(years_ago(25))
+    enrollment = enroll_person(
+        actor=provider_staff,
+        training_class=approved_class,
+        person=PersonInput(
+            citizen_id=number,
+            name="王五",
+            groups=(GroupInput(group="unemployed", registration_number="DL2025-001"),),
+        ),
+    )
+    assert enrollment.status == Enrollment.Status.ACTIVE and enrollment.person.name == "王五"
+    assert list(PersonGroup.objects.filter(person=enrollment.person).values_list("group", flat=True)) == [
+        "unemployed"
+    ]
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "people.person.registered",
+        "people.person.group_recorded",
+        "training.enrollment.created",
+    } <= actions
+
+
+@pytest.mark.parametrize("problem", ["evidence", "eligibility", "permission"])
+def test_enroll_person_refused_at_any_step_writes_nothing(
+    problem, provider_staff, other_provider_staff, approved_class, graduate_program
+) -> None:
+    from lijiao.training.services.enrollment import GroupInput, PersonInput, enroll_person
+
+    actor = provider_staff
+    group = GroupInput(group="graduate", graduation_year=today().year - 1)
+    if problem == "evidence":
+        group = GroupInput(group="graduate")  # no graduation year
+    elif problem == "eligibility":
+        approved_class.program = graduate_program
+        approved_class.save(update_fields=["program"])
+        group = GroupInput(group="employee", employer_name="某公司", insured_months=12)
+    else:
+        actor = other_provider_staff
+    expected = PermissionDenied if problem == "permission" else DomainError
+    with pytest.raises(expected) as exc:
+        enroll_person(
+            actor=actor,
+            training_class=approved_class,
+            person=PersonInput(citizen_id=citizen_id(years_ago(24)), name="赵六", groups=(group,)),
+        )
+    if problem == "evidence":
+        assert exc.value.code == "invalid_group"
+        assert [e.field for e in exc.value.errors] == ["groups[0].graduation_year"]
+    if problem == "eligibility":
+        assert exc.value.code == "not_eligible"
+    assert (
+        not Person.objects.exists() and not PersonGroup.objects.exists() and not Enrollment.objects.exists()
+    )
+    assert not AuditEvent.objects.filter(action__startswith="people.person").exists()

@@ -542,7 +542,7 @@ def test_eligibility_refusal_gives_the_reasons(approved_class, provider_staff, g
     result = run(provider_staff, approved_class, xlsx(rows))
     assert_failed(result, before, approved_class)
     [error] = result.errors
-    assert error.row_number == 3 and "高校毕业生" in error.message and "not eligible" in error.message
+    assert error.row_number == 3 and "不符合参训条件：高校毕业生" in error.message
 
 
 def test_more_trainees_than_places_is_one_file_error(approved_class, provider_staff) -> None:

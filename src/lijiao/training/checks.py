@@ -33,7 +33,7 @@ Examples: graduates within 3 years and not employed, plus the coming year's grad
                  {"fact": "years_since_graduation", "op": "<=", "value": 3},
                  {"fact": "employed", "op": "==", "value": false}]},
         {"fact": "groups", "op": "contains", "value": "upcoming_graduate"}],
-     "label": "毕业年度或离校3年内未就业高校毕业生（graduates of this year or within 3 years, not employed）"}
+     "label": "毕业年度或离校3年内未就业高校毕业生"}
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.core.errors import Conflict
 from lijiao.core.rules import Decision, Rule, evaluate, validate_rule
@@ -73,14 +74,15 @@ MINIMUM_AGE = 16
 MAX_SESSION_LENGTH = dt.timedelta(days=1)
 
 # SPEC C4/C6 "Eligibility groups and age (16+, not drawing a pension)": checked for every class, program or not.
+# Rule labels are data (stored with each decision, like a program's rule), in Chinese.
 BASE_ELIGIBILITY_RULE: Rule = {
     "all": [
-        {"fact": "age", "op": ">=", "value": MINIMUM_AGE, "label": "年满16周岁（aged 16 or over）"},
+        {"fact": "age", "op": ">=", "value": MINIMUM_AGE, "label": "年满16周岁"},
         {
             "fact": "draws_pension",
             "op": "!=",
             "value": True,
-            "label": "未领取基本养老金（not drawing a pension）",
+            "label": "未领取基本养老金",
         },
     ]
 }
@@ -214,7 +216,7 @@ def _class_label(code: str, name: str) -> str:
 
 def overlapping_people(training_class: TrainingClass, person_ids: Collection[int]) -> dict[int, str]:
     """People among ``person_ids`` holding an ACTIVE enrollment in another class whose sessions overlap in time
-    with this class's sessions: person id → bilingual reason naming the other class.
+    with this class's sessions: person id → the reason, naming the other class.
 
     Two sessions overlap when each starts before the other ends (touching end-to-start does not overlap).
     Two queries: the span of this class's sessions (none: nothing overlaps), then the enrollments of those
@@ -258,16 +260,15 @@ def overlapping_people(training_class: TrainingClass, person_ids: Collection[int
     for person_id, code, name in rows.iterator(chunk_size=5000):
         if person_id in wanted and person_id not in result:
             label = _class_label(code, name)
-            result[person_id] = (
-                f"已在培训班“{label}”学习，两班上课时间重叠，同一人不能同时参加"
-                f"（already enrolled in class {code}, whose sessions overlap this class's）"
-            )
+            result[person_id] = _("已在培训班“%(label)s”学习，两班上课时间重叠，同一人不能同时参加") % {
+                "label": label
+            }
     return result
 
 
 def overlapping_checkins(session: ClassSession, person_ids: Collection[int]) -> dict[int, str]:
     """People among ``person_ids`` already checked in to a session of ANOTHER class overlapping ``session`` in
-    time: person id → bilingual reason naming the other class and session (R9). One query.
+    time: person id → the reason, naming the other class and session (R9). One query.
     """
     if not person_ids:
         return {}
@@ -286,10 +287,9 @@ def overlapping_checkins(session: ClassSession, person_ids: Collection[int]) -> 
     for person_id, code, name, starts_at in rows.iterator(chunk_size=5000):
         if person_id in wanted and person_id not in result:
             when = timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")
-            result[person_id] = (
-                f"已在培训班“{_class_label(code, name)}”{when} 的课程签到，与本节课时间重叠，不能同时在两个班签到"
-                f"（already checked in to class {code} at {when}, which overlaps this session）"
-            )
+            result[person_id] = _(
+                "已在培训班“%(label)s”%(time)s的课程签到，与本节课时间重叠，不能同时在两个班签到"
+            ) % {"label": _class_label(code, name), "time": when}
     return result
 
 
@@ -315,11 +315,18 @@ def reserve_seats(training_class: TrainingClass, count: int) -> None:
         if current
         else (training_class.enrolled_count, training_class.capacity)
     )
-    wanted = f"，还需 {count} 个名额（{count} more requested）" if count > 1 else ""
-    raise Conflict(
-        f"名额已满（class is full: {taken} of {capacity} places taken）{wanted}",
-        code="class_full",
-    )
+    if count > 1:
+        message = _("名额已满：共%(capacity)s个名额，已报名%(taken)s人，还需%(count)s个名额") % {
+            "capacity": capacity,
+            "taken": taken,
+            "count": count,
+        }
+    else:
+        message = _("名额已满：共%(capacity)s个名额，已报名%(taken)s人") % {
+            "capacity": capacity,
+            "taken": taken,
+        }
+    raise Conflict(message, code="class_full")
 
 
 def release_seats(training_class: TrainingClass, count: int) -> None:

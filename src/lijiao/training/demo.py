@@ -2055,6 +2055,7 @@ class _DemoBuilder:
         self.service_class(haichuan, first, last)  # a draft with its timetable, ready to file
         items = self.items(haichuan, self.today)
         carer = next((i for i in items if i.subject_code == "4-10-01-05" and i.level == 4), items[0])
+        assert haichuan.staff is not None  # every demo provider has staff
         class_services.create_class(  # a draft still without a timetable
             actor=haichuan.staff,
             data=class_services.ClassInput(

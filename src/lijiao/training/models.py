@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Program(models.Model):
@@ -19,31 +20,31 @@ class Program(models.Model):
     """
 
     class Kind(models.TextChoices):
-        GENERAL = "general", "职业技能培训"
-        GRADUATE_CONVERSION = "graduate_conversion", "高校毕业生专业转换及技能提升培训"
-        INDUSTRY_PLUS = "industry_plus", "“行业+培训”专项培训"
-        MASTER_CRAFTSMAN = "master_craftsman", "大师工匠培育提升计划"
-        APPRENTICESHIP = "apprenticeship", "企业新型学徒制"
-        JOB_TRANSFER = "job_transfer", "转岗培训"
-        ELDER_CHILD = "elder_child", "一老一小培训"
+        GENERAL = "general", _("职业技能培训")
+        GRADUATE_CONVERSION = "graduate_conversion", _("高校毕业生专业转换及技能提升培训")
+        INDUSTRY_PLUS = "industry_plus", _("“行业+培训”专项培训")
+        MASTER_CRAFTSMAN = "master_craftsman", _("大师工匠培育提升计划")
+        APPRENTICESHIP = "apprenticeship", _("企业新型学徒制")
+        JOB_TRANSFER = "job_transfer", _("转岗培训")
+        ELDER_CHILD = "elder_child", _("一老一小培训")
 
-    code = models.CharField("项目编码", max_length=30, unique=True)
-    name = models.CharField("项目名称", max_length=100)
-    kind = models.CharField("项目类型", max_length=25, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField("年度")
-    lead_department = models.CharField("牵头部门", max_length=50, default="市人力资源和社会保障局")
-    target_groups = models.JSONField("目标人群", default=list, blank=True)
-    eligibility_rule = models.JSONField("参训条件（规则）", default=dict, blank=True)
-    quota = models.PositiveIntegerField("年度计划人次", default=0)
+    code = models.CharField(_("项目编码"), max_length=30, unique=True)
+    name = models.CharField(_("项目名称"), max_length=100)
+    kind = models.CharField(_("项目类型"), max_length=25, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    lead_department = models.CharField(_("牵头部门"), max_length=50, default="市人力资源和社会保障局")
+    target_groups = models.JSONField(_("目标人群"), default=list, blank=True)
+    eligibility_rule = models.JSONField(_("参训条件（规则）"), default=dict, blank=True)
+    quota = models.PositiveIntegerField(_("年度计划人次"), default=0)
     attendance_threshold = models.DecimalField(
-        "出勤率要求", max_digits=4, decimal_places=3, default=Decimal("0.800")
+        _("出勤率要求"), max_digits=4, decimal_places=3, default=Decimal("0.800")
     )
-    funding_source = models.CharField("资金来源", max_length=100, blank=True)
-    active = models.BooleanField("启用", default=True)
+    funding_source = models.CharField(_("资金来源"), max_length=100, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["-year", "code"]
-        verbose_name = verbose_name_plural = "培训项目"
+        verbose_name = verbose_name_plural = _("培训项目")
 
     def __str__(self) -> str:
         return self.name
@@ -52,16 +53,20 @@ class Program(models.Model):
 class LessonHourRule(models.Model):
     """Minimum lesson hours per kind and level, as data (e.g. 初级 ≥ 40, 中级 and up ≥ 56, practical ≥ 60%)."""
 
-    kind = models.CharField("目录项目类型", max_length=20, default="occupation")
-    level = models.PositiveSmallIntegerField("等级", null=True, blank=True, help_text="空表示该类型所有等级")
-    min_total_hours = models.PositiveSmallIntegerField("最低总课时")
-    min_practical_share = models.DecimalField("实操课时最低占比", max_digits=4, decimal_places=3, default=0)
-    lesson_minutes = models.PositiveSmallIntegerField("每课时分钟数", default=45)
-    active = models.BooleanField("启用", default=True)
+    kind = models.CharField(_("目录项目类型"), max_length=20, default="occupation")
+    level = models.PositiveSmallIntegerField(
+        _("等级"), null=True, blank=True, help_text=_("空表示该类型所有等级")
+    )
+    min_total_hours = models.PositiveSmallIntegerField(_("最低总课时"))
+    min_practical_share = models.DecimalField(
+        _("实操课时最低占比"), max_digits=4, decimal_places=3, default=0
+    )
+    lesson_minutes = models.PositiveSmallIntegerField(_("每课时分钟数"), default=45)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["kind", "level"]
-        verbose_name = verbose_name_plural = "课时规则"
+        verbose_name = verbose_name_plural = _("课时规则")
         constraints = [models.UniqueConstraint(fields=["kind", "level"], name="training_lesson_rule_unique")]
 
     def __str__(self) -> str:
@@ -69,91 +74,91 @@ class LessonHourRule(models.Model):
 
 
 class ClassStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    FILED = "filed", "已申请"
-    RETURNED = "returned", "退回修改"
-    REJECTED = "rejected", "不予备案"
-    APPROVED = "approved", "已备案"
-    RUNNING = "running", "开班中"
-    FINISHED = "finished", "已结业"
-    ASSESSED = "assessed", "已评价"
-    CLOSED = "closed", "已关闭"
+    DRAFT = "draft", _("草稿")
+    FILED = "filed", _("已申请")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("不予备案")
+    APPROVED = "approved", _("已备案")
+    RUNNING = "running", _("开班中")
+    FINISHED = "finished", _("已结业")
+    ASSESSED = "assessed", _("已评价")
+    CLOSED = "closed", _("已关闭")
 
 
 class TrainingClass(models.Model):
     """A class (培训班) a provider files against a catalog item of the edition in force on the filing date."""
 
     class Mode(models.TextChoices):
-        OFFLINE = "offline", "线下"
-        ONLINE = "online", "线上"
-        MIXED = "mixed", "线上线下结合"
+        OFFLINE = "offline", _("线下")
+        ONLINE = "online", _("线上")
+        MIXED = "mixed", _("线上线下结合")
 
-    code = models.CharField("班级编号", max_length=30, unique=True)
-    name = models.CharField("班级名称", max_length=100)
+    code = models.CharField(_("班级编号"), max_length=30, unique=True)
+    name = models.CharField(_("班级名称"), max_length=100)
     provider = models.ForeignKey(
-        "providers.Provider", models.PROTECT, related_name="classes", verbose_name="培训机构"
+        "providers.Provider", models.PROTECT, related_name="classes", verbose_name=_("培训机构")
     )
     handling_area = models.ForeignKey(
-        "core.HandlingArea", models.PROTECT, related_name="classes", verbose_name="经办区域"
+        "core.HandlingArea", models.PROTECT, related_name="classes", verbose_name=_("经办区域")
     )
     catalog_item = models.ForeignKey(
-        "catalog.CatalogItem", models.PROTECT, related_name="classes", verbose_name="目录项目"
+        "catalog.CatalogItem", models.PROTECT, related_name="classes", verbose_name=_("目录项目")
     )
     program = models.ForeignKey(
-        Program, models.PROTECT, null=True, blank=True, related_name="classes", verbose_name="培训项目"
+        Program, models.PROTECT, null=True, blank=True, related_name="classes", verbose_name=_("培训项目")
     )
-    start_date = models.DateField("开班日期")
-    end_date = models.DateField("结业日期")
-    lesson_hours = models.PositiveSmallIntegerField("总课时")
-    practical_hours = models.PositiveSmallIntegerField("实操课时", default=0)
-    capacity = models.PositiveIntegerField("计划人数")
-    enrolled_count = models.PositiveIntegerField("已报名人数", default=0)
+    start_date = models.DateField(_("开班日期"))
+    end_date = models.DateField(_("结业日期"))
+    lesson_hours = models.PositiveSmallIntegerField(_("总课时"))
+    practical_hours = models.PositiveSmallIntegerField(_("实操课时"), default=0)
+    capacity = models.PositiveIntegerField(_("计划人数"))
+    enrolled_count = models.PositiveIntegerField(_("已报名人数"), default=0)
     venue = models.ForeignKey(
         "providers.Venue",
         models.PROTECT,
         null=True,
         blank=True,
         related_name="classes",
-        verbose_name="培训场地",
+        verbose_name=_("培训场地"),
     )
     teachers = models.ManyToManyField(
-        "providers.Teacher", blank=True, related_name="classes", verbose_name="教师"
+        "providers.Teacher", blank=True, related_name="classes", verbose_name=_("教师")
     )
-    mode = models.CharField("培训方式", max_length=10, choices=Mode.choices, default=Mode.OFFLINE)
+    mode = models.CharField(_("培训方式"), max_length=10, choices=Mode.choices, default=Mode.OFFLINE)
     status = models.CharField(
-        "状态", max_length=10, choices=ClassStatus.choices, default=ClassStatus.DRAFT, db_index=True
+        _("状态"), max_length=10, choices=ClassStatus.choices, default=ClassStatus.DRAFT, db_index=True
     )
-    status_reason = models.CharField("退回/不予备案原因", max_length=500, blank=True)
-    filed_on = models.DateField("申请日期", null=True, blank=True)
+    status_reason = models.CharField(_("退回/不予备案原因"), max_length=500, blank=True)
+    filed_on = models.DateField(_("申请日期"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
     )
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
         ordering = ["-start_date", "-id"]
-        verbose_name = verbose_name_plural = "培训班"
+        verbose_name = verbose_name_plural = _("培训班")
         permissions = [
-            ("file_trainingclass", "可申请开班"),
-            ("review_trainingclass", "可审核开班备案"),
-            ("record_attendance", "可记录考勤"),
-            ("record_assessment", "可录入评价结果"),
-            ("import_roster", "可导入花名册"),
+            ("file_trainingclass", _("可申请开班")),
+            ("review_trainingclass", _("可审核开班备案")),
+            ("record_attendance", _("可记录考勤")),
+            ("record_assessment", _("可录入评价结果")),
+            ("import_roster", _("可导入花名册")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="training_class_dates"),
@@ -174,23 +179,23 @@ class ClassSession(models.Model):
     """One session of a class's timetable; its length in lesson hours is minutes / 45."""
 
     class Kind(models.TextChoices):
-        THEORY = "theory", "理论"
-        PRACTICAL = "practical", "实操"
+        THEORY = "theory", _("理论")
+        PRACTICAL = "practical", _("实操")
 
     training_class = models.ForeignKey(
-        TrainingClass, models.CASCADE, related_name="sessions", verbose_name="培训班"
+        TrainingClass, models.CASCADE, related_name="sessions", verbose_name=_("培训班")
     )
-    starts_at = models.DateTimeField("开始时间")
-    ends_at = models.DateTimeField("结束时间")
-    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.THEORY)
-    topic = models.CharField("内容", max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.THEORY)
+    topic = models.CharField(_("内容"), max_length=200, blank=True)
     teacher = models.ForeignKey(
-        "providers.Teacher", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="教师"
+        "providers.Teacher", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("教师")
     )
 
     class Meta:
         ordering = ["starts_at"]
-        verbose_name = verbose_name_plural = "课程安排"
+        verbose_name = verbose_name_plural = _("课程安排")
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="training_session_order")
         ]
@@ -208,25 +213,25 @@ class Enrollment(models.Model):
     """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "在读"
-        WITHDRAWN = "withdrawn", "已退出"
-        COMPLETED = "completed", "已结业"
+        ACTIVE = "active", _("在读")
+        WITHDRAWN = "withdrawn", _("已退出")
+        COMPLETED = "completed", _("已结业")
 
     training_class = models.ForeignKey(  # indexed by training_enrollment_unique (training_class, person)
-        TrainingClass, models.PROTECT, related_name="enrollments", verbose_name="培训班", db_index=False
+        TrainingClass, models.PROTECT, related_name="enrollments", verbose_name=_("培训班"), db_index=False
     )
     person = models.ForeignKey(
-        "people.Person", models.PROTECT, related_name="enrollments", verbose_name="学员"
+        "people.Person", models.PROTECT, related_name="enrollments", verbose_name=_("学员")
     )
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    enrolled_at = models.DateTimeField("报名时间", auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="登记人",
+        verbose_name=_("登记人"),
     )
     eligibility_decision = models.ForeignKey(
         "core.DecisionRecord",
@@ -234,13 +239,13 @@ class Enrollment(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="资格审核结果",
+        verbose_name=_("资格审核结果"),
     )
-    attendance_rate = models.DecimalField("出勤率", max_digits=5, decimal_places=4, null=True, blank=True)
+    attendance_rate = models.DecimalField(_("出勤率"), max_digits=5, decimal_places=4, null=True, blank=True)
 
     class Meta:
         ordering = ["training_class", "id"]
-        verbose_name = verbose_name_plural = "报名"
+        verbose_name = verbose_name_plural = _("报名")
         constraints = [
             models.UniqueConstraint(fields=["training_class", "person"], name="training_enrollment_unique")
         ]
@@ -265,30 +270,34 @@ class CheckIn(models.Model):
     """A person's check-in to one session (face, card, QR, online, or manual with a reason)."""
 
     class Method(models.TextChoices):
-        FACE = "face", "人脸识别"
-        CARD = "card", "刷卡"
-        QR = "qr", "扫码"
-        ONLINE = "online", "线上"
-        MANUAL = "manual", "手工补录"
+        FACE = "face", _("人脸识别")
+        CARD = "card", _("刷卡")
+        QR = "qr", _("扫码")
+        ONLINE = "online", _("线上")
+        MANUAL = "manual", _("手工补录")
 
-    session = models.ForeignKey(ClassSession, models.CASCADE, related_name="checkins", verbose_name="课程")
-    enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="checkins", verbose_name="报名")
-    person = models.ForeignKey("people.Person", models.PROTECT, related_name="checkins", verbose_name="学员")
-    checked_at = models.DateTimeField("签到时间")
-    method = models.CharField("方式", max_length=10, choices=Method.choices)
-    reason = models.CharField("补录原因", max_length=200, blank=True)
+    session = models.ForeignKey(ClassSession, models.CASCADE, related_name="checkins", verbose_name=_("课程"))
+    enrollment = models.ForeignKey(
+        Enrollment, models.CASCADE, related_name="checkins", verbose_name=_("报名")
+    )
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="checkins", verbose_name=_("学员")
+    )
+    checked_at = models.DateTimeField(_("签到时间"))
+    method = models.CharField(_("方式"), max_length=10, choices=Method.choices)
+    reason = models.CharField(_("补录原因"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="记录人",
+        verbose_name=_("记录人"),
     )
 
     class Meta:
         ordering = ["session", "id"]
-        verbose_name = verbose_name_plural = "签到"
+        verbose_name = verbose_name_plural = _("签到")
         constraints = [
             models.UniqueConstraint(fields=["session", "enrollment"], name="training_checkin_unique"),
             models.CheckConstraint(
@@ -304,25 +313,27 @@ class AssessmentResult(models.Model):
     """The assessment of one enrollment: theory and practical scores, pass/fail, who evaluated and when."""
 
     enrollment = models.OneToOneField(
-        Enrollment, models.CASCADE, related_name="assessment", verbose_name="报名"
+        Enrollment, models.CASCADE, related_name="assessment", verbose_name=_("报名")
     )
-    theory_score = models.DecimalField("理论成绩", max_digits=5, decimal_places=2, null=True, blank=True)
-    practical_score = models.DecimalField("实操成绩", max_digits=5, decimal_places=2, null=True, blank=True)
-    passed = models.BooleanField("是否合格")
-    evaluating_organisation = models.CharField("评价机构", max_length=100)
-    assessed_on = models.DateField("评价日期")
+    theory_score = models.DecimalField(_("理论成绩"), max_digits=5, decimal_places=2, null=True, blank=True)
+    practical_score = models.DecimalField(
+        _("实操成绩"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    passed = models.BooleanField(_("是否合格"))
+    evaluating_organisation = models.CharField(_("评价机构"), max_length=100)
+    assessed_on = models.DateField(_("评价日期"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="录入人",
+        verbose_name=_("录入人"),
     )
-    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "评价结果"
+        verbose_name = verbose_name_plural = _("评价结果")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(theory_score__isnull=True) | Q(theory_score__gte=0, theory_score__lte=100))
@@ -332,4 +343,4 @@ class AssessmentResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enrollment} {'合格' if self.passed else '不合格'}"
+        return f"{self.enrollment} {_('合格') if self.passed else _('不合格')}"

@@ -13,10 +13,13 @@ A draft or returned class may also be deleted (it was never approved). A transit
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from lijiao.core.workflow import Workflow
 from lijiao.training.models import ClassStatus, TrainingClass
+
+type StrOrPromise = str | Promise
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ClassStatus.DRAFT: frozenset({ClassStatus.FILED}),
@@ -44,15 +47,15 @@ ACTION_TARGETS: dict[str, str] = {
     "assess": ClassStatus.ASSESSED,
     "close": ClassStatus.CLOSED,
 }
-ACTION_LABELS: dict[str, str] = {
-    "file": "提交开班申请",
-    "approve": "同意备案",
-    "return": "退回修改",
-    "reject": "不予备案",
-    "start": "开班",
-    "finish": "结业",
-    "assess": "确认评价完成",
-    "close": "关闭",
+ACTION_LABELS: dict[str, StrOrPromise] = {
+    "file": gettext_lazy("提交开班申请"),
+    "approve": gettext_lazy("同意备案"),
+    "return": gettext_lazy("退回修改"),
+    "reject": gettext_lazy("不予备案"),
+    "start": gettext_lazy("开班"),
+    "finish": gettext_lazy("结业"),
+    "assess": gettext_lazy("确认评价完成"),
+    "close": gettext_lazy("关闭"),
 }
 PROVIDER_ACTIONS = frozenset({"file", "start", "finish", "assess"})
 REVIEWER_ACTIONS = frozenset({"approve", "return", "reject", "close"})

@@ -3,32 +3,39 @@
 Reads go through :mod:`lijiao.training.selectors.classes` (provider staff see their own provider's classes,
 district clerks their handling area's; anything else is a 404, exactly like an unknown id). Writes go through
 :mod:`lijiao.training.services.classes` / ``programs``, which check permissions (403), states (409) and values
-(400 with field errors in Chinese and English). Filing refusals list every failed check as a field error.
+(400 with field errors). Filing refusals list every failed check as a field error. Lists are filtered by the
+filter sets of :mod:`lijiao.training.filters`, the same as the screens'.
 """
 
-import datetime as dt
-from typing import Annotated, Any
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
 from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem
+from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Teacher, Venue
-from lijiao.training.models import ClassSession, ClassStatus, Program, TrainingClass
+from lijiao.training import filters
+from lijiao.training.models import ClassSession, Program, TrainingClass
 from lijiao.training.schemas.classes import (
     ClassDetailOut,
+    ClassFilters,
     ClassIn,
     ClassOut,
     ErrorOut,
     FilingCheckOut,
+    ProgramFilters,
     ProgramIn,
     ProgramOut,
     ReasonIn,
+    ReviewQueueFilters,
     SessionOut,
     SessionsIn,
 )
@@ -40,6 +47,7 @@ router = Router(auth=required_auth)
 
 
 _NOT_FOUND = {404: ErrorOut}
+_LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
 _WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -48,14 +56,11 @@ _WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409
 
 
 def _program_input(payload: ProgramIn) -> program_services.ProgramInput:
-    from decimal import Decimal, InvalidOperation
-
     try:
         threshold = Decimal(str(payload.attendance_threshold).strip())
     except InvalidOperation:
         raise DomainError.for_fields(
-            "培训项目信息有误（invalid program）",
-            {"attendance_threshold": "出勤率要求应为0–1之间的数，如0.8（threshold must be a number）"},
+            _("培训项目信息有误"), {"attendance_threshold": _("出勤率要求应为0–1之间的数，如0.8")}
         ) from None
     return program_services.ProgramInput(
         code=payload.code,
@@ -72,7 +77,7 @@ def _program_input(payload: ProgramIn) -> program_services.ProgramInput:
     )
 
 
-def _class_input(user: Any, payload: ClassIn) -> services.ClassInput:
+def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
     """Resolve the ids and codes of a class body (within the caller's provider) to rows; unknown ones are field
     errors."""
     errors: dict[str, str] = {}
@@ -82,7 +87,7 @@ def _class_input(user: Any, payload: ClassIn) -> services.ClassInput:
         if payload.catalog_item_id is not None:
             found = CatalogItem.objects.filter(pk=payload.catalog_item_id).first()
             if found is None:
-                errors["catalog_item_id"] = "未知的目录项目（unknown catalog item）"
+                errors["catalog_item_id"] = _("未知的目录项目")
             else:
                 item = services.resolve_subject(catalog_item=found)
         elif payload.subject_code:
@@ -90,13 +95,13 @@ def _class_input(user: Any, payload: ClassIn) -> services.ClassInput:
             occupation = Occupation.objects.filter(code=code).first()
             special = None if occupation else SpecialItem.objects.filter(code=code).first()
             if occupation is None and special is None:
-                errors["subject_code"] = f"未知的职业或项目编码“{code}”（unknown subject code）"
+                errors["subject_code"] = _("未知的职业或项目编码“%(code)s”") % {"code": code}
             else:
                 item = services.resolve_subject(
                     occupation=occupation, level=payload.level, special_item=special
                 )
         else:
-            errors["catalog_item_id"] = "请指定目录项目或职业编码（catalog item or subject code required）"
+            errors["catalog_item_id"] = _("请指定目录项目或职业编码")
     except DomainError as exc:
         for error in exc.errors:
             errors[{"catalog_item": "catalog_item_id"}.get(error.field, error.field)] = error.message
@@ -104,18 +109,20 @@ def _class_input(user: Any, payload: ClassIn) -> services.ClassInput:
     if payload.program_id is not None:
         program = Program.objects.filter(pk=payload.program_id).first()
         if program is None:
-            errors["program_id"] = "未知的培训项目（unknown program）"
+            errors["program_id"] = _("未知的培训项目")
     venue = None
     if payload.venue_id is not None:
         venue = Venue.objects.filter(pk=payload.venue_id, provider_id=provider_id).first()
         if venue is None:
-            errors["venue_id"] = "未知的培训场地，只能选择本机构的场地（unknown venue）"
+            errors["venue_id"] = _("未知的培训场地，只能选择本机构的场地")
     teachers = list(Teacher.objects.filter(pk__in=payload.teacher_ids, provider_id=provider_id))
     missing = sorted(set(payload.teacher_ids) - {t.pk for t in teachers})
     if missing:
-        errors["teacher_ids"] = f"未知的教师：{missing}，只能选择本机构的教师（unknown teachers）"
+        errors["teacher_ids"] = _("未知的教师：%(ids)s，只能选择本机构的教师") % {
+            "ids": "、".join(map(str, missing))
+        }
     if errors:
-        raise DomainError.for_fields("培训班信息有误（invalid class）", errors, code="invalid_class")
+        raise DomainError.for_fields(_("培训班信息有误"), errors, code="invalid_class")
     assert item is not None
     return services.ClassInput(
         name=payload.name,
@@ -161,19 +168,14 @@ def _detail(request: HttpRequest, class_id: int) -> TrainingClass:
 # Programs
 
 
-@router.get("/programs", auth=optional_auth, response=list[ProgramOut], summary="培训项目列表")
-def program_list(
-    request: HttpRequest,
-    year: Annotated[int | None, Query(description="年度")] = None,
-    kind: Annotated[Program.Kind | None, Query(description="项目类型")] = None,
-) -> QuerySet[Program]:
+@router.get(
+    "/programs", auth=optional_auth, response={200: list[ProgramOut], 422: ErrorOut}, summary="培训项目列表"
+)
+def program_list(request: HttpRequest, query: Query[ProgramFilters]) -> QuerySet[Program]:
     """Active programs for everyone; training staff also see inactive ones."""
-    qs = selectors.visible_programs(current_user(request))
-    if year:
-        qs = qs.filter(year=year)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs
+    return filters.filtered(
+        filters.ProgramFilterSet, request.GET, selectors.visible_programs(current_user(request))
+    )
 
 
 @router.get(
@@ -203,37 +205,23 @@ def program_update(request: HttpRequest, program_id: int, payload: ProgramIn) ->
 # Classes: reading
 
 
-@router.get("/classes", response={200: list[ClassOut], 401: ErrorOut}, summary="培训班列表（按权限范围）")
+@router.get("/classes", response={200: list[ClassOut], **_LIST_ERRORS}, summary="培训班列表（按权限范围）")
 @paginate(LimitOffsetPagination)
-def class_list(
-    request: HttpRequest,
-    status: Annotated[ClassStatus | None, Query(description="状态")] = None,
-    provider_id: Annotated[int | None, Query(description="培训机构 id")] = None,
-    program_id: Annotated[int | None, Query(description="培训项目 id")] = None,
-    start_from: Annotated[dt.date | None, Query(description="开班日期不早于")] = None,
-    start_to: Annotated[dt.date | None, Query(description="开班日期不晚于")] = None,
-    q: Annotated[str | None, Query(description="班级名称或编号（包含）")] = None,
-) -> QuerySet[TrainingClass]:
+def class_list(request: HttpRequest, query: Query[ClassFilters]) -> QuerySet[TrainingClass]:
     """Provider staff: their own classes; district clerks: their handling area's; city-wide roles: all."""
-    filters = selectors.ClassFilters(
-        status=status or "",
-        provider_id=provider_id,
-        program_id=program_id,
-        start_from=start_from,
-        start_to=start_to,
-        q=q or "",
-    )
-    return selectors.filter_classes(current_user(request), filters).prefetch_related("teachers")
+    qs = selectors.visible_classes(current_user(request))
+    return filters.filtered(filters.ClassFilterSet, request.GET, qs).prefetch_related("teachers")
 
 
 @router.get(
     "/classes/review-queue",
-    response={200: list[ClassOut], 401: ErrorOut},
+    response={200: list[ClassOut], **_LIST_ERRORS},
     summary="开班审核队列（本经办区域已申请的培训班，先到先审）",
 )
 @paginate(LimitOffsetPagination)
-def class_review_queue(request: HttpRequest) -> QuerySet[TrainingClass]:
-    return selectors.review_queue(current_user(request)).prefetch_related("teachers")
+def class_review_queue(request: HttpRequest, query: Query[ReviewQueueFilters]) -> QuerySet[TrainingClass]:
+    qs = selectors.review_queue(current_user(request))
+    return filters.filtered(filters.ReviewQueueFilterSet, request.GET, qs).prefetch_related("teachers")
 
 
 @router.get("/classes/{class_id}", response={200: ClassDetailOut, **_NOT_FOUND}, summary="培训班详情")
@@ -272,7 +260,7 @@ def class_create(request: HttpRequest, payload: ClassIn) -> Status[TrainingClass
     user = current_user(request)
     require_perm(user, "training.add_trainingclass")
     if not getattr(user, "provider_id", None):
-        raise PermissionDenied("只有培训机构人员可以新建培训班（only provider staff create classes）")
+        raise PermissionDenied(_("只有培训机构人员可以新建培训班"))
     try:
         tc = services.create_class(actor=user, data=_class_input(user, payload))
     except PermissionDenied:
@@ -320,8 +308,11 @@ def class_set_sessions(request: HttpRequest, class_id: int, payload: SessionsIn)
     missing = sorted(teacher_ids - set(teachers))
     if missing:
         raise DomainError.for_fields(
-            "课程表有误（invalid timetable）",
-            {"sessions": f"未知的教师：{missing}，只能选择本机构的教师（unknown teachers）"},
+            _("课程表有误"),
+            {
+                "sessions": _("未知的教师：%(ids)s，只能选择本机构的教师")
+                % {"ids": "、".join(map(str, missing))}
+            },
             code="invalid_timetable",
         )
     sessions = [

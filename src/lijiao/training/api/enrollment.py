@@ -2,9 +2,9 @@
 
 Same permissions as the screens: provider staff write for their own provider's classes; district clerks of the
 area read; everyone else sees nothing. Reads go through :mod:`lijiao.training.selectors.enrollment`, so a class,
-session, enrollment or person outside the caller's scope answers 404 exactly like an unknown id. Writes go
-through the services: 403 (permission), 409 (state: full, duplicate, overlapping…), 400 (values, with field
-errors). ID numbers and phones are always masked in responses; a person is looked up by the exact ID number
+session, enrollment or person outside the caller's scope answers 404 exactly like an unknown id. Each write is
+one service call, the same the screens make: 403 (permission), 409 (state: full, duplicate, overlapping…), 400
+(values, with field errors). ID numbers and phones are always masked in responses; a person is looked up by the exact ID number
 (sent in the body, never in a URL).
 """
 
@@ -12,22 +12,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
 
 from lijiao.accounts.api_auth import current_user, required_auth
-from lijiao.core.errors import DomainError, FieldError, NotFound
+from lijiao.core.actors import Actor
+from lijiao.core.errors import NotFound
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, mask
 from lijiao.people import services as people
 from lijiao.people.models import Person, PersonGroup
 from lijiao.people.selectors import find_person
-from lijiao.training.models import CheckIn, Enrollment
+from lijiao.training import filters
+from lijiao.training.models import CheckIn, Enrollment, TrainingClass
 from lijiao.training.schemas.enrollment import (
     CheckInIn,
     CheckInOut,
     EnrollIn,
+    EnrollmentFilters,
     EnrollmentOut,
     ErrorOut,
     EvidenceIn,
@@ -99,27 +102,24 @@ def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
     }
 
 
-def _register_with_groups(user: Any, payload: PersonIn) -> Person:
-    person = people.register_person(
-        actor=user,
+def _person_input(payload: PersonIn) -> enrollment_services.PersonInput:
+    return enrollment_services.PersonInput(
         citizen_id=payload.citizen_id,
         name=payload.name,
         phone=payload.phone,
         household=payload.household,
         education=payload.education,
         employer_name=payload.employer_name,
+        groups=tuple(enrollment_services.GroupInput(**group.model_dump()) for group in payload.groups),
     )
-    errors: list[FieldError] = []
-    for index, group in enumerate(payload.groups):
-        try:
-            people.record_group(actor=user, person=person, **group.model_dump())
-        except DomainError as exc:
-            errors.extend(FieldError(f"groups[{index}].{e.field}", e.message) for e in exc.errors)
-    if errors:
-        raise DomainError(
-            "人员类别信息有误（invalid group evidence）", code="invalid_group", errors=tuple(errors)
-        )
-    return person
+
+
+def _trainees_class(user: Actor, class_id: int) -> TrainingClass:
+    """A class in the caller's scope whose trainees they may read (404 otherwise, like an unknown id)."""
+    training_class = selectors.get_class(user, class_id)
+    if not selectors.can_see_trainees(user):
+        raise NotFound(_("培训班不存在"))
+    return training_class
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -133,9 +133,7 @@ def _register_with_groups(user: Any, payload: PersonIn) -> Person:
 def register_person(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
     user = current_user(request)
     require_perm(user, "people.add_person")
-    with transaction.atomic():
-        person = _register_with_groups(user, payload)
-    return _person_out(person)
+    return _person_out(enrollment_services.register_with_groups(actor=user, person=_person_input(payload)))
 
 
 @router.post("/persons/lookup", response={200: PersonOut, **_WRITE_ERRORS}, summary="按身份证号精确查找人员")
@@ -144,7 +142,7 @@ def lookup_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
     require_perm(user, "people.add_person")
     person = find_person(payload.citizen_id)
     if person is None:
-        raise NotFound("未找到该身份证号登记的人员（no person registered with this citizen ID）")
+        raise NotFound(_("未找到该身份证号登记的人员"))
     return _person_out(person)
 
 
@@ -197,12 +195,13 @@ def delete_group(request: HttpRequest, person_id: int, group: str) -> Status[Non
 
 @router.get(
     "/classes/{class_id}/enrollments",
-    response={200: list[EnrollmentOut], **_READ_ERRORS},
-    summary="培训班花名册",
+    response={200: list[EnrollmentOut], **_READ_ERRORS, 422: ErrorOut},
+    summary="培训班花名册（可按状态、姓名筛选）",
 )
-def roster(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
-    training_class = selectors.get_class(current_user(request), class_id)
-    return [_enrollment_out(e) for e in selectors.class_roster(training_class)]
+def roster(request: HttpRequest, class_id: int, query: Query[EnrollmentFilters]) -> list[dict[str, Any]]:
+    training_class = _trainees_class(current_user(request), class_id)
+    rows = filters.filtered(filters.EnrollmentFilterSet, request.GET, selectors.class_roster(training_class))
+    return [_enrollment_out(e) for e in rows]
 
 
 @router.post(
@@ -213,18 +212,14 @@ def roster(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
 def enroll(request: HttpRequest, class_id: int, payload: EnrollIn) -> Status[dict[str, Any]]:
     user = current_user(request)
     require_perm(user, "training.add_enrollment")
-    training_class = selectors.get_class(user, class_id)
-    enrollment_services.require_class_staff(user, training_class, "training.add_enrollment")
-    with transaction.atomic():  # a refused enrollment leaves no new person or group behind
-        person = _register_with_groups(user, payload)
-        enrollment = enrollment_services.enroll(
-            actor=user,
-            training_class=training_class,
-            person=person,
-            employed=payload.employed,
-            draws_pension=payload.draws_pension,
-            labour_contract_months=payload.labour_contract_months,
-        )
+    enrollment = enrollment_services.enroll_person(
+        actor=user,
+        training_class=selectors.get_class(user, class_id),
+        person=_person_input(payload),
+        employed=payload.employed,
+        draws_pension=payload.draws_pension,
+        labour_contract_months=payload.labour_contract_months,
+    )
     return Status(201, _enrollment_out(selectors.get_enrollment(user, enrollment.pk)))
 
 
@@ -263,28 +258,11 @@ def withdraw(request: HttpRequest, enrollment_id: int, payload: WithdrawIn) -> d
 def check_in(request: HttpRequest, session_id: int, payload: CheckInIn) -> Status[CheckIn]:
     user = current_user(request)
     require_perm(user, "training.record_attendance")
-    session = selectors.get_session(user, session_id)
-    enrollment = person = None
-    if payload.enrollment_id is not None:
-        enrollment = Enrollment.objects.filter(
-            pk=payload.enrollment_id, training_class_id=session.training_class_id
-        ).first()
-        if enrollment is None:
-            raise DomainError.for_fields(
-                "报名记录不属于本班（enrollment not in this class）",
-                {"enrollment_id": "报名记录不属于本班（enrollment not in this class）"},
-            )
-    elif payload.person_id is not None:
-        person = Person.objects.filter(pk=payload.person_id).first()
-        if person is None:
-            raise DomainError.for_fields(
-                "人员不存在（person not found）", {"person_id": "人员不存在（person not found）"}
-            )
     checkin = attendance.check_in(
         actor=user,
-        session=session,
-        person=person,
-        enrollment=enrollment,
+        session=selectors.get_session(user, session_id),
+        enrollment_id=payload.enrollment_id,
+        person_id=payload.person_id,
         checked_at=payload.checked_at,
         method=payload.method,
         reason=payload.reason,
@@ -298,7 +276,7 @@ def check_in(request: HttpRequest, session_id: int, payload: CheckInIn) -> Statu
     summary="考勤表（课程 × 学员）",
 )
 def get_attendance(request: HttpRequest, class_id: int) -> dict[str, Any]:
-    training_class = selectors.get_class(current_user(request), class_id)
+    training_class = _trainees_class(current_user(request), class_id)
     sheet = selectors.attendance_sheet(training_class)
     return {
         "class_id": training_class.pk,
@@ -326,17 +304,10 @@ def get_attendance(request: HttpRequest, class_id: int) -> dict[str, Any]:
 def post_attendance(request: HttpRequest, class_id: int, payload: SheetIn) -> dict[str, int]:
     user = current_user(request)
     require_perm(user, "training.record_attendance")
-    training_class = selectors.get_class(user, class_id)
-    session = training_class.sessions.filter(pk=payload.session_id).first()
-    if session is None:
-        raise DomainError.for_fields(
-            "课程不属于本班（session not in this class）",
-            {"session_id": "课程不属于本班（session not in this class）"},
-        )
-    created = attendance.record_attendance_sheet(
+    created = attendance.record_attendance(
         actor=user,
-        session=session,
-        person_ids=payload.person_ids,
+        training_class=selectors.get_class(user, class_id),
+        marks={payload.session_id: payload.person_ids},
         method=payload.method,
         reason=payload.reason,
         checked_at=payload.checked_at,
@@ -349,7 +320,7 @@ def post_attendance(request: HttpRequest, class_id: int, payload: SheetIn) -> di
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _results_out(training_class: Any) -> list[dict[str, Any]]:
+def _results_out(training_class: TrainingClass) -> list[dict[str, Any]]:
     rows = []
     for row in selectors.class_results(training_class):
         result = row.result
@@ -372,7 +343,7 @@ def _results_out(training_class: Any) -> list[dict[str, Any]]:
     "/classes/{class_id}/results", response={200: list[ResultOut], **_READ_ERRORS}, summary="评价结果"
 )
 def get_results(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
-    return _results_out(selectors.get_class(current_user(request), class_id))
+    return _results_out(_trainees_class(current_user(request), class_id))
 
 
 @router.post(

@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lijiao.catalog.models import CatalogItem
 from lijiao.catalog.selectors import current_edition
@@ -38,6 +40,7 @@ KIND_WORDS = {
     "理论": ClassSession.Kind.THEORY,
     "theory": ClassSession.Kind.THEORY,
 }
+# The timetable's text format (the words are what the parser reads back, hence not translated).
 KIND_LABEL = {ClassSession.Kind.PRACTICAL: "实操", ClassSession.Kind.THEORY: "理论"}
 LINE_RE = re.compile(
     r"^(?P<date>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s+"
@@ -49,43 +52,54 @@ LINE_RE = re.compile(
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         level = obj.get_level_display()
-        text = f"{obj.subject_code} {obj.subject_name}"
-        return f"{text}（{level}）" if level else f"{text}（{obj.get_kind_display()}）"
+        return _("%(code)s %(name)s（%(level)s）") % {
+            "code": obj.subject_code,
+            "name": obj.subject_name,
+            "level": level or obj.get_kind_display(),
+        }
 
 
 class ClassForm(forms.Form):
     """A class application of the user's provider (create and edit)."""
 
-    name = forms.CharField(label="班级名称", max_length=100)
+    name = forms.CharField(label=gettext_lazy("班级名称"), max_length=100)
     catalog_item = ItemChoiceField(
-        label="培训项目（现行目录）",
+        label=gettext_lazy("培训项目（现行目录）"),
         queryset=CatalogItem.objects.none(),
-        empty_label="请选择",
-        help_text="本机构培训范围内、现行目录版本中的项目；提交申请时按申请日生效的目录版本确定",
+        empty_label=gettext_lazy("请选择"),
+        help_text=gettext_lazy(
+            "本机构培训范围内、现行目录版本中的项目；提交申请时按申请日生效的目录版本确定"
+        ),
     )
     program = forms.ModelChoiceField(
-        label="培训计划/项目",
+        label=gettext_lazy("培训计划/项目"),
         queryset=Program.objects.filter(active=True),
         required=False,
-        empty_label="（无）",
+        empty_label=gettext_lazy("（无）"),
     )
-    start_date = forms.DateField(label="开班日期", widget=DATE_WIDGET)
-    end_date = forms.DateField(label="结业日期", widget=DATE_WIDGET)
-    capacity = forms.IntegerField(label="计划人数", min_value=1, max_value=5000)
-    mode = forms.ChoiceField(label="培训方式", choices=TrainingClass.Mode.choices)
+    start_date = forms.DateField(label=gettext_lazy("开班日期"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=gettext_lazy("结业日期"), widget=DATE_WIDGET)
+    capacity = forms.IntegerField(label=gettext_lazy("计划人数"), min_value=1, max_value=5000)
+    mode = forms.ChoiceField(label=gettext_lazy("培训方式"), choices=TrainingClass.Mode.choices)
     venue = forms.ModelChoiceField(
-        label="培训场地", queryset=Venue.objects.none(), required=False, empty_label="（线上培训不需场地）"
+        label=gettext_lazy("培训场地"),
+        queryset=Venue.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（线上培训不需场地）"),
     )
     teachers = forms.ModelMultipleChoiceField(
-        label="授课教师",
+        label=gettext_lazy("授课教师"),
         queryset=Teacher.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     lesson_hours = forms.IntegerField(
-        label="申报总课时", required=False, min_value=0, help_text="不填则按课程表计算（每课时45分钟）"
+        label=gettext_lazy("申报总课时"),
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy("不填则按课程表计算（每课时45分钟）"),
     )
-    practical_hours = forms.IntegerField(label="申报实操课时", required=False, min_value=0)
+    practical_hours = forms.IntegerField(label=gettext_lazy("申报实操课时"), required=False, min_value=0)
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +111,7 @@ class ClassForm(forms.Form):
         self.fields["teachers"].queryset = Teacher.objects.filter(provider=provider, active=True)  # type: ignore[attr-defined]
         edition = current_edition()
         if edition is None:
-            self.fields["catalog_item"].help_text = "今天没有生效的培训目录，暂不能新建培训班"
+            self.fields["catalog_item"].help_text = gettext_lazy("今天没有生效的培训目录，暂不能新建培训班")
 
     @classmethod
     def initial_for(cls, training_class: TrainingClass) -> dict[str, Any]:
@@ -157,10 +171,12 @@ class TimetableForm(forms.Form):
     """The timetable typed as one line per session: ``日期 开始-结束 [理论|实操] [内容]``."""
 
     sessions = forms.CharField(
-        label="课程表",
+        label=gettext_lazy("课程表"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono", "spellcheck": "false"}),
-        help_text="每行一节课：日期 开始-结束 类型 内容，如“2025-03-03 09:00-12:00 实操 配电柜接线”；类型为理论或实操，默认理论",
+        help_text=gettext_lazy(
+            "每行一节课：日期 开始-结束 类型 内容，如“2025-03-03 09:00-12:00 实操 配电柜接线”；类型为理论或实操，默认理论"
+        ),
     )
 
     def clean_sessions(self) -> list[SessionInput]:
@@ -174,20 +190,20 @@ class TimetableForm(forms.Form):
             match = LINE_RE.match(line)
             if match is None:
                 errors.append(
-                    f"第{number}行“{line[:40]}”格式不对，应为“2025-03-03 09:00-12:00 实操 内容”"
-                    f"（line {number}: expected DATE HH:MM-HH:MM [KIND] [TOPIC]）"
+                    _("第%(number)s行“%(line)s”格式不对，应为“2025-03-03 09:00-12:00 实操 内容”")
+                    % {"number": number, "line": line[:40]}
                 )
                 continue
             try:
                 day = _parse_date(match["date"])
                 start, end = _parse_time(match["start"]), _parse_time(match["end"])
             except ValueError:
-                errors.append(f"第{number}行的日期或时间不存在（line {number}: no such date or time）")
+                errors.append(_("第%(number)s行的日期或时间不存在") % {"number": number})
                 continue
             rest = (match["rest"] or "").strip()
             kind = ClassSession.Kind.THEORY
             if rest:
-                first, _, remainder = rest.partition(" ")
+                first, _sep, remainder = rest.partition(" ")
                 if first.lower() in KIND_WORDS:
                     kind = KIND_WORDS[first.lower()]
                     rest = remainder.strip()
@@ -206,44 +222,48 @@ class TimetableForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="原因",
+        label=gettext_lazy("原因"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写原因（a reason is required）"},
+        error_messages={"required": gettext_lazy("请填写原因")},
     )
 
 
 class ProgramForm(forms.Form):
     """A program with its eligibility rule typed as JSON."""
 
-    code = forms.CharField(label="项目编码", max_length=30)
-    name = forms.CharField(label="项目名称", max_length=100)
-    kind = forms.ChoiceField(label="项目类型", choices=Program.Kind.choices)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    lead_department = forms.CharField(label="牵头部门", max_length=50, initial="市人力资源和社会保障局")
+    code = forms.CharField(label=gettext_lazy("项目编码"), max_length=30)
+    name = forms.CharField(label=gettext_lazy("项目名称"), max_length=100)
+    kind = forms.ChoiceField(label=gettext_lazy("项目类型"), choices=Program.Kind.choices)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    lead_department = forms.CharField(
+        label=gettext_lazy("牵头部门"), max_length=50, initial="市人力资源和社会保障局"
+    )
     target_groups = forms.MultipleChoiceField(
-        label="目标人群",
+        label=gettext_lazy("目标人群"),
         choices=PersonGroup.Group.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     eligibility_rule = forms.CharField(
-        label="参训条件（规则 JSON）",
+        label=gettext_lazy("参训条件（规则 JSON）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "class": "mono", "spellcheck": "false"}),
-        help_text='例如 {"all": [{"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"}]}；'
-        "空表示只检查年满16周岁且未领取养老金",
+        help_text=gettext_lazy(
+            '例如 {"all": [{"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"}]}；'
+            "空表示只检查年满16周岁且未领取养老金"
+        ),
     )
-    quota = forms.IntegerField(label="年度计划人次", min_value=0, initial=0)
+    quota = forms.IntegerField(label=gettext_lazy("年度计划人次"), min_value=0, initial=0)
     attendance_threshold = forms.DecimalField(
-        label="出勤率要求",
+        label=gettext_lazy("出勤率要求"),
         min_value=Decimal(0),
         max_value=Decimal(1),
         decimal_places=3,
         initial=Decimal("0.800"),
     )
-    funding_source = forms.CharField(label="资金来源", max_length=100, required=False)
-    active = forms.BooleanField(label="启用", required=False, initial=True)
+    funding_source = forms.CharField(label=gettext_lazy("资金来源"), max_length=100, required=False)
+    active = forms.BooleanField(label=gettext_lazy("启用"), required=False, initial=True)
 
     def clean_eligibility_rule(self) -> dict[str, Any]:
         text = (self.cleaned_data.get("eligibility_rule") or "").strip()
@@ -253,10 +273,10 @@ class ProgramForm(forms.Form):
             value = json.loads(text)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
-                f"不是有效的 JSON：第{exc.lineno}行第{exc.colno}列（invalid JSON: {exc.msg}）"
+                _("不是有效的 JSON：第%(line)s行第%(column)s列") % {"line": exc.lineno, "column": exc.colno}
             ) from None
         if not isinstance(value, dict):
-            raise forms.ValidationError("规则必须是 JSON 对象（a rule must be an object）")
+            raise forms.ValidationError(_("规则必须是 JSON 对象"))
         return value
 
     @classmethod

@@ -19,7 +19,7 @@ def _choices_text(choices: Any) -> str:
 
 class FieldErrorOut(Schema):
     field: str = Field(..., description="出错的字段（__all__ 表示整体）")
-    message: str = Field(..., description="错误说明（中文，附英文）")
+    message: str = Field(..., description="错误说明（按 Accept-Language 的语言）")
 
 
 class ErrorOut(Schema):
@@ -272,3 +272,33 @@ class FilingCheckOut(Schema):
     ok: bool = Field(..., description="当前是否可以提交开班申请")
     catalog_item: ItemRef | None = Field(None, description="按今天生效的目录版本解析出的项目")
     errors: list[FieldErrorOut]
+
+
+class ClassFilters(Schema):
+    """Query parameters of the class list; validated by :class:`lijiao.training.filters.ClassFilterSet`, the
+    same filter set as the screen ``/training/classes/`` (hence every parameter is read as text here: the filter
+    set alone decides what is valid, with the same messages on both)."""
+
+    status: str | None = Field(None, description=f"状态：{_choices_text(ClassStatus.choices)}")
+    provider_id: str | None = Field(None, description="培训机构 id（整数）")
+    program_id: str | None = Field(None, description="培训项目 id（整数）")
+    start_from: str | None = Field(None, description="开班日期不早于（YYYY-MM-DD）")
+    start_to: str | None = Field(None, description="开班日期不晚于（YYYY-MM-DD）")
+    q: str | None = Field(None, description="班级名称或编号（包含，最多100字）")
+
+
+class ReviewQueueFilters(Schema):
+    """Query parameters of the review queue (:class:`lijiao.training.filters.ReviewQueueFilterSet`)."""
+
+    provider_id: str | None = Field(None, description="培训机构 id（整数）")
+    start_from: str | None = Field(None, description="开班日期不早于（YYYY-MM-DD）")
+    start_to: str | None = Field(None, description="开班日期不晚于（YYYY-MM-DD）")
+    q: str | None = Field(None, description="班级名称、编号或培训机构名称（包含）")
+
+
+class ProgramFilters(Schema):
+    """Query parameters of the program list (:class:`lijiao.training.filters.ProgramFilterSet`)."""
+
+    year: str | None = Field(None, description="年度（整数）")
+    kind: str | None = Field(None, description=f"项目类型：{_choices_text(Program.Kind.choices)}")
+    q: str | None = Field(None, description="项目名称或编码（包含）")

@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from lijiao.people.models import Person, PersonGroup
-from lijiao.training.models import CheckIn
+from lijiao.training.models import CheckIn, Enrollment
 
 
 class FieldErrorOut(Schema):
@@ -19,7 +19,7 @@ class FieldErrorOut(Schema):
 
 class ErrorOut(Schema):
     code: str = Field(..., description="机器可读的错误代码，如 not_eligible、class_full、overlapping_class")
-    message: str = Field(..., description="给人看的错误说明（中文（English））")
+    message: str = Field(..., description="给人看的错误说明（按 Accept-Language 的语言）")
     errors: list[FieldErrorOut] = Field(default_factory=list, description="逐字段的错误")
 
 
@@ -188,3 +188,12 @@ class ResultOut(Schema):
     passed: bool | None
     evaluating_organisation: str
     assessed_on: dt.date | None
+
+
+class EnrollmentFilters(Schema):
+    """Query parameters of a class's roster (:class:`lijiao.training.filters.EnrollmentFilterSet`, as the screen)."""
+
+    status: str | None = Field(
+        None, description="状态：" + "；".join(f"{k}={v}" for k, v in Enrollment.Status.choices)
+    )
+    q: str | None = Field(None, description="姓名（包含）")

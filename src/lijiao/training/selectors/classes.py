@@ -4,6 +4,10 @@ Classes go through :meth:`lijiao.accounts.scope.Scope.filter_by_provider` on ``p
 provider staff see their own provider's classes only, district clerks the classes of their handling area,
 city-wide roles all of them; users without ``training.view_trainingclass`` and anonymous callers see none.
 Something out of scope answers :class:`~lijiao.core.errors.NotFound`, exactly like an unknown id.
+
+:func:`visible_classes` / :func:`get_class` are the only way any screen, API handler or selector reads a class
+(the roster, attendance and results readers re-export them). Lists are narrowed by the filter sets of
+:mod:`lijiao.training.filters`.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
 from lijiao.catalog.models import CatalogItem, Edition
 from lijiao.catalog.selectors import edition_in_force
+from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import NotFound
 from lijiao.providers.models import Provider, ProviderScope
 from lijiao.training import workflows
@@ -27,9 +33,7 @@ from lijiao.training.services.programs import quota_used
 
 __all__ = [
     "ClassDetail",
-    "ClassFilters",
     "class_detail",
-    "filter_classes",
     "get_class",
     "get_program",
     "program_usage",
@@ -44,18 +48,18 @@ __all__ = [
 # Programs
 
 
-def visible_programs(user: Any) -> QuerySet[Program]:
+def visible_programs(user: Actor | None) -> QuerySet[Program]:
     """Programs are public policy data: everyone sees the active ones; training staff also inactive ones."""
     qs = Program.objects.all()
-    if getattr(user, "is_authenticated", False) and user.has_perm("training.view_program"):
+    if user is not None and is_authenticated(user) and user.has_perm("training.view_program"):
         return qs
     return qs.filter(active=True)
 
 
-def get_program(user: Any, pk: int) -> Program:
+def get_program(user: Actor | None, pk: int) -> Program:
     program = visible_programs(user).filter(pk=pk).first()
     if program is None:
-        raise NotFound("培训项目不存在（program not found）")
+        raise NotFound(_("培训项目不存在"))
     return program
 
 
@@ -94,57 +98,26 @@ def _base() -> QuerySet[TrainingClass]:
     )
 
 
-def visible_classes(user: Any) -> QuerySet[TrainingClass]:
+def visible_classes(user: Actor | None) -> QuerySet[TrainingClass]:
     """Classes the user may see (own provider / handling area / all), newest start first."""
-    if not (getattr(user, "is_authenticated", False) and user.has_perm("training.view_trainingclass")):
+    if user is None or not (is_authenticated(user) and user.has_perm("training.view_trainingclass")):
         return TrainingClass.objects.none()
     return Scope.for_user(user).filter_by_provider(
         _base(), provider_field="provider", area_field="handling_area"
     )
 
 
-def get_class(user: Any, pk: int) -> TrainingClass:
+def get_class(user: Actor | None, pk: int) -> TrainingClass:
     """One visible class, or :class:`NotFound` (out of scope looks the same as unknown)."""
     training_class = visible_classes(user).filter(pk=pk).first()
     if training_class is None:
-        raise NotFound("培训班不存在（class not found）")
+        raise NotFound(_("培训班不存在"))
     return training_class
 
 
-@dataclass(frozen=True, slots=True)
-class ClassFilters:
-    """Filters of the class list (screen and API)."""
-
-    status: str = ""
-    provider_id: int | None = None
-    program_id: int | None = None
-    start_from: dt.date | None = None
-    start_to: dt.date | None = None
-    q: str = ""
-
-
-def filter_classes(user: Any, filters: ClassFilters) -> QuerySet[TrainingClass]:
-    """Visible classes by status, provider, program, start-date range and name/code text."""
-    qs = visible_classes(user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.provider_id:
-        qs = qs.filter(provider_id=filters.provider_id)
-    if filters.program_id:
-        qs = qs.filter(program_id=filters.program_id)
-    if filters.start_from:
-        qs = qs.filter(start_date__gte=filters.start_from)
-    if filters.start_to:
-        qs = qs.filter(start_date__lte=filters.start_to)
-    text = filters.q.strip()
-    if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text))
-    return qs
-
-
-def review_queue(user: Any) -> QuerySet[TrainingClass]:
+def review_queue(user: Actor | None) -> QuerySet[TrainingClass]:
     """Filed classes of the reviewer's handling area, oldest application first (none for non-reviewers)."""
-    if not (getattr(user, "is_authenticated", False) and user.has_perm("training.review_trainingclass")):
+    if user is None or not (is_authenticated(user) and user.has_perm("training.review_trainingclass")):
         return TrainingClass.objects.none()
     qs = Scope.for_user(user).filter_by_area(_base(), area_field="handling_area")
     return qs.filter(status=ClassStatus.FILED).order_by("filed_on", "updated_at", "pk")
@@ -170,7 +143,7 @@ class ClassDetail:
         return sum(n for status, n in self.enrollments.items() if status != Enrollment.Status.WITHDRAWN)
 
 
-def class_detail(user: Any, pk: int) -> ClassDetail:
+def class_detail(user: Actor | None, pk: int) -> ClassDetail:
     """A visible class with everything its detail page and API show (NotFound when out of scope)."""
     training_class = get_class(user, pk)
     sessions = list(

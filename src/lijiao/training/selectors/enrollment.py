@@ -2,7 +2,10 @@
 
 Every read goes through :class:`lijiao.accounts.scope.Scope`: provider staff see their own provider's classes
 and trainees only, district clerks their handling area's, city-wide roles everything. An id outside the scope is
-:class:`lijiao.core.errors.NotFound`, exactly like a missing one. The sheet and results readers are set-based:
+:class:`lijiao.core.errors.NotFound`, exactly like a missing one. Classes are read by the one
+:func:`~lijiao.training.selectors.classes.visible_classes` / :func:`~lijiao.training.selectors.classes.get_class`
+pair (re-exported here); their trainees only by users who also hold ``training.view_enrollment``
+(:func:`can_see_trainees`). The sheet and results readers are set-based:
 a fixed number of queries whatever the size of the class.
 """
 
@@ -10,20 +13,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
+from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import NotFound
 from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import AssessmentResult, CheckIn, ClassSession, Enrollment, TrainingClass
+from lijiao.training.selectors.classes import get_class, visible_classes
 
 __all__ = [
     "AttendanceRow",
     "AttendanceSheet",
     "ResultRow",
     "attendance_sheet",
+    "can_see_trainees",
     "class_results",
     "class_roster",
     "get_class",
@@ -37,24 +43,14 @@ __all__ = [
 ]
 
 
-def _can_read(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("training.view_enrollment"))
+def can_see_trainees(user: Actor | None) -> bool:
+    """Whether the user may read enrollments, attendance and results at all (their scope still applies)."""
+    return bool(is_authenticated(user) and user is not None and user.has_perm("training.view_enrollment"))
 
 
-def visible_classes(user: Any) -> QuerySet[TrainingClass]:
-    """Classes the user may see (own provider's / area's / all), for the roster screens."""
-    if not _can_read(user):
-        return TrainingClass.objects.none()
-    return Scope.for_user(user).filter_by_provider(
-        TrainingClass.objects.select_related("provider", "program", "catalog_item"),
-        provider_field="provider",
-        area_field="handling_area",
-    )
-
-
-def visible_enrollments(user: Any) -> QuerySet[Enrollment]:
+def visible_enrollments(user: Actor | None) -> QuerySet[Enrollment]:
     """Enrollments the user may see, scoped through their class."""
-    if not _can_read(user):
+    if not can_see_trainees(user):
         return Enrollment.objects.none()
     return Scope.for_user(user).filter_by_provider(
         Enrollment.objects.select_related("training_class", "person"),
@@ -63,9 +59,9 @@ def visible_enrollments(user: Any) -> QuerySet[Enrollment]:
     )
 
 
-def visible_people(user: Any) -> QuerySet[Person]:
+def visible_people(user: Actor | None) -> QuerySet[Person]:
     """People the user may see: everyone for city-wide roles, else those enrolled in a class in scope."""
-    if not (getattr(user, "is_authenticated", False) and user.has_perm("people.view_person")):
+    if user is None or not (is_authenticated(user) and user.has_perm("people.view_person")):
         return Person.objects.none()
     scope = Scope.for_user(user)
     if scope.all_areas:
@@ -74,35 +70,28 @@ def visible_people(user: Any) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=enrolled)
 
 
-def get_class(user: Any, class_id: int) -> TrainingClass:
-    found = visible_classes(user).filter(pk=class_id).first()
-    if found is None:
-        raise NotFound("培训班不存在（class not found）")
-    return found
-
-
-def get_enrollment(user: Any, enrollment_id: int) -> Enrollment:
+def get_enrollment(user: Actor | None, enrollment_id: int) -> Enrollment:
     found = visible_enrollments(user).select_related("eligibility_decision").filter(pk=enrollment_id).first()
     if found is None:
-        raise NotFound("报名记录不存在（enrollment not found）")
+        raise NotFound(_("报名记录不存在"))
     return found
 
 
-def get_session(user: Any, session_id: int) -> ClassSession:
+def get_session(user: Actor | None, session_id: int) -> ClassSession:
     found = (
         ClassSession.objects.select_related("training_class")
         .filter(pk=session_id, training_class__in=visible_classes(user))
         .first()
     )
     if found is None:
-        raise NotFound("课程不存在（session not found）")
+        raise NotFound(_("课程不存在"))
     return found
 
 
-def get_person(user: Any, person_id: int) -> Person:
+def get_person(user: Actor | None, person_id: int) -> Person:
     found = visible_people(user).filter(pk=person_id).first()
     if found is None:
-        raise NotFound("人员不存在（person not found）")
+        raise NotFound(_("人员不存在"))
     return found
 
 
@@ -120,7 +109,7 @@ def class_roster(training_class: TrainingClass, *, include_withdrawn: bool = Tru
     return qs
 
 
-def person_enrollments(user: Any, person: Person) -> QuerySet[Enrollment]:
+def person_enrollments(user: Actor | None, person: Person) -> QuerySet[Enrollment]:
     """A person's enrollments the user may see (other providers' classes stay hidden), with their decisions."""
     return (
         visible_enrollments(user)

@@ -17,13 +17,24 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event, snapshot
+from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, FieldError
 from lijiao.training.models import AssessmentResult, ClassStatus, Enrollment, TrainingClass
+from lijiao.training.services.actors import user_of
 from lijiao.training.services.enrollment import require_class_staff
 
-__all__ = ["RESULT_FIELDS", "ResultInput", "parse_score", "record_result", "record_results"]
+__all__ = [
+    "ASSESSABLE_STATUSES",
+    "RESULT_FIELDS",
+    "ResultInput",
+    "accepts_results",
+    "parse_score",
+    "record_result",
+    "record_results",
+]
 
 RESULT_FIELDS = (
     "theory_score",
@@ -49,33 +60,40 @@ class ResultInput:
 
 
 def parse_score(value: Any, field: str, label: str) -> tuple[Decimal | None, FieldError | None]:
-    """A score 0–100 with at most two decimals (``""``/None → None), or the field error saying why not."""
+    """A score 0–100 with at most two decimals (``""``/None → None), or the field error saying why not.
+
+    ``field`` names the input for programs (the error's field); ``label`` names it for people (the message).
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, bool):
-        return None, FieldError(field, f"{label}必须是数字（{field} must be a number）")
+        return None, FieldError(field, _("%(label)s必须是数字") % {"label": label})
     try:
         score = Decimal(str(value).strip())
     except InvalidOperation:
-        return None, FieldError(field, f"{label}“{value}”不是数字（{field} must be a number）")
+        return None, FieldError(field, _("%(label)s“%(value)s”不是数字") % {"label": label, "value": value})
     if not score.is_finite():
-        return None, FieldError(field, f"{label}必须是数字（{field} must be a number）")
+        return None, FieldError(field, _("%(label)s必须是数字") % {"label": label})
     if not Decimal(0) <= score <= Decimal(100):
-        return None, FieldError(field, f"{label}应在 0–100 之间（{field} must be between 0 and 100）")
+        return None, FieldError(field, _("%(label)s应在0–100之间") % {"label": label})
     if score != score.quantize(_CENT):
-        return None, FieldError(field, f"{label}最多保留两位小数（{field} has at most 2 decimals）")
+        return None, FieldError(field, _("%(label)s最多保留两位小数") % {"label": label})
     return score.quantize(_CENT), None
 
 
-def _check_class(training_class: TrainingClass) -> None:
-    today = timezone.localdate()
+def accepts_results(training_class: TrainingClass) -> bool:
+    """Whether results may be recorded now: finished or assessed, or running on or after its last day."""
     if training_class.status in ASSESSABLE_STATUSES:
-        return
-    if training_class.status == ClassStatus.RUNNING and today >= training_class.end_date:
+        return True
+    return training_class.status == ClassStatus.RUNNING and timezone.localdate() >= training_class.end_date
+
+
+def _check_class(training_class: TrainingClass) -> None:
+    if accepts_results(training_class):
         return
     raise Conflict(
-        f"培训班“{training_class.code}”{ClassStatus(training_class.status).label}，不能录入评价结果"
-        f"（results are recorded once the class has finished, or on its last day, until it is closed）",
+        _("培训班“%(code)s”%(status)s，不能录入评价结果：结业后（或开班中的最后一天起）至关闭前才能录入")
+        % {"code": training_class.code, "status": ClassStatus(training_class.status).label},
         code="class_not_assessable",
     )
 
@@ -84,45 +102,37 @@ def _validate(
     training_class: TrainingClass, data: ResultInput, prefix: str = ""
 ) -> tuple[dict[str, Any], list[FieldError]]:
     errors: list[FieldError] = []
-    theory, error = parse_score(data.theory_score, f"{prefix}theory_score", "理论成绩")
+    theory, error = parse_score(data.theory_score, f"{prefix}theory_score", _("理论成绩"))
     if error:
         errors.append(error)
-    practical, error = parse_score(data.practical_score, f"{prefix}practical_score", "实操成绩")
+    practical, error = parse_score(data.practical_score, f"{prefix}practical_score", _("实操成绩"))
     if error:
         errors.append(error)
     if theory is None and practical is None and not errors:
-        errors.append(
-            FieldError(
-                f"{prefix}theory_score", "请至少填写理论或实操成绩之一（at least one score is required）"
-            )
-        )
+        errors.append(FieldError(f"{prefix}theory_score", _("请至少填写理论或实操成绩之一")))
     if data.passed is None:
-        errors.append(FieldError(f"{prefix}passed", "请选择是否合格（pass or fail required）"))
+        errors.append(FieldError(f"{prefix}passed", _("请选择是否合格")))
     organisation = (data.evaluating_organisation or "").strip()
     if not organisation:
-        errors.append(
-            FieldError(
-                f"{prefix}evaluating_organisation", "请填写评价机构（evaluating organisation required）"
-            )
-        )
+        errors.append(FieldError(f"{prefix}evaluating_organisation", _("请填写评价机构")))
     elif len(organisation) > 100:
-        errors.append(FieldError(f"{prefix}evaluating_organisation", "评价机构最多100字（too long）"))
+        errors.append(FieldError(f"{prefix}evaluating_organisation", _("评价机构最多100字")))
     today = timezone.localdate()
     if data.assessed_on is None:
-        errors.append(FieldError(f"{prefix}assessed_on", "请填写评价日期（assessment date required）"))
+        errors.append(FieldError(f"{prefix}assessed_on", _("请填写评价日期")))
     elif data.assessed_on < training_class.start_date:
         errors.append(
             FieldError(
                 f"{prefix}assessed_on",
-                f"评价日期 {data.assessed_on} 早于开班日期 {training_class.start_date}"
-                f"（the assessment date is before the class started）",
+                _("评价日期%(date)s早于开班日期%(start)s")
+                % {"date": data.assessed_on.isoformat(), "start": training_class.start_date.isoformat()},
             )
         )
     elif data.assessed_on > today:
         errors.append(
             FieldError(
                 f"{prefix}assessed_on",
-                f"评价日期 {data.assessed_on} 晚于今天（the assessment date is in the future）",
+                _("评价日期%(date)s晚于今天") % {"date": data.assessed_on.isoformat()},
             )
         )
     values = {
@@ -135,17 +145,17 @@ def _validate(
     return values, errors
 
 
-def _save(actor: Any, enrollment: Enrollment, values: dict[str, Any]) -> AssessmentResult:
+def _save(actor: Actor, enrollment: Enrollment, values: dict[str, Any]) -> AssessmentResult:
     existing = AssessmentResult.objects.select_for_update().filter(enrollment=enrollment).first()
     before = snapshot(existing, RESULT_FIELDS) if existing else None
     if existing is None:
-        result = AssessmentResult.objects.create(enrollment=enrollment, recorded_by=actor, **values)
+        result = AssessmentResult.objects.create(enrollment=enrollment, recorded_by=user_of(actor), **values)
         action = "training.assessment.recorded"
     else:
         result = existing
         for field, value in values.items():
             setattr(result, field, value)
-        result.recorded_by = actor
+        result.recorded_by = user_of(actor)
         result.save(update_fields=[*RESULT_FIELDS, "recorded_by"])
         action = "training.assessment.corrected"
     after = snapshot(result, RESULT_FIELDS)
@@ -156,16 +166,14 @@ def _save(actor: Any, enrollment: Enrollment, values: dict[str, Any]) -> Assessm
 
 def _assessable_enrollment(enrollment: Enrollment, field: str = "enrollment") -> FieldError | None:
     if enrollment.status == Enrollment.Status.WITHDRAWN:
-        return FieldError(
-            field, f"{enrollment.person.name}已退出本班，不能录入成绩（the trainee has withdrawn）"
-        )
+        return FieldError(field, _("%(name)s已退出本班，不能录入成绩") % {"name": enrollment.person.name})
     return None
 
 
 @transaction.atomic
 def record_result(
     *,
-    actor: Any,
+    actor: Actor,
     enrollment: Enrollment,
     theory_score: Decimal | str | int | float | None,
     practical_score: Decimal | str | int | float | None,
@@ -187,15 +195,13 @@ def record_result(
     if (problem := _assessable_enrollment(enrollment)) is not None:
         errors.insert(0, problem)
     if errors:
-        raise DomainError(
-            "评价结果有误（invalid assessment result）", code="invalid_result", errors=tuple(errors)
-        )
+        raise DomainError(_("评价结果有误"), code="invalid_result", errors=tuple(errors))
     return _save(actor, enrollment, values)
 
 
 @transaction.atomic
 def record_results(
-    *, actor: Any, training_class: TrainingClass, rows: Iterable[ResultInput]
+    *, actor: Actor, training_class: TrainingClass, rows: Iterable[ResultInput]
 ) -> list[AssessmentResult]:
     """Record the results of many trainees of one class at once, all or nothing.
 
@@ -220,24 +226,29 @@ def record_results(
         if enrollment is None:
             errors.append(
                 FieldError(
-                    f"{prefix}enrollment", f"报名（ID {row.enrollment_id}）不属于本班（not in this class）"
+                    f"{prefix}enrollment", _("编号为%(id)s的报名不属于本班") % {"id": row.enrollment_id}
                 )
             )
             continue
         if row.enrollment_id in seen:
             errors.append(
-                FieldError(f"{prefix}enrollment", f"{enrollment.person.name}重复出现（listed twice）")
+                FieldError(f"{prefix}enrollment", _("%(name)s重复出现") % {"name": enrollment.person.name})
             )
             continue
         seen.add(row.enrollment_id)
         values, row_errors = _validate(training_class, row, prefix)
         if (problem := _assessable_enrollment(enrollment, f"{prefix}enrollment")) is not None:
             row_errors.insert(0, problem)
-        errors.extend(FieldError(e.field, f"{enrollment.person.name}：{e.message}") for e in row_errors)
+        errors.extend(
+            FieldError(
+                e.field, _("%(name)s：%(problem)s") % {"name": enrollment.person.name, "problem": e.message}
+            )
+            for e in row_errors
+        )
         cleaned.append((enrollment, values))
     if errors:
         raise DomainError(
-            "评价结果有误，本次未保存任何结果（invalid results; nothing was saved）",
+            _("评价结果有误，本次未保存任何结果"),
             code="invalid_result",
             errors=tuple(errors),
         )

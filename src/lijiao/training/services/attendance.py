@@ -13,21 +13,30 @@ one bulk update).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Collection, Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event
+from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, FieldError
 from lijiao.people.models import Person
 from lijiao.training.checks import attendance_rates, overlapping_checkins
 from lijiao.training.models import CheckIn, ClassSession, ClassStatus, Enrollment, TrainingClass
+from lijiao.training.services.actors import user_of
 from lijiao.training.services.enrollment import require_class_staff
 
-__all__ = ["check_in", "checkin_window", "record_attendance_sheet", "refresh_attendance_rates"]
+__all__ = [
+    "check_in",
+    "checkin_window",
+    "is_open_for_checkin",
+    "record_attendance",
+    "record_attendance_sheet",
+    "refresh_attendance_rates",
+]
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -42,16 +51,24 @@ def _fmt(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _check_class_open(session: ClassSession, training_class: TrainingClass) -> None:
+def is_open_for_checkin(session: ClassSession, training_class: TrainingClass) -> bool:
+    """Whether check-ins to ``session`` are taken now: the class is running, or approved and it is the
+    session's day."""
     status = training_class.status
-    session_day = timezone.localtime(session.starts_at).date()
     if status == ClassStatus.RUNNING:
-        return
-    if status == ClassStatus.APPROVED and timezone.localdate() == session_day:
+        return True
+    return (
+        status == ClassStatus.APPROVED
+        and timezone.localdate() == timezone.localtime(session.starts_at).date()
+    )
+
+
+def _check_class_open(session: ClassSession, training_class: TrainingClass) -> None:
+    if is_open_for_checkin(session, training_class):
         return
     raise Conflict(
-        f"培训班“{training_class.code}”{ClassStatus(status).label}，不能签到（check-ins are recorded only while "
-        f"the class is running, or on the day of a session of an approved class）",
+        _("培训班“%(code)s”%(status)s，不能签到：开班期间才能签到，已备案的培训班只能在上课当天签到")
+        % {"code": training_class.code, "status": ClassStatus(training_class.status).label},
         code="class_not_running",
     )
 
@@ -60,11 +77,16 @@ def _check_method(method: str, reason: str) -> list[FieldError]:
     errors: list[FieldError] = []
     if method not in CheckIn.Method.values:
         allowed = "、".join(str(label) for label in CheckIn.Method.labels)
-        errors.append(FieldError("method", f"未知的签到方式“{method}”，应为：{allowed}（unknown method）"))
+        errors.append(
+            FieldError(
+                "method",
+                _("未知的签到方式“%(method)s”，应为：%(allowed)s") % {"method": method, "allowed": allowed},
+            )
+        )
     elif method == CheckIn.Method.MANUAL and not reason:
-        errors.append(FieldError("reason", "手工补录须填写原因（a manual check-in needs a reason）"))
+        errors.append(FieldError("reason", _("手工补录须填写原因")))
     if len(reason) > 200:
-        errors.append(FieldError("reason", "原因最多200字（reason too long）"))
+        errors.append(FieldError("reason", _("原因最多200字")))
     return errors
 
 
@@ -75,18 +97,13 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def _check_time(session: ClassSession, checked_at: dt.datetime) -> list[FieldError]:
     opens, closes = checkin_window(session)
     if checked_at > timezone.now() + CLOCK_SKEW:
-        return [
-            FieldError(
-                "checked_at",
-                f"签到时间 {_fmt(checked_at)} 晚于当前时间（the check-in time is in the future）",
-            )
-        ]
+        return [FieldError("checked_at", _("签到时间%(time)s晚于当前时间") % {"time": _fmt(checked_at)})]
     if not opens <= checked_at <= closes:
         return [
             FieldError(
                 "checked_at",
-                f"签到时间 {_fmt(checked_at)} 不在本节课的签到时段 {_fmt(opens)} 至 {_fmt(closes)} 内"
-                f"（the check-in time is outside the session window {_fmt(opens)} – {_fmt(closes)}）",
+                _("签到时间%(time)s不在本节课的签到时段%(opens)s至%(closes)s内")
+                % {"time": _fmt(checked_at), "opens": _fmt(opens), "closes": _fmt(closes)},
             )
         ]
     return []
@@ -110,15 +127,17 @@ def _active_enrollment(training_class: TrainingClass, person_id: int) -> Enrollm
 @transaction.atomic
 def check_in(
     *,
-    actor: Any,
+    actor: Actor,
     session: ClassSession,
     person: Person | None = None,
     enrollment: Enrollment | None = None,
+    person_id: int | None = None,
+    enrollment_id: int | None = None,
     checked_at: dt.datetime,
     method: str,
     reason: str = "",
 ) -> CheckIn:
-    """Record that a person attended ``session`` (give ``person`` or their ``enrollment``).
+    """Record that a person attended ``session`` (give ``person`` or their ``enrollment``, or their ids).
 
     Needs ``training.record_attendance`` as staff of the class's provider. See the module docstring for the
     refusals.
@@ -127,29 +146,25 @@ def check_in(
     training_class = session.training_class
     require_class_staff(actor, training_class, "training.record_attendance")
     if person is None and enrollment is None:
-        raise DomainError.for_fields(
-            "请选择学员（person required）", {"person": "请选择学员（person required）"}
-        )
+        person, enrollment = _checkin_subject(session, enrollment_id=enrollment_id, person_id=person_id)
+    if person is None and enrollment is None:
+        raise DomainError.for_fields(_("请选择学员"), {"person": _("请选择学员")})
     person_id = person.pk if person is not None else enrollment.person_id  # type: ignore[union-attr]
     _check_class_open(session, training_class)
     Person.objects.select_for_update().filter(pk=person_id).first()  # serialise one person's check-ins
     active = _active_enrollment(training_class, person_id)
     if active is None or (enrollment is not None and enrollment.pk != active.pk):
         raise DomainError.for_fields(
-            "该学员未在本班报名（the person is not enrolled in this class）",
-            {"person": "该学员未在本班在读（the person holds no active enrollment in this class）"},
-            code="not_enrolled",
+            _("该学员未在本班报名"), {"person": _("该学员未在本班在读")}, code="not_enrolled"
         )
     reason = (reason or "").strip()
     checked_at = _aware(checked_at)
     errors = [*_check_method(method, reason), *_check_time(session, checked_at)]
     if errors:
-        raise DomainError("签到信息有误（invalid check-in）", code="invalid_checkin", errors=tuple(errors))
+        raise DomainError(_("签到信息有误"), code="invalid_checkin", errors=tuple(errors))
     name = active.person.name
     if CheckIn.objects.filter(session=session, enrollment=active).exists():
-        raise Conflict(
-            f"{name}已在本节课签到（already checked in to this session）", code="duplicate_checkin"
-        )
+        raise Conflict(_("%(name)s已在本节课签到") % {"name": name}, code="duplicate_checkin")
     overlap = overlapping_checkins(session, [person_id]).get(person_id)
     if overlap:
         raise Conflict(f"{name}{overlap}", code="overlapping_checkin")
@@ -162,12 +177,10 @@ def check_in(
                 checked_at=checked_at,
                 method=method,
                 reason=reason,
-                recorded_by=actor,
+                recorded_by=user_of(actor),
             )
     except IntegrityError:
-        raise Conflict(
-            f"{name}已在本节课签到（already checked in to this session）", code="duplicate_checkin"
-        ) from None
+        raise Conflict(_("%(name)s已在本节课签到") % {"name": name}, code="duplicate_checkin") from None
     record_event(
         actor=actor,
         action="training.checkin.recorded",
@@ -187,7 +200,7 @@ def check_in(
 @transaction.atomic
 def record_attendance_sheet(
     *,
-    actor: Any,
+    actor: Actor,
     session: ClassSession,
     person_ids: Collection[int],
     method: str,
@@ -208,7 +221,7 @@ def record_attendance_sheet(
     when = _aware(checked_at) if checked_at is not None else session.starts_at
     errors = [*_check_method(method, reason), *_check_time(session, when)]
     if errors:
-        raise DomainError("签到信息有误（invalid check-in）", code="invalid_checkin", errors=tuple(errors))
+        raise DomainError(_("签到信息有误"), code="invalid_checkin", errors=tuple(errors))
     wanted = {int(pk) for pk in person_ids}
     if not wanted:
         return []
@@ -227,18 +240,12 @@ def record_attendance_sheet(
     for person_id in sorted(wanted):
         enrollment = enrollments.get(person_id)
         if enrollment is None:
-            problems.append(
-                FieldError(
-                    "person_ids",
-                    f"学员（ID {person_id}）未在本班在读（the person holds no active enrollment in this class）",
-                )
-            )
+            problems.append(FieldError("person_ids", _("编号为%(id)s的学员未在本班在读") % {"id": person_id}))
         elif person_id in overlaps:
             problems.append(FieldError("person_ids", f"{enrollment.person.name}{overlaps[person_id]}"))
     if problems:
         raise DomainError(
-            f"有 {len(problems)} 名学员不能签到，本次未保存任何签到（{len(problems)} people cannot be checked in; "
-            f"nothing was saved）",
+            _("有%(count)s名学员不能签到，本次未保存任何签到") % {"count": len(problems)},
             code="invalid_checkin",
             errors=tuple(problems),
         )
@@ -250,7 +257,7 @@ def record_attendance_sheet(
             checked_at=when,
             method=method,
             reason=reason,
-            recorded_by=actor,
+            recorded_by=user_of(actor),
         )
         for person_id in sorted(wanted - already)
     ]
@@ -258,7 +265,7 @@ def record_attendance_sheet(
         with transaction.atomic():
             created = CheckIn.objects.bulk_create(rows, batch_size=500)
     except IntegrityError:
-        raise Conflict("签到已被他人同时修改，请刷新后重试（changed meanwhile; reload）") from None
+        raise Conflict(_("签到已被他人同时修改，请刷新后重试")) from None
     if created:
         record_event(
             actor=actor,
@@ -275,3 +282,57 @@ def record_attendance_sheet(
         )
         refresh_attendance_rates(training_class)
     return created
+
+
+@transaction.atomic
+def record_attendance(
+    *,
+    actor: Actor,
+    training_class: TrainingClass,
+    marks: Mapping[int, Collection[int]],
+    method: str,
+    reason: str = "",
+    checked_at: dt.datetime | None = None,
+) -> list[CheckIn]:
+    """The attendance sheet of a class: ``marks`` maps session ids of the class to the people checked in to
+    them. All sessions or none (see :func:`record_attendance_sheet` for each). A session that is not the
+    class's is a field error on ``session_id``. Needs ``training.record_attendance``.
+    """
+    require_class_staff(actor, training_class, "training.record_attendance")
+    sessions = {
+        s.pk: s for s in ClassSession.objects.filter(training_class=training_class, pk__in=list(marks))
+    }
+    if set(marks) - set(sessions):
+        raise DomainError.for_fields(_("课程不属于本班"), {"session_id": _("课程不属于本班")})
+    created: list[CheckIn] = []
+    for session_id in sorted(marks):
+        created.extend(
+            record_attendance_sheet(
+                actor=actor,
+                session=sessions[session_id],
+                person_ids=marks[session_id],
+                method=method,
+                reason=reason,
+                checked_at=checked_at,
+            )
+        )
+    return created
+
+
+def _checkin_subject(
+    session: ClassSession, *, enrollment_id: int | None = None, person_id: int | None = None
+) -> tuple[Person | None, Enrollment | None]:
+    """The person or the enrollment of the session's class a check-in names (field errors when unknown)."""
+    if enrollment_id is not None:
+        enrollment = Enrollment.objects.filter(
+            pk=enrollment_id, training_class_id=session.training_class_id
+        ).first()
+        if enrollment is None:
+            raise DomainError.for_fields(_("报名记录不属于本班"), {"enrollment_id": _("报名记录不属于本班")})
+        return None, enrollment
+    if person_id is not None:
+        person = Person.objects.filter(pk=person_id).first()
+        if person is None:
+            raise DomainError.for_fields(_("人员不存在"), {"person_id": _("人员不存在")})
+        return person, None
+    return None, None

@@ -15,7 +15,7 @@ subject is resolved in the catalog edition in force **on the filing date** (SPEC
 the provider is listed and not blacklisted over the class dates and the subject is in its scope (R10), the
 timetable reaches the lesson-hour rule of the item's kind and level (1 lesson hour = 45 minutes; the practical
 share is practical minutes / all minutes) and matches the declared hours, the venue holds the class, the program
-fits the item, and the class starts today or later. Each failure is a field error in Chinese and English.
+fits the item, and the class starts today or later. Each failure is a field error naming the input.
 """
 
 from __future__ import annotations
@@ -29,14 +29,16 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
 from lijiao.audit.services import record_event, snapshot
 from lijiao.catalog.models import CatalogItem, Edition, Occupation, SpecialItem
 from lijiao.catalog.selectors import edition_in_force
+from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, FieldError, NotFound, PermissionDenied
 from lijiao.core.models import HandlingArea
-from lijiao.core.permissions import require_perm
+from lijiao.core.permissions import has_any_perm, require_perm
 from lijiao.providers.models import Provider, Teacher, Venue
 from lijiao.providers.selectors import listing_problems, scope_covers
 from lijiao.training import workflows
@@ -49,12 +51,15 @@ from lijiao.training.models import (
     Program,
     TrainingClass,
 )
+from lijiao.training.services.actors import user_of
 
 __all__ = [
     "CLASS_FIELDS",
+    "PROVIDER_ACTION_PERMS",
     "ClassInput",
     "SessionInput",
     "Timetable",
+    "allowed_actions",
     "approve_class",
     "close_class",
     "create_class",
@@ -64,6 +69,7 @@ __all__ = [
     "finish_class",
     "lesson_rule_for",
     "mark_assessed",
+    "next_class_code",
     "program_item_problems",
     "reject_class",
     "resolve_subject",
@@ -172,24 +178,61 @@ class Timetable:
 
 
 def _not_found() -> NotFound:
-    return NotFound("培训班不存在（class not found）")
+    return NotFound(_("培训班不存在"))
 
 
-def _require_own_provider(actor: Any, training_class: TrainingClass, perm: str) -> None:
+# The permission each provider action's service requires (reviewer actions need ``review_trainingclass``).
+PROVIDER_ACTION_PERMS = {
+    "file": "training.file_trainingclass",
+    "start": "training.change_trainingclass",
+    "finish": "training.change_trainingclass",
+    "assess": "training.record_assessment",
+}
+
+
+def _is_own_provider(actor: Actor, training_class: TrainingClass) -> bool:
+    provider_id = getattr(actor, "provider_id", None)
+    return bool(provider_id) and provider_id == training_class.provider_id
+
+
+def _reviews_area_of(actor: Actor, training_class: TrainingClass) -> bool:
+    return (
+        Scope.for_user(actor)
+        .filter_by_area(TrainingClass.objects.filter(pk=training_class.pk), area_field="handling_area")
+        .exists()
+    )
+
+
+def _require_own_provider(actor: Actor, training_class: TrainingClass, perm: str) -> None:
     """The actor holds ``perm`` and works for the class's provider (others: the class does not exist)."""
     require_perm(actor, perm)
-    if not actor.provider_id or actor.provider_id != training_class.provider_id:
+    if not _is_own_provider(actor, training_class):
         raise _not_found()
 
 
-def _require_reviewer(actor: Any, training_class: TrainingClass) -> None:
+def _require_reviewer(actor: Actor, training_class: TrainingClass) -> None:
     """The actor reviews classes and the class's handling area is within their scope."""
     require_perm(actor, "training.review_trainingclass")
-    in_scope = Scope.for_user(actor).filter_by_area(
-        TrainingClass.objects.filter(pk=training_class.pk), area_field="handling_area"
-    )
-    if not in_scope.exists():
+    if not _reviews_area_of(actor, training_class):
         raise _not_found()
+
+
+def allowed_actions(actor: Actor, training_class: TrainingClass) -> list[str]:
+    """The workflow actions ``actor`` may take on the class now: its status allows them, and the actor passes the
+    checks the action's service makes (the permission, and the own provider or the class's handling area)."""
+    own = _is_own_provider(actor, training_class)
+    reviewer: bool | None = None
+    allowed = []
+    for action in workflows.available_actions(training_class.status):
+        if action in PROVIDER_ACTION_PERMS:
+            if own and has_any_perm(actor, PROVIDER_ACTION_PERMS[action]):
+                allowed.append(action)
+        elif has_any_perm(actor, "training.review_trainingclass"):
+            if reviewer is None:
+                reviewer = _reviews_area_of(actor, training_class)
+            if reviewer:
+                allowed.append(action)
+    return allowed
 
 
 def _locked(training_class: TrainingClass) -> TrainingClass:
@@ -220,8 +263,8 @@ def _status_label(status: str) -> str:
 def _require_editable(training_class: TrainingClass) -> None:
     if training_class.status not in workflows.EDITABLE:
         raise Conflict(
-            f"培训班“{training_class.name}”当前为“{_status_label(training_class.status)}”，不能修改"
-            "（only draft or returned classes can be edited）",
+            _("培训班“%(name)s”当前为“%(status)s”，只有草稿或退回修改的培训班可以修改")
+            % {"name": training_class.name, "status": _status_label(training_class.status)},
             code="class_not_editable",
         )
 
@@ -232,6 +275,14 @@ def _require_editable(training_class: TrainingClass) -> None:
 
 def _subject_label(item: CatalogItem) -> str:
     return str(item)
+
+
+def _no_edition(on: dt.date) -> str:
+    return _("%(date)s没有生效的补贴性培训目录") % {"date": on.isoformat()}
+
+
+def _outside_scope(subject: CatalogItem) -> str:
+    return _("“%(subject)s”不在本机构的培训范围内") % {"subject": subject}
 
 
 def same_subject_item(edition: Edition, item: CatalogItem) -> CatalogItem | None:
@@ -259,14 +310,7 @@ def resolve_subject(
     on = on or _today()
     edition = edition_in_force(on)
     if edition is None:
-        raise _fail(
-            "没有生效的培训目录（no catalog edition in force）",
-            [
-                FieldError(
-                    "catalog_item", f"{on:%Y-%m-%d} 没有生效的补贴性培训目录（no catalog edition in force）"
-                )
-            ],
-        )
+        raise _fail(_("没有生效的培训目录"), [FieldError("catalog_item", _no_edition(on))])
     qs = CatalogItem.objects.filter(edition=edition).select_related("occupation", "special_item", "edition")
     item: CatalogItem | None
     if catalog_item is not None:
@@ -278,28 +322,22 @@ def resolve_subject(
         label = _subject_label(catalog_item)
     elif occupation is not None:
         if level is None:
-            raise _fail(
-                "请选择等级（level required）",
-                [FieldError("level", "职业类培训必须选择等级（level required for an occupation）")],
-            )
+            raise _fail(_("请选择等级"), [FieldError("level", _("职业类培训必须选择等级"))])
         item = qs.filter(occupation=occupation, level=level).first()
-        label = f"{occupation.name} {level}级"
+        label = _("%(occupation)s %(level)s级") % {"occupation": occupation.name, "level": level}
     elif special_item is not None:
         item = qs.filter(special_item=special_item).first()
         label = special_item.name
     else:
-        raise _fail(
-            "请选择培训的目录项目（subject required）",
-            [FieldError("catalog_item", "请选择培训的目录项目（choose a catalog item）")],
-        )
+        raise _fail(_("请选择培训的目录项目"), [FieldError("catalog_item", _("请选择培训的目录项目"))])
     if item is None:
         raise _fail(
-            "所选项目不在现行目录中（not in the catalog in force）",
+            _("所选项目不在现行目录中"),
             [
                 FieldError(
                     "catalog_item",
-                    f"“{label}”不在{on:%Y-%m-%d}生效的“{edition.name}”中，不能开班"
-                    f"（not in the catalog edition in force on {on:%Y-%m-%d}）",
+                    _("“%(subject)s”不在%(date)s生效的“%(edition)s”中，不能开班")
+                    % {"subject": label, "date": on.isoformat(), "edition": edition.name},
                 )
             ],
         )
@@ -346,24 +384,16 @@ def program_item_problems(program: Program, item: CatalogItem) -> list[str]:
     """Why ``item`` does not fit ``program`` (empty when it does)."""
     problems: list[str] = []
     if not program.active:
-        problems.append(f"培训项目“{program.name}”已停用（the program is inactive）")
+        problems.append(_("培训项目“%(name)s”已停用") % {"name": program.name})
     kind = program.kind
     if kind == Program.Kind.GRADUATE_CONVERSION and not item.allows_graduate_conversion:
-        problems.append(
-            f"“{item}”未列为可用于高校毕业生专业转换培训的项目"
-            "（the item is not eligible for graduate major-conversion training）"
-        )
+        problems.append(_("“%(item)s”未列为可用于高校毕业生专业转换培训的项目") % {"item": item})
     elif kind == Program.Kind.ELDER_CHILD and not item.is_elder_child_care:
-        problems.append(f"“{item}”不是“一老一小”项目（the item is not an elder/child care item）")
+        problems.append(_("“%(item)s”不是“一老一小”项目") % {"item": item})
     elif kind == Program.Kind.MASTER_CRAFTSMAN and item.level not in (1, 2):
-        problems.append(
-            "大师工匠培育提升计划只培训技师（二级）和高级技师（一级）"
-            "（the master craftsman program trains levels 2 and 1 only）"
-        )
+        problems.append(_("大师工匠培育提升计划只培训技师（二级）和高级技师（一级）"))
     elif kind == Program.Kind.APPRENTICESHIP and (item.level is None or item.level > 4):
-        problems.append(
-            "企业新型学徒制培养中级工至高级技师（四级至一级）（apprenticeships train levels 4 to 1）"
-        )
+        problems.append(_("企业新型学徒制培养中级工至高级技师（四级至一级）"))
     return problems
 
 
@@ -373,21 +403,17 @@ def _venue_and_teacher_errors(
     errors: list[FieldError] = []
     if venue is not None:
         if venue.provider_id != provider.pk:
-            errors.append(
-                FieldError("venue", "只能选择本机构的培训场地（the venue belongs to another provider）")
-            )
+            errors.append(FieldError("venue", _("只能选择本机构的培训场地")))
         elif not venue.active:
-            errors.append(FieldError("venue", f"培训场地“{venue.name}”已停用（the venue is inactive）"))
+            errors.append(FieldError("venue", _("培训场地“%(name)s”已停用") % {"name": venue.name}))
     foreign = [t.name for t in teachers if t.provider_id != provider.pk]
     if foreign:
         errors.append(
-            FieldError(
-                "teachers", f"只能选择本机构的教师：{'、'.join(foreign)}（teachers of another provider）"
-            )
+            FieldError("teachers", _("只能选择本机构的教师：%(names)s") % {"names": "、".join(foreign)})
         )
     inactive = [t.name for t in teachers if t.provider_id == provider.pk and not t.active]
     if inactive:
-        errors.append(FieldError("teachers", f"教师已离职：{'、'.join(inactive)}（inactive teachers）"))
+        errors.append(FieldError("teachers", _("教师已离职：%(names)s") % {"names": "、".join(inactive)}))
     return errors
 
 
@@ -407,29 +433,25 @@ def filing_problems(
         errors.append(
             FieldError(
                 "start_date",
-                f"开班日期 {tc.start_date:%Y-%m-%d} 早于申请日期 {on:%Y-%m-%d}，请修改开班日期"
-                "（the class cannot start before it is filed）",
+                _("开班日期%(start)s早于申请日期%(date)s，请修改开班日期")
+                % {"start": tc.start_date.isoformat(), "date": on.isoformat()},
             )
         )
     if tc.end_date < tc.start_date:
-        errors.append(FieldError("end_date", "结业日期不能早于开班日期（the class ends before it starts）"))
+        errors.append(FieldError("end_date", _("结业日期不能早于开班日期")))
 
     item: CatalogItem | None = None
     edition = edition_in_force(on)
     if edition is None:
-        errors.append(
-            FieldError(
-                "catalog_item", f"{on:%Y-%m-%d} 没有生效的补贴性培训目录（no catalog edition in force）"
-            )
-        )
+        errors.append(FieldError("catalog_item", _no_edition(on)))
     else:
         item = same_subject_item(edition, tc.catalog_item)
         if item is None:
             errors.append(
                 FieldError(
                     "catalog_item",
-                    f"“{tc.catalog_item}”不在申请日（{on:%Y-%m-%d}）生效的“{edition.name}”中，不能申请开班"
-                    f"（the subject is not in the catalog edition in force on {on:%Y-%m-%d}）",
+                    _("“%(subject)s”不在申请日%(date)s生效的“%(edition)s”中，不能申请开班")
+                    % {"subject": tc.catalog_item, "date": on.isoformat(), "edition": edition.name},
                 )
             )
 
@@ -437,18 +459,13 @@ def filing_problems(
         errors.append(FieldError("provider", problem))
     subject = item or tc.catalog_item
     if not scope_covers(provider, subject):
-        errors.append(
-            FieldError(
-                "catalog_item",
-                f"“{subject}”不在本机构的培训范围内（the subject is outside the provider's training scope）",
-            )
-        )
+        errors.append(FieldError("catalog_item", _outside_scope(subject)))
 
     rule = lesson_rule_for(subject)
     lesson_minutes = rule.lesson_minutes if rule is not None else LESSON_MINUTES
     table = timetable(tc, lesson_minutes)
     if table.sessions == 0:
-        errors.append(FieldError("sessions", "请先编排课程表（the timetable has no sessions）"))
+        errors.append(FieldError("sessions", _("请先编排课程表")))
     else:
         required = max(rule.min_total_hours if rule else 0, subject.min_lesson_hours or 0)
         if table.total_minutes < required * lesson_minutes:
@@ -456,8 +473,13 @@ def filing_problems(
             errors.append(
                 FieldError(
                     "sessions",
-                    f"课程表共 {table.exact_hours} 课时（每课时{lesson_minutes}分钟），{level}至少需要 {required} 课时"
-                    f"（{table.exact_hours} lesson hours; at least {required} required）",
+                    _("课程表共 %(hours)s 课时，每课时%(minutes)s分钟，%(level)s至少需要 %(required)s 课时")
+                    % {
+                        "hours": table.exact_hours,
+                        "minutes": lesson_minutes,
+                        "level": level,
+                        "required": required,
+                    },
                 )
             )
         min_share = rule.min_practical_share if rule is not None else Decimal(0)
@@ -465,24 +487,24 @@ def filing_problems(
             errors.append(
                 FieldError(
                     "sessions",
-                    f"实操课时占比 {table.practical_share:.1%}，低于要求的 {min_share:.0%}"
-                    f"（practical share {table.practical_share:.1%} below the required {min_share:.0%}）",
+                    _("实操课时占比%(share)s，低于要求的%(required)s")
+                    % {"share": f"{table.practical_share:.1%}", "required": f"{min_share:.0%}"},
                 )
             )
         if tc.lesson_hours != table.lesson_hours:
             errors.append(
                 FieldError(
                     "lesson_hours",
-                    f"申报总课时 {tc.lesson_hours} 与课程表的 {table.lesson_hours} 课时不一致"
-                    f"（declared {tc.lesson_hours} lesson hours, the timetable has {table.lesson_hours}）",
+                    _("申报总课时%(declared)s与课程表的%(timetable)s课时不一致")
+                    % {"declared": tc.lesson_hours, "timetable": table.lesson_hours},
                 )
             )
         if tc.practical_hours != table.practical_hours:
             errors.append(
                 FieldError(
                     "practical_hours",
-                    f"申报实操课时 {tc.practical_hours} 与课程表的 {table.practical_hours} 课时不一致"
-                    f"（declared {tc.practical_hours} practical hours, the timetable has {table.practical_hours}）",
+                    _("申报实操课时%(declared)s与课程表的%(timetable)s课时不一致")
+                    % {"declared": tc.practical_hours, "timetable": table.practical_hours},
                 )
             )
         assert table.first_start is not None and table.last_end is not None
@@ -492,8 +514,13 @@ def filing_problems(
             errors.append(
                 FieldError(
                     "sessions",
-                    f"课程安排（{first_day:%Y-%m-%d}至{last_day:%Y-%m-%d}）超出培训班起止日期"
-                    f"（{tc.start_date:%Y-%m-%d}至{tc.end_date:%Y-%m-%d}）（sessions fall outside the class dates）",
+                    _("课程安排的日期%(first)s至%(last)s超出培训班起止日期%(start)s至%(end)s")
+                    % {
+                        "first": first_day.isoformat(),
+                        "last": last_day.isoformat(),
+                        "start": tc.start_date.isoformat(),
+                        "end": tc.end_date.isoformat(),
+                    },
                 )
             )
 
@@ -501,17 +528,17 @@ def filing_problems(
     teachers = list(tc.teachers.all())
     errors.extend(_venue_and_teacher_errors(provider, venue, teachers))
     if venue is None and tc.mode != TrainingClass.Mode.ONLINE:
-        errors.append(FieldError("venue", "线下或混合培训必须选择培训场地（a venue is required）"))
+        errors.append(FieldError("venue", _("线下或混合培训必须选择培训场地")))
     if venue is not None and tc.capacity > venue.capacity:
         errors.append(
             FieldError(
                 "capacity",
-                f"计划人数 {tc.capacity} 超过场地“{venue.name}”的容纳人数 {venue.capacity}"
-                f"（capacity {tc.capacity} exceeds the venue's {venue.capacity}）",
+                _("计划人数%(capacity)s超过场地“%(venue)s”的容纳人数%(venue_capacity)s")
+                % {"capacity": tc.capacity, "venue": venue.name, "venue_capacity": venue.capacity},
             )
         )
     if not teachers:
-        errors.append(FieldError("teachers", "请至少选择一名授课教师（at least one teacher is required）"))
+        errors.append(FieldError("teachers", _("请至少选择一名授课教师")))
 
     if tc.program is not None:
         for problem in program_item_problems(tc.program, subject):
@@ -529,40 +556,37 @@ def _field_errors(
     errors: list[FieldError] = []
     name = data.name.strip()
     if not name:
-        errors.append(FieldError("name", "请填写班级名称（name required）"))
+        errors.append(FieldError("name", _("请填写班级名称")))
     elif len(name) > 100:
-        errors.append(FieldError("name", "班级名称最多100个字符（name too long）"))
+        errors.append(FieldError("name", _("班级名称最多100个字符")))
     today = _today()
     if data.start_date < today:
         errors.append(
             FieldError(
-                "start_date", f"开班日期不能早于今天（{today:%Y-%m-%d}）（the start date is in the past）"
+                "start_date", _("开班日期不能早于今天，今天是%(today)s") % {"today": today.isoformat()}
             )
         )
     if data.end_date < data.start_date:
-        errors.append(FieldError("end_date", "结业日期不能早于开班日期（the class ends before it starts）"))
+        errors.append(FieldError("end_date", _("结业日期不能早于开班日期")))
     elif (data.end_date - data.start_date).days > MAX_CLASS_DAYS:
-        errors.append(FieldError("end_date", "培训周期不能超过3年（a class lasts at most 3 years）"))
+        errors.append(FieldError("end_date", _("培训周期不能超过3年")))
     if not 1 <= data.capacity <= MAX_CAPACITY:
-        errors.append(FieldError("capacity", f"计划人数应在 1–{MAX_CAPACITY} 之间（capacity out of range）"))
+        errors.append(FieldError("capacity", _("计划人数应在1–%(max)s之间") % {"max": MAX_CAPACITY}))
     elif training_class is not None and data.capacity < training_class.enrolled_count:
         errors.append(
             FieldError(
                 "capacity",
-                f"计划人数不能少于已报名的 {training_class.enrolled_count} 人"
-                f"（capacity below the {training_class.enrolled_count} already enrolled）",
+                _("计划人数不能少于已报名的%(count)s人") % {"count": training_class.enrolled_count},
             )
         )
     if data.mode not in TrainingClass.Mode.values:
-        errors.append(FieldError("mode", f"未知的培训方式“{data.mode}”（unknown mode）"))
+        errors.append(FieldError("mode", _("未知的培训方式“%(mode)s”") % {"mode": data.mode}))
     errors.extend(_venue_and_teacher_errors(provider, data.venue, data.teachers))
     if data.program is not None and not data.program.active:
-        errors.append(
-            FieldError("program", f"培训项目“{data.program.name}”已停用（the program is inactive）")
-        )
+        errors.append(FieldError("program", _("培训项目“%(name)s”已停用") % {"name": data.program.name}))
     for name_, value in (("lesson_hours", data.lesson_hours), ("practical_hours", data.practical_hours)):
         if value is not None and not 0 <= value <= 5000:
-            errors.append(FieldError(name_, "课时应在 0–5000 之间（lesson hours out of range）"))
+            errors.append(FieldError(name_, _("课时应在0–5000之间")))
     lesson = (
         data.lesson_hours if data.lesson_hours is not None else getattr(training_class, "lesson_hours", 0)
     )
@@ -572,16 +596,9 @@ def _field_errors(
         else getattr(training_class, "practical_hours", 0)
     )
     if (lesson or 0) < (practical or 0):
-        errors.append(
-            FieldError("practical_hours", "实操课时不能多于总课时（practical hours exceed the total）")
-        )
+        errors.append(FieldError("practical_hours", _("实操课时不能多于总课时")))
     if not scope_covers(provider, data.catalog_item):
-        errors.append(
-            FieldError(
-                "catalog_item",
-                f"“{data.catalog_item}”不在本机构的培训范围内（the subject is outside the provider's training scope）",
-            )
-        )
+        errors.append(FieldError("catalog_item", _outside_scope(data.catalog_item)))
     return errors
 
 
@@ -590,7 +607,12 @@ def _current_item(item: CatalogItem) -> CatalogItem:
     return resolve_subject(catalog_item=item)
 
 
-def _next_code(area: HandlingArea, year: int) -> str:
+def next_class_code(area: HandlingArea, year: int) -> str:
+    """The next free class code ``PX<year><area><serial>`` as the table stands now (the last serial + 1).
+
+    Two creators may compute the same code at the same moment; :func:`create_class` then retries with the next
+    one (this function is the seam the concurrency tests hold both creators at).
+    """
     prefix = f"{CODE_PREFIX}{year}{area.code}"
     last = TrainingClass.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
     serial = 0
@@ -604,7 +626,7 @@ def _insert_with_code(training_class: TrainingClass, *, attempts: int = 20) -> N
     """Save a new class with the next free code ``PX<year><area><serial>``; two concurrent creators never share one."""
     year = _today().year
     for _attempt in range(attempts):
-        code = _next_code(training_class.handling_area, year)
+        code = next_class_code(training_class.handling_area, year)
         training_class.code = code
         try:
             with transaction.atomic():
@@ -614,23 +636,21 @@ def _insert_with_code(training_class: TrainingClass, *, attempts: int = 20) -> N
             training_class.pk = None
             if not TrainingClass.objects.filter(code=code).exists():
                 raise
-    raise Conflict(
-        "班级编号生成冲突，请重试（could not allocate a class code, please retry）", code="code_conflict"
-    )
+    raise Conflict(_("班级编号生成冲突，请重试"), code="code_conflict")
 
 
 @transaction.atomic
-def create_class(*, actor: Any, data: ClassInput) -> TrainingClass:
+def create_class(*, actor: Actor, data: ClassInput) -> TrainingClass:
     """A draft class of the actor's provider, for a subject of the catalog edition in force today."""
     require_perm(actor, "training.add_trainingclass")
     provider = getattr(actor, "provider", None)
     if provider is None:
-        raise PermissionDenied("只有培训机构人员可以新建培训班（only provider staff create classes）")
+        raise PermissionDenied(_("只有培训机构人员可以新建培训班"))
     item = _current_item(data.catalog_item)
     data_item = replace(data, catalog_item=item)
     errors = _field_errors(provider, data_item)
     if errors:
-        raise _fail("培训班信息有误（invalid class）", errors)
+        raise _fail(_("培训班信息有误"), errors)
     training_class = TrainingClass(
         name=data.name.strip(),
         provider=provider,
@@ -645,7 +665,7 @@ def create_class(*, actor: Any, data: ClassInput) -> TrainingClass:
         venue=data.venue,
         mode=data.mode,
         status=ClassStatus.DRAFT,
-        created_by=actor,
+        created_by=user_of(actor),
     )
     _insert_with_code(training_class)
     training_class.teachers.set(list(data.teachers))
@@ -666,7 +686,7 @@ def _snapshot(training_class: TrainingClass) -> dict[str, Any]:
 
 
 @transaction.atomic
-def update_class(*, actor: Any, training_class: TrainingClass, data: ClassInput) -> TrainingClass:
+def update_class(*, actor: Actor, training_class: TrainingClass, data: ClassInput) -> TrainingClass:
     """Change a draft or returned class (name, subject, program, dates, capacity, venue, teachers, mode, hours)."""
     _require_own_provider(actor, training_class, "training.change_trainingclass")
     tc = _locked(training_class)
@@ -675,7 +695,7 @@ def update_class(*, actor: Any, training_class: TrainingClass, data: ClassInput)
     data_item = replace(data, catalog_item=item)
     errors = _field_errors(tc.provider, data_item, training_class=tc)
     if errors:
-        raise _fail("培训班信息有误（invalid class）", errors)
+        raise _fail(_("培训班信息有误"), errors)
     before = _snapshot(tc)
     tc.name = data.name.strip()
     tc.catalog_item = item
@@ -702,7 +722,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 @transaction.atomic
 def set_sessions(
     *,
-    actor: Any,
+    actor: Actor,
     training_class: TrainingClass,
     sessions: Sequence[SessionInput],
     update_hours: bool = True,
@@ -717,37 +737,37 @@ def set_sessions(
     _require_editable(tc)
     errors: list[FieldError] = []
     if len(sessions) > MAX_SESSIONS:
-        errors.append(FieldError("sessions", f"课程最多 {MAX_SESSIONS} 节（too many sessions）"))
+        errors.append(FieldError("sessions", _("课程最多%(max)s节") % {"max": MAX_SESSIONS}))
     rows: list[tuple[int, dt.datetime, dt.datetime, SessionInput]] = []
     for number, session in enumerate(sessions, start=1):
         starts_at, ends_at = _aware(session.starts_at), _aware(session.ends_at)
-        prefix = f"第{number}节（{timezone.localtime(starts_at):%Y-%m-%d %H:%M}）："
+        prefix = _("第%(number)s节 %(time)s：") % {
+            "number": number,
+            "time": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+        }
         if ends_at <= starts_at:
-            errors.append(
-                FieldError("sessions", f"{prefix}结束时间必须晚于开始时间（ends before it starts）")
-            )
+            errors.append(FieldError("sessions", prefix + _("结束时间必须晚于开始时间")))
             continue
         if _session_minutes(starts_at, ends_at) > MAX_SESSION_MINUTES:
-            errors.append(
-                FieldError("sessions", f"{prefix}一节课不能超过12小时（a session lasts at most 12 hours）")
-            )
+            errors.append(FieldError("sessions", prefix + _("一节课不能超过12小时")))
         first, last = timezone.localtime(starts_at).date(), timezone.localtime(ends_at).date()
         if first < tc.start_date or last > tc.end_date:
             errors.append(
                 FieldError(
                     "sessions",
-                    f"{prefix}不在培训班起止日期（{tc.start_date:%Y-%m-%d}至{tc.end_date:%Y-%m-%d}）内"
-                    "（outside the class dates）",
+                    prefix
+                    + _("不在培训班起止日期%(start)s至%(end)s内")
+                    % {"start": tc.start_date.isoformat(), "end": tc.end_date.isoformat()},
                 )
             )
         if session.kind not in ClassSession.Kind.values:
-            errors.append(FieldError("sessions", f"{prefix}未知的课程类型“{session.kind}”（unknown kind）"))
-        if len(session.topic.strip()) > 200:
-            errors.append(FieldError("sessions", f"{prefix}内容最多200字（topic too long）"))
-        if session.teacher is not None and session.teacher.provider_id != tc.provider_id:
             errors.append(
-                FieldError("sessions", f"{prefix}只能选择本机构的教师（teacher of another provider）")
+                FieldError("sessions", prefix + _("未知的课程类型“%(kind)s”") % {"kind": session.kind})
             )
+        if len(session.topic.strip()) > 200:
+            errors.append(FieldError("sessions", prefix + _("内容最多200字")))
+        if session.teacher is not None and session.teacher.provider_id != tc.provider_id:
+            errors.append(FieldError("sessions", prefix + _("只能选择本机构的教师")))
         rows.append((number, starts_at, ends_at, session))
     ordered = sorted(rows, key=lambda r: (r[1], r[2]))
     latest: tuple[int, dt.datetime, dt.datetime, SessionInput] | None = None
@@ -756,13 +776,13 @@ def set_sessions(
             errors.append(
                 FieldError(
                     "sessions",
-                    f"第{row[0]}节与第{latest[0]}节时间重叠（sessions {row[0]} and {latest[0]} overlap）",
+                    _("第%(number)s节与第%(other)s节时间重叠") % {"number": row[0], "other": latest[0]},
                 )
             )
         if latest is None or row[2] > latest[2]:
             latest = row
     if errors:
-        raise _fail("课程表有误（invalid timetable）", errors, code="invalid_timetable")
+        raise _fail(_("课程表有误"), errors, code="invalid_timetable")
     before = {
         "sessions": tc.sessions.count(),
         "lesson_hours": tc.lesson_hours,
@@ -807,15 +827,13 @@ def set_sessions(
 
 
 @transaction.atomic
-def delete_class(*, actor: Any, training_class: TrainingClass) -> None:
+def delete_class(*, actor: Actor, training_class: TrainingClass) -> None:
     """Delete a draft or returned class that nobody is enrolled in."""
     _require_own_provider(actor, training_class, "training.change_trainingclass")
     tc = _locked(training_class)
     _require_editable(tc)
     if Enrollment.objects.filter(training_class=tc).exists():
-        raise Conflict(
-            "培训班已有学员报名，不能删除（the class has enrollments）", code="class_has_enrollments"
-        )
+        raise Conflict(_("培训班已有学员报名，不能删除"), code="class_has_enrollments")
     before = _snapshot(tc)
     record_event(actor=actor, action="training.class.deleted", obj=tc, before=before)
     tc.delete()
@@ -825,7 +843,7 @@ def delete_class(*, actor: Any, training_class: TrainingClass) -> None:
 # Transitions
 
 
-def _record(actor: Any, action: str, tc: TrainingClass, before: dict[str, Any], reason: str = "") -> None:
+def _record(actor: Actor, action: str, tc: TrainingClass, before: dict[str, Any], reason: str = "") -> None:
     record_event(
         actor=actor,
         action=f"training.class.{action}",
@@ -837,7 +855,7 @@ def _record(actor: Any, action: str, tc: TrainingClass, before: dict[str, Any], 
 
 
 @transaction.atomic
-def file_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def file_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Draft/returned → filed (开班申请), after every check of :func:`filing_problems` passes on today's date.
 
     The class's catalog item becomes the item of the edition in force today (classes keep the edition in force
@@ -849,9 +867,7 @@ def file_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
     today = _today()
     item, errors = filing_problems(tc, on=today)
     if errors:
-        raise _fail(
-            "开班申请未通过检查，请修改后再提交（the class cannot be filed）", errors, code="filing_refused"
-        )
+        raise _fail(_("开班申请未通过检查，请修改后再提交"), errors, code="filing_refused")
     assert item is not None
     before = snapshot(tc, CLASS_FIELDS)
     workflows.transition(
@@ -873,17 +889,12 @@ def _listing_errors(tc: TrainingClass) -> list[FieldError]:
         for problem in listing_problems(tc.provider, start=tc.start_date, end=tc.end_date)
     ]
     if not scope_covers(tc.provider, tc.catalog_item):
-        errors.append(
-            FieldError(
-                "catalog_item",
-                f"“{tc.catalog_item}”不在本机构的培训范围内（the subject is outside the provider's training scope）",
-            )
-        )
+        errors.append(FieldError("catalog_item", _outside_scope(tc.catalog_item)))
     return errors
 
 
 @transaction.atomic
-def approve_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def approve_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Filed → approved (备案) by the clerk of the class's handling area; R10 is checked again today."""
     _require_reviewer(actor, training_class)
     tc = _locked(training_class)
@@ -891,7 +902,7 @@ def approve_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass
     errors = _listing_errors(tc)
     if errors:
         raise _fail(
-            "培训机构当前不符合开班条件，不能备案（the provider may not run this class）",
+            _("培训机构当前不符合开班条件，不能备案"),
             errors,
             "listing_refused",
         )
@@ -906,18 +917,14 @@ def approve_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass
 def _reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
-        raise DomainError.for_fields(
-            "请填写原因（a reason is required）", {"reason": "请填写原因（a reason is required）"}
-        )
+        raise DomainError.for_fields(_("请填写原因"), {"reason": _("请填写原因")})
     if len(text) > 500:
-        raise DomainError.for_fields(
-            "原因过长（reason too long）", {"reason": "原因最多500字（reason too long）"}
-        )
+        raise DomainError.for_fields(_("原因过长"), {"reason": _("原因最多500字")})
     return text
 
 
 def _review_with_reason(
-    actor: Any, training_class: TrainingClass, target: str, reason: str, action: str
+    actor: Actor, training_class: TrainingClass, target: str, reason: str, action: str
 ) -> TrainingClass:
     _require_reviewer(actor, training_class)
     tc = _locked(training_class)
@@ -930,19 +937,19 @@ def _review_with_reason(
 
 
 @transaction.atomic
-def return_class(*, actor: Any, training_class: TrainingClass, reason: str) -> TrainingClass:
+def return_class(*, actor: Actor, training_class: TrainingClass, reason: str) -> TrainingClass:
     """Filed → returned for correction, with the reason the provider reads."""
     return _review_with_reason(actor, training_class, ClassStatus.RETURNED, reason, "returned")
 
 
 @transaction.atomic
-def reject_class(*, actor: Any, training_class: TrainingClass, reason: str) -> TrainingClass:
+def reject_class(*, actor: Actor, training_class: TrainingClass, reason: str) -> TrainingClass:
     """Filed → rejected (不予备案), with the reason; final."""
     return _review_with_reason(actor, training_class, ClassStatus.REJECTED, reason, "rejected")
 
 
 @transaction.atomic
-def start_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def start_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Approved → running, on or after the start date; a provider suspended or blacklisted meanwhile cannot."""
     _require_own_provider(actor, training_class, "training.change_trainingclass")
     tc = _locked(training_class)
@@ -953,19 +960,19 @@ def start_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
         errors.append(
             FieldError(
                 "start_date",
-                f"开班日期为 {tc.start_date:%Y-%m-%d}，不能提前开班（the class cannot start before its start date）",
+                _("开班日期为%(date)s，不能提前开班") % {"date": tc.start_date.isoformat()},
             )
         )
     elif today > tc.end_date:
         errors.append(
             FieldError(
                 "end_date",
-                f"结业日期 {tc.end_date:%Y-%m-%d} 已过，不能再开班（the class's end date has passed）",
+                _("结业日期%(date)s已过，不能再开班") % {"date": tc.end_date.isoformat()},
             )
         )
     errors.extend(_listing_errors(tc))
     if errors:
-        raise _fail("培训班现在不能开班（the class cannot start now）", errors, "start_refused")
+        raise _fail(_("培训班现在不能开班"), errors, "start_refused")
     before = snapshot(tc, CLASS_FIELDS)
     workflows.transition(tc, ClassStatus.RUNNING)
     _record(actor, "started", tc, before)
@@ -979,7 +986,7 @@ def _attendance_rates(tc: TrainingClass) -> dict[int, Decimal]:
 
 
 @transaction.atomic
-def finish_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def finish_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Running → finished (结业) on or after the end date: active enrollments become completed, and every
     enrollment gets its attendance rate (attended sessions / sessions, 4 decimals)."""
     _require_own_provider(actor, training_class, "training.change_trainingclass")
@@ -988,11 +995,11 @@ def finish_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
     today = _today()
     if today < tc.end_date:
         raise _fail(
-            "培训班尚未到结业日期（the class has not reached its end date）",
+            _("培训班尚未到结业日期"),
             [
                 FieldError(
                     "end_date",
-                    f"结业日期为 {tc.end_date:%Y-%m-%d}，不能提前结业（the class cannot finish before its end date）",
+                    _("结业日期为%(date)s，不能提前结业") % {"date": tc.end_date.isoformat()},
                 )
             ],
             "finish_refused",
@@ -1023,7 +1030,7 @@ def finish_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
 
 
 @transaction.atomic
-def mark_assessed(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def mark_assessed(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Finished → assessed once every completed enrollment has an assessment result."""
     _require_own_provider(actor, training_class, "training.record_assessment")
     tc = _locked(training_class)
@@ -1037,11 +1044,11 @@ def mark_assessed(*, actor: Any, training_class: TrainingClass) -> TrainingClass
     )
     if missing:
         raise _fail(
-            "还有学员没有评价结果（assessment results missing）",
+            _("还有学员没有评价结果"),
             [
                 FieldError(
                     "__all__",
-                    f"还有 {missing} 名结业学员没有录入评价结果（{missing} completed trainees have no result）",
+                    _("还有%(count)s名结业学员没有录入评价结果") % {"count": missing},
                 )
             ],
             "assessment_incomplete",
@@ -1053,7 +1060,7 @@ def mark_assessed(*, actor: Any, training_class: TrainingClass) -> TrainingClass
 
 
 @transaction.atomic
-def close_class(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def close_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Assessed → closed by the clerk of the class's handling area."""
     _require_reviewer(actor, training_class)
     tc = _locked(training_class)

@@ -38,8 +38,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event, snapshot
+from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.permissions import require_perm
 from lijiao.core.rules import RuleError, validate_rule
@@ -95,44 +97,45 @@ def validate_program(data: ProgramInput, *, exclude: Program | None = None) -> l
     errors: list[FieldError] = []
     code = data.code.strip()
     if not code:
-        errors.append(FieldError("code", "请填写项目编码（code required）"))
+        errors.append(FieldError("code", _("请填写项目编码")))
     elif len(code) > 30:
-        errors.append(FieldError("code", "项目编码最多30个字符（code too long）"))
+        errors.append(FieldError("code", _("项目编码最多30个字符")))
     else:
         duplicates = Program.objects.filter(code=code)
         if exclude is not None:
             duplicates = duplicates.exclude(pk=exclude.pk)
         if duplicates.exists():
-            errors.append(FieldError("code", f"项目编码“{code}”已被使用（code already in use）"))
+            errors.append(FieldError("code", _code_in_use(code)))
     if not data.name.strip():
-        errors.append(FieldError("name", "请填写项目名称（name required）"))
+        errors.append(FieldError("name", _("请填写项目名称")))
     elif len(data.name.strip()) > 100:
-        errors.append(FieldError("name", "项目名称最多100个字符（name too long）"))
+        errors.append(FieldError("name", _("项目名称最多100个字符")))
     if data.kind not in Program.Kind.values:
-        errors.append(FieldError("kind", f"未知的项目类型“{data.kind}”（unknown program kind）"))
+        errors.append(FieldError("kind", _("未知的项目类型“%(kind)s”") % {"kind": data.kind}))
     if not 2000 <= int(data.year) <= 2100:
-        errors.append(FieldError("year", "年度应在2000–2100之间（year out of range）"))
+        errors.append(FieldError("year", _("年度应在2000–2100之间")))
     if not data.lead_department.strip():
-        errors.append(FieldError("lead_department", "请填写牵头部门（lead department required）"))
+        errors.append(FieldError("lead_department", _("请填写牵头部门")))
     elif len(data.lead_department.strip()) > 50:
-        errors.append(FieldError("lead_department", "牵头部门最多50个字符（too long）"))
+        errors.append(FieldError("lead_department", _("牵头部门最多50个字符")))
     unknown = [g for g in data.target_groups if g not in PersonGroup.Group.values]
     if unknown:
         errors.append(
             FieldError(
-                "target_groups",
-                f"未知的人员类别：{'、'.join(map(str, unknown))}（unknown person groups）",
+                "target_groups", _("未知的人员类别：%(groups)s") % {"groups": "、".join(map(str, unknown))}
             )
         )
     if data.eligibility_rule:
         try:
             validate_rule(data.eligibility_rule)
         except RuleError as exc:
-            errors.append(FieldError("eligibility_rule", f"参训条件规则有误：{exc}"))
+            errors.append(
+                FieldError("eligibility_rule", _("参训条件规则有误：%(problem)s") % {"problem": exc})
+            )
     elif not isinstance(data.eligibility_rule, dict):
-        errors.append(FieldError("eligibility_rule", "参训条件规则必须是对象（a rule must be an object）"))
+        errors.append(FieldError("eligibility_rule", _("参训条件规则必须是对象")))
     if data.quota < 0:
-        errors.append(FieldError("quota", "年度计划人次不能为负数（quota must not be negative）"))
+        errors.append(FieldError("quota", _("年度计划人次不能为负数")))
     try:
         threshold = Decimal(data.attendance_threshold)
     except (InvalidOperation, TypeError, ValueError):
@@ -145,18 +148,22 @@ def validate_program(data: ProgramInput, *, exclude: Program | None = None) -> l
         errors.append(
             FieldError(
                 "attendance_threshold",
-                "出勤率要求应为0–1之间、最多三位小数，如0.8（threshold must be between 0 and 1）",
+                _("出勤率要求应为0–1之间、最多三位小数，如0.8"),
             )
         )
     if len(data.funding_source.strip()) > 100:
-        errors.append(FieldError("funding_source", "资金来源最多100个字符（too long）"))
+        errors.append(FieldError("funding_source", _("资金来源最多100个字符")))
     return errors
+
+
+def _code_in_use(code: str) -> str:
+    return _("项目编码“%(code)s”已被使用") % {"code": code}
 
 
 def _check(data: ProgramInput, *, exclude: Program | None = None) -> None:
     errors = validate_program(data, exclude=exclude)
     if errors:
-        raise DomainError("培训项目信息有误（invalid program）", code="invalid_program", errors=tuple(errors))
+        raise DomainError(_("培训项目信息有误"), code="invalid_program", errors=tuple(errors))
 
 
 def _apply(program: Program, data: ProgramInput) -> None:
@@ -179,14 +186,12 @@ def _save(program: Program) -> None:
             program.save()
     except IntegrityError:  # a concurrent writer took the code between the check and the insert
         raise DomainError.for_fields(
-            "培训项目信息有误（invalid program）",
-            {"code": f"项目编码“{program.code}”已被使用（code already in use）"},
-            code="invalid_program",
+            _("培训项目信息有误"), {"code": _code_in_use(program.code)}, code="invalid_program"
         ) from None
 
 
 @transaction.atomic
-def create_program(*, actor: Any, data: ProgramInput) -> Program:
+def create_program(*, actor: Actor, data: ProgramInput) -> Program:
     """A new program (city administrator)."""
     require_perm(actor, "training.add_program")
     _check(data)
@@ -200,7 +205,7 @@ def create_program(*, actor: Any, data: ProgramInput) -> Program:
 
 
 @transaction.atomic
-def update_program(*, actor: Any, program: Program, data: ProgramInput) -> Program:
+def update_program(*, actor: Actor, program: Program, data: ProgramInput) -> Program:
     """Change a program; its rule applies to enrollments from now on (earlier decisions keep their trace)."""
     require_perm(actor, "training.change_program")
     program = Program.objects.select_for_update().get(pk=program.pk)
@@ -236,47 +241,47 @@ _EMPLOYEES = {
     "fact": "groups",
     "op": "contains_any",
     "value": ["employee", "insured"],
-    "label": "企业在职职工或参保职工（employees or insured workers）",
+    "label": "企业在职职工或参保职工",
 }
 GRADUATE_CONVERSION_RULE: dict[str, Any] = {
     "any": [
         {
             "all": [
-                {"fact": "groups", "op": "contains", "value": "graduate", "label": "高校毕业生（graduate）"},
+                {"fact": "groups", "op": "contains", "value": "graduate", "label": "高校毕业生"},
                 {
                     "fact": "years_since_graduation",
                     "op": "<=",
                     "value": 3,
-                    "label": "离校3年内（within 3 years of graduation）",
+                    "label": "离校3年内",
                 },
-                {"fact": "employed", "op": "==", "value": False, "label": "未就业（not employed）"},
+                {"fact": "employed", "op": "==", "value": False, "label": "未就业"},
             ],
-            "label": "离校3年内未就业高校毕业生（graduates within 3 years, not employed）",
+            "label": "离校3年内未就业高校毕业生",
         },
         {
             "fact": "groups",
             "op": "contains",
             "value": "upcoming_graduate",
-            "label": "毕业年度高校毕业生（graduates of the coming year）",
+            "label": "毕业年度高校毕业生",
         },
     ],
-    "label": "毕业年度或离校3年内未就业高校毕业生（graduates of this year or within 3 years, not employed）",
+    "label": "毕业年度或离校3年内未就业高校毕业生",
 }
 APPRENTICESHIP_RULE: dict[str, Any] = {
     "all": [
-        {"fact": "groups", "op": "contains", "value": "employee", "label": "企业职工（an employee）"},
+        {"fact": "groups", "op": "contains", "value": "employee", "label": "企业职工"},
         {
             "fact": "labour_contract_months",
             "op": ">=",
             "value": 12,
-            "label": "签订1年以上劳动合同（labour contract of 12 months or more）",
+            "label": "签订1年以上劳动合同",
         },
     ]
 }
 AGE_16_TO_60_RULE: dict[str, Any] = {
     "all": [
-        {"fact": "age", "op": ">=", "value": 16, "label": "年满16周岁（aged 16 or over）"},
-        {"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁（aged 60 or under）"},
+        {"fact": "age", "op": ">=", "value": 16, "label": "年满16周岁"},
+        {"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"},
     ]
 }
 
@@ -360,7 +365,7 @@ def default_programs(year: int) -> list[ProgramInput]:
 
 
 @transaction.atomic
-def install_default_programs(*, actor: Any, year: int | None = None) -> list[Program]:
+def install_default_programs(*, actor: Actor | None, year: int | None = None) -> list[Program]:
     """Create the programs of :func:`default_programs` that do not exist yet (by code); returns all of them."""
     year = year or timezone.localdate().year
     programs = []

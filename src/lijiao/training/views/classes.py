@@ -16,17 +16,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_filters import FilterSet
 
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error, service_errors_on
 from lijiao.people.models import PersonGroup
-from lijiao.training import workflows
+from lijiao.providers.models import Provider
+from lijiao.training import filters, workflows
 from lijiao.training.forms.classes import (
     ClassForm,
     ProgramForm,
@@ -34,7 +39,7 @@ from lijiao.training.forms.classes import (
     TimetableForm,
     timetable_text,
 )
-from lijiao.training.models import ClassStatus, TrainingClass
+from lijiao.training.models import Program, TrainingClass
 from lijiao.training.selectors import classes as selectors
 from lijiao.training.services import classes as services
 from lijiao.training.services import programs as program_services
@@ -52,14 +57,14 @@ ACTION_SERVICES: dict[str, Callable[..., TrainingClass]] = {
     "close": services.close_class,
 }
 ACTION_DONE = {
-    "file": "开班申请已提交，等待经办机构审核。",
-    "approve": "已同意备案。",
-    "return": "已退回修改。",
-    "reject": "已作出不予备案决定。",
-    "start": "已开班。",
-    "finish": "已结业，出勤率已计算。",
-    "assess": "已确认评价完成。",
-    "close": "培训班已关闭。",
+    "file": gettext_lazy("开班申请已提交，等待经办机构审核。"),
+    "approve": gettext_lazy("已同意备案。"),
+    "return": gettext_lazy("已退回修改。"),
+    "reject": gettext_lazy("已作出不予备案决定。"),
+    "start": gettext_lazy("已开班。"),
+    "finish": gettext_lazy("已结业，出勤率已计算。"),
+    "assess": gettext_lazy("已确认评价完成。"),
+    "close": gettext_lazy("培训班已关闭。"),
 }
 
 
@@ -75,9 +80,9 @@ def _domain_errors_as_http(view: Callable[..., HttpResponseBase]) -> Callable[..
         try:
             return view(request, *args, **kwargs)
         except DomainPermissionDenied:
-            raise DjangoPermissionDenied("您没有执行此操作的权限") from None
+            raise DjangoPermissionDenied(_("您没有执行此操作的权限")) from None
         except NotFound:
-            raise Http404("对象不存在") from None
+            raise Http404(_("对象不存在")) from None
 
     return wrapper
 
@@ -91,10 +96,10 @@ def staff_view(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callabl
     return decorator
 
 
-def _own_provider(request: HttpRequest) -> Any:
-    provider = getattr(request.user, "provider", None)
+def _own_provider(request: HttpRequest) -> Provider:
+    provider: Provider | None = getattr(request.user, "provider", None)
     if provider is None:
-        raise DjangoPermissionDenied("只有培训机构人员可以新建和修改培训班")
+        raise DjangoPermissionDenied(_("只有培训机构人员可以新建和修改培训班"))
     return provider
 
 
@@ -111,19 +116,7 @@ def _roster_url(training_class: TrainingClass) -> str | None:
 
 
 def _user_actions(request: HttpRequest, training_class: TrainingClass) -> list[dict[str, Any]]:
-    """The workflow buttons this user may press on this class now."""
-    user = request.user
-    own = _is_own(request, training_class)
-    perms = {
-        "file": own and user.has_perm("training.file_trainingclass"),
-        "start": own and user.has_perm("training.change_trainingclass"),
-        "finish": own and user.has_perm("training.change_trainingclass"),
-        "assess": own and user.has_perm("training.record_assessment"),
-        "approve": user.has_perm("training.review_trainingclass"),
-        "return": user.has_perm("training.review_trainingclass"),
-        "reject": user.has_perm("training.review_trainingclass"),
-        "close": user.has_perm("training.review_trainingclass"),
-    }
+    """The workflow buttons this user may press on this class now (as the services decide)."""
     return [
         {
             "name": action,
@@ -132,8 +125,7 @@ def _user_actions(request: HttpRequest, training_class: TrainingClass) -> list[d
             "reason": action in workflows.REASON_REQUIRED,
             "danger": action in ("reject",),
         }
-        for action in workflows.available_actions(training_class.status)
-        if perms.get(action)
+        for action in services.allowed_actions(request.user, training_class)
     ]
 
 
@@ -162,29 +154,44 @@ def _detail_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, An
 # Classes
 
 
+def _filtered_page(
+    request: HttpRequest, filterset_class: type[FilterSet], queryset: QuerySet[Any]
+) -> tuple[Page[Any], FilterSet, str]:
+    """One page of ``queryset`` filtered by the list's filter set (the API's), the filter set (its form), and
+    the query string without the page. Bad parameters show as messages above an empty list, as the API refuses
+    them."""
+    filterset = filterset_class(request.GET, queryset=queryset)
+    try:
+        rows: QuerySet[Any] = filters.checked_qs(filterset)
+    except DomainError as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+        rows = queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return page, filterset, params.urlencode()
+
+
 @staff_view("training.view_trainingclass")
 @require_GET
 def class_list(request: HttpRequest) -> HttpResponse:
     """My classes (provider staff) / the classes of my area (clerks) / all (city-wide roles)."""
-    status = request.GET.get("status", "")
-    filters = selectors.ClassFilters(
-        status=status if status in ClassStatus.values else "",
-        q=request.GET.get("q", "")[:100],
+    page, filterset, querystring = _filtered_page(
+        request, filters.ClassFilterSet, selectors.visible_classes(request.user)
     )
-    qs = selectors.filter_classes(request.user, filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    form = filterset.form
     return render(
         request,
         "training/classes/list.html",
         {
             "page": page,
             "classes": page.object_list,
-            "status": filters.status,
-            "q": filters.q,
-            "statuses": ClassStatus.choices,
-            "querystring": params.urlencode(),
+            "filter_form": form,
+            "status": form.data.get("status", "") if form.is_bound else "",
+            "q": form.data.get("q", "") if form.is_bound else "",
+            "statuses": filterset.filters["status"].extra["choices"],
+            "querystring": querystring,
             "is_provider": bool(getattr(request.user, "provider_id", None)),
             "can_create": bool(getattr(request.user, "provider_id", None))
             and request.user.has_perm("training.add_trainingclass"),
@@ -200,7 +207,11 @@ def class_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             tc = services.create_class(actor=request.user, data=form.to_input())
-            messages.success(request, f"已新建培训班“{tc.name}”（{tc.code}），请编排课程表。")
+            messages.success(
+                request,
+                _("已新建培训班“%(name)s”，编号%(code)s，请编排课程表。")
+                % {"name": tc.name, "code": tc.code},
+            )
             return redirect("training:class_sessions", pk=tc.pk)
     return render(request, "training/classes/form.html", {"form": form, "mode": "create"})
 
@@ -214,7 +225,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _editable_class(request: HttpRequest, pk: int) -> TrainingClass:
     tc = selectors.get_class(request.user, pk)
     if not _is_own(request, tc):
-        raise DjangoPermissionDenied("只能修改本机构的培训班")
+        raise DjangoPermissionDenied(_("只能修改本机构的培训班"))
     return tc
 
 
@@ -223,13 +234,15 @@ def _editable_class(request: HttpRequest, pk: int) -> TrainingClass:
 def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tc = _editable_class(request, pk)
     if tc.status not in workflows.EDITABLE:
-        messages.error(request, f"培训班当前为“{tc.get_status_display()}”，不能修改。")
+        messages.error(
+            request, _("培训班当前为“%(status)s”，不能修改。") % {"status": tc.get_status_display()}
+        )
         return redirect("training:class_detail", pk=tc.pk)
     form = ClassForm(request.POST or None, provider=tc.provider, initial=ClassForm.initial_for(tc))
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             services.update_class(actor=request.user, training_class=tc, data=form.to_input())
-            messages.success(request, "培训班信息已保存。")
+            messages.success(request, _("培训班信息已保存。"))
             return redirect("training:class_detail", pk=tc.pk)
     return render(request, "training/classes/form.html", {"form": form, "mode": "edit", "tc": tc})
 
@@ -240,7 +253,9 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     """The timetable editor: one line per session."""
     tc = _editable_class(request, pk)
     if tc.status not in workflows.EDITABLE:
-        messages.error(request, f"培训班当前为“{tc.get_status_display()}”，不能修改课程表。")
+        messages.error(
+            request, _("培训班当前为“%(status)s”，不能修改课程表。") % {"status": tc.get_status_display()}
+        )
         return redirect("training:class_detail", pk=tc.pk)
     if request.method == "POST":
         form = TimetableForm(request.POST)
@@ -252,7 +267,12 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
                 tc.refresh_from_db()
                 messages.success(
                     request,
-                    f"课程表已保存：共 {tc.sessions.count()} 节，{tc.lesson_hours} 课时（实操 {tc.practical_hours}）。",
+                    _("课程表已保存：共%(sessions)s节，%(hours)s课时，其中实操%(practical)s课时。")
+                    % {
+                        "sessions": tc.sessions.count(),
+                        "hours": tc.lesson_hours,
+                        "practical": tc.practical_hours,
+                    },
                 )
                 return redirect("training:class_detail", pk=tc.pk)
     else:
@@ -273,7 +293,7 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("training:class_detail", pk=pk)
-    messages.success(request, f"培训班“{name}”已删除。")
+    messages.success(request, _("培训班“%(name)s”已删除。") % {"name": name})
     return redirect("training:class_list")
 
 
@@ -310,7 +330,7 @@ def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
         return render(
             request, "training/classes/detail.html", context, status=400 if exc.status == 400 else 409
         )
-    messages.success(request, ACTION_DONE[action])
+    messages.success(request, str(ACTION_DONE[action]))
     if action in ("approve", "return", "reject") and request.user.has_perm("training.review_trainingclass"):
         return redirect("training:review_queue")
     return redirect("training:class_detail", pk=pk)
@@ -320,8 +340,19 @@ def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Filed classes of the clerk's handling area, oldest first."""
-    page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "training/classes/review_queue.html", {"page": page, "classes": page.object_list})
+    page, filterset, querystring = _filtered_page(
+        request, filters.ReviewQueueFilterSet, selectors.review_queue(request.user)
+    )
+    return render(
+        request,
+        "training/classes/review_queue.html",
+        {
+            "page": page,
+            "classes": page.object_list,
+            "filter_form": filterset.form,
+            "querystring": querystring,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -331,12 +362,22 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @staff_view("training.view_program")
 @require_GET
 def program_list(request: HttpRequest) -> HttpResponse:
-    programs = list(selectors.visible_programs(request.user))
-    rows = [{"program": p, "used": program_services.quota_used(p)} for p in programs]
+    """Every program (a few a year, so one page), filtered like ``GET /api/v1/training/programs``."""
+    filterset = filters.ProgramFilterSet(request.GET, queryset=selectors.visible_programs(request.user))
+    try:
+        programs: list[Program] = list(filters.checked_qs(filterset))
+    except DomainError as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+        programs = []
     return render(
         request,
         "training/programs/list.html",
-        {"rows": rows, "can_add": request.user.has_perm("training.add_program")},
+        {
+            "rows": [{"program": p, "used": program_services.quota_used(p)} for p in programs],
+            "filter_form": filterset.form,
+            "can_add": request.user.has_perm("training.add_program"),
+        },
     )
 
 
@@ -368,7 +409,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             program = program_services.create_program(actor=request.user, data=form.to_input())
-            messages.success(request, f"已新建培训项目“{program.name}”。")
+            messages.success(request, _("已新建培训项目“%(name)s”。") % {"name": program.name})
             return redirect("training:program_detail", pk=program.pk)
     return render(request, "training/programs/form.html", {"form": form, "mode": "create"})
 
@@ -381,7 +422,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             program_services.update_program(actor=request.user, program=program, data=form.to_input())
-            messages.success(request, "培训项目已保存。")
+            messages.success(request, _("培训项目已保存。"))
             return redirect("training:program_detail", pk=program.pk)
     return render(request, "training/programs/form.html", {"form": form, "mode": "edit", "program": program})
 
