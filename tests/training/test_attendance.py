@@ -419,6 +419,22 @@ def test_sheets_upload_is_all_or_nothing(
             training_class=running_class,
             sheets=[AttendanceSheet(other.sessions.get(), ids[:1], "face")],
         )
+    elsewhere = Enrollment.objects.create(training_class=other, person=people[1])
+    CheckIn.objects.create(
+        session=other.sessions.get(),
+        enrollment=elsewhere,
+        person=people[1],
+        checked_at=sessions[1].starts_at,
+        method="card",
+    )
+    with pytest.raises(DomainError) as exc:  # checked in at the same time in the other class
+        record_attendance_sheets(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[*good, AttendanceSheet(sessions[1], ids[1:2], "face")],
+        )
+    assert other.code in exc.value.errors[0].message and "签到" in exc.value.errors[0].message
+    CheckIn.objects.filter(session__training_class=other).delete()
     with pytest.raises(PermissionDenied):
         record_attendance_sheets(actor=other_provider_staff, training_class=running_class, sheets=good)
     assert_no_checkins()

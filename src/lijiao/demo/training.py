@@ -1100,17 +1100,9 @@ class _DemoBuilder:
 
     def play(self) -> None:
         """Every scheduled step at its own moment, in time order; then the clock is back at the real now."""
-        import os
-        import time
-
-        spent: Counter[str] = Counter()
         for when, _, step in sorted(self.timeline, key=lambda entry: (entry[0], entry[1])):
             self.clock.at(when)
-            t0 = time.perf_counter()
             step()
-            spent[getattr(step, "func", step).__name__] += time.perf_counter() - t0
-        if os.environ.get("DEMO_PROFILE"):
-            print(spent.most_common(), self.refusals[:8])
         self.timeline.clear()
         self.clock.now()
 
@@ -1129,6 +1121,13 @@ class _DemoBuilder:
                 plan.refused = True
             return None
 
+    def step(self, plan: _ClassPlan, what: str, call: Callable[[TrainingClass], Any]) -> Any:
+        """:meth:`attempt` for a step of a class the services have created (skipped otherwise)."""
+        tc = plan.tc
+        if tc is None:
+            return None
+        return self.attempt(plan, what, lambda: call(tc))
+
     def schedule_class(self, plan: _ClassPlan) -> None:
         rng = self.rng
         self.schedule(plan.created_at, partial(self.create, plan))
@@ -1139,21 +1138,22 @@ class _DemoBuilder:
         enroll_at = plan.approved_at + dt.timedelta(minutes=30 + rng.randrange(window))
         self.schedule(enroll_at, partial(self.import_roster, plan))
         self.schedule(self.local(plan.start_date, dt.time(7, 30)), partial(self.start, plan))
-        # the check-in terminal's records are uploaded after the last session of each week (and, for a class
-        # still running, now); a trainee who leaves withdraws once the week's attendance is in
-        weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for index, session in enumerate(plan.sessions):
-            if session.ends_at <= self.now:
-                weeks[timezone.localtime(session.starts_at).isocalendar()[:2]].append(index)
-        upload_at: dict[int, dt.datetime] = {}
-        for indexes in weeks.values():
-            moment = min(plan.sessions[indexes[-1]].ends_at + dt.timedelta(minutes=10), self.now)
-            upload_at.update(dict.fromkeys(indexes, moment))
-            self.schedule(moment, partial(self.attendance, plan, indexes))
-        for enrollment in plan.enrollments:
-            if enrollment.withdrawn_after is not None:
-                after = upload_at[enrollment.withdrawn_after - 1] + dt.timedelta(minutes=5)
-                self.schedule(min(after, self.now), partial(self.withdraw, plan, enrollment))
+        # the check-in terminal's records are uploaded after the class's last session (for a class still running:
+        # now), and earlier when a trainee leaves: the attendance so far is in, then the trainee withdraws
+        past = [i for i, session in enumerate(plan.sessions) if session.ends_at <= self.now]
+        if past:
+            leaving = {e.withdrawn_after - 1 for e in plan.enrollments if e.withdrawn_after is not None}
+            first = 0
+            upload_at: dict[int, dt.datetime] = {}
+            for last in sorted({*(i for i in leaving if i < past[-1]), past[-1]}):
+                moment = min(plan.sessions[last].ends_at + dt.timedelta(minutes=10), self.now)
+                self.schedule(moment, partial(self.attendance, plan, list(range(first, last + 1))))
+                upload_at[last] = moment
+                first = last + 1
+            for enrollment in plan.enrollments:
+                if enrollment.withdrawn_after is not None:
+                    after = upload_at[enrollment.withdrawn_after - 1] + dt.timedelta(minutes=5)
+                    self.schedule(min(after, self.now), partial(self.withdraw, plan, enrollment))
         if plan.status in FINISHED_STATUSES:
             self.schedule(plan.sessions[-1].ends_at + dt.timedelta(minutes=30), partial(self.finish, plan))
         if plan.assessed_on is not None:
@@ -1196,14 +1196,14 @@ class _DemoBuilder:
 
     def file(self, plan: _ClassPlan) -> None:
         staff = plan.provider.staff
-        plan.tc = self.attempt(
-            plan, "file", lambda: class_services.file_class(actor=staff, training_class=plan.tc)
+        plan.tc = self.step(
+            plan, "file", lambda tc: class_services.file_class(actor=staff, training_class=tc)
         )
 
     def approve(self, plan: _ClassPlan) -> None:
         reviewer = plan.provider.reviewer
-        plan.tc = self.attempt(
-            plan, "approve", lambda: class_services.approve_class(actor=reviewer, training_class=plan.tc)
+        plan.tc = self.step(
+            plan, "approve", lambda tc: class_services.approve_class(actor=reviewer, training_class=tc)
         )
 
     def import_roster(self, plan: _ClassPlan) -> None:
@@ -1212,12 +1212,11 @@ class _DemoBuilder:
         wanted = list(plan.enrollments)
         for _ in range(2):
             people = [e.person for e in wanted]
-            result = self.attempt(
+            data = roster_csv(people)
+            result = self.step(
                 plan,
                 "roster",
-                lambda people=people: import_roster(
-                    actor=staff, training_class=plan.tc, file_name="花名册.csv", data=roster_csv(people)
-                ),
+                lambda tc: import_roster(actor=staff, training_class=tc, file_name="花名册.csv", data=data),  # noqa: B023
             )
             if result is None or not result.errors:
                 break
@@ -1241,8 +1240,8 @@ class _DemoBuilder:
 
     def start(self, plan: _ClassPlan) -> None:
         staff = plan.provider.staff
-        plan.tc = self.attempt(
-            plan, "start", lambda: class_services.start_class(actor=staff, training_class=plan.tc)
+        plan.tc = self.step(
+            plan, "start", lambda tc: class_services.start_class(actor=staff, training_class=tc)
         )
 
     def attendance(self, plan: _ClassPlan, indexes: list[int]) -> None:
@@ -1264,10 +1263,10 @@ class _DemoBuilder:
                 reason = self.rng.choice(MANUAL_REASONS)
                 sheets.append(AttendanceSheet(row, manual, CheckIn.Method.MANUAL, reason, session.starts_at))
         staff = plan.provider.staff
-        self.attempt(
-            None,
+        self.step(
+            plan,
             "attendance",
-            lambda: record_attendance_sheets(actor=staff, training_class=plan.tc, sheets=sheets),
+            lambda tc: record_attendance_sheets(actor=staff, training_class=tc, sheets=sheets),
         )
 
     def withdraw(self, plan: _ClassPlan, enrollment: _EnrollmentPlan) -> None:
@@ -1283,8 +1282,8 @@ class _DemoBuilder:
 
     def finish(self, plan: _ClassPlan) -> None:
         staff = plan.provider.staff
-        plan.tc = self.attempt(
-            plan, "finish", lambda: class_services.finish_class(actor=staff, training_class=plan.tc)
+        plan.tc = self.step(
+            plan, "finish", lambda tc: class_services.finish_class(actor=staff, training_class=tc)
         )
 
     def assess(self, plan: _ClassPlan) -> None:
@@ -1302,17 +1301,19 @@ class _DemoBuilder:
         evaluator = self.evaluator(plan)
         for enrollment in plan.enrollments:
             if enrollment.pk in completed:
-                theory, practical, _passed = self.scores(plan, enrollment)
-                rows.append(ResultInput(enrollment.pk, theory, practical, None, evaluator, plan.assessed_on))
-        self.attempt(plan, "results", lambda: record_results(actor=staff, training_class=plan.tc, rows=rows))
-        plan.tc = self.attempt(
-            plan, "assessed", lambda: class_services.mark_assessed(actor=staff, training_class=plan.tc)
+                theory, practical, passed = self.scores(plan, enrollment)
+                rows.append(
+                    ResultInput(enrollment.pk, theory, practical, passed, evaluator, plan.assessed_on)
+                )
+        self.step(plan, "results", lambda tc: record_results(actor=staff, training_class=tc, rows=rows))
+        plan.tc = self.step(
+            plan, "assessed", lambda tc: class_services.mark_assessed(actor=staff, training_class=tc)
         )
 
     def close(self, plan: _ClassPlan) -> None:
         reviewer = plan.provider.reviewer
-        plan.tc = self.attempt(
-            plan, "close", lambda: class_services.close_class(actor=reviewer, training_class=plan.tc)
+        plan.tc = self.step(
+            plan, "close", lambda tc: class_services.close_class(actor=reviewer, training_class=tc)
         )
 
     def session_method(self, plan: _ClassPlan, session: _SessionPlan) -> str:

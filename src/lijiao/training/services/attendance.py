@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from lijiao.audit.services import record_event
 from lijiao.core.errors import Conflict, DomainError, FieldError
 from lijiao.people.models import Person
-from lijiao.training.checks import attendance_rates, overlapping_checkins
+from lijiao.training.checks import attendance_rates, overlapping_checkins, overlapping_session_checkins
 from lijiao.training.models import CheckIn, ClassSession, ClassStatus, Enrollment, TrainingClass
 from lijiao.training.services.enrollment import require_class_staff
 
@@ -334,6 +334,7 @@ def record_attendance_sheets(
             "session_id", "person_id"
         )
     )
+    overlaps = overlapping_session_checkins(list(sessions.values()), wanted)
     problems: list[FieldError] = []
     rows: list[CheckIn] = []
     for sheet in sheets:
@@ -358,7 +359,6 @@ def record_attendance_sheets(
                 )
             )
         people = {int(pk) for pk in sheet.person_ids} - {p for s, p in already if s == session.pk}
-        overlaps = overlapping_checkins(session, people)
         for person_id in sorted(people):
             enrollment = enrollments.get(person_id)
             if enrollment is None:
@@ -369,12 +369,16 @@ def record_attendance_sheets(
                         % {"session": label, "person": person_id},
                     )
                 )
-            elif person_id in overlaps:
+            elif (session.pk, person_id) in overlaps:
                 problems.append(
                     FieldError(
                         "sheets",
                         _("%(session)s 的课程：%(name)s%(problem)s")
-                        % {"session": label, "name": enrollment.person.name, "problem": overlaps[person_id]},
+                        % {
+                            "session": label,
+                            "name": enrollment.person.name,
+                            "problem": overlaps[(session.pk, person_id)],
+                        },
                     )
                 )
             else:
