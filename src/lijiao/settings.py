@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lijiao.providers",
     "lijiao.training",
     "lijiao.portal",
+    "lijiao.demo",  # dev-only demo data (`lijiao loaddemo`); no app imports it
 ]
 
 MIDDLEWARE = [

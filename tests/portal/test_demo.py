@@ -1,5 +1,6 @@
-"""``lijiao loaddemo`` builds the Dalian-like dataset once, changes nothing the second time, and its training data
-obeys every rule the services enforce — proved here with the services' own checks.
+"""``lijiao loaddemo`` builds the Dalian-like dataset once, changes nothing the second time, writes everything
+through the services on the day it happened, and its training data obeys every rule the services enforce —
+proved here again with the services' own checks.
 
 The dataset is loaded once for the module (inside a transaction rolled back at the end); each test then runs in
 its own savepoint.
@@ -30,10 +31,10 @@ from lijiao.audit.services import verify_chain
 from lijiao.catalog.models import CatalogItem, Edition
 from lijiao.catalog.selectors import edition_in_force
 from lijiao.core.identity import parse_citizen_id, parse_credit_code
+from lijiao.demo import DEMO_PASSWORD
 from lijiao.people.models import Person, PersonGroup
 from lijiao.people.services import validate_group_evidence
 from lijiao.portal.context_processors import navigation
-from lijiao.portal.demo import DEMO_PASSWORD
 from lijiao.providers.models import (
     BlacklistEntry,
     CreditEvent,
@@ -139,26 +140,28 @@ def test_loaddemo_is_complete_and_idempotent(demo: str) -> None:
 
 
 @pytest.mark.django_db
-def test_bulk_history_is_audited_once_per_step(demo: str) -> None:
-    steps = {e.action: e.after for e in AuditEvent.objects.filter(action__startswith="demo.history.")}
-    assert set(steps) == {
-        "demo.history.people_loaded",
-        "demo.history.classes_loaded",
-        "demo.history.enrollments_loaded",
-        "demo.history.attendance_loaded",
-        "demo.history.results_loaded",
-    }
-    assert steps["demo.history.attendance_loaded"]["checkins"] == CheckIn.objects.count()
-    assert steps["demo.history.results_loaded"]["results"] == AssessmentResult.objects.count()
-    service_people = AuditEvent.objects.filter(action="people.person.registered").count()
-    assert steps["demo.history.people_loaded"]["people"] + service_people == Person.objects.count()
-    service_classes = AuditEvent.objects.filter(action="training.class.created").count()
-    assert steps["demo.history.classes_loaded"]["classes"] + service_classes == TrainingClass.objects.count()
-    service_enrollments = AuditEvent.objects.filter(action="training.enrollment.created").count()
-    assert (
-        steps["demo.history.enrollments_loaded"]["enrollments"] + service_enrollments
-        == Enrollment.objects.count()
-    )
+def test_history_is_written_by_the_services_on_its_days(demo: str) -> None:
+    """No row is inserted behind the services' back: each write has the audit event of its service, dated when
+    it happened (the demo plays the history forward in time), and the chain was appended in time order."""
+    now = timezone.now()
+    events = AuditEvent.objects.order_by("sequence")
+    times = list(events.values_list("occurred_at", flat=True))
+    assert times == sorted(times) and times[-1] <= now
+    assert times[0] < now - dt.timedelta(days=300)
+    assert not events.filter(action__startswith="demo.").exists()
+
+    created = dict(events.filter(action="training.class.created").values_list("object_id", "occurred_at"))
+    assert len(created) == TrainingClass.objects.count()
+    for tc in TrainingClass.objects.all():
+        assert created[str(tc.pk)] == tc.created_at
+        assert tc.filed_on is None or timezone.localtime(tc.created_at).date() <= tc.filed_on
+    # the enrollments came from roster imports (and the enrollment service for the classes from today on)
+    assert events.filter(action__contains="roster").count() >= 150
+    # check-ins were uploaded (many sheets at once) while their classes ran, results recorded on their day
+    uploads = events.filter(action="training.checkin.sheets_recorded").values_list("after", flat=True)
+    assert sum(after["checkins"] for after in uploads) == CheckIn.objects.count()
+    for result in AssessmentResult.objects.select_related("enrollment__training_class"):
+        assert timezone.localtime(result.recorded_at).date() == result.assessed_on
 
 
 @pytest.mark.django_db

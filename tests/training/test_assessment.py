@@ -189,6 +189,15 @@ def test_bulk_is_all_or_nothing(provider_staff, finished_class, trainees, runnin
     assert_no_results()
     saved = record_results(actor=provider_staff, training_class=finished_class, rows=rows)
     assert len(saved) == 3 and AssessmentResult.objects.count() == 3
+    # one audit event for the sheet, with every result; a correction is audited with its before
+    event = AuditEvent.objects.get(action="training.assessment.results_recorded")
+    assert event.after["recorded"] == 3 and set(event.after["results"]) == {str(e.pk) for e in trainees}
+    rows[0] = ResultInput(trainees[0].pk, "55", "75", False, ORG, today())
+    record_results(actor=provider_staff, training_class=finished_class, rows=rows)
+    event = AuditEvent.objects.filter(action="training.assessment.results_recorded").latest("sequence")
+    assert event.after["corrected"] == 1 and list(event.after["results"]) == [str(trainees[0].pk)]
+    assert event.after["results"][str(trainees[0].pk)]["before"]["theory_score"] == "80.00"
+    assert AssessmentResult.objects.get(enrollment=trainees[0]).passed is False
 
 
 def test_results_api(provider_staff, clerk, other_provider_staff, finished_class, trainees):

@@ -16,7 +16,12 @@ from django.utils import timezone
 from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.training.models import CheckIn, ClassSession, ClassStatus, Enrollment, TrainingClass
-from lijiao.training.services.attendance import check_in, record_attendance_sheet
+from lijiao.training.services.attendance import (
+    AttendanceSheet,
+    check_in,
+    record_attendance_sheet,
+    record_attendance_sheets,
+)
 from tests.training.conftest import make_class, next_monday, weekday_sessions
 from tests.training.test_enrollment import make_person
 
@@ -379,6 +384,71 @@ def test_sheet_refuses_overlap_elsewhere(
         )
     assert other.code in exc.value.errors[0].message
     assert CheckIn.objects.filter(session=first_session).count() == 0
+
+
+def test_sheets_upload_is_all_or_nothing(
+    provider_staff, other_provider_staff, other_provider, training_ref, running_class
+):
+    """Many sessions' sheets at once (a terminal's upload): every sheet checked, one refusal writes nothing."""
+    sessions = list(running_class.sessions.order_by("starts_at")[:2])
+    people = [make_person(f"上传学员{i}") for i in range(3)]
+    for p in people[:2]:
+        Enrollment.objects.create(training_class=running_class, person=p)
+    ids = [p.pk for p in people]
+    good = [AttendanceSheet(sessions[0], ids[:2], "face"), AttendanceSheet(sessions[1], ids[:1], "card")]
+    bad_sheets = [
+        [*good, AttendanceSheet(sessions[1], ids[2:], "face")],  # not enrolled
+        [*good, AttendanceSheet(sessions[1], ids[1:2], "manual")],  # manual without a reason
+        [*good, AttendanceSheet(sessions[1], ids[1:2], "face", checked_at=sessions[1].ends_at + ONE_MINUTE)],
+    ]
+    for sheets in bad_sheets:
+        with pytest.raises(DomainError) as exc:
+            record_attendance_sheets(actor=provider_staff, training_class=running_class, sheets=sheets)
+        assert len(exc.value.errors) == 1, exc.value.errors
+        assert "_" not in exc.value.errors[0].message and "（" not in exc.value.message
+        assert_no_checkins()
+    other = class_with(
+        other_provider,
+        training_ref["items"]["welder4"],
+        status=ClassStatus.RUNNING,
+        sessions=[{"starts_at": sessions[1].starts_at, "ends_at": sessions[1].ends_at}],
+    )
+    with pytest.raises(DomainError):  # a session of another class
+        record_attendance_sheets(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[AttendanceSheet(other.sessions.get(), ids[:1], "face")],
+        )
+    elsewhere = Enrollment.objects.create(training_class=other, person=people[1])
+    CheckIn.objects.create(
+        session=other.sessions.get(),
+        enrollment=elsewhere,
+        person=people[1],
+        checked_at=sessions[1].starts_at,
+        method="card",
+    )
+    with pytest.raises(DomainError) as exc:  # checked in at the same time in the other class
+        record_attendance_sheets(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[*good, AttendanceSheet(sessions[1], ids[1:2], "face")],
+        )
+    assert other.code in exc.value.errors[0].message and "签到" in exc.value.errors[0].message
+    CheckIn.objects.filter(session__training_class=other).delete()
+    with pytest.raises(PermissionDenied):
+        record_attendance_sheets(actor=other_provider_staff, training_class=running_class, sheets=good)
+    assert_no_checkins()
+
+    assert record_attendance_sheets(actor=provider_staff, training_class=running_class, sheets=good) == 3
+    assert record_attendance_sheets(actor=provider_staff, training_class=running_class, sheets=good) == 0
+    assert CheckIn.objects.count() == 3
+    rates = dict(Enrollment.objects.values_list("person_id", "attendance_rate"))
+    assert rates == {ids[0]: Decimal("0.2000"), ids[1]: Decimal("0.1000")}
+    event = AuditEvent.objects.get(action="training.checkin.sheets_recorded")
+    assert event.after["checkins"] == 3 and len(event.after["sessions"]) == 2
+
+
+ONE_MINUTE = dt.timedelta(minutes=1)
 
 
 def test_sheet_api(provider_staff, clerk, other_provider_staff, running_class, trainee, first_session):

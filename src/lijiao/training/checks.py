@@ -39,7 +39,7 @@ Examples: graduates within 3 years and not employed, plus the coming year's grad
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -290,6 +290,46 @@ def overlapping_checkins(session: ClassSession, person_ids: Collection[int]) -> 
             result[person_id] = _(
                 "已在培训班“%(label)s”%(time)s的课程签到，与本节课时间重叠，不能同时在两个班签到"
             ) % {"label": _class_label(code, name), "time": when}
+    return result
+
+
+def overlapping_session_checkins(
+    sessions: Sequence[ClassSession], person_ids: Collection[int]
+) -> dict[tuple[int, int], str]:
+    """:func:`overlapping_checkins` for many sessions of one class at once: (session id, person id) → the same
+    reason, for each person among ``person_ids`` already checked in to a session of ANOTHER class overlapping
+    that session. One query."""
+    if not sessions or not person_ids:
+        return {}
+    start = min(s.starts_at for s in sessions)
+    end = max(s.ends_at for s in sessions)
+    qs = CheckIn.objects.filter(
+        session__starts_at__gt=start - MAX_SESSION_LENGTH, session__starts_at__lt=end
+    ).exclude(session__training_class_id__in={s.training_class_id for s in sessions})
+    wanted = set(person_ids)
+    if len(wanted) <= 500:
+        qs = qs.filter(person_id__in=wanted)
+    spans: dict[int, list[tuple[dt.datetime, dt.datetime, str, str]]] = {}
+    rows = qs.order_by("person_id", "session__starts_at").values_list(
+        "person_id",
+        "session__starts_at",
+        "session__ends_at",
+        "session__training_class__code",
+        "session__training_class__name",
+    )
+    for person_id, starts_at, ends_at, code, name in rows.iterator(chunk_size=5000):
+        if person_id in wanted:
+            spans.setdefault(person_id, []).append((starts_at, ends_at, code, name))
+    result: dict[tuple[int, int], str] = {}
+    for session in sessions:
+        for person_id, taken in spans.items():
+            for starts_at, ends_at, code, name in taken:
+                if starts_at < session.ends_at and ends_at > session.starts_at:
+                    when = timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")
+                    result[(session.pk, person_id)] = _(
+                        "已在培训班“%(class)s”%(when)s 的课程签到，与本节课时间重叠，不能同时在两个班签到"
+                    ) % {"class": _class_label(code, name), "when": when}
+                    break
     return result
 
 

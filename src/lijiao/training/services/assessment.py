@@ -252,4 +252,48 @@ def record_results(
             code="invalid_result",
             errors=tuple(errors),
         )
-    return [_save(actor, enrollment, values) for enrollment, values in cleaned]
+    return _save_many(actor, training_class, cleaned)
+
+
+def _save_many(
+    actor: Any, training_class: TrainingClass, cleaned: list[tuple[Enrollment, dict[str, Any]]]
+) -> list[AssessmentResult]:
+    """Write a class's results set-based: new ones in bulk, corrections in bulk, one audit event for the sheet
+    with every result's before and after (as the attendance sheet is audited)."""
+    existing = {
+        r.enrollment_id: r
+        for r in AssessmentResult.objects.select_for_update().filter(
+            enrollment_id__in=[enrollment.pk for enrollment, _ in cleaned]
+        )
+    }
+    saved: list[AssessmentResult] = []
+    new: list[AssessmentResult] = []
+    corrected: list[AssessmentResult] = []
+    changes: dict[str, dict[str, Any]] = {}
+    for enrollment, values in cleaned:
+        result = existing.get(enrollment.pk)
+        if result is None:
+            result = AssessmentResult(enrollment=enrollment, recorded_by=actor, **values)
+            before = None
+            new.append(result)
+        else:
+            before = snapshot(result, RESULT_FIELDS)
+            for name, value in values.items():
+                setattr(result, name, value)
+            result.recorded_by = actor
+        after = snapshot(result, RESULT_FIELDS)
+        if before != after:
+            changes[str(enrollment.pk)] = {"before": before, "after": after}
+            if result.pk is not None:
+                corrected.append(result)
+        saved.append(result)
+    AssessmentResult.objects.bulk_create(new, batch_size=500)
+    AssessmentResult.objects.bulk_update(corrected, [*RESULT_FIELDS, "recorded_by"], batch_size=500)
+    if changes:
+        record_event(
+            actor=actor,
+            action="training.assessment.results_recorded",
+            obj=training_class,
+            after={"results": changes, "recorded": len(new), "corrected": len(corrected)},
+        )
+    return saved

@@ -1014,7 +1014,11 @@ def finish_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClas
         if enrollment.status == Enrollment.Status.ACTIVE:
             enrollment.status = Enrollment.Status.COMPLETED
             completed += 1
-    Enrollment.objects.bulk_update(enrollments, ["attendance_rate", "status"], batch_size=500)
+    by_values: dict[tuple[Decimal | None, str], list[int]] = {}
+    for enrollment in enrollments:
+        by_values.setdefault((enrollment.attendance_rate, enrollment.status), []).append(enrollment.pk)
+    for (rate, status), pks in by_values.items():  # a handful of UPDATEs rather than a CASE per row
+        Enrollment.objects.filter(pk__in=pks).update(attendance_rate=rate, status=status)
     record_event(
         actor=actor,
         action="training.class.finished",

@@ -1,65 +1,44 @@
-"""Demo training data (issue #3 item 8): providers, programs, ~200 classes across the year and ~5,000 trainees.
+"""Demo training data: providers, programs, ~200 classes across the year and ~5,000 trainees — all through the
+services, played forward in time.
 
-What ``lijiao loaddemo`` adds after the users and the catalog (see :func:`load_training_demo`):
+What :func:`load_training_demo` adds after the users and the catalog:
 
-* **Providers** (SPEC C3) — eight approved institutions in seven handling areas (the demo ``provider`` user's
-  大连市海川职业培训学校 among them), one *suspended* and one *blacklisted* (an approved provider with a blacklist
-  entry in force since ten weeks ago, after faked check-ins were found); valid credit codes (GB 32100, the
-  embedded GB 11714 organisation code included), scopes of real items of the catalog edition in force, teachers
-  with valid citizen IDs (GB 11643) and their certificates, venues with their capacities, a few credit events.
-  Every listed provider has a staff login (``provider``, ``xinghai``, ``binhai``… with the demo password). All of
-  it goes through the provider services (registered, approved, scoped… by the city administrator), so it is
-  audited row by row (only the backdated ``created_at`` / ``approved_at`` are set directly, for realism).
+* **Providers** (SPEC C3, data in :mod:`lijiao.demo.providers`) — registered, approved and scoped by the city
+  administrator through the provider services, with their teachers and venues; every listed provider has a staff
+  login (``provider``, ``xinghai``, ``binhai``… with the demo password); one is suspended, one blacklisted ten
+  weeks ago, and a few credit events are recorded on their days.
 * **Programs** (SPEC C4) — :func:`lijiao.training.services.programs.install_default_programs` for last year and
   this year.
-* **History** — about 185 classes that started over the last ~320 days: most finished, assessed or closed, some
-  running, with their timetables, enrollments, check-ins, attendance rates and assessment results. Services
-  refuse past dates (a class cannot start before it is filed, check-ins only in their session window), so the
-  history is built **set-based** (``bulk_create``, ``COPY`` / ``executemany`` for the ~85,000 check-ins, and
-  timestamps such as ``enrolled_at`` set to when it happened) — but against every rule the services enforce:
+* **History** — about 185 classes that started over the last ~320 days. A planner chooses subjects, programs,
+  timetables (no venue or teacher twice at once), trainees (valid Dalian citizen IDs, ages, group evidence) and
+  who attends which session; then the history is **played forward in time** (:mod:`lijiao.demo.clock`): at each
+  step's moment the user of the right role calls the service — the provider's staff create the class, set its
+  timetable and file it, the district clerk (or the city administrator) approves it, the staff import the roster
+  (:func:`lijiao.training.importers.import_roster`, which registers the trainees and enrolls them after every
+  check), start the class, record each session's attendance sheet, withdraw the odd trainee, finish the class and
+  record the assessment results; the clerk closes it. Whatever a service refuses is left out (counted as
+  ``refused``), so the demo can never contradict a rule.
+* **From today on**, the same way: classes approved for the coming weeks with trainees enrolled through
+  :func:`~lijiao.training.services.enrollment.enroll`, classes filed and waiting in the district clerks' review
+  queues (three in 中山区 for the ``clerk`` user), one returned with a reason, one rejected, and drafts of the demo
+  provider.
 
-  - each class's subject is an item of the catalog edition in force on its filing date, inside the provider's
-    scope, with a program that fits it (:func:`~lijiao.training.services.classes.program_item_problems`); the
-    provider is listed (approved, licence valid, not blacklisted) over the class dates;
-  - timetables of 180-minute sessions (= 4 lesson hours of 45 minutes) reaching the lesson-hour rule of the
-    item (:func:`~lijiao.training.services.classes.lesson_rule_for` and the item's own minimum), the practical
-    share (≥ 60 % for occupations) and the declared hours; capacity ≤ the venue's; no venue or teacher in two
-    classes at once;
-  - trainees with valid citizen IDs (Dalian address codes 2102xx), aged 18–58, phones, and groups whose
-    evidence passes :func:`lijiao.people.services.validate_group_evidence`; each enrollment points at the stored
-    eligibility decision of the class's program (a record shared by every enrollment with the same decision),
-    evaluated exactly as :func:`~lijiao.training.services.enrollment.enroll` does, and the person's target group
-    matches the program's; nobody holds two enrollments whose classes overlap in time; ``enrolled_count`` =
-    enrollments not withdrawn ≤ capacity;
-  - check-ins only for enrolled trainees, within the session window, never in two overlapping sessions; most
-    trainees attend 85–100 %, a few fall below 80 % (later subsidy rules must refuse them); the stored attendance
-    rates are :func:`lijiao.training.checks.attendance_rates`; results (pass rate ≈ 88 %) for every completed
-    trainee of an assessed or closed class, dated after the class and before today.
-
-  ``tests/portal/test_demo.py`` runs the shared checks over the whole dataset to prove it.
-* **From today on**, through the services exactly as staff would: classes approved for the coming weeks (with
-  trainees enrolled through :func:`~lijiao.training.services.enrollment.enroll`, some registered on the spot),
-  classes filed and waiting in the district clerks' review queues (three in 中山区 for the ``clerk`` user), one
-  returned with a reason, one rejected, and drafts of the demo provider.
-
-Audit: every service call writes its own events. The bulk history writes **one audit event per bulk step**
-(``demo.history.people_loaded``, ``…classes_loaded``, ``…enrollments_loaded``, ``…attendance_loaded``,
-``…results_loaded``) with the counts it inserted, not one event per row; the chain stays verifiable
-(``lijiao verify-audit``).
-
-Idempotent: everything runs in one transaction and is skipped when the first demo provider already exists.
+Every service call writes its own audit events, dated when the step happened.
 Random choices come from ``random.Random(SEED)`` in a fixed order; dates are relative to today.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -68,20 +47,29 @@ from django.utils import timezone
 from lijiao.accounts.models import User
 from lijiao.accounts.roles import Role
 from lijiao.accounts.services import create_user
-from lijiao.audit.services import record_event
 from lijiao.catalog.models import CatalogItem, Edition, Occupation, SpecialItem
 from lijiao.catalog.selectors import edition_in_force
 from lijiao.core.calendar import get_calendar
-from lijiao.core.decisions import store_decisions
 from lijiao.core.errors import DomainError
-from lijiao.core.identity import address_code_status, citizen_id_check_char, credit_code_check_char
+from lijiao.core.identity import address_code_status, citizen_id_check_char
 from lijiao.core.models import HandlingArea, Region
 from lijiao.core.pii import PIIKind, pii_digest
-from lijiao.people.models import Person, PersonGroup
+from lijiao.demo.clock import DemoClock
+from lijiao.demo.providers import (
+    AREA_ADDRESS_CODE,
+    BLACKLIST_REASON,
+    BLACKLIST_WEEKS,
+    DEMO_PROVIDERS,
+    SUSPENSION_REASON,
+    DemoProvider,
+)
+from lijiao.demo.users import DEMO_USERS
+from lijiao.people.models import Person
 from lijiao.people.services import record_group, register_person, validate_group_evidence
 from lijiao.providers import services as provider_services
 from lijiao.providers.models import CreditEvent, Provider, Teacher, Venue
-from lijiao.training.checks import PersonGroupEvidence, attendance_rates, evaluate_eligibility, person_facts
+from lijiao.training.checks import PersonGroupEvidence, evaluate_eligibility, person_facts
+from lijiao.training.importers import import_roster
 from lijiao.training.models import (
     AssessmentResult,
     CheckIn,
@@ -92,14 +80,21 @@ from lijiao.training.models import (
     TrainingClass,
 )
 from lijiao.training.services import classes as class_services
-from lijiao.training.services.enrollment import enroll
+from lijiao.training.services.assessment import ResultInput, record_results
+from lijiao.training.services.attendance import AttendanceSheet, record_attendance_sheets
+from lijiao.training.services.enrollment import enroll, withdraw
 from lijiao.training.services.programs import install_default_programs
 
-__all__ = ["DEMO_PROVIDERS", "SEED", "DemoProvider", "load_training_demo"]
+__all__ = ["SEED", "demo_loaded", "history_start", "load_training_demo", "roster_csv"]
 
 SEED = 20261124
 SESSION_MINUTES = 180  # 4 lesson hours of 45 minutes
 HISTORY_DAYS = 320
+FINISHED_STATUSES = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.CLOSED)
+LIFECYCLE_STEPS = frozenset(
+    {"create", "file", "approve", "roster", "start", "finish", "results", "assessed", "close"}
+)
+WITHDRAW_REASONS = ("找到工作，无法继续参训", "家中有事，本人申请退出", "身体原因，本人申请退出")
 SLOTS: dict[str, dt.time] = {"am": dt.time(9, 0), "pm": dt.time(13, 30), "eve": dt.time(18, 30)}
 DALIAN_ADDRESS_CODES: tuple[tuple[str, int], ...] = (
     ("210202", 10),  # 中山区
@@ -113,518 +108,6 @@ DALIAN_ADDRESS_CODES: tuple[tuple[str, int], ...] = (
     ("210281", 9),  # 瓦房店市
     ("210283", 8),  # 庄河市
 )
-AREA_ADDRESS_CODE = {
-    "SBJ": "210202",
-    "ZS": "210202",
-    "XG": "210203",
-    "SHK": "210204",
-    "GJZ": "210211",
-    "GXY": "210211",
-    "LSK": "210212",
-    "JPX": "210213",
-    "PLD": "210214",
-    "CH": "210224",
-    "WFD": "210281",
-    "CXD": "210281",
-    "ZH": "210283",
-}
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The providers, as data
-
-
-@dataclass(frozen=True, slots=True)
-class DemoTeacher:
-    name: str
-    occupation: str  # occupation code, "" for none
-    certificates: str
-    practical: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DemoVenue:
-    name: str
-    address: str
-    capacity: int
-    practical: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DemoProvider:
-    """One demo institution: who it is, what it may train, its teachers and venues, and how busy it was."""
-
-    key: str  # staff login ("" for none); the demo provider user's institution uses "provider"
-    org_code: str  # the 8 characters of its organisation code (the check character is computed)
-    registry: str  # first two characters of the credit code: 52 民办非企业单位, 12 事业单位, 91 企业
-    name: str
-    type: str
-    area: str
-    address: str
-    legal_representative: str
-    contact_name: str
-    contact_phone: str
-    licence_number: str
-    licence_expires_on: dt.date
-    occupations: tuple[tuple[str, int], ...]  # (occupation code, highest level it may train)
-    specials: tuple[str, ...]
-    teachers: tuple[DemoTeacher, ...]
-    venues: tuple[DemoVenue, ...]
-    history_classes: int = 0
-    status: str = "approved"  # approved | suspended | blacklisted
-    checkin_method: str = CheckIn.Method.FACE
-    staff_name: str = ""
-    approved_year: int = 2020
-
-    @property
-    def credit_code(self) -> str:
-        division = AREA_ADDRESS_CODE[self.area]
-        first17 = f"{self.registry}{division}{self.org_code}{_org_check(self.org_code)}"
-        return first17 + credit_code_check_char(first17)
-
-
-def _org_check(first8: str) -> str:
-    """GB 11714 check character of an organisation code (digits by value, letters A=10 … Z=35)."""
-    weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(first8, weights, strict=True))
-    check = 11 - total % 11
-    return "X" if check == 10 else "0" if check == 11 else str(check)
-
-
-def _cert(occupation: str, level: str, number: str) -> str:
-    return f"{occupation}（{level}）职业技能等级证书 {number}"
-
-
-HAICHUAN = "52210202MJ0000018T"  # the demo provider user's institution (created by lijiao.portal.demo)
-
-DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
-    DemoProvider(
-        key="provider",
-        org_code="MJ000001",
-        registry="52",
-        name="大连市海川职业培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="ZS",
-        address="大连市中山区人民路 68 号",
-        legal_representative="吴海川",
-        contact_name="吴凯",
-        contact_phone="041182653301",
-        licence_number="教民121020270000018号",
-        licence_expires_on=dt.date(2029, 6, 30),
-        occupations=(
-            ("4-10-01-05", 3),  # 养老护理员
-            ("4-10-01-06", 4),  # 家政服务员
-            ("4-10-01-03", 4),  # 保育师
-            ("4-03-02-01", 4),  # 中式烹调师
-            ("4-03-02-02", 4),  # 中式面点师
-            ("4-14-01-03", 4),  # 健康照护师
-            ("4-01-06-01", 4),  # 电子商务师
-        ),
-        specials=("ZX210200-022", "ZX210200-019", "ZX210200-029", "ZX210200-059", "CY-SYB"),
-        teachers=(
-            DemoTeacher(
-                "孙丽华",
-                "4-10-01-05",
-                _cert("养老护理员", "二级/技师", "S000121000101202000031")
-                + "\n职业培训师（三级）职业技能等级证书 S000121000101223000112",
-            ),
-            DemoTeacher(
-                "王建国", "4-10-01-05", _cert("养老护理员", "三级/高级工", "S000121000101193000452"), True
-            ),
-            DemoTeacher(
-                "刘春梅", "4-10-01-03", _cert("保育师", "三级/高级工", "S000121000101213000207"), True
-            ),
-            DemoTeacher(
-                "张宝林", "4-03-02-01", _cert("中式烹调师", "二级/技师", "S000121000101182000019"), True
-            ),
-            DemoTeacher(
-                "李雪", "4-01-06-01", "电子商务师（三级/高级工）职业技能等级证书 S000121000101233000088"
-            ),
-            DemoTeacher("周敏", "", "高级中学教师资格证书 20102110142000361\n创业培训讲师（SYB）合格证"),
-        ),
-        venues=(
-            DemoVenue("人民路校区第一教室", "大连市中山区人民路 68 号 3 楼", 40),
-            DemoVenue("养老照护实训室", "大连市中山区人民路 68 号 5 楼", 36, True),
-            DemoVenue("烹饪实训中心", "大连市中山区鲁迅路 21 号", 40, True),
-        ),
-        history_classes=30,
-        staff_name="吴凯",
-        approved_year=2017,
-    ),
-    DemoProvider(
-        key="xinghai",
-        org_code="MJ0Y2K31",
-        registry="52",
-        name="大连市中山区星海职业技能培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="ZS",
-        address="大连市中山区解放路 156 号",
-        legal_representative="陈星",
-        contact_name="刘倩",
-        contact_phone="13904112356",
-        licence_number="教民121020270000046号",
-        licence_expires_on=dt.date(2028, 12, 31),
-        occupations=(
-            ("4-10-03-01", 3),  # 美容师
-            ("4-10-03-02", 3),  # 美发师
-            ("4-10-03-03", 4),  # 美甲师
-            ("4-03-02-07", 3),  # 茶艺师
-            ("4-03-02-08", 4),  # 咖啡师
-            ("4-03-02-04", 4),  # 西式面点师
-        ),
-        specials=(
-            "ZX210200-034",
-            "ZX210200-035",
-            "ZX210200-032",
-            "ZX210200-033",
-            "ZX210200-030",
-            "ZX210200-031",
-        ),
-        teachers=(
-            DemoTeacher("陈晓燕", "4-10-03-01", _cert("美容师", "二级/技师", "S000221000102192000044"), True),
-            DemoTeacher("赵亮", "4-10-03-02", _cert("美发师", "二级/技师", "S000221000102182000017"), True),
-            DemoTeacher("林婷", "4-03-02-07", _cert("茶艺师", "二级/技师", "S000221000102212000066")),
-            DemoTeacher(
-                "于洋", "4-03-02-04", _cert("西式面点师", "三级/高级工", "S000221000102203000139"), True
-            ),
-            DemoTeacher("高慧", "", "职业培训师（三级）职业技能等级证书 S000221000102223000021"),
-        ),
-        venues=(
-            DemoVenue("解放路校区理论教室", "大连市中山区解放路 156 号 2 楼", 45),
-            DemoVenue("美容美发实训室", "大连市中山区解放路 156 号 3 楼", 30, True),
-            DemoVenue("西点茶艺实训室", "大连市中山区解放路 156 号 4 楼", 32, True),
-        ),
-        history_classes=18,
-        checkin_method=CheckIn.Method.QR,
-        staff_name="刘倩",
-        approved_year=2019,
-    ),
-    DemoProvider(
-        key="binhai",
-        org_code="41190387",
-        registry="12",
-        name="大连滨海技工学校",
-        type=Provider.Type.TECHNICAL_SCHOOL,
-        area="GJZ",
-        address="大连市甘井子区椒金山街道滨海北路 1088 号",
-        legal_representative="马振华",
-        contact_name="曲文斌",
-        contact_phone="041186713420",
-        licence_number="辽人社技校字〔2016〕21号",
-        licence_expires_on=dt.date(2030, 12, 31),
-        occupations=(
-            ("6-18-02-04", 2),  # 焊工
-            ("6-31-01-03", 2),  # 电工
-            ("6-18-01-01", 3),  # 车工
-            ("6-31-01-02", 3),  # 机修钳工
-            ("6-23-02-01", 3),  # 金属船体制造工
-            ("6-23-02-03", 3),  # 船舶电气装配工
-        ),
-        specials=("ZX210200-013", "ZX210200-014", "ZX210200-016"),
-        teachers=(
-            DemoTeacher(
-                "曲志强", "6-18-02-04", _cert("焊工", "一级/高级技师", "Y000121000201151000008"), True
-            ),
-            DemoTeacher("姜海涛", "6-31-01-03", _cert("电工", "二级/技师", "Y000121000201172000023"), True),
-            DemoTeacher("宫立新", "6-18-01-01", _cert("车工", "二级/技师", "Y000121000201162000031"), True),
-            DemoTeacher("隋红", "6-31-01-02", "机械制造专业讲师（中级职称）\n中等职业学校教师资格证书"),
-            DemoTeacher(
-                "鞠明", "6-23-02-01", _cert("金属船体制造工", "二级/技师", "Y000121000201182000045"), True
-            ),
-            DemoTeacher("杜宏伟", "6-23-02-03", "电气自动化专业讲师（中级职称）"),
-        ),
-        venues=(
-            DemoVenue("教学楼 201 教室", "大连市甘井子区滨海北路 1088 号教学楼", 50),
-            DemoVenue("焊接实训车间", "大连市甘井子区滨海北路 1088 号实训楼一层", 40, True),
-            DemoVenue("电工电气实训室", "大连市甘井子区滨海北路 1088 号实训楼二层", 40, True),
-            DemoVenue("数控车削实训车间", "大连市甘井子区滨海北路 1088 号实训楼三层", 32, True),
-        ),
-        history_classes=28,
-        checkin_method=CheckIn.Method.CARD,
-        staff_name="曲文斌",
-        approved_year=2016,
-    ),
-    DemoProvider(
-        key="derun",
-        org_code="MA0K7U5R",
-        registry="91",
-        name="大连德润装备制造有限公司职业培训中心",
-        type=Provider.Type.ENTERPRISE_CENTRE,
-        area="JPX",
-        address="大连市金州区双D港辽河东路 99 号",
-        legal_representative="孟德润",
-        contact_name="潘立军",
-        contact_phone="13842618875",
-        licence_number="金普人社培字〔2021〕07号",
-        licence_expires_on=dt.date(2028, 6, 30),
-        occupations=(
-            ("6-20-01-01", 3),  # 装配钳工
-            ("6-18-01-07", 2),  # 多工序数控机床操作调整工
-            ("6-31-07-03", 3),  # 工业机器人系统操作员
-            ("6-31-07-01", 3),  # 工业机器人系统运维员
-            ("6-18-02-04", 3),  # 焊工
-        ),
-        specials=("ZX210200-012", "ZX210200-011", "ZX210200-009"),
-        teachers=(
-            DemoTeacher(
-                "潘立军", "6-20-01-01", _cert("装配钳工", "二级/技师", "Y018821020088192000012"), True
-            ),
-            DemoTeacher(
-                "韩冬",
-                "6-18-01-07",
-                _cert("多工序数控机床操作调整工", "一级/高级技师", "Y018821020088201000003"),
-                True,
-            ),
-            DemoTeacher(
-                "郑凯", "6-31-07-03", _cert("工业机器人系统操作员", "二级/技师", "Y018821020088222000009")
-            ),
-            DemoTeacher("蒋晓东", "6-18-02-04", _cert("焊工", "二级/技师", "Y018821020088172000021"), True),
-        ),
-        venues=(
-            DemoVenue("培训中心多媒体教室", "大连市金州区辽河东路 99 号综合楼 4 楼", 40),
-            DemoVenue("装配与数控实训车间", "大连市金州区辽河东路 99 号二号厂房", 36, True),
-            DemoVenue("工业机器人实训室", "大连市金州区辽河东路 99 号三号厂房", 30, True),
-        ),
-        history_classes=20,
-        checkin_method=CheckIn.Method.CARD,
-        staff_name="潘立军",
-        approved_year=2021,
-    ),
-    DemoProvider(
-        key="shuzhi",
-        org_code="MJ1H2Q8W",
-        registry="52",
-        name="大连高新园区数智职业技能培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="GXY",
-        address="大连市高新技术产业园区黄浦路 537 号",
-        legal_representative="谢宇航",
-        contact_name="白雪",
-        contact_phone="13998573310",
-        licence_number="教民121021170000128号",
-        licence_expires_on=dt.date(2029, 3, 31),
-        occupations=(
-            ("4-04-05-05", 3),  # 人工智能训练师
-            ("4-04-05-01", 3),  # 计算机程序设计员
-            ("4-04-04-02", 3),  # 网络与信息安全管理员
-            ("4-07-02-05", 3),  # 商务数据分析师
-            ("4-13-01-05", 3),  # 全媒体运营师
-            ("4-01-06-02", 3),  # 互联网营销师
-        ),
-        specials=("ZX210200-001", "ZX210200-051", "ZX210200-002", "ZX210200-008"),
-        teachers=(
-            DemoTeacher(
-                "谢宇航", "4-04-05-05", _cert("人工智能训练师", "三级/高级工", "S001221000301233000017")
-            ),
-            DemoTeacher(
-                "白雪", "4-13-01-05", _cert("全媒体运营师", "三级/高级工", "S001221000301223000026"), True
-            ),
-            DemoTeacher("程磊", "4-04-05-01", "软件设计师（中级）资格证书\n职业培训师（二级）", True),
-            DemoTeacher(
-                "许文静", "4-07-02-05", _cert("商务数据分析师", "三级/高级工", "S001221000301213000035"), True
-            ),
-            DemoTeacher("邓超", "4-04-04-02", "网络工程师（中级）资格证书", True),
-        ),
-        venues=(
-            DemoVenue("黄浦路校区 A301 机房", "大连市高新园区黄浦路 537 号 A 座 3 楼", 48, True),
-            DemoVenue("黄浦路校区 A305 机房", "大连市高新园区黄浦路 537 号 A 座 3 楼", 40, True),
-            DemoVenue("直播与新媒体实训室", "大连市高新园区黄浦路 537 号 B 座 2 楼", 30, True),
-        ),
-        history_classes=22,
-        checkin_method=CheckIn.Method.QR,
-        staff_name="白雪",
-        approved_year=2020,
-    ),
-    DemoProvider(
-        key="ankang",
-        org_code="MJ0P3L6D",
-        registry="52",
-        name="大连市西岗区安康职业培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="XG",
-        address="大连市西岗区长春路 291 号",
-        legal_representative="邵安康",
-        contact_name="崔玉兰",
-        contact_phone="041183627415",
-        licence_number="教民121020370000073号",
-        licence_expires_on=dt.date(2028, 9, 30),
-        occupations=(
-            ("4-10-01-05", 2),  # 养老护理员
-            ("4-14-01-02", 4),  # 医疗护理员
-            ("4-14-02-05", 3),  # 老年人能力评估师
-            ("4-10-01-01", 4),  # 婴幼儿发展引导员
-            ("4-10-01-03", 3),  # 保育师
-            ("4-14-02-02", 3),  # 健康管理师
-        ),
-        specials=("ZX210200-021", "ZX210200-023", "ZX210200-058", "ZX210200-057", "ZX210200-018"),
-        teachers=(
-            DemoTeacher(
-                "崔玉兰", "4-10-01-05", _cert("养老护理员", "一级/高级技师", "S000321000401191000005"), True
-            ),
-            DemoTeacher(
-                "秦芳",
-                "4-14-01-02",
-                "主管护师资格证书\n" + _cert("医疗护理员", "四级/中级工", "S000321000401224000071"),
-                True,
-            ),
-            DemoTeacher(
-                "田雨", "4-14-02-05", _cert("老年人能力评估师", "三级/高级工", "S000321000401233000012")
-            ),
-            DemoTeacher(
-                "方晶", "4-10-01-01", _cert("婴幼儿发展引导员", "三级/高级工", "S000321000401213000048"), True
-            ),
-            DemoTeacher("邹建华", "4-14-02-02", "执业医师资格证书\n健康管理师（三级）"),
-        ),
-        venues=(
-            DemoVenue("长春路校区理论教室", "大连市西岗区长春路 291 号 2 楼", 45),
-            DemoVenue("养老护理实训室", "大连市西岗区长春路 291 号 3 楼", 36, True),
-            DemoVenue("母婴照护实训室", "大连市西岗区长春路 291 号 4 楼", 30, True),
-        ),
-        history_classes=24,
-        staff_name="崔玉兰",
-        approved_year=2018,
-    ),
-    DemoProvider(
-        key="huizhi",
-        org_code="MJ2B5N9T",
-        registry="52",
-        name="大连市沙河口区汇智职业培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="SHK",
-        address="大连市沙河口区西安路 139 号",
-        legal_representative="钱汇智",
-        contact_name="汤明",
-        contact_phone="13614263981",
-        licence_number="教民121020470000092号",
-        licence_expires_on=dt.date(2029, 12, 31),
-        occupations=(
-            ("4-01-06-01", 3),  # 电子商务师
-            ("4-01-06-02", 4),  # 互联网营销师
-            ("4-02-06-03", 4),  # 物流服务师
-            ("4-10-08-01", 4),  # 网约配送员
-            ("4-02-07-08", 4),  # 快递员
-        ),
-        specials=("ZX210200-003", "ZX210200-004", "ZX210200-005", "ZX210200-061", "CY-SYB", "CY-WL"),
-        teachers=(
-            DemoTeacher("汤明", "4-01-06-01", _cert("电子商务师", "二级/技师", "S000521000501202000014")),
-            DemoTeacher(
-                "尹佳", "4-01-06-02", _cert("互联网营销师", "三级/高级工", "S000521000501223000029"), True
-            ),
-            DemoTeacher(
-                "黎国栋", "4-02-06-03", _cert("物流服务师", "三级/高级工", "S000521000501193000036"), True
-            ),
-            DemoTeacher("常娟", "", "创业培训讲师（SYB、网络创业）合格证\n高级经济师"),
-        ),
-        venues=(
-            DemoVenue("西安路校区大教室", "大连市沙河口区西安路 139 号 5 楼", 60),
-            DemoVenue("电商直播实训室", "大连市沙河口区西安路 139 号 6 楼", 35, True),
-            DemoVenue("物流仓储实训场", "大连市沙河口区中长街 44 号", 40, True),
-        ),
-        history_classes=20,
-        checkin_method=CheckIn.Method.QR,
-        staff_name="汤明",
-        approved_year=2019,
-    ),
-    DemoProvider(
-        key="zhuanghe",
-        org_code="MJ3C4R2F",
-        registry="52",
-        name="庄河市海洋职业技能培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="ZH",
-        address="庄河市新华街道黄海大街 22 号",
-        legal_representative="隋海洋",
-        contact_name="宫晓梅",
-        contact_phone="13130827746",
-        licence_number="教民121028370000015号",
-        licence_expires_on=dt.date(2028, 4, 30),
-        occupations=(
-            ("6-01-05-01", 4),  # 水产品加工工
-            ("5-04-02-01", 4),  # 水生动物饲养工
-            ("5-04-03-02", 5),  # 渔业船员
-            ("5-05-01-02", 3),  # 农业经理人
-            ("6-29-01-07", 4),  # 乡村建设工匠
-        ),
-        specials=("ZX210200-044", "ZX210200-045", "ZX210200-042", "ZX210200-043", "ZX210200-006"),
-        teachers=(
-            DemoTeacher(
-                "隋海洋",
-                "5-04-02-01",
-                "水产养殖高级工程师\n" + _cert("水生动物饲养工", "二级/技师", "S000721000601182000003"),
-                True,
-            ),
-            DemoTeacher(
-                "宫晓梅", "6-01-05-01", _cert("水产品加工工", "三级/高级工", "S000721000601203000019"), True
-            ),
-            DemoTeacher("孔令军", "6-29-01-07", "建筑工程师（中级职称）\n乡村建设工匠培训讲师", True),
-            DemoTeacher("毛丽", "5-05-01-02", _cert("农业经理人", "三级/高级工", "S000721000601223000027")),
-        ),
-        venues=(
-            DemoVenue("黄海大街校区教室", "庄河市黄海大街 22 号", 50),
-            DemoVenue("海产品加工实训基地", "庄河市石城乡海洋村", 40, True),
-        ),
-        history_classes=14,
-        checkin_method=CheckIn.Method.CARD,
-        staff_name="宫晓梅",
-        approved_year=2021,
-    ),
-    DemoProvider(
-        key="",
-        org_code="MJ4D6T1K",
-        registry="52",
-        name="大连市甘井子区华达职业培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="GJZ",
-        address="大连市甘井子区华北路 233 号",
-        legal_representative="龙华达",
-        contact_name="龙飞",
-        contact_phone="13889571163",
-        licence_number="教民121021170000164号",
-        licence_expires_on=dt.date(2027, 8, 31),
-        occupations=(("6-31-01-03", 4), ("6-18-02-04", 4)),
-        specials=("ZX210200-014",),
-        teachers=(
-            DemoTeacher("龙飞", "6-31-01-03", _cert("电工", "三级/高级工", "S000921000701183000051"), True),
-        ),
-        venues=(DemoVenue("华北路教室", "大连市甘井子区华北路 233 号", 40),),
-        status="suspended",
-        approved_year=2022,
-    ),
-    DemoProvider(
-        key="",
-        org_code="MJ5E8W3P",
-        registry="52",
-        name="大连市普兰店区鸿运职业技能培训学校",
-        type=Provider.Type.PRIVATE_SCHOOL,
-        area="PLD",
-        address="大连市普兰店区丰荣街道南山路 17 号",
-        legal_representative="万鸿运",
-        contact_name="万静",
-        contact_phone="13504981276",
-        licence_number="教民121028270000031号",
-        licence_expires_on=dt.date(2028, 10, 31),
-        occupations=(("4-10-01-06", 4), ("4-09-08-01", 5), ("4-10-01-05", 4)),
-        specials=("ZX210200-026", "ZX210200-027"),
-        teachers=(
-            DemoTeacher("万静", "4-10-01-06", _cert("家政服务员", "三级/高级工", "S001121000801213000015")),
-            DemoTeacher(
-                "段红梅", "4-10-01-05", _cert("养老护理员", "三级/高级工", "S001121000801203000022"), True
-            ),
-        ),
-        venues=(
-            DemoVenue("南山路教室", "大连市普兰店区南山路 17 号 2 楼", 45),
-            DemoVenue("家政实训室", "大连市普兰店区南山路 17 号 3 楼", 40, True),
-        ),
-        history_classes=8,
-        status="blacklisted",
-        approved_year=2020,
-    ),
-)
-SUSPENSION_REASON = (
-    "培训场地变更未按规定报备，现场核查不具备实训条件，暂停开班待整改（大人社监〔2026〕112号）"
-)
-BLACKLIST_REASON = "核查发现代签到、虚报培训学时，骗取职业培训补贴（大人社监〔2026〕158号），列入黑名单两年"
-BLACKLIST_WEEKS = 10  # the blacklist entry started this many weeks before today
 
 # ---------------------------------------------------------------------------------------------------------------
 # People
@@ -740,6 +223,7 @@ class _EnrollmentPlan:
     status: str = Enrollment.Status.ACTIVE
     withdrawn_after: int | None = None  # sessions attended before withdrawing
     tier: str = "good"
+    attended: frozenset[int] = frozenset()  # the indexes of the sessions the trainee checks in to
     pk: int = 0
 
 
@@ -763,7 +247,9 @@ class _ClassPlan:
     reviewed_by: User | None = None
     reviewed_at: dt.datetime | None = None
     assessed_on: dt.date | None = None
-    pk: int = 0
+    tc: TrainingClass | None = None  # once created through the services
+    session_rows: list[ClassSession] = field(default_factory=list)
+    refused: bool = False  # a service refused a step of the class: the rest of its life is left out
 
     @property
     def start_date(self) -> dt.date:
@@ -784,7 +270,7 @@ class _ProviderState:
     provider: Provider
     teachers: list[Teacher]
     venues: list[Venue]
-    staff: User | None
+    staff: User
     reviewer: User
     class_serial: Counter[str] = field(default_factory=Counter)
 
@@ -794,11 +280,15 @@ class _ProviderState:
 
 
 class _DemoBuilder:
-    def __init__(self, *, admin: User, password: str, today: dt.date) -> None:
-        self.admin = admin
+    def __init__(self, *, users: dict[str, User], password: str, today: dt.date, clock: DemoClock) -> None:
+        self.users = users
+        self.admin = users["admin"]
         self.password = password
         self.today = today
-        self.now = timezone.now()
+        self.clock = clock
+        self.now = clock.real_now
+        self.timeline: list[tuple[dt.datetime, int, Callable[[], None]]] = []
+        self.refusals: list[str] = []
         self.rng = random.Random(SEED)
         self.calendar = get_calendar()
         self.people: list[_PersonPlan] = []
@@ -1082,43 +572,22 @@ class _DemoBuilder:
         admin = self.admin
         for spec in DEMO_PROVIDERS:
             area = areas[spec.area]
-            provider = Provider.objects.filter(credit_code=spec.credit_code).first()
-            if provider is None:
-                provider = provider_services.register_provider(
-                    actor=admin,
-                    credit_code=spec.credit_code,
-                    name=spec.name,
-                    type=spec.type,
-                    handling_area=area,
-                    address=spec.address,
-                    legal_representative=spec.legal_representative,
-                    contact_name=spec.contact_name,
-                    contact_phone=spec.contact_phone,
-                    licence_number=spec.licence_number,
-                    licence_expires_on=spec.licence_expires_on,
-                )
-                provider = provider_services.approve_provider(
-                    actor=admin, provider=provider, note="材料齐全，现场核查合格"
-                )
-            else:  # the demo provider user's institution, created without its details
-                provider = provider_services.update_provider(
-                    actor=admin,
-                    provider=provider,
-                    name=spec.name,
-                    type=spec.type,
-                    handling_area=area,
-                    address=spec.address,
-                    legal_representative=spec.legal_representative,
-                    contact_name=spec.contact_name,
-                    contact_phone=spec.contact_phone,
-                    licence_number=spec.licence_number,
-                    licence_expires_on=spec.licence_expires_on,
-                )
-            approved_at = self.local(dt.date(spec.approved_year, 3 + len(spec.name) % 8, 12), dt.time(10, 0))
-            Provider.objects.filter(pk=provider.pk).update(
-                created_at=approved_at - dt.timedelta(days=30), approved_at=approved_at
+            provider = provider_services.register_provider(
+                actor=admin,
+                credit_code=spec.credit_code,
+                name=spec.name,
+                type=spec.type,
+                handling_area=area,
+                address=spec.address,
+                legal_representative=spec.legal_representative,
+                contact_name=spec.contact_name,
+                contact_phone=spec.contact_phone,
+                licence_number=spec.licence_number,
+                licence_expires_on=spec.licence_expires_on,
             )
-            provider.refresh_from_db()
+            provider = provider_services.approve_provider(
+                actor=admin, provider=provider, note="材料齐全，现场核查合格"
+            )
             provider_services.set_scope(
                 actor=admin,
                 provider=provider,
@@ -1155,35 +624,23 @@ class _DemoBuilder:
                 )
                 for venue in spec.venues
             ]
-            staff = None
-            if spec.key == "provider":
-                staff = User.objects.filter(provider=provider).order_by("pk").first()
-            elif spec.key:
-                staff = User.objects.filter(username=spec.key).first() or create_user(
-                    actor=admin,
-                    username=spec.key,
-                    password=self.password,
-                    roles=[Role.PROVIDER_STAFF],
-                    display_name=f"{spec.name.removeprefix('大连市').removeprefix('大连')[:8]} {spec.staff_name}",
-                    provider=provider,
-                )
-            if spec.status == "suspended":
-                provider = provider_services.suspend_provider(
-                    actor=admin, provider=provider, reason=SUSPENSION_REASON
-                )
-                provider_services.record_credit_event(
-                    actor=admin,
-                    provider=provider,
-                    kind=CreditEvent.Kind.SANCTION,
-                    occurred_on=self.today - dt.timedelta(days=40),
-                    description=SUSPENSION_REASON,
-                    points=-20,
-                )
+            login = next((u for u in DEMO_USERS if u.provider_code == spec.credit_code), None)
+            staff = User.objects.filter(username=spec.key).first() or create_user(
+                actor=admin,
+                username=spec.key,
+                password=self.password,
+                roles=[Role.PROVIDER_STAFF],
+                display_name=login.display_name
+                if login
+                else f"{spec.name.removeprefix('大连市').removeprefix('大连')[:8]} {spec.staff_name}",
+                provider=provider,
+            )
             states.append(_ProviderState(spec, provider, teachers, venues, staff, clerks.get(area.pk, admin)))
         return states
 
-    def credit_events(self, states: Iterable[_ProviderState]) -> None:
-        by_key = {s.spec.name: s for s in states}
+    def schedule_providers(self, states: Iterable[_ProviderState]) -> None:
+        """The city administrator's records on their days: credit events, a suspension, a blacklisting."""
+        by_name = {s.spec.name: s for s in states}
         events = (
             (
                 "大连市海川职业培训学校",
@@ -1209,18 +666,39 @@ class _DemoBuilder:
             ),
         )
         for name, kind, days_ago, text, points in events:
-            state = by_key[name]
-            provider_services.record_credit_event(
-                actor=self.admin,
-                provider=state.provider,
-                kind=kind,
-                occurred_on=self.today - dt.timedelta(days=days_ago),
-                description=text,
-                points=points,
+            day = self.today - dt.timedelta(days=days_ago)
+            self.schedule(
+                self.local(day, dt.time(11, 0)),
+                partial(self.credit_event, by_name[name], kind, day, text, points),
             )
+        for state in by_name.values():
+            if state.spec.status == "suspended":
+                self.schedule(
+                    self.local(self.today - dt.timedelta(days=40), dt.time(10, 0)),
+                    partial(self.suspend, state),
+                )
+            elif state.spec.status == "blacklisted":
+                start = self.today - dt.timedelta(weeks=BLACKLIST_WEEKS)
+                self.schedule(self.local(start, dt.time(10, 0)), partial(self.blacklist, state))
+
+    def credit_event(self, state: _ProviderState, kind: str, day: dt.date, text: str, points: int) -> None:
+        provider_services.record_credit_event(
+            actor=self.admin,
+            provider=state.provider,
+            kind=kind,
+            occurred_on=day,
+            description=text,
+            points=points,
+        )
+
+    def suspend(self, state: _ProviderState) -> None:
+        state.provider = provider_services.suspend_provider(
+            actor=self.admin, provider=state.provider, reason=SUSPENSION_REASON
+        )
+        self.credit_event(state, CreditEvent.Kind.SANCTION, timezone.localdate(), SUSPENSION_REASON, -20)
 
     def blacklist(self, state: _ProviderState) -> None:
-        start = self.today - dt.timedelta(weeks=BLACKLIST_WEEKS)
+        start = timezone.localdate()
         provider_services.blacklist_provider(
             actor=self.admin,
             provider=state.provider,
@@ -1228,14 +706,7 @@ class _DemoBuilder:
             starts_on=start,
             ends_on=start + dt.timedelta(days=730),
         )
-        provider_services.record_credit_event(
-            actor=self.admin,
-            provider=state.provider,
-            kind=CreditEvent.Kind.SANCTION,
-            occurred_on=start,
-            description=BLACKLIST_REASON,
-            points=-50,
-        )
+        self.credit_event(state, CreditEvent.Kind.SANCTION, start, BLACKLIST_REASON, -50)
 
     # -------------------------------------------------------------------------------------------- programs
 
@@ -1558,6 +1029,7 @@ class _DemoBuilder:
                     enrollment.withdrawn_after = after
             if enrollment.status == Enrollment.Status.ACTIVE and plan.status != ClassStatus.RUNNING:
                 enrollment.status = Enrollment.Status.COMPLETED
+            enrollment.attended = frozenset(self.attended(plan, enrollment))
             plan.enrollments.append(enrollment)
         if plan.status in (ClassStatus.ASSESSED, ClassStatus.CLOSED):
             plan.assessed_on = min(
@@ -1592,15 +1064,6 @@ class _DemoBuilder:
         skip = set(rng.sample(range(total), missed))
         return [i for i in past if i not in skip]
 
-    def checkin_method(self, plan: _ClassPlan, session: _SessionPlan) -> tuple[str, str]:
-        if plan.mode == TrainingClass.Mode.ONLINE or (
-            plan.mode == TrainingClass.Mode.MIXED and session.kind == ClassSession.Kind.THEORY
-        ):
-            return CheckIn.Method.ONLINE, ""
-        if self.rng.random() < 0.03:
-            return CheckIn.Method.MANUAL, self.rng.choice(MANUAL_REASONS)
-        return plan.provider.spec.checkin_method, ""
-
     def scores(
         self, plan: _ClassPlan, enrollment: _EnrollmentPlan
     ) -> tuple[Decimal | None, Decimal | None, bool]:
@@ -1630,270 +1093,235 @@ class _DemoBuilder:
             return f"{plan.provider.spec.name}（职业技能等级认定）"[:100]
         return EVALUATORS_OCCUPATION[plan.provider.provider.pk % len(EVALUATORS_OCCUPATION)]
 
-    # ------------------------------------------------------------------------------------------ bulk writes
+    # ------------------------------------------------------------------------------------ the played history
 
-    def write_history(self, plans: list[_ClassPlan]) -> None:
-        """Insert the planned history set-based, one audit event per bulk step."""
-        people = self.write_people()
-        self.write_classes(plans)
-        enrollments = self.write_enrollments(plans)
-        checkins = self.write_attendance(plans)
-        results = self.write_results(plans)
-        self.counts.update(
-            people=people,
-            history_classes=len(plans),
-            enrollments=enrollments,
-            checkins=checkins,
-            results=results,
-        )
+    def schedule(self, when: dt.datetime, step: Callable[[], None]) -> None:
+        self.timeline.append((when, len(self.timeline), step))
 
-    def bulk_event(self, action: str, object_type: str, label: str, after: dict[str, Any]) -> None:
-        record_event(
-            actor=self.admin,
-            action=f"demo.history.{action}",
-            object_type=object_type,
-            object_repr=f"演示数据：{label}",
-            after=after,
-            reason="演示数据批量导入（demo data, one event per bulk step）",
-        )
+    def play(self) -> None:
+        """Every scheduled step at its own moment, in time order; then the clock is back at the real now."""
+        for when, _, step in sorted(self.timeline, key=lambda entry: (entry[0], entry[1])):
+            self.clock.at(when)
+            step()
+        self.timeline.clear()
+        self.clock.now()
 
-    def write_people(self) -> int:
-        people = [p for p in self.people if not p.pk and p.first_enrolled_at is not None]
-        rows = [
-            Person(
-                name=p.name,
-                citizen_id=p.citizen_id,
-                gender=p.gender,
-                birth_date=p.birth_date,
-                phone=p.phone,
-                household=p.household,
-                education=p.education,
-                employer_name=p.employer_name,
+    def attempt(self, plan: _ClassPlan | None, what: str, call: Callable[[], Any]) -> Any:
+        """``call()`` in a savepoint; a refusal is counted and, for a class's lifecycle step, ends that class."""
+        if plan is not None and plan.refused:
+            return None
+        try:
+            with transaction.atomic():
+                return call()
+        except DomainError as exc:
+            self.counts["refused"] += 1
+            details = "; ".join(e.message for e in exc.errors[:2])
+            self.refusals.append(f"{what} {plan.name if plan else ''}: {exc} {details}")
+            if plan is not None and what in LIFECYCLE_STEPS:
+                plan.refused = True
+            return None
+
+    def step(self, plan: _ClassPlan, what: str, call: Callable[[TrainingClass], Any]) -> Any:
+        """:meth:`attempt` for a step of a class the services have created (skipped otherwise)."""
+        tc = plan.tc
+        if tc is None:
+            return None
+        return self.attempt(plan, what, lambda: call(tc))
+
+    def schedule_class(self, plan: _ClassPlan) -> None:
+        rng = self.rng
+        self.schedule(plan.created_at, partial(self.create, plan))
+        self.schedule(self.local(plan.filed_on, dt.time(9, rng.randint(0, 50))), partial(self.file, plan))
+        self.schedule(plan.approved_at, partial(self.approve, plan))
+        latest = plan.sessions[0].starts_at - dt.timedelta(hours=14)
+        window = max(1, int((latest - plan.approved_at).total_seconds() // 60) - 30)
+        enroll_at = plan.approved_at + dt.timedelta(minutes=30 + rng.randrange(window))
+        self.schedule(enroll_at, partial(self.import_roster, plan))
+        self.schedule(self.local(plan.start_date, dt.time(7, 30)), partial(self.start, plan))
+        # the check-in terminal's records are uploaded after the class's last session (for a class still running:
+        # now), and earlier when a trainee leaves: the attendance so far is in, then the trainee withdraws
+        past = [i for i, session in enumerate(plan.sessions) if session.ends_at <= self.now]
+        if past:
+            leaving = {e.withdrawn_after - 1 for e in plan.enrollments if e.withdrawn_after is not None}
+            first = 0
+            upload_at: dict[int, dt.datetime] = {}
+            for last in sorted({*(i for i in leaving if i < past[-1]), past[-1]}):
+                moment = min(plan.sessions[last].ends_at + dt.timedelta(minutes=10), self.now)
+                self.schedule(moment, partial(self.attendance, plan, list(range(first, last + 1))))
+                upload_at[last] = moment
+                first = last + 1
+            for enrollment in plan.enrollments:
+                if enrollment.withdrawn_after is not None:
+                    after = upload_at[enrollment.withdrawn_after - 1] + dt.timedelta(minutes=5)
+                    self.schedule(min(after, self.now), partial(self.withdraw, plan, enrollment))
+        if plan.status in FINISHED_STATUSES:
+            self.schedule(plan.sessions[-1].ends_at + dt.timedelta(minutes=30), partial(self.finish, plan))
+        if plan.assessed_on is not None:
+            moment = self.local(plan.assessed_on, dt.time(10, rng.randint(0, 59)))
+            self.schedule(moment, partial(self.assess, plan))
+        if plan.status == ClassStatus.CLOSED and plan.reviewed_at is not None:
+            self.schedule(plan.reviewed_at, partial(self.close, plan))
+
+    def create(self, plan: _ClassPlan) -> None:
+        """The provider's staff create the class for its subject and set its timetable."""
+        staff = plan.provider.staff
+
+        def call() -> TrainingClass:
+            tc = class_services.create_class(
+                actor=staff,
+                data=class_services.ClassInput(
+                    name=plan.name,
+                    catalog_item=plan.item,
+                    start_date=plan.start_date,
+                    end_date=plan.end_date,
+                    capacity=plan.capacity,
+                    program=plan.program,
+                    venue=plan.venue,
+                    teachers=plan.teachers,
+                    mode=plan.mode,
+                ),
             )
-            for p in people
-        ]
-        Person.objects.bulk_create(rows, batch_size=1000)
-        registered: dict[int, dt.datetime] = {}
-        for person, row in zip(people, rows, strict=True):
-            person.pk = row.pk
-            assert person.first_enrolled_at is not None
-            registered[row.pk] = person.first_enrolled_at - dt.timedelta(minutes=5)
-        _set_column(Person, "created_at", registered.items())
-        _set_column(Person, "updated_at", registered.items())
-        groups = [
-            PersonGroup(
-                person_id=p.pk,
-                group=g.group,
-                graduation_year=g.graduation_year,
-                registration_number=g.registration_number,
-                insured_months=g.insured_months,
-                employer_name=g.employer_name,
-                note=p.notes.get(g.group, ""),
+            return class_services.set_sessions(
+                actor=staff,
+                training_class=tc,
+                sessions=[
+                    class_services.SessionInput(s.starts_at, s.ends_at, s.kind, s.topic, s.teacher)
+                    for s in plan.sessions
+                ],
             )
-            for p in people
-            for g in p.groups.values()
-        ]
-        PersonGroup.objects.bulk_create(groups, batch_size=1000)
-        _set_column(PersonGroup, "recorded_at", ((g.pk, registered[g.person_id]) for g in groups))
-        self.bulk_event(
-            "people_loaded", "people.person", "学员", {"people": len(rows), "groups": len(groups)}
-        )
-        return len(rows)
 
-    def write_classes(self, plans: list[_ClassPlan]) -> None:
-        self.assign_codes(plans)
-        lesson_hours = SESSION_MINUTES // class_services.LESSON_MINUTES
-        classes = [
-            TrainingClass(
-                code=plan.code,
-                name=plan.name,
-                provider=plan.provider.provider,
-                handling_area_id=plan.provider.provider.handling_area_id,
-                catalog_item=plan.item,
-                program=plan.program,
-                start_date=plan.start_date,
-                end_date=plan.end_date,
-                lesson_hours=len(plan.sessions) * lesson_hours,
-                practical_hours=lesson_hours
-                * sum(1 for s in plan.sessions if s.kind == ClassSession.Kind.PRACTICAL),
-                capacity=plan.capacity,
-                enrolled_count=sum(1 for e in plan.enrollments if e.status != Enrollment.Status.WITHDRAWN),
-                venue=plan.venue,
-                mode=plan.mode,
-                status=plan.status,
-                filed_on=plan.filed_on,
-                reviewed_by=plan.reviewed_by,
-                reviewed_at=plan.reviewed_at,
-                created_by=plan.provider.staff,
-            )
-            for plan in plans
-        ]
-        TrainingClass.objects.bulk_create(classes, batch_size=500)
-        for plan, training_class in zip(plans, classes, strict=True):
-            plan.pk = training_class.pk
-        _set_column(TrainingClass, "created_at", ((p.pk, p.created_at) for p in plans))
-        _set_column(
-            TrainingClass,
-            "updated_at",
-            ((p.pk, max(p.reviewed_at or p.approved_at, p.created_at)) for p in plans),
-        )
-        through = TrainingClass.teachers.through
-        through.objects.bulk_create(
-            [through(trainingclass_id=plan.pk, teacher_id=t.pk) for plan in plans for t in plan.teachers],
-            batch_size=1000,
-        )
-        planned = [s for plan in plans for s in plan.sessions]
-        sessions = [
-            ClassSession(
-                training_class_id=plan.pk,
-                starts_at=s.starts_at,
-                ends_at=s.ends_at,
-                kind=s.kind,
-                topic=s.topic,
-                teacher=s.teacher,
-            )
-            for plan in plans
-            for s in plan.sessions
-        ]
-        ClassSession.objects.bulk_create(sessions, batch_size=1000)
-        for session_plan, session in zip(planned, sessions, strict=True):
-            session_plan.pk = session.pk
-        statuses = Counter(plan.status for plan in plans)
-        self.bulk_event(
-            "classes_loaded",
-            "training.trainingclass",
-            "往期培训班",
-            {"classes": len(classes), "sessions": len(sessions), "statuses": dict(sorted(statuses.items()))},
+        plan.tc = self.attempt(plan, "create", call)
+        if plan.tc is not None:
+            plan.session_rows = list(plan.tc.sessions.order_by("starts_at"))
+
+    def file(self, plan: _ClassPlan) -> None:
+        staff = plan.provider.staff
+        plan.tc = self.step(
+            plan, "file", lambda tc: class_services.file_class(actor=staff, training_class=tc)
         )
 
-    def write_enrollments(self, plans: list[_ClassPlan]) -> int:
-        planned = [(plan, e) for plan in plans for e in plan.enrollments]
-        # the decision records, stored once each: the enrollments point at them
-        decision_ids = store_decisions([e.eligibility for _plan, e in planned])
-        enrollments = [
-            Enrollment(
-                training_class_id=plan.pk,
-                person_id=e.person.pk,
-                status=e.status,
-                enrolled_by=plan.provider.staff,
-                eligibility_decision_id=decision_id,
+    def approve(self, plan: _ClassPlan) -> None:
+        reviewer = plan.provider.reviewer
+        plan.tc = self.step(
+            plan, "approve", lambda tc: class_services.approve_class(actor=reviewer, training_class=tc)
+        )
+
+    def import_roster(self, plan: _ClassPlan) -> None:
+        """The staff import the class's roster (a csv as clerks make them): trainees registered and enrolled."""
+        staff = plan.provider.staff
+        wanted = list(plan.enrollments)
+        for _ in range(2):
+            people = [e.person for e in wanted]
+            data = roster_csv(people)
+            result = self.step(
+                plan,
+                "roster",
+                lambda tc: import_roster(actor=staff, training_class=tc, file_name="花名册.csv", data=data),  # noqa: B023
             )
-            for (plan, e), decision_id in zip(planned, decision_ids, strict=True)
-        ]
-        Enrollment.objects.bulk_create(enrollments, batch_size=1000)
-        for (_plan, enrollment_plan), enrollment in zip(planned, enrollments, strict=True):
-            enrollment_plan.pk = enrollment.pk
-        _set_column(Enrollment, "enrolled_at", ((e.pk, e.enrolled_at) for _plan, e in planned))
-        statuses = Counter(e.status for e in enrollments)
-        self.bulk_event(
-            "enrollments_loaded",
-            "training.enrollment",
-            "报名",
-            {"enrollments": len(enrollments), "statuses": dict(sorted(statuses.items()))},
+            if result is None or not result.errors:
+                break
+            # rows a check refused: those trainees stay away and the rest of the roster is imported again
+            self.counts["refused"] += len({e.row_number for e in result.errors})
+            self.refusals.extend(f"roster row {e.row_number}: {e.message}" for e in result.errors[:3])
+            bad = {e.row_number - ROSTER_FIRST_ROW for e in result.errors}
+            if -ROSTER_FIRST_ROW in bad:  # a problem with the file as a whole (seats, quota)
+                break
+            wanted = [e for index, e in enumerate(wanted) if index not in bad]
+        if plan.tc is None:
+            return
+        by_digest = {pii_digest(PIIKind.CITIZEN_ID, e.person.citizen_id): e for e in plan.enrollments}
+        rows = Enrollment.objects.filter(training_class=plan.tc).values_list(
+            "pk", "person_id", "person__citizen_id_digest"
         )
-        return len(enrollments)
+        for pk, person_id, digest in rows:
+            enrollment = by_digest[digest]
+            enrollment.pk = pk
+            enrollment.person.pk = person_id
 
-    def write_attendance(self, plans: list[_ClassPlan]) -> int:
-        checkins: list[tuple[Any, ...]] = []
-        for plan in plans:
-            staff = plan.provider.staff
-            for e in plan.enrollments:
-                for index in self.attended(plan, e):
-                    session = plan.sessions[index]
-                    method, reason = self.checkin_method(plan, session)
-                    manual = method == CheckIn.Method.MANUAL
-                    offset = self.rng.randint(0, 40) if manual else self.rng.randint(-25, 12)
-                    checked_at = session.starts_at + dt.timedelta(minutes=offset)
-                    checkins.append(
-                        (
-                            session.pk,
-                            e.pk,
-                            e.person.pk,
-                            checked_at,
-                            method,
-                            reason,
-                            staff.pk if staff else None,
-                        )
-                    )
-        _insert_rows(
-            CheckIn,
-            ["session", "enrollment", "person", "checked_at", "method", "reason", "recorded_by"],
-            checkins,
+    def start(self, plan: _ClassPlan) -> None:
+        staff = plan.provider.staff
+        plan.tc = self.step(
+            plan, "start", lambda tc: class_services.start_class(actor=staff, training_class=tc)
         )
-        rates: list[tuple[int, Decimal]] = []
-        for plan in plans:  # stored exactly as finish_class / the check-in services store them
-            rates.extend(attendance_rates(TrainingClass(pk=plan.pk)).items())
-        _set_column(Enrollment, "attendance_rate", rates)
-        methods = Counter(str(row[4]) for row in checkins)
-        self.bulk_event(
-            "attendance_loaded",
-            "training.checkin",
-            "签到",
-            {
-                "checkins": len(checkins),
-                "methods": dict(sorted(methods.items())),
-                "attendance_rates": len(rates),
-            },
-        )
-        return len(checkins)
 
-    def write_results(self, plans: list[_ClassPlan]) -> int:
-        results: list[AssessmentResult] = []
-        recorded_at: list[dt.datetime] = []
-        for plan in plans:
-            if plan.assessed_on is None:
-                continue
-            organisation = self.evaluator(plan)
-            for e in plan.enrollments:
-                if e.status != Enrollment.Status.COMPLETED:
-                    continue
-                theory, practical, passed = self.scores(plan, e)
-                results.append(
-                    AssessmentResult(
-                        enrollment_id=e.pk,
-                        theory_score=theory,
-                        practical_score=practical,
-                        passed=passed,
-                        evaluating_organisation=organisation,
-                        assessed_on=plan.assessed_on,
-                        recorded_by=plan.provider.staff,
-                    )
+    def attendance(self, plan: _ClassPlan, indexes: list[int]) -> None:
+        """Upload the sheets of some sessions: most by the provider's usual method, a few recorded by hand."""
+        if plan.tc is None or plan.refused:
+            return
+        sheets: list[AttendanceSheet] = []
+        for index in indexes:
+            session = plan.sessions[index]
+            present = [e.person.pk for e in plan.enrollments if e.pk and index in e.attended]
+            method = self.session_method(plan, session)
+            manual = [pk for pk in present if method != CheckIn.Method.ONLINE and self.rng.random() < 0.03]
+            regular = [pk for pk in present if pk not in manual]
+            row = plan.session_rows[index]
+            early = dt.timedelta(minutes=self.rng.randint(2, 25))
+            if regular:
+                sheets.append(AttendanceSheet(row, regular, method, "", session.starts_at - early))
+            if manual:
+                reason = self.rng.choice(MANUAL_REASONS)
+                sheets.append(AttendanceSheet(row, manual, CheckIn.Method.MANUAL, reason, session.starts_at))
+        staff = plan.provider.staff
+        self.step(
+            plan,
+            "attendance",
+            lambda tc: record_attendance_sheets(actor=staff, training_class=tc, sheets=sheets),
+        )
+
+    def withdraw(self, plan: _ClassPlan, enrollment: _EnrollmentPlan) -> None:
+        if plan.tc is None or plan.refused or not enrollment.pk:
+            return
+        staff = plan.provider.staff
+        reason = self.rng.choice(WITHDRAW_REASONS)
+        self.attempt(
+            None,
+            "withdraw",
+            lambda: withdraw(actor=staff, enrollment=Enrollment.objects.get(pk=enrollment.pk), reason=reason),
+        )
+
+    def finish(self, plan: _ClassPlan) -> None:
+        staff = plan.provider.staff
+        plan.tc = self.step(
+            plan, "finish", lambda tc: class_services.finish_class(actor=staff, training_class=tc)
+        )
+
+    def assess(self, plan: _ClassPlan) -> None:
+        """The staff record every completed trainee's result, then mark the class assessed."""
+        if plan.tc is None or plan.refused:
+            return
+        staff = plan.provider.staff
+        assert plan.assessed_on is not None
+        completed = set(
+            Enrollment.objects.filter(training_class=plan.tc, status=Enrollment.Status.COMPLETED).values_list(
+                "pk", flat=True
+            )
+        )
+        rows = []
+        evaluator = self.evaluator(plan)
+        for enrollment in plan.enrollments:
+            if enrollment.pk in completed:
+                theory, practical, passed = self.scores(plan, enrollment)
+                rows.append(
+                    ResultInput(enrollment.pk, theory, practical, passed, evaluator, plan.assessed_on)
                 )
-                next_day = self.local(plan.assessed_on + dt.timedelta(days=1), dt.time(11, 0))
-                recorded_at.append(min(next_day, self.now))
-        AssessmentResult.objects.bulk_create(results, batch_size=1000)
-        _set_column(
-            AssessmentResult,
-            "recorded_at",
-            ((result.pk, when) for result, when in zip(results, recorded_at, strict=True)),
+        self.step(plan, "results", lambda tc: record_results(actor=staff, training_class=tc, rows=rows))
+        plan.tc = self.step(
+            plan, "assessed", lambda tc: class_services.mark_assessed(actor=staff, training_class=tc)
         )
-        passed_count = sum(1 for r in results if r.passed)
-        self.bulk_event(
-            "results_loaded",
-            "training.assessmentresult",
-            "评价结果",
-            {"results": len(results), "passed": passed_count},
-        )
-        return len(results)
 
-    def assign_codes(self, plans: list[_ClassPlan]) -> None:
-        """``PX<year><area><serial>`` as :func:`~lijiao.training.services.classes.create_class` numbers them,
-        continuing after any class of that year and area already there."""
-        serials: dict[str, int] = {}
-        for plan in sorted(plans, key=lambda p: (p.created_at, p.provider.provider.pk)):
-            area = plan.provider.spec.area
-            prefix = f"{class_services.CODE_PREFIX}{timezone.localtime(plan.created_at).year}{area}"
-            if prefix not in serials:
-                last = (
-                    TrainingClass.objects.filter(code__startswith=prefix)
-                    .order_by("-code")
-                    .values_list("code", flat=True)
-                    .first()
-                )
-                tail = last[len(prefix) :] if last else ""
-                serials[prefix] = int(tail) if tail.isdigit() else 0
-            serials[prefix] += 1
-            plan.code = f"{prefix}{serials[prefix]:06d}"
+    def close(self, plan: _ClassPlan) -> None:
+        reviewer = plan.provider.reviewer
+        plan.tc = self.step(
+            plan, "close", lambda tc: class_services.close_class(actor=reviewer, training_class=tc)
+        )
+
+    def session_method(self, plan: _ClassPlan, session: _SessionPlan) -> str:
+        if plan.mode == TrainingClass.Mode.ONLINE or (
+            plan.mode == TrainingClass.Mode.MIXED and session.kind == ClassSession.Kind.THEORY
+        ):
+            return CheckIn.Method.ONLINE
+        return plan.provider.spec.checkin_method
 
     # --------------------------------------------------------------------------------- from today on (services)
 
@@ -2071,91 +1499,99 @@ class _DemoBuilder:
         )
 
 
-def _set_column(model: type[Any], column: str, values: Iterable[tuple[int, Any]]) -> None:
-    """Set one column of many rows by primary key, values prepared as the field prepares them for saving.
-
-    Much faster than ``bulk_update``'s CASE expressions: PostgreSQL gets ``UPDATE … FROM (VALUES …)`` per
-    thousand rows, other databases one ``executemany`` of a one-row ``UPDATE``.
-    """
-    from django.db import connections, router
-
-    connection = connections[router.db_for_write(model)]
-    field_ = model._meta.get_field(column)
-    quote = connection.ops.quote_name
-    table, target, pk = quote(model._meta.db_table), quote(field_.column), quote(model._meta.pk.column)
-    rows = [(pk_value, field_.get_db_prep_save(value, connection)) for pk_value, value in values]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cast = field_.db_type(connection)
-            for start in range(0, len(rows), 1000):
-                batch = rows[start : start + 1000]
-                placeholders = ", ".join(["(%s, %s)"] * len(batch))
-                cursor.execute(
-                    f"UPDATE {table} SET {target} = v.value::{cast} FROM (VALUES {placeholders}) AS v(id, value) "
-                    f"WHERE {table}.{pk} = v.id",
-                    [x for row in batch for x in row],
-                )
-        else:
-            sql = f"UPDATE {table} SET {target} = %s WHERE {pk} = %s"
-            for start in range(0, len(rows), 5000):
-                cursor.executemany(sql, [(value, pk_value) for pk_value, value in rows[start : start + 5000]])
+ROSTER_HEADER = (
+    "姓名",
+    "身份证号",
+    "手机号",
+    "性别",
+    "出生日期",
+    "户籍类型",
+    "学历",
+    "工作单位",
+    "人员类别",
+    "毕业年份",
+    "失业登记证号",
+    "参保月数",
+)
+ROSTER_FIRST_ROW = 2  # the row number of the first trainee in the import's errors (the header is row 1)
+GROUP_WORDS = {  # the words clerks write in 人员类别
+    "graduate": "高校毕业生",
+    "upcoming_graduate": "应届高校毕业生",
+    "unemployed": "登记失业人员",
+    "rural_migrant": "农村转移劳动者",
+    "low_income": "低保家庭成员",
+    "veteran": "退役军人",
+    "disabled": "残疾人",
+    "employee": "企业职工",
+    "insured": "参保职工",
+}
 
 
-def _insert_rows(model: type[Any], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert many rows of plain fields (ids from the database): ``COPY`` on PostgreSQL, elsewhere one
-    ``executemany`` — for the ~100,000 check-ins, where ``bulk_create`` spends its time compiling SQL."""
-    from django.db import connections, router
-
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(name) for name in columns]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in fields)
-    prepared = [
-        tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)) for row in rows
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in prepared:
-                    copy.write_row(row)
-            return
-        sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+def roster_csv(people: Sequence[_PersonPlan]) -> bytes:
+    """A roster as a clerk exports it from a spreadsheet (UTF-8 csv, one trainee a row)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ROSTER_HEADER)
+    for person in people:
+        evidence = list(person.groups.values())
+        graduation = next((g.graduation_year for g in evidence if g.graduation_year), None)
+        registration = next((g.registration_number for g in evidence if g.registration_number), "")
+        months = next((g.insured_months for g in evidence if g.insured_months is not None), None)
+        writer.writerow(
+            [
+                person.name,
+                person.citizen_id,
+                person.phone,
+                "男" if person.gender == "M" else "女",
+                person.birth_date.isoformat(),
+                Person.Household(person.household).label,
+                Person.Education(person.education).label,
+                person.employer_name,
+                "、".join(GROUP_WORDS[g] for g in person.groups),
+                graduation or "",
+                registration,
+                "" if months is None else months,
+            ]
         )
-        for start in range(0, len(prepared), 5000):
-            cursor.executemany(sql, prepared[start : start + 5000])
+    return out.getvalue().encode("utf-8")
 
 
-def _sentinel() -> bool:
+def demo_loaded() -> bool:
+    """True once the demo institutions are there (the demo is then left as it is)."""
     return Provider.objects.filter(credit_code=DEMO_PROVIDERS[1].credit_code).exists()
 
 
-@transaction.atomic
-def load_training_demo(*, admin: User, password: str, today: dt.date | None = None) -> dict[str, int]:
-    """Build the demo providers, programs, classes and trainees (see the module docstring); returns counts.
+def history_start(today: dt.date) -> dt.datetime:
+    """When the demo's past begins: users, catalog, programs and providers exist from then on."""
+    return timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS + 40), dt.time(9, 0))
+    )
 
-    ``admin`` is the city administrator the provider and program services run as; ``password`` is given to the
-    providers' staff logins. Does nothing (returns ``{}``) when the demo providers are already there.
+
+def load_training_demo(*, users: dict[str, User], clock: DemoClock, password: str) -> dict[str, int]:
+    """Providers, programs, the played history and the classes from today on (see the module docstring).
+
+    The clock stands at :func:`history_start` when this is called; ``users`` are the demo users by username;
+    ``password`` is given to the providers' staff logins. Returns counts.
     """
-    if _sentinel():
-        return {}
-    builder = _DemoBuilder(admin=admin, password=password, today=today or timezone.localdate())
+    today = timezone.localtime(clock.real_now).date()
+    builder = _DemoBuilder(users=users, password=password, today=today, clock=clock)
     builder.install_programs()
     states = builder.providers()
-    builder.credit_events(states)
+    clock.now()
     plans = builder.plan_history(states)
-    builder.write_history(plans)
-    for state in states:
-        if state.spec.status == "blacklisted":
-            builder.blacklist(state)
+    builder.schedule_providers(states)
+    for plan in plans:
+        builder.schedule_class(plan)
+    builder.play()
     builder.upcoming(states)
     counts = dict(builder.counts)
     counts["providers"] = len(states)
     counts["classes"] = TrainingClass.objects.count()
     counts["people"] = Person.objects.count()
     counts["enrollments"] = Enrollment.objects.count()
+    counts["checkins"] = CheckIn.objects.count()
+    counts["results"] = AssessmentResult.objects.count()
     for status, number in Counter(TrainingClass.objects.values_list("status", flat=True)).items():
         counts[f"classes_{status}"] = number
     return counts
