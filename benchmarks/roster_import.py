@@ -198,7 +198,7 @@ def _invalid_row(kind: str, i: int, k: int, earlier: list[Any], rng: random.Rand
         row[9] = "失业人员"
     elif kind == "duplicate_in_file":
         row = [i, *earlier[1:]]
-    elif kind == "already_enrolled" or kind == "overlapping_class":
+    elif kind in {"already_enrolled", "overlapping_class"}:
         row[2], row[5] = seeded_id(kind, k), ""
         row[1], row[4] = f"已登记{k}", ""
     elif kind == "name_mismatch":

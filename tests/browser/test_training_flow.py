@@ -163,7 +163,7 @@ def log_out(page: Any) -> None:
     expect(page.get_by_role("link", name="登录", exact=True)).to_be_visible()
 
 
-def test_provider_files_clerk_approves_provider_imports_roster_and_records_attendance(
+def test_provider_files_clerk_approves_provider_imports_roster_and_records_attendance(  # noqa: PLR0915 -- one story, step by step
     site: str, setup: dict[str, Any], new_page: Any, results_dir: Path, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect

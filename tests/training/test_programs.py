@@ -4,7 +4,6 @@ default SPEC programs whose rules decide as the policies say."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 

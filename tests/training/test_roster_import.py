@@ -1198,10 +1198,15 @@ def test_copy_send_raises_django_errors_and_writes_nothing(db, approved_class, p
     orphan = copy_payload(
         connection, Enrollment, fields, [(approved_class.pk, first_id, provider_staff.pk, 987654321)]
     )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as the roster import's writer does
-        copy_send(connection, orphan)
+
+    def send_with_immediate_checks() -> None:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as the roster import's writer does
+            copy_send(connection, orphan)
+
+    with pytest.raises(IntegrityError):
+        send_with_immediate_checks()
     assert not Enrollment.objects.exists()
 
 

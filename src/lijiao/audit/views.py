@@ -25,6 +25,8 @@ def events(request: HttpRequest) -> HttpResponse:
         for name, messages in (filterset.errors.items() if filterset.is_bound else ())
     )
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    params = {name: request.GET[name] for name in filterset.filters if request.GET.get(name)}  # kept by paging
+    params = {
+        name: request.GET[name] for name in filterset.filters if request.GET.get(name)
+    }  # kept by paging
     template = "audit/_rows.html" if request.headers.get("HX-Request") else "audit/events.html"
     return render(request, template, {"page": page, "filters": filters, "error": error, "params": params})

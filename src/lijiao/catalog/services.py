@@ -81,10 +81,9 @@ def _require_draft(edition: Edition) -> None:
         )
 
 
-def validate_item(data: ItemInput) -> list[FieldError]:
-    """Field errors of an item on its own (no database look-ups); empty when it is valid."""
+def _subject_errors(data: ItemInput) -> list[FieldError]:
+    """An occupation item names an occupation and a level; a special or business-start item names neither."""
     errors: list[FieldError] = []
-    cap: Decimal = settings.SUBSIDY_POLICY_CAP
     if data.kind == CatalogItem.Kind.OCCUPATION:
         if data.occupation is None:
             errors.append(FieldError("occupation", _("职业类项目必须选择职业")))
@@ -103,6 +102,13 @@ def validate_item(data: ItemInput) -> list[FieldError]:
             errors.append(FieldError("level", _("专项和创业项目不分职业等级")))
     else:
         errors.append(FieldError("kind", _("未知的项目类型“%(kind)s”") % {"kind": data.kind}))
+    return errors
+
+
+def validate_item(data: ItemInput) -> list[FieldError]:
+    """Field errors of an item on its own (no database look-ups); empty when it is valid."""
+    errors = _subject_errors(data)
+    cap: Decimal = settings.SUBSIDY_POLICY_CAP
     if data.subsidy_standard <= 0:
         errors.append(FieldError("subsidy_standard", _("补贴标准必须大于0")))
     elif data.subsidy_standard > cap:

@@ -9,7 +9,7 @@ so the message follows the active language like every other label.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from django.apps import apps
@@ -27,55 +27,41 @@ _DATE = ("date_parsing", "date_type", "date_from_datetime_parsing", "date_from_d
 _DATETIME = ("datetime_parsing", "datetime_type", "datetime_from_date_parsing", "datetime_object_invalid")
 
 
+# One sentence per kind of pydantic error (``%(field)s`` and ``%(limit)s`` filled in later); the kinds that
+# depend on the error's context are decided in :func:`_problem`.
+_SENTENCES: dict[str, Callable[[], str]] = {
+    "missing": lambda: _("%(field)s必须填写"),
+    **dict.fromkeys(_NUMBER, lambda: _("%(field)s必须是数字")),
+    **dict.fromkeys(_INTEGER, lambda: _("%(field)s必须是整数")),
+    **dict.fromkeys(("string_type", "string_unicode"), lambda: _("%(field)s必须是文本")),
+    **dict.fromkeys(("bool_parsing", "bool_type"), lambda: _("%(field)s必须是 true 或 false")),
+    **dict.fromkeys(_DATE, lambda: _("%(field)s必须是日期，格式为 YYYY-MM-DD")),
+    **dict.fromkeys(_DATETIME, lambda: _("%(field)s必须是日期时间")),
+    "string_too_long": lambda: _("%(field)s最多 %(limit)s 个字符"),
+    "too_long": lambda: _("%(field)s最多 %(limit)s 项"),
+    "too_short": lambda: _("%(field)s至少 %(limit)s 项"),
+    "greater_than_equal": lambda: _("%(field)s不能小于 %(limit)s"),
+    "greater_than": lambda: _("%(field)s必须大于 %(limit)s"),
+    "less_than_equal": lambda: _("%(field)s不能大于 %(limit)s"),
+    "less_than": lambda: _("%(field)s必须小于 %(limit)s"),
+    **dict.fromkeys(
+        ("decimal_max_places", "decimal_max_digits", "decimal_whole_digits"),
+        lambda: _("%(field)s的小数位数过多"),
+    ),
+    **dict.fromkeys(("literal_error", "enum"), lambda: _("%(field)s不是可选的值")),
+    "string_pattern_mismatch": lambda: _("%(field)s的格式不对"),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type"), lambda: _("%(field)s必须是列表")),
+    "extra_forbidden": lambda: _("%(field)s不是可提交的字段"),
+    "json_invalid": lambda: _("请求内容不是有效的 JSON"),
+}
+
+
 def _problem(error_type: str, ctx: Mapping[str, Any]) -> str:
     """The sentence for one kind of error, with ``%(field)s`` still to fill in."""
-    if error_type == "missing":
-        return _("%(field)s必须填写")
-    if error_type in _NUMBER:
-        return _("%(field)s必须是数字")
-    if error_type in _INTEGER:
-        return _("%(field)s必须是整数")
-    if error_type in ("string_type", "string_unicode"):
-        return _("%(field)s必须是文本")
-    if error_type in ("bool_parsing", "bool_type"):
-        return _("%(field)s必须是 true 或 false")
-    if error_type in _DATE:
-        return _("%(field)s必须是日期，格式为 YYYY-MM-DD")
-    if error_type in _DATETIME:
-        return _("%(field)s必须是日期时间")
-    if error_type == "string_too_long":
-        return _("%(field)s最多 %(limit)s 个字符")
     if error_type == "string_too_short":
         return _("%(field)s至少 %(limit)s 个字符") if ctx.get("min_length", 1) > 1 else _("%(field)s不能为空")
-    if error_type == "too_long":
-        return _("%(field)s最多 %(limit)s 项")
-    if error_type == "too_short":
-        return _("%(field)s至少 %(limit)s 项")
-    if error_type in ("greater_than_equal", "greater_than"):
-        return (
-            _("%(field)s不能小于 %(limit)s")
-            if error_type.endswith("equal")
-            else _("%(field)s必须大于 %(limit)s")
-        )
-    if error_type in ("less_than_equal", "less_than"):
-        return (
-            _("%(field)s不能大于 %(limit)s")
-            if error_type.endswith("equal")
-            else _("%(field)s必须小于 %(limit)s")
-        )
-    if error_type in ("decimal_max_places", "decimal_max_digits", "decimal_whole_digits"):
-        return _("%(field)s的小数位数过多")
-    if error_type in ("literal_error", "enum"):
-        return _("%(field)s不是可选的值")
-    if error_type == "string_pattern_mismatch":
-        return _("%(field)s的格式不对")
-    if error_type in ("list_type", "tuple_type", "set_type"):
-        return _("%(field)s必须是列表")
-    if error_type == "extra_forbidden":
-        return _("%(field)s不是可提交的字段")
-    if error_type == "json_invalid":
-        return _("请求内容不是有效的 JSON")
-    return _("%(field)s格式有误")
+    sentence = _SENTENCES.get(error_type)
+    return sentence() if sentence else _("%(field)s格式有误")
 
 
 def _limit(ctx: Mapping[str, Any]) -> object:

@@ -295,7 +295,7 @@ def _sqlite_insert(
     table = quote(opts.db_table)
     values = list(zip(*data, strict=True))
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    head = f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES "
+    head = f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES "  # noqa: S608 -- quoted names
     ids: list[int] = []
     with connection.cursor() as cursor:
         if not return_ids:

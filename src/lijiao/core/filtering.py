@@ -23,4 +23,5 @@ def filtered_or_error(filterset: FilterSet) -> QuerySet[Any]:
             for name, messages in filterset.errors.items()
         )
         raise DomainError(_("筛选条件有误"), code="invalid", errors=errors, status=422)
-    return filterset.qs
+    queryset: QuerySet[Any] = filterset.qs
+    return queryset

@@ -24,7 +24,7 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -519,6 +519,30 @@ def _excel_display(number: float) -> str:
     return f"{number:.6G}"
 
 
+def _number_text(value: int | float, *, allow_number: bool) -> str:
+    """A number cell as text: integral numbers as their digits; refused where Excel may have changed it."""
+    if not allow_number:
+        raise CellError(
+            _(
+                "该单元格是数字格式（显示为 %(shown)s），Excel 可能已丢失位数或前导零，"
+                "请把该列设为“文本”格式后重新录入"
+            )
+            % {"shown": _excel_display(float(value))}
+        )
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CellError(_("单元格的数值无效"))
+        if value.is_integer():
+            if abs(value) >= _EXACT_FLOAT_LIMIT:
+                raise CellError(
+                    _("数字 %(shown)s 超过15位，Excel 已丢失位数，请以文本格式录入")
+                    % {"shown": _excel_display(value)}
+                )
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
 def cell_text(value: Any, *, allow_number: bool = True) -> str:
     """A cell as stripped text. An integral number cell becomes its digits (``6.0`` → ``"6"``).
 
@@ -532,26 +556,7 @@ def cell_text(value: Any, *, allow_number: bool = True) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int | float):
-        if not allow_number:
-            raise CellError(
-                _(
-                    "该单元格是数字格式（显示为 %(shown)s），Excel 可能已丢失位数或前导零，"
-                    "请把该列设为“文本”格式后重新录入"
-                )
-                % {"shown": _excel_display(float(value))}
-            )
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise CellError(_("单元格的数值无效"))
-            if value.is_integer():
-                if abs(value) >= _EXACT_FLOAT_LIMIT:
-                    raise CellError(
-                        _("数字 %(shown)s 超过15位，Excel 已丢失位数，请以文本格式录入")
-                        % {"shown": _excel_display(value)}
-                    )
-                return str(int(value))
-            return repr(value)
-        return str(value)
+        return _number_text(value, allow_number=allow_number)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time() and value.tzinfo is None:
             return value.date().isoformat()
@@ -718,6 +723,31 @@ def write_template_header(
     sheet.freeze_panes(1, 0)
 
 
+def _write_report_cell(
+    sheet: Any, row: int, index: int, value: object, *, shade: bool, formats: Mapping[str, Any]
+) -> None:
+    """One of a failed row's values, as its type was in the file; shaded when the error is in this cell."""
+    bad = formats["bad"] if shade else None
+    if value is None or value == "":
+        if shade:
+            sheet.write_blank(row, index, None, bad)
+    elif isinstance(value, str):
+        sheet.write_string(row, index, value[:_XLSX_MAX_TEXT], bad)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, index, value, bad)
+    elif isinstance(value, int | float):
+        if math.isfinite(value):
+            sheet.write_number(row, index, value, bad)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, index, value, formats["bad_date"] if shade else formats["datetime"])
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, index, value, formats["bad_date"] if shade else formats["date"])
+    elif isinstance(value, dt.time):
+        sheet.write_datetime(row, index, value, formats["time"])
+    else:
+        sheet.write_string(row, index, str(value)[:_XLSX_MAX_TEXT], bad)
+
+
 def error_report_xlsx(header: Sequence[str], errors: Iterable[RowError]) -> bytes:
     """The failed rows as the clerk sent them, then 行号 / 错误列 / 错误原因; cells in error are shaded.
 
@@ -740,10 +770,13 @@ def error_report_xlsx(header: Sequence[str], errors: Iterable[RowError]) -> byte
             {"bold": True, "bg_color": "#F8CBAD", "border": 1, "text_wrap": True, "valign": "vcenter"}
         )
         bad = workbook.add_format({"bg_color": "#FFC7CE"})
-        bad_date = workbook.add_format({"bg_color": "#FFC7CE", "num_format": "yyyy-mm-dd"})
-        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        time_format = workbook.add_format({"num_format": "hh:mm:ss"})
+        formats = {
+            "bad": bad,
+            "bad_date": workbook.add_format({"bg_color": "#FFC7CE", "num_format": "yyyy-mm-dd"}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "time": workbook.add_format({"num_format": "hh:mm:ss"}),
+        }
         reason_format = workbook.add_format({"text_wrap": True, "font_color": "#9C0006"})
 
         columns = list(header)
@@ -768,25 +801,7 @@ def error_report_xlsx(header: Sequence[str], errors: Iterable[RowError]) -> byte
             marked = {position[e.column] for e in row_errors if e.column in position}
             values = row_errors[0].values
             for index, value in enumerate(values):
-                shade = index in marked
-                if value is None or value == "":
-                    if shade:
-                        sheet.write_blank(out_row, index, None, bad)
-                elif isinstance(value, str):
-                    sheet.write_string(out_row, index, value[:_XLSX_MAX_TEXT], bad if shade else None)
-                elif isinstance(value, bool):
-                    sheet.write_boolean(out_row, index, value, bad if shade else None)
-                elif isinstance(value, int | float):
-                    if math.isfinite(value):
-                        sheet.write_number(out_row, index, value, bad if shade else None)
-                elif isinstance(value, dt.datetime):
-                    sheet.write_datetime(out_row, index, value, bad_date if shade else datetime_format)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(out_row, index, value, bad_date if shade else date_format)
-                elif isinstance(value, dt.time):
-                    sheet.write_datetime(out_row, index, value, time_format)
-                else:
-                    sheet.write_string(out_row, index, str(value)[:_XLSX_MAX_TEXT], bad if shade else None)
+                _write_report_cell(sheet, out_row, index, value, shade=index in marked, formats=formats)
             for index in sorted(marked - set(range(len(values)))):
                 sheet.write_blank(out_row, index, None, bad)
             sheet.write_number(out_row, extra, row_number)

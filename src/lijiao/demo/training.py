@@ -308,7 +308,7 @@ class _DemoBuilder:
     def local(self, day: dt.date, time: dt.time) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, time))
 
-    def weighted(self, options: Sequence[tuple[Any, float]]) -> Any:
+    def weighted[T](self, options: Sequence[tuple[T, float]]) -> T:
         values = [value for value, _ in options]
         weights = [weight for _, weight in options]
         return self.rng.choices(values, weights=weights, k=1)[0]
@@ -358,7 +358,7 @@ class _DemoBuilder:
 
     # ------------------------------------------------------------------------------------------------ people
 
-    def new_person(self, profile: str, on: dt.date, area: str) -> _PersonPlan | None:
+    def new_person(self, profile: str, on: dt.date, area: str) -> _PersonPlan | None:  # noqa: C901, PLR0912, PLR0915 -- one branch per profile
         """A person of ``profile`` fit for a class starting ``on``; None when the profile cannot fit that date."""
         rng = self.rng
         year_now = self.today.year

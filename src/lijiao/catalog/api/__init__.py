@@ -25,7 +25,6 @@ from lijiao.catalog.api.items import list_items, get_item, add_item, update_item
 from lijiao.catalog.api.files import (
     XLSX_CONTENT_TYPE,
     PDF_CONTENT_TYPE,
-    MAX_IMPORT_BYTES,
     export_xlsx,
     export_pdf,
     export_diff_xlsx,
@@ -36,7 +35,6 @@ from lijiao.catalog.api.classifications import list_categories, list_occupations
 
 
 __all__ = [
-    "MAX_IMPORT_BYTES",
     "PDF_CONTENT_TYPE",
     "XLSX_CONTENT_TYPE",
     "add_item",

@@ -68,7 +68,7 @@ class JobProgress:
         opts = ImportJob._meta
         columns = {f.name: f.column for f in opts.concrete_fields}
         assignments = ", ".join(f"{quote(columns[name])} = %s" for name in values)
-        sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} = %s"
+        sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} = %s"  # noqa: S608 -- quoted model names, values as parameters
         try:
             with self.side.cursor() as cursor:
                 cursor.execute(sql, [*values.values(), self.job.pk])
@@ -144,6 +144,7 @@ def finish_job(
 
 
 def failed_job(
+    *,
     checks: RosterChecks,
     job: ImportJob | None,
     file_name: str,
@@ -235,7 +236,7 @@ def report_preview(job: ImportJob, limit: int = 50) -> list[RowError]:
         if sheet is None:
             return []
         with archive.open(sheet) as stream:
-            for _event, element in iterparse(stream):
+            for _event, element in iterparse(stream):  # noqa: S314 -- the report we wrote ourselves
                 if element.tag != f"{namespace}row":
                     continue
                 cells: dict[int, str] = {}

@@ -133,7 +133,14 @@ def import_roster(
                 after_write=tracker.close_side_channel,
             )
         if outcome.counts is None:
-            result = failed_job(checks, job, file_name, outcome.late, outcome.file_level, started)
+            result = failed_job(
+                checks=checks,
+                job=job,
+                file_name=file_name,
+                late=outcome.late,
+                file_level=outcome.file_level,
+                started=started,
+            )
         else:
             done_job, message = outcome.result
             counts = outcome.counts
@@ -212,7 +219,7 @@ def runs_in_background(file_name: str, data: bytes | Path) -> bool:
 
 
 def queue_roster_import(
-    *, actor: Actor, training_class: TrainingClass, file_name: str, data: bytes | Path | File
+    *, actor: Actor, training_class: TrainingClass, file_name: str, data: bytes | Path | File[bytes]
 ) -> ImportJob:
     """Store the upload, create a pending job and queue the background task; returns the job.
 
@@ -233,7 +240,7 @@ def queue_roster_import(
     )
     safe = get_valid_filename(Path(file_name or "roster.xlsx").name)[-80:] or "roster.xlsx"
     if isinstance(data, bytes):
-        content: File = ContentFile(data)
+        content: File[bytes] = ContentFile(data)
     elif isinstance(data, Path):
         content = File(data.open("rb"))
     else:

@@ -202,7 +202,7 @@ class ClassDetailOut(ClassOut):
 
     @staticmethod
     def resolve_sessions(obj: TrainingClass) -> list[ClassSession]:
-        return obj.api_detail.sessions  # type: ignore[attr-defined]
+        return obj.api_detail.sessions  # type: ignore[attr-defined,no-any-return]
 
     @staticmethod
     def resolve_timetable(obj: TrainingClass) -> dict[str, Any]:
@@ -222,15 +222,15 @@ class ClassDetailOut(ClassOut):
 
     @staticmethod
     def resolve_enrollments(obj: TrainingClass) -> dict[str, int]:
-        return obj.api_detail.enrollments  # type: ignore[attr-defined]
+        return obj.api_detail.enrollments  # type: ignore[attr-defined,no-any-return]
 
     @staticmethod
     def resolve_assessed(obj: TrainingClass) -> int:
-        return obj.api_detail.assessed  # type: ignore[attr-defined]
+        return obj.api_detail.assessed  # type: ignore[attr-defined,no-any-return]
 
     @staticmethod
     def resolve_passed(obj: TrainingClass) -> int:
-        return obj.api_detail.passed  # type: ignore[attr-defined]
+        return obj.api_detail.passed  # type: ignore[attr-defined,no-any-return]
 
 
 class ClassIn(Schema):

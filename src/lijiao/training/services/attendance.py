@@ -445,7 +445,7 @@ def record_attendance_sheets(
                         checked_at=when,
                         method=sheet.method,
                         reason=reason,
-                        recorded_by=actor,
+                        recorded_by=user_of(actor),
                     )
                 )
                 already.add((session.pk, person_id))

@@ -417,50 +417,9 @@ def _venue_and_teacher_errors(
     return errors
 
 
-def filing_problems(
-    training_class: TrainingClass, *, on: dt.date | None = None
-) -> tuple[CatalogItem | None, list[FieldError]]:
-    """Every filing check of a class on ``on`` (default today): the resolved item and the failures (field errors).
-
-    The item is the class's subject in the edition in force on ``on`` (None when it cannot be resolved).
-    """
-    on = on or _today()
-    tc = training_class
-    provider = tc.provider
+def _timetable_problems(tc: TrainingClass, subject: CatalogItem) -> list[FieldError]:
+    """The timetable's hours, practical share, declared hours and dates against the class and its item."""
     errors: list[FieldError] = []
-
-    if tc.start_date < on:
-        errors.append(
-            FieldError(
-                "start_date",
-                _("开班日期%(start)s早于申请日期%(date)s，请修改开班日期")
-                % {"start": tc.start_date.isoformat(), "date": on.isoformat()},
-            )
-        )
-    if tc.end_date < tc.start_date:
-        errors.append(FieldError("end_date", _("结业日期不能早于开班日期")))
-
-    item: CatalogItem | None = None
-    edition = edition_in_force(on)
-    if edition is None:
-        errors.append(FieldError("catalog_item", _no_edition(on)))
-    else:
-        item = same_subject_item(edition, tc.catalog_item)
-        if item is None:
-            errors.append(
-                FieldError(
-                    "catalog_item",
-                    _("“%(subject)s”不在申请日%(date)s生效的“%(edition)s”中，不能申请开班")
-                    % {"subject": tc.catalog_item, "date": on.isoformat(), "edition": edition.name},
-                )
-            )
-
-    for problem in listing_problems(provider, start=tc.start_date, end=max(tc.end_date, tc.start_date)):
-        errors.append(FieldError("provider", problem))
-    subject = item or tc.catalog_item
-    if not scope_covers(provider, subject):
-        errors.append(FieldError("catalog_item", _outside_scope(subject)))
-
     rule = lesson_rule_for(subject)
     lesson_minutes = rule.lesson_minutes if rule is not None else LESSON_MINUTES
     table = timetable(tc, lesson_minutes)
@@ -523,6 +482,54 @@ def filing_problems(
                     },
                 )
             )
+    return errors
+
+
+def filing_problems(
+    training_class: TrainingClass, *, on: dt.date | None = None
+) -> tuple[CatalogItem | None, list[FieldError]]:
+    """Every filing check of a class on ``on`` (default today): the resolved item and the failures (field errors).
+
+    The item is the class's subject in the edition in force on ``on`` (None when it cannot be resolved).
+    """
+    on = on or _today()
+    tc = training_class
+    provider = tc.provider
+    errors: list[FieldError] = []
+
+    if tc.start_date < on:
+        errors.append(
+            FieldError(
+                "start_date",
+                _("开班日期%(start)s早于申请日期%(date)s，请修改开班日期")
+                % {"start": tc.start_date.isoformat(), "date": on.isoformat()},
+            )
+        )
+    if tc.end_date < tc.start_date:
+        errors.append(FieldError("end_date", _("结业日期不能早于开班日期")))
+
+    item: CatalogItem | None = None
+    edition = edition_in_force(on)
+    if edition is None:
+        errors.append(FieldError("catalog_item", _no_edition(on)))
+    else:
+        item = same_subject_item(edition, tc.catalog_item)
+        if item is None:
+            errors.append(
+                FieldError(
+                    "catalog_item",
+                    _("“%(subject)s”不在申请日%(date)s生效的“%(edition)s”中，不能申请开班")
+                    % {"subject": tc.catalog_item, "date": on.isoformat(), "edition": edition.name},
+                )
+            )
+
+    for problem in listing_problems(provider, start=tc.start_date, end=max(tc.end_date, tc.start_date)):
+        errors.append(FieldError("provider", problem))
+    subject = item or tc.catalog_item
+    if not scope_covers(provider, subject):
+        errors.append(FieldError("catalog_item", _outside_scope(subject)))
+
+    errors.extend(_timetable_problems(tc, subject))
 
     venue = tc.venue
     teachers = list(tc.teachers.all())

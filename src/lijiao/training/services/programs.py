@@ -94,18 +94,7 @@ class ProgramInput:
 
 def validate_program(data: ProgramInput, *, exclude: Program | None = None) -> list[FieldError]:
     """Field errors of a program (code unique, groups known, rule well-formed, threshold 0–1…); empty if valid."""
-    errors: list[FieldError] = []
-    code = data.code.strip()
-    if not code:
-        errors.append(FieldError("code", _("请填写项目编码")))
-    elif len(code) > 30:
-        errors.append(FieldError("code", _("项目编码最多30个字符")))
-    else:
-        duplicates = Program.objects.filter(code=code)
-        if exclude is not None:
-            duplicates = duplicates.exclude(pk=exclude.pk)
-        if duplicates.exists():
-            errors.append(FieldError("code", _code_in_use(code)))
+    errors = _code_errors(data.code, exclude)
     if not data.name.strip():
         errors.append(FieldError("name", _("请填写项目名称")))
     elif len(data.name.strip()) > 100:
@@ -125,6 +114,32 @@ def validate_program(data: ProgramInput, *, exclude: Program | None = None) -> l
                 "target_groups", _("未知的人员类别：%(groups)s") % {"groups": "、".join(map(str, unknown))}
             )
         )
+    errors += _rule_quota_threshold_errors(data)
+    if len(data.funding_source.strip()) > 100:
+        errors.append(FieldError("funding_source", _("资金来源最多100个字符")))
+    return errors
+
+
+def _code_errors(raw_code: str, exclude: Program | None) -> list[FieldError]:
+    """The program code is given, short enough and not used by another program."""
+    errors: list[FieldError] = []
+    code = raw_code.strip()
+    if not code:
+        errors.append(FieldError("code", _("请填写项目编码")))
+    elif len(code) > 30:
+        errors.append(FieldError("code", _("项目编码最多30个字符")))
+    else:
+        duplicates = Program.objects.filter(code=code)
+        if exclude is not None:
+            duplicates = duplicates.exclude(pk=exclude.pk)
+        if duplicates.exists():
+            errors.append(FieldError("code", _code_in_use(code)))
+    return errors
+
+
+def _rule_quota_threshold_errors(data: ProgramInput) -> list[FieldError]:
+    """The eligibility rule is well formed, the quota not negative, the attendance threshold 0–1."""
+    errors: list[FieldError] = []
     if data.eligibility_rule:
         try:
             validate_rule(data.eligibility_rule)
@@ -151,8 +166,6 @@ def validate_program(data: ProgramInput, *, exclude: Program | None = None) -> l
                 _("出勤率要求应为0–1之间、最多三位小数，如0.8"),
             )
         )
-    if len(data.funding_source.strip()) > 100:
-        errors.append(FieldError("funding_source", _("资金来源最多100个字符")))
     return errors
 
 
