@@ -41,9 +41,7 @@ from lijiao.catalog.services import (
 NAME_2024 = "大连市补贴性职业技能培训目录（2024年版）"
 NAME_2025 = "大连市补贴性职业技能培训目录（2025年版）"
 NAME_2026 = "大连市补贴性职业技能培训目录（2026年版，征求意见稿）"
-DEMO_NOTE = (
-    "演示数据：按公开报道的目录规模编制，金额为演示值，并非正式文件（demo data, not an official document）。"
-)
+DEMO_NOTE = "演示数据：按公开报道的目录规模编制，金额为演示值，并非正式文件。"
 
 OCC = CatalogItem.Kind.OCCUPATION
 SPECIAL = CatalogItem.Kind.SPECIAL

@@ -14,7 +14,7 @@ What :func:`load_training_demo` adds after the users and the catalog:
   who attends which session; then the history is **played forward in time** (:mod:`lijiao.demo.clock`): at each
   step's moment the user of the right role calls the service — the provider's staff create the class, set its
   timetable and file it, the district clerk (or the city administrator) approves it, the staff import the roster
-  (:func:`lijiao.training.importers.import_roster`, which registers the trainees and enrolls them after every
+  (:func:`lijiao.training.roster_import.import_roster`, which registers the trainees and enrolls them after every
   check), start the class, record each session's attendance sheet, withdraw the odd trainee, finish the class and
   record the assessment results; the clerk closes it. Whatever a service refuses is left out (counted as
   ``refused``), so the demo can never contradict a rule.
@@ -69,7 +69,6 @@ from lijiao.people.services import record_group, register_person, validate_group
 from lijiao.providers import services as provider_services
 from lijiao.providers.models import CreditEvent, Provider, Teacher, Venue
 from lijiao.training.checks import PersonGroupEvidence, evaluate_eligibility, person_facts
-from lijiao.training.importers import import_roster
 from lijiao.training.models import (
     AssessmentResult,
     CheckIn,
@@ -79,6 +78,7 @@ from lijiao.training.models import (
     Program,
     TrainingClass,
 )
+from lijiao.training.roster_import import import_roster
 from lijiao.training.services import classes as class_services
 from lijiao.training.services.assessment import ResultInput, record_results
 from lijiao.training.services.attendance import AttendanceSheet, record_attendance_sheets

@@ -3,10 +3,16 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lijiao.catalog.reference import ReferenceDataError, load_reference_data
 
-LABELS = {"categories": "行业类别", "occupations": "职业", "special_items": "专项及创业项目"}
+LABELS = {
+    "categories": gettext_lazy("行业类别"),
+    "occupations": gettext_lazy("职业"),
+    "special_items": gettext_lazy("专项及创业项目"),
+}
 
 
 class Command(BaseCommand):
@@ -16,7 +22,7 @@ class Command(BaseCommand):
         try:
             counts = load_reference_data()
         except ReferenceDataError as exc:
-            raise CommandError(f"参考数据有误（bad reference data）: {exc}") from exc
+            raise CommandError(_("参考数据有误：%(problem)s") % {"problem": exc}) from exc
         for key, value in counts.items():
-            self.stdout.write(f"{LABELS.get(key, key)}（{key}）: {value}")
-        self.stdout.write(self.style.SUCCESS("参考数据已载入（reference data loaded）"))
+            self.stdout.write(f"{LABELS.get(key, key)}：{value}")
+        self.stdout.write(self.style.SUCCESS(_("参考数据已载入")))
