@@ -49,7 +49,9 @@ from lijiao.core.importing import (
     cell_text,
     open_table,
     save_job,
+    write_template_choices,
     write_template_header,
+    write_template_notes,
 )
 
 IMPORT_KIND = "catalog.edition_items"
@@ -519,51 +521,41 @@ def edition_template_xlsx() -> bytes:
                     sheet.write_number(row, col, value, example_money)
                 else:
                     sheet.write_string(row, col, value, example)
-        last = 5000
-        levels = ["五级", "四级", "三级", "二级", "一级"]
-        tiers = ["特别紧缺", "比较紧缺", "一般紧缺"]
-        for key, choices in (
-            ("level", levels),
-            ("shortage_tier", tiers),
-            ("is_digital", ["是", "否"]),
-            ("is_elder_child_care", ["是", "否"]),
-            ("allows_graduate_conversion", ["是", "否"]),
-            ("is_new_business_form", ["是", "否"]),
-        ):
-            col = HEADER.index(next(s.label for s in COLUMNS if s.key == key))
-            sheet.data_validation(
-                1,
-                col,
-                last,
-                col,
-                {"validate": "list", "source": choices, "ignore_blank": True, "error_type": "warning"},
-            )
+        yes_no = ["是", "否"]
+        write_template_choices(
+            sheet,
+            COLUMNS,
+            {
+                "level": ["五级", "四级", "三级", "二级", "一级"],
+                "shortage_tier": ["特别紧缺", "比较紧缺", "一般紧缺"],
+                "is_digital": yes_no,
+                "is_elder_child_care": yes_no,
+                "allows_graduate_conversion": yes_no,
+                "is_new_business_form": yes_no,
+            },
+        )
 
-        notes = workbook.add_worksheet("填写说明")
-        notes.set_column(0, 0, 22)
-        notes.set_column(1, 1, 90)
-        bold = workbook.add_format({"bold": True})
-        lines = [
-            ("列", "填写要求"),
-            ("行业类别", "须为系统中已有的行业类别名称（或代码）；新类别请先添加。"),
-            ("编码", "职业填职业分类大典编码（如 6-31-01-03）；专项职业能力和创业项目填其项目编码。"),
-            ("名称", "须与编码登记的名称一致（职业名称后的 S/L 标识可写可不写）。"),
-            (
-                "等级",
-                "职业填 五级/四级/三级/二级/一级（或 初级工/中级工/高级工/技师/高级技师）；专项和创业项目留空。",
-            ),
-            ("培训补贴标准（元）", "大于 0，最多两位小数，不超过政策上限。"),
-            ("评价补贴标准（元）", "可留空；最多两位小数。"),
-            ("最低课时", "整数，1–2000。"),
-            ("紧缺程度", "特别紧缺 / 比较紧缺 / 一般紧缺，非紧缺留空。"),
-            ("数字技能 等标记", "是/否（也可填 Y/N、√、1/0），留空为否。"),
-            ("其他", "表头行之前可以有标题行；多余的列会被忽略；同一编码和等级只能出现一次。"),
-            ("", "任何一行有错误时不会导入任何项目，系统会给出带行号的错误报告。"),
-            ("", "导入会替换该草稿版本中的全部项目。示例行（灰色）请覆盖或删除。"),
-        ]
-        for row, (left, right) in enumerate(lines):
-            notes.write_string(row, 0, left, bold if row == 0 or left else None)
-            notes.write_string(row, 1, right, bold if row == 0 else None)
+        write_template_notes(
+            workbook,
+            [
+                ("行业类别", "须为系统中已有的行业类别名称（或代码）；新类别请先添加。"),
+                ("编码", "职业填职业分类大典编码（如 6-31-01-03）；专项职业能力和创业项目填其项目编码。"),
+                ("名称", "须与编码登记的名称一致（职业名称后的 S/L 标识可写可不写）。"),
+                (
+                    "等级",
+                    "职业填 五级/四级/三级/二级/一级（或 初级工/中级工/高级工/技师/高级技师）；专项和创业项目留空。",
+                ),
+                ("培训补贴标准（元）", "大于 0，最多两位小数，不超过政策上限。"),
+                ("评价补贴标准（元）", "可留空；最多两位小数。"),
+                ("最低课时", "整数，1–2000。"),
+                ("紧缺程度", "特别紧缺 / 比较紧缺 / 一般紧缺，非紧缺留空。"),
+                ("数字技能 等标记", "是/否（也可填 Y/N、√、1/0），留空为否。"),
+                ("其他", "表头行之前可以有标题行；多余的列会被忽略；同一编码和等级只能出现一次。"),
+                ("", "任何一行有错误时不会导入任何项目，系统会给出带行号的错误报告。"),
+                ("", "导入会替换该草稿版本中的全部项目。示例行（灰色）请覆盖或删除。"),
+            ],
+            widths=(22, 90),
+        )
     finally:
         workbook.close()
     return output.getvalue()

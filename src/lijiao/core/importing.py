@@ -723,6 +723,33 @@ def write_template_header(
     sheet.freeze_panes(1, 0)
 
 
+def write_template_choices(
+    sheet: Any, specs: Sequence[ColumnSpec], choices: Mapping[str, Sequence[str]], *, rows: int = 5_000
+) -> None:
+    """Drop-down lists (warnings, not refusals) on the first ``rows`` data rows of the columns keyed in ``choices``."""
+    header = [spec.key for spec in specs]
+    for key, values in choices.items():
+        col = header.index(key)
+        sheet.data_validation(
+            1,
+            col,
+            rows,
+            col,
+            {"validate": "list", "source": list(values), "ignore_blank": True, "error_type": "warning"},
+        )
+
+
+def write_template_notes(workbook: Any, lines: Sequence[tuple[str, str]], *, widths: tuple[int, int]) -> None:
+    """The “填写说明” sheet of a blank import form: a heading row, then one requirement per line (bold topics)."""
+    notes = workbook.add_worksheet("填写说明")
+    notes.set_column(0, 0, widths[0])
+    notes.set_column(1, 1, widths[1])
+    bold = workbook.add_format({"bold": True})
+    for row, (left, right) in enumerate([("列", "填写要求"), *lines]):
+        notes.write_string(row, 0, left, bold if row == 0 or left else None)
+        notes.write_string(row, 1, right, bold if row == 0 else None)
+
+
 def _write_report_cell(
     sheet: Any, row: int, index: int, value: object, *, shade: bool, formats: Mapping[str, Any]
 ) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 
-from lijiao.core.importing import write_template_header
+from django.utils import translation
+
+from lijiao.core.importing import write_template_choices, write_template_header, write_template_notes
 from lijiao.people.models import Person
-from lijiao.training.roster_import.columns import COLUMNS, HEADER
+from lijiao.training.roster_import.columns import COLUMNS
 
 
 def roster_template_xlsx() -> bytes:
@@ -65,55 +68,52 @@ def roster_template_xlsx() -> bytes:
                     sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), example_date)
                 elif value:
                     sheet.write_string(row, col, value, example)
-        last = 5_000
-        for key, choices in (
-            ("gender", ["男", "女"]),
-            ("household", ["城镇", "农村"]),
-            ("education", [str(label) for label in Person.Education.labels]),
-        ):
-            col = HEADER.index(next(s.label for s in COLUMNS if s.key == key))
-            sheet.data_validation(
-                1,
-                col,
-                last,
-                col,
-                {"validate": "list", "source": choices, "ignore_blank": True, "error_type": "warning"},
-            )
+        write_template_choices(
+            sheet,
+            COLUMNS,
+            {
+                "gender": ["男", "女"],
+                "household": ["城镇", "农村"],
+                "education": _chinese_labels(Person.Education.labels),
+            },
+        )
 
-        notes = workbook.add_worksheet("填写说明")
-        notes.set_column(0, 0, 16)
-        notes.set_column(1, 1, 100)
-        bold = workbook.add_format({"bold": True})
-        lines = [
-            ("列", "填写要求"),
-            ("姓名", "必填，与身份证件一致；已登记的人员须与登记姓名一致。"),
-            (
-                "身份证号",
-                "必填，18位（15位旧号码会自动升级）。本列已设为“文本”格式：请勿改为数字格式，"
-                "否则 Excel 会把号码变成 2.10202E+17 并丢失末几位，系统将拒绝该行。",
-            ),
-            ("手机号", "11位手机号或带区号的固定电话，可不填。"),
-            (
-                "性别、出生日期",
-                "可不填；填写时须与身份证号一致。日期可写 2025-03-01、2025/3/1 或 2025年3月1日。",
-            ),
-            ("户籍类型", "城镇 / 农村，可不填。"),
-            ("学历", "、".join(str(label) for label in Person.Education.labels) + "，可不填。"),
-            (
-                "人员类别",
-                "可多选，用“、”分隔：高校毕业生、毕业年度高校毕业生、失业人员、农村转移劳动者、脱贫/低保家庭成员、"
-                "退役军人、残疾人、企业职工、参保职工、在校学生、事业单位人员。",
-            ),
-            ("毕业年份", "高校毕业生、毕业年度高校毕业生必填（如 2024）。"),
-            ("失业登记证号", "失业人员必填。"),
-            ("参保月数", "参保职工必填（整数）；企业职工可填。企业职工须填写工作单位。"),
-            ("其他", "表头行之前可以有标题行；多余的列会被忽略；同一身份证号只能出现一次。"),
-            ("", "任何一行有错误时不会导入任何学员，系统会给出带行号的错误报告，可修改后整表重新导入。"),
-            ("", "示例行（灰色）请覆盖或删除。"),
-        ]
-        for row, (left, right) in enumerate(lines):
-            notes.write_string(row, 0, left, bold if row == 0 or left else None)
-            notes.write_string(row, 1, right, bold if row == 0 else None)
+        write_template_notes(
+            workbook,
+            [
+                ("姓名", "必填，与身份证件一致；已登记的人员须与登记姓名一致。"),
+                (
+                    "身份证号",
+                    "必填，18位（15位旧号码会自动升级）。本列已设为“文本”格式：请勿改为数字格式，"
+                    "否则 Excel 会把号码变成 2.10202E+17 并丢失末几位，系统将拒绝该行。",
+                ),
+                ("手机号", "11位手机号或带区号的固定电话，可不填。"),
+                (
+                    "性别、出生日期",
+                    "可不填；填写时须与身份证号一致。日期可写 2025-03-01、2025/3/1 或 2025年3月1日。",
+                ),
+                ("户籍类型", "城镇 / 农村，可不填。"),
+                ("学历", "、".join(_chinese_labels(Person.Education.labels)) + "，可不填。"),
+                (
+                    "人员类别",
+                    "可多选，用“、”分隔：高校毕业生、毕业年度高校毕业生、失业人员、农村转移劳动者、脱贫/低保家庭成员、"
+                    "退役军人、残疾人、企业职工、参保职工、在校学生、事业单位人员。",
+                ),
+                ("毕业年份", "高校毕业生、毕业年度高校毕业生必填（如 2024）。"),
+                ("失业登记证号", "失业人员必填。"),
+                ("参保月数", "参保职工必填（整数）；企业职工可填。企业职工须填写工作单位。"),
+                ("其他", "表头行之前可以有标题行；多余的列会被忽略；同一身份证号只能出现一次。"),
+                ("", "任何一行有错误时不会导入任何学员，系统会给出带行号的错误报告，可修改后整表重新导入。"),
+                ("", "示例行（灰色）请覆盖或删除。"),
+            ],
+            widths=(16, 100),
+        )
     finally:
         workbook.close()
     return output.getvalue()
+
+
+def _chinese_labels(labels: Iterable[object]) -> list[str]:
+    """Choice labels as the form's Chinese headers expect them, whatever the downloader's language."""
+    with translation.override("zh-hans"):
+        return [str(label) for label in labels]
