@@ -256,7 +256,7 @@ def record_results(
 
 
 def _save_many(
-    actor: Any, training_class: TrainingClass, cleaned: list[tuple[Enrollment, dict[str, Any]]]
+    actor: Actor, training_class: TrainingClass, cleaned: list[tuple[Enrollment, dict[str, Any]]]
 ) -> list[AssessmentResult]:
     """Write a class's results set-based: new ones in bulk, corrections in bulk, one audit event for the sheet
     with every result's before and after (as the attendance sheet is audited)."""
@@ -273,14 +273,14 @@ def _save_many(
     for enrollment, values in cleaned:
         result = existing.get(enrollment.pk)
         if result is None:
-            result = AssessmentResult(enrollment=enrollment, recorded_by=actor, **values)
+            result = AssessmentResult(enrollment=enrollment, recorded_by=user_of(actor), **values)
             before = None
             new.append(result)
         else:
             before = snapshot(result, RESULT_FIELDS)
             for name, value in values.items():
                 setattr(result, name, value)
-            result.recorded_by = actor
+            result.recorded_by = user_of(actor)
         after = snapshot(result, RESULT_FIELDS)
         if before != after:
             changes[str(enrollment.pk)] = {"before": before, "after": after}

@@ -2,7 +2,7 @@
 
 Only staff of the class's provider holding ``training.import_roster`` may import (a class outside the user's
 scope is a 404, one they may see but not import into is a 403). A small file is imported in the request; a large
-one goes to the worker (:func:`lijiao.training.rosters.start_roster_import` decides). Either way the user lands on the job
+one goes to the worker (:func:`lijiao.training.roster_import.start_roster_import` decides). Either way the user lands on the job
 page, which polls itself with htmx every second until the job has finished (no inline script: CSP), then shows
 the imported count, or the first errors and a link to the full error report.
 """
@@ -22,6 +22,7 @@ from django.urls import URLPattern, path
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lijiao.audit.services import record_event
@@ -32,6 +33,7 @@ from lijiao.core.models import ImportJob
 from lijiao.training import roster_import as rosters
 from lijiao.training.models import TrainingClass
 from lijiao.training.selectors import enrollment as selectors
+from lijiao.training.services.enrollment import require_class_staff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -41,8 +43,10 @@ RECENT_JOBS = 10
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
-        label="花名册文件",
-        help_text="xlsx、xls、ods 或 csv；表头须含“姓名”“身份证号”等列（可用常见写法，如“公民身份号码”）。",
+        label=gettext_lazy("花名册文件"),
+        help_text=gettext_lazy(
+            "xlsx、xls、ods 或 csv；表头须含“姓名”“身份证号”等列（可用常见写法，如“公民身份号码”）。"
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,.xls,.xlsm,.ods,.csv,.txt,text/csv," + XLSX, "id": "roster-file"}
         ),
@@ -67,21 +71,19 @@ def _class_or_404(request: HttpRequest, class_id: int) -> TrainingClass:
     try:
         return selectors.get_class(request.user, class_id)
     except NotFound:
-        raise Http404("培训班不存在") from None
+        raise Http404(_("培训班不存在")) from None
 
 
 def _require_import(request: HttpRequest, training_class: TrainingClass) -> None:
-    user: Any = request.user
-    same_provider = user.is_superuser or getattr(user, "provider_id", None) == training_class.provider_id
-    if not (user.has_perm("training.import_roster") and same_provider):
-        raise DjangoPermissionDenied("只有本班培训机构有导入权限的工作人员可以导入花名册")
+    """Only staff of the class's provider holding ``training.import_roster`` see the upload (else 403)."""
+    require_class_staff(request.user, training_class, "training.import_roster")
 
 
 def _job_or_404(request: HttpRequest, job_id: int) -> ImportJob:
     try:
         return rosters.get_import_job(request.user, job_id)
     except NotFound:
-        raise Http404("导入任务不存在") from None
+        raise Http404(_("导入任务不存在")) from None
 
 
 def _download(data: bytes, filename: str) -> HttpResponse:
@@ -174,7 +176,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_job_report(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(request, job_id)
     if not job.report:
-        raise Http404("该导入任务没有错误报告")
+        raise Http404(_("该导入任务没有错误报告"))
     with job.report.open("rb") as handle:
         data = handle.read()
     record_event(
