@@ -33,6 +33,7 @@ from lijiao.training.models import (
 )
 from lijiao.training.services import classes as services
 from lijiao.training.services.classes import ClassInput, SessionInput
+from lijiao.training.services.classes import editing as class_editing
 from tests.training.conftest import aware, make_class, next_monday, today, weekday_sessions
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def test_code_generation_retries_when_a_concurrent_creator_took_the_code(
         calls["n"] += 1
         return first.code if calls["n"] == 1 else real(area, year)
 
-    monkeypatch.setattr(services, "next_class_code", racing)
+    monkeypatch.setattr(class_editing, "next_class_code", racing)
     second = services.create_class(actor=provider_staff, data=class_input(training_ref, provider))
     assert calls["n"] == 2
     assert second.code != first.code
@@ -1130,7 +1131,7 @@ def test_concurrent_creators_get_distinct_codes(
             barrier.wait(timeout=10)
         return code
 
-    monkeypatch.setattr(services, "next_class_code", synchronised)
+    monkeypatch.setattr(class_editing, "next_class_code", synchronised)
     outcomes: list[str] = []
     lock = threading.Lock()
 
