@@ -388,11 +388,17 @@ def test_sheets_upload_is_all_or_nothing(
     for p in people[:2]:
         Enrollment.objects.create(training_class=running_class, person=p)
     ids = [p.pk for p in people]
-    good = [AttendanceSheet(sessions[0].pk, ids[:2], "face"), AttendanceSheet(sessions[1].pk, ids[:1], "card")]
+    good = [
+        AttendanceSheet(sessions[0].pk, ids[:2], "face"),
+        AttendanceSheet(sessions[1].pk, ids[:1], "card"),
+    ]
     bad_sheets = [
         [*good, AttendanceSheet(sessions[1].pk, ids[2:], "face")],  # not enrolled
         [*good, AttendanceSheet(sessions[1].pk, ids[1:2], "manual")],  # manual without a reason
-        [*good, AttendanceSheet(sessions[1].pk, ids[1:2], "face", checked_at=sessions[1].ends_at + ONE_MINUTE)],
+        [
+            *good,
+            AttendanceSheet(sessions[1].pk, ids[1:2], "face", checked_at=sessions[1].ends_at + ONE_MINUTE),
+        ],
     ]
     for sheets in bad_sheets:
         with pytest.raises(DomainError) as exc:

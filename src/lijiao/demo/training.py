@@ -1261,7 +1261,9 @@ class _DemoBuilder:
                 sheets.append(AttendanceSheet(row.pk, regular, method, "", session.starts_at - early))
             if manual:
                 reason = self.rng.choice(MANUAL_REASONS)
-                sheets.append(AttendanceSheet(row.pk, manual, CheckIn.Method.MANUAL, reason, session.starts_at))
+                sheets.append(
+                    AttendanceSheet(row.pk, manual, CheckIn.Method.MANUAL, reason, session.starts_at)
+                )
         staff = plan.provider.staff
         self.step(
             plan,

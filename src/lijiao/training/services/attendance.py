@@ -295,7 +295,9 @@ def _check_sheet(check: _SheetCheck, sheet: AttendanceSheet, session: ClassSessi
 
 
 @transaction.atomic
-def record_attendance(*, actor: Actor, training_class: TrainingClass, sheets: Sequence[AttendanceSheet]) -> int:
+def record_attendance(
+    *, actor: Actor, training_class: TrainingClass, sheets: Sequence[AttendanceSheet]
+) -> int:
     """Record the attendance sheets of sessions of one class (the attendance screen, the API, an upload from a
     check-in terminal), all or nothing; returns how many check-ins were written.
 
