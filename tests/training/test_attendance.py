@@ -532,3 +532,34 @@ def test_next_week_sessions_are_not_yet_open(provider_staff, provider, training_
         check_in(
             actor=provider_staff, session=session, person=person, checked_at=session.starts_at, method="qr"
         )
+
+
+def test_sheets_of_a_class_not_running_are_a_conflict(provider_staff, trainee, first_session, running_class):
+    TrainingClass.objects.filter(pk=running_class.pk).update(status=ClassStatus.FINISHED)
+    with pytest.raises(Conflict) as exc:
+        record_attendance(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[AttendanceSheet(first_session.pk, [trainee[0].pk], "card")],
+        )
+    assert exc.value.code == "class_not_running"
+    assert_no_checkins()
+
+
+def test_sheets_take_the_same_queries_for_one_or_many(
+    provider_staff, running_class, django_assert_max_num_queries
+):
+    sessions = list(running_class.sessions.filter(starts_at__lte=timezone.now()).order_by("starts_at")[:3])
+    people = [make_person(f"批量学员{i}") for i in range(6)]
+    for p in people:
+        Enrollment.objects.create(training_class=running_class, person=p)
+    ids = [p.pk for p in people]
+    with django_assert_max_num_queries(30) as one:
+        record_attendance(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[AttendanceSheet(sessions[0].pk, ids[:1], "qr")],
+        )
+    sheets = [AttendanceSheet(s.pk, ids, "face") for s in sessions]
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert record_attendance(actor=provider_staff, training_class=running_class, sheets=sheets) == 17
