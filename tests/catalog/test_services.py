@@ -20,6 +20,7 @@ from lijiao.catalog.services import (
     delete_draft_edition,
     publish_edition,
     remove_item,
+    replace_items,
     start_edition_from,
     update_edition,
     update_item,
@@ -251,3 +252,18 @@ def test_concurrent_publishers_exactly_one_wins(make_user, ref):
         t.join()
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "ok"]
     assert AuditEvent.objects.filter(action="catalog.edition.published").count() == 1
+
+
+def test_replace_items_checks_every_item_and_writes_nothing_on_a_refusal(officer, ref):
+    edition = create_edition(actor=officer, name="2024年版", year=2024)
+    add_item(actor=officer, edition=edition, data=occ(ref))
+    bad = [occ(ref, "welder", 4, "1200"), occ(ref, level=7), occ(ref, "welder", 4, "1000")]
+    with pytest.raises(DomainError) as exc:
+        replace_items(actor=officer, edition=edition, items=bad)
+    messages = [e.message for e in exc.value.errors]
+    assert len(messages) == 2 and messages[0].startswith("第2项：") and "第3项与第1项" in messages[1]
+    assert list(CatalogItem.objects.filter(edition=edition).values_list("occupation__name", flat=True)) == [
+        "电工"
+    ]
+    assert replace_items(actor=officer, edition=edition, items=[bad[0], occ(ref)]) == 2
+    assert CatalogItem.objects.filter(edition=edition).count() == 2

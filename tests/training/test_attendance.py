@@ -16,12 +16,7 @@ from django.utils import timezone
 from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.training.models import CheckIn, ClassSession, ClassStatus, Enrollment, TrainingClass
-from lijiao.training.services.attendance import (
-    AttendanceSheet,
-    check_in,
-    record_attendance_sheet,
-    record_attendance_sheets,
-)
+from lijiao.training.services.attendance import AttendanceSheet, check_in, record_attendance
 from tests.training.conftest import make_class, next_monday, weekday_sessions
 from tests.training.test_enrollment import make_person
 
@@ -331,32 +326,28 @@ def test_sheet_is_all_or_nothing_and_skips_existing(provider_staff, running_clas
     for p in people[:3]:
         Enrollment.objects.create(training_class=running_class, person=p)
     ids = [p.pk for p in people]
+
+    def sheet(person_ids, method, reason=""):
+        return record_attendance(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[AttendanceSheet(first_session.pk, person_ids, method, reason)],
+        )
+
     with pytest.raises(DomainError) as exc:  # people[3] is not enrolled
-        record_attendance_sheet(actor=provider_staff, session=first_session, person_ids=ids, method="card")
+        sheet(ids, "card")
     assert len(exc.value.errors) == 1 and str(people[3].pk) in exc.value.errors[0].message
+    assert exc.value.errors[0].field == "person_ids"
     assert_no_checkins()
     with pytest.raises(DomainError) as exc:
-        record_attendance_sheet(
-            actor=provider_staff, session=first_session, person_ids=ids[:3], method="manual"
-        )
-    assert exc.value.errors[0].field == "reason"
-    created = record_attendance_sheet(
-        actor=provider_staff,
-        session=first_session,
-        person_ids=ids[:2],
-        method="manual",
-        reason="纸质签到表补录",
-    )
-    assert len(created) == 2
-    created = record_attendance_sheet(
-        actor=provider_staff,
-        session=first_session,
-        person_ids=ids[:3],
-        method="manual",
-        reason="纸质签到表补录",
-    )
-    assert len(created) == 1 and CheckIn.objects.count() == 3
+        sheet(ids[:3], "manual")
+    assert [e.field for e in exc.value.errors] == ["reason"]
+    assert sheet(ids[:2], "manual", "纸质签到表补录") == 2
+    assert sheet(ids[:3], "manual", "纸质签到表补录") == 1
+    assert CheckIn.objects.count() == 3
     assert set(Enrollment.objects.values_list("attendance_rate", flat=True)) == {Decimal("0.1")}
+    event = AuditEvent.objects.filter(action="training.checkin.sheets_recorded").latest("sequence")
+    assert event.after["skipped_already_checked_in"] == 2 and event.reason == "纸质签到表补录"
 
 
 def test_sheet_refuses_overlap_elsewhere(
@@ -379,8 +370,10 @@ def test_sheet_refuses_overlap_elsewhere(
         method="card",
     )
     with pytest.raises(DomainError) as exc:
-        record_attendance_sheet(
-            actor=provider_staff, session=first_session, person_ids=[person.pk], method="card"
+        record_attendance(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[AttendanceSheet(first_session.pk, [person.pk], "card")],
         )
     assert other.code in exc.value.errors[0].message
     assert CheckIn.objects.filter(session=first_session).count() == 0
@@ -395,15 +388,21 @@ def test_sheets_upload_is_all_or_nothing(
     for p in people[:2]:
         Enrollment.objects.create(training_class=running_class, person=p)
     ids = [p.pk for p in people]
-    good = [AttendanceSheet(sessions[0], ids[:2], "face"), AttendanceSheet(sessions[1], ids[:1], "card")]
+    good = [
+        AttendanceSheet(sessions[0].pk, ids[:2], "face"),
+        AttendanceSheet(sessions[1].pk, ids[:1], "card"),
+    ]
     bad_sheets = [
-        [*good, AttendanceSheet(sessions[1], ids[2:], "face")],  # not enrolled
-        [*good, AttendanceSheet(sessions[1], ids[1:2], "manual")],  # manual without a reason
-        [*good, AttendanceSheet(sessions[1], ids[1:2], "face", checked_at=sessions[1].ends_at + ONE_MINUTE)],
+        [*good, AttendanceSheet(sessions[1].pk, ids[2:], "face")],  # not enrolled
+        [*good, AttendanceSheet(sessions[1].pk, ids[1:2], "manual")],  # manual without a reason
+        [
+            *good,
+            AttendanceSheet(sessions[1].pk, ids[1:2], "face", checked_at=sessions[1].ends_at + ONE_MINUTE),
+        ],
     ]
     for sheets in bad_sheets:
         with pytest.raises(DomainError) as exc:
-            record_attendance_sheets(actor=provider_staff, training_class=running_class, sheets=sheets)
+            record_attendance(actor=provider_staff, training_class=running_class, sheets=sheets)
         assert len(exc.value.errors) == 1, exc.value.errors
         assert "_" not in exc.value.errors[0].message and "（" not in exc.value.message
         assert_no_checkins()
@@ -414,10 +413,10 @@ def test_sheets_upload_is_all_or_nothing(
         sessions=[{"starts_at": sessions[1].starts_at, "ends_at": sessions[1].ends_at}],
     )
     with pytest.raises(DomainError):  # a session of another class
-        record_attendance_sheets(
+        record_attendance(
             actor=provider_staff,
             training_class=running_class,
-            sheets=[AttendanceSheet(other.sessions.get(), ids[:1], "face")],
+            sheets=[AttendanceSheet(other.sessions.get().pk, ids[:1], "face")],
         )
     elsewhere = Enrollment.objects.create(training_class=other, person=people[1])
     CheckIn.objects.create(
@@ -428,19 +427,19 @@ def test_sheets_upload_is_all_or_nothing(
         method="card",
     )
     with pytest.raises(DomainError) as exc:  # checked in at the same time in the other class
-        record_attendance_sheets(
+        record_attendance(
             actor=provider_staff,
             training_class=running_class,
-            sheets=[*good, AttendanceSheet(sessions[1], ids[1:2], "face")],
+            sheets=[*good, AttendanceSheet(sessions[1].pk, ids[1:2], "face")],
         )
     assert other.code in exc.value.errors[0].message and "签到" in exc.value.errors[0].message
     CheckIn.objects.filter(session__training_class=other).delete()
     with pytest.raises(PermissionDenied):
-        record_attendance_sheets(actor=other_provider_staff, training_class=running_class, sheets=good)
+        record_attendance(actor=other_provider_staff, training_class=running_class, sheets=good)
     assert_no_checkins()
 
-    assert record_attendance_sheets(actor=provider_staff, training_class=running_class, sheets=good) == 3
-    assert record_attendance_sheets(actor=provider_staff, training_class=running_class, sheets=good) == 0
+    assert record_attendance(actor=provider_staff, training_class=running_class, sheets=good) == 3
+    assert record_attendance(actor=provider_staff, training_class=running_class, sheets=good) == 0
     assert CheckIn.objects.count() == 3
     rates = dict(Enrollment.objects.values_list("person_id", "attendance_rate"))
     assert rates == {ids[0]: Decimal("0.2000"), ids[1]: Decimal("0.1000")}
@@ -533,3 +532,34 @@ def test_next_week_sessions_are_not_yet_open(provider_staff, provider, training_
         check_in(
             actor=provider_staff, session=session, person=person, checked_at=session.starts_at, method="qr"
         )
+
+
+def test_sheets_of_a_class_not_running_are_a_conflict(provider_staff, trainee, first_session, running_class):
+    TrainingClass.objects.filter(pk=running_class.pk).update(status=ClassStatus.FINISHED)
+    with pytest.raises(Conflict) as exc:
+        record_attendance(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[AttendanceSheet(first_session.pk, [trainee[0].pk], "card")],
+        )
+    assert exc.value.code == "class_not_running"
+    assert_no_checkins()
+
+
+def test_sheets_take_the_same_queries_for_one_or_many(
+    provider_staff, running_class, django_assert_max_num_queries
+):
+    sessions = list(running_class.sessions.filter(starts_at__lte=timezone.now()).order_by("starts_at")[:3])
+    people = [make_person(f"批量学员{i}") for i in range(6)]
+    for p in people:
+        Enrollment.objects.create(training_class=running_class, person=p)
+    ids = [p.pk for p in people]
+    with django_assert_max_num_queries(30) as one:
+        record_attendance(
+            actor=provider_staff,
+            training_class=running_class,
+            sheets=[AttendanceSheet(sessions[0].pk, ids[:1], "qr")],
+        )
+    sheets = [AttendanceSheet(s.pk, ids, "face") for s in sessions]
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert record_attendance(actor=provider_staff, training_class=running_class, sheets=sheets) == 17

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -287,12 +287,41 @@ def remove_item(*, actor: Actor, item: CatalogItem) -> None:
     item.delete()
 
 
+def _check_items(items: list[ItemInput]) -> None:
+    """Every item valid on its own and no subject (occupation and level, or special item) listed twice."""
+    errors: list[FieldError] = []
+    first: dict[tuple[Any, ...], int] = {}
+    for number, data in enumerate(items, start=1):
+        errors.extend(
+            FieldError(e.field, _("第%(number)s项：%(problem)s") % {"number": number, "problem": e.message})
+            for e in validate_item(data)
+        )
+        key = (
+            data.kind,
+            getattr(data.occupation, "pk", None),
+            data.level,
+            getattr(data.special_item, "pk", None),
+        )
+        if key in first:
+            errors.append(
+                FieldError(
+                    "__all__",
+                    _("第%(number)s项与第%(first)s项是同一项目") % {"number": number, "first": first[key]},
+                )
+            )
+        first.setdefault(key, number)
+    if errors:
+        raise DomainError(_("目录项目信息有误"), code="invalid_item", errors=tuple(errors))
+
+
 @transaction.atomic
 def replace_items(*, actor: Actor, edition: Edition, items: list[ItemInput], source: str = "") -> int:
-    """Replace every item of a draft at once (the importer's write); all or nothing."""
+    """Replace every item of a draft at once (the importer's write); all or nothing. Each item is checked as
+    :func:`add_item` checks one (:func:`validate_item`, no subject twice in the edition)."""
     require_perm(actor, "catalog.change_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     _require_draft(edition)
+    _check_items(items)
     removed = CatalogItem.objects.filter(edition=edition).count()
     CatalogItem.objects.filter(edition=edition).delete()
     CatalogItem.objects.bulk_create(

@@ -35,13 +35,14 @@ def load_demo() -> dict[str, int]:
     from lijiao.catalog.reference import load_reference_data
     from lijiao.demo.catalog import build_demo_catalog
     from lijiao.demo.clock import demo_clock
+    from lijiao.demo.passwords import hash_demo_passwords_once
     from lijiao.demo.training import demo_loaded, history_start, load_training_demo
     from lijiao.demo.users import DEMO_USERS, load_demo_users
 
     with transaction.atomic():
         if demo_loaded():
             return {}
-        with request_context(channel="cli"), demo_clock() as clock:
+        with request_context(channel="cli"), hash_demo_passwords_once(), demo_clock() as clock:
             clock.at(history_start(timezone.localtime(clock.real_now).date()))
             users = load_demo_users()
             counts = dict(load_reference_data())

@@ -33,6 +33,7 @@ from lijiao.catalog.services import (
     create_edition,
     publish_edition,
     remove_item,
+    replace_items,
     start_edition_from,
     update_edition,
     update_item,
@@ -585,10 +586,17 @@ def _build_2024(builder: _Builder) -> Edition:
     edition = create_edition(
         actor=builder.actor, name=NAME_2024, year=2024, effective_from=dt.date(2024, 1, 1), notes=DEMO_NOTE
     )
-    for code, category, levels in OCCUPATIONS_2024:
-        builder.add(edition, builder.occupation_items(code, category, levels, SHORTAGE_2024))
-    builder.add(edition, [builder.special_item(number) for number in SPECIALS_2024])
-    builder.add(edition, [builder.business_start_item(code) for code in BUSINESS_START])
+    # the whole first edition at once, as an officer's import of the published list writes it
+    items = [
+        *(
+            item
+            for code, category, levels in OCCUPATIONS_2024
+            for item in builder.occupation_items(code, category, levels, SHORTAGE_2024)
+        ),
+        *(builder.special_item(number) for number in SPECIALS_2024),
+        *(builder.business_start_item(code) for code in BUSINESS_START),
+    ]
+    replace_items(actor=builder.actor, edition=edition, items=items, source="2024年目录（演示）")
     return publish_edition(actor=builder.actor, edition=edition)
 
 

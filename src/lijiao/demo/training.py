@@ -81,7 +81,7 @@ from lijiao.training.models import (
 from lijiao.training.roster_import import import_roster
 from lijiao.training.services import classes as class_services
 from lijiao.training.services.assessment import ResultInput, record_results
-from lijiao.training.services.attendance import AttendanceSheet, record_attendance_sheets
+from lijiao.training.services.attendance import AttendanceSheet, record_attendance
 from lijiao.training.services.enrollment import enroll, withdraw
 from lijiao.training.services.programs import install_default_programs
 
@@ -1258,15 +1258,17 @@ class _DemoBuilder:
             row = plan.session_rows[index]
             early = dt.timedelta(minutes=self.rng.randint(2, 25))
             if regular:
-                sheets.append(AttendanceSheet(row, regular, method, "", session.starts_at - early))
+                sheets.append(AttendanceSheet(row.pk, regular, method, "", session.starts_at - early))
             if manual:
                 reason = self.rng.choice(MANUAL_REASONS)
-                sheets.append(AttendanceSheet(row, manual, CheckIn.Method.MANUAL, reason, session.starts_at))
+                sheets.append(
+                    AttendanceSheet(row.pk, manual, CheckIn.Method.MANUAL, reason, session.starts_at)
+                )
         staff = plan.provider.staff
         self.step(
             plan,
             "attendance",
-            lambda tc: record_attendance_sheets(actor=staff, training_class=tc, sheets=sheets),
+            lambda tc: record_attendance(actor=staff, training_class=tc, sheets=sheets),
         )
 
     def withdraw(self, plan: _ClassPlan, enrollment: _EnrollmentPlan) -> None:

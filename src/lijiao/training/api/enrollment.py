@@ -304,15 +304,13 @@ def get_attendance(request: HttpRequest, class_id: int) -> dict[str, Any]:
 def post_attendance(request: HttpRequest, class_id: int, payload: SheetIn) -> dict[str, int]:
     user = current_user(request)
     require_perm(user, "training.record_attendance")
-    created = attendance.record_attendance(
-        actor=user,
-        training_class=selectors.get_class(user, class_id),
-        marks={payload.session_id: payload.person_ids},
-        method=payload.method,
-        reason=payload.reason,
-        checked_at=payload.checked_at,
+    sheet = attendance.AttendanceSheet(
+        payload.session_id, payload.person_ids, payload.method, payload.reason, payload.checked_at
     )
-    return {"created": len(created)}
+    created = attendance.record_attendance(
+        actor=user, training_class=selectors.get_class(user, class_id), sheets=[sheet]
+    )
+    return {"created": created}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import CheckIn
+from lijiao.training.services.attendance import AttendanceSheet
 from lijiao.training.services.enrollment import GroupInput, PersonInput
 
 __all__ = [
@@ -116,14 +117,16 @@ class AttendanceForm(forms.Form):
         label=_("补录原因"), max_length=200, required=False, help_text=_("手工补录必须填写原因")
     )
 
-    def marks(self) -> dict[int, set[int]]:
-        """The ticked ``mark`` values as session id → person ids (malformed values are ignored)."""
+    def sheets(self) -> list[AttendanceSheet]:
+        """The ticked ``mark`` values as one sheet per session, with the common method and reason (malformed
+        values are ignored). Call after ``is_valid()``."""
         marks: dict[int, set[int]] = defaultdict(set)
         for value in self.data.getlist("mark") if hasattr(self.data, "getlist") else ():
             session_id, _sep, person_id = value.partition(":")
             if session_id.isdigit() and person_id.isdigit():
                 marks[int(session_id)].add(int(person_id))
-        return dict(marks)
+        method, reason = self.cleaned_data["method"], self.cleaned_data["reason"]
+        return [AttendanceSheet(pk, people, method, reason) for pk, people in sorted(marks.items())]
 
 
 class ResultsHeaderForm(forms.Form):

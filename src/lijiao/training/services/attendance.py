@@ -6,6 +6,9 @@ the session window (``TRAINING_CHECKIN_EARLY_MINUTES`` before the start, default
 future; the person is already checked in to this session; or the person is already checked in to a session of
 ANOTHER class overlapping this one in time ("a person cannot be checked in at two classes at once").
 
+Two services: :func:`check_in` records one check-in (a terminal's live call); :func:`record_attendance` records
+the sheets of one or many sessions at once, all or nothing (the attendance screen, the API, a terminal's upload).
+
 After every write the stored ``Enrollment.attendance_rate`` of the class is refreshed (one aggregate query and
 one bulk update).
 """
@@ -13,8 +16,8 @@ one bulk update).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event
 from lijiao.core.actors import Actor
+from lijiao.core.bulk_write import bulk_insert
 from lijiao.core.errors import Conflict, DomainError, FieldError
 from lijiao.people.models import Person
 from lijiao.training.checks import attendance_rates, overlapping_checkins, overlapping_session_checkins
@@ -37,8 +41,6 @@ __all__ = [
     "checkin_window",
     "is_open_for_checkin",
     "record_attendance",
-    "record_attendance_sheet",
-    "record_attendance_sheets",
     "refresh_attendance_rates",
 ]
 
@@ -204,128 +206,6 @@ def check_in(
     return checkin
 
 
-@transaction.atomic
-def record_attendance_sheet(
-    *,
-    actor: Actor,
-    session: ClassSession,
-    person_ids: Collection[int],
-    method: str,
-    reason: str = "",
-    checked_at: dt.datetime | None = None,
-) -> list[CheckIn]:
-    """Check in many people to one session at once (the attendance sheet), all or nothing.
-
-    People already checked in to the session are skipped (the sheet can be submitted again). ``checked_at``
-    defaults to the session's start. Every refusal is reported as a field error naming the person; then
-    nothing is written. A constant number of queries whatever the number of people.
-    """
-    session = ClassSession.objects.select_related("training_class").get(pk=session.pk)
-    training_class = session.training_class
-    require_class_staff(actor, training_class, "training.record_attendance")
-    _check_class_open(session, training_class)
-    reason = (reason or "").strip()
-    when = _aware(checked_at) if checked_at is not None else session.starts_at
-    errors = [*_check_method(method, reason), *_check_time(session, when)]
-    if errors:
-        raise DomainError(_("签到信息有误"), code="invalid_checkin", errors=tuple(errors))
-    wanted = {int(pk) for pk in person_ids}
-    if not wanted:
-        return []
-    list(Person.objects.select_for_update().filter(pk__in=wanted).values_list("pk", flat=True))
-    enrollments = {
-        e.person_id: e
-        for e in Enrollment.objects.select_related("person").filter(
-            training_class=training_class, status=Enrollment.Status.ACTIVE, person_id__in=wanted
-        )
-    }
-    already = set(
-        CheckIn.objects.filter(session=session, person_id__in=wanted).values_list("person_id", flat=True)
-    )
-    overlaps = overlapping_checkins(session, wanted - already)
-    problems: list[FieldError] = []
-    for person_id in sorted(wanted):
-        enrollment = enrollments.get(person_id)
-        if enrollment is None:
-            problems.append(FieldError("person_ids", _("编号为%(id)s的学员未在本班在读") % {"id": person_id}))
-        elif person_id in overlaps:
-            problems.append(FieldError("person_ids", f"{enrollment.person.name}{overlaps[person_id]}"))
-    if problems:
-        raise DomainError(
-            _("有%(count)s名学员不能签到，本次未保存任何签到") % {"count": len(problems)},
-            code="invalid_checkin",
-            errors=tuple(problems),
-        )
-    rows = [
-        CheckIn(
-            session=session,
-            enrollment=enrollments[person_id],
-            person_id=person_id,
-            checked_at=when,
-            method=method,
-            reason=reason,
-            recorded_by=user_of(actor),
-        )
-        for person_id in sorted(wanted - already)
-    ]
-    try:
-        with transaction.atomic():
-            created = CheckIn.objects.bulk_create(rows, batch_size=500)
-    except IntegrityError:
-        raise Conflict(_("签到已被他人同时修改，请刷新后重试")) from None
-    if created:
-        record_event(
-            actor=actor,
-            action="training.checkin.sheet_recorded",
-            obj=session,
-            after={
-                "session": session.pk,
-                "enrollments": sorted(r.enrollment_id for r in rows),
-                "checked_at": when,
-                "method": method,
-                "skipped_already_checked_in": len(already),
-            },
-            reason=reason,
-        )
-        refresh_attendance_rates(training_class)
-    return created
-
-
-@transaction.atomic
-def record_attendance(
-    *,
-    actor: Actor,
-    training_class: TrainingClass,
-    marks: Mapping[int, Collection[int]],
-    method: str,
-    reason: str = "",
-    checked_at: dt.datetime | None = None,
-) -> list[CheckIn]:
-    """The attendance sheet of a class: ``marks`` maps session ids of the class to the people checked in to
-    them. All sessions or none (see :func:`record_attendance_sheet` for each). A session that is not the
-    class's is a field error on ``session_id``. Needs ``training.record_attendance``.
-    """
-    require_class_staff(actor, training_class, "training.record_attendance")
-    sessions = {
-        s.pk: s for s in ClassSession.objects.filter(training_class=training_class, pk__in=list(marks))
-    }
-    if set(marks) - set(sessions):
-        raise DomainError.for_fields(_("课程不属于本班"), {"session_id": _("课程不属于本班")})
-    created: list[CheckIn] = []
-    for session_id in sorted(marks):
-        created.extend(
-            record_attendance_sheet(
-                actor=actor,
-                session=sessions[session_id],
-                person_ids=marks[session_id],
-                method=method,
-                reason=reason,
-                checked_at=checked_at,
-            )
-        )
-    return created
-
-
 def _checkin_subject(
     session: ClassSession, *, enrollment_id: int | None = None, person_id: int | None = None
 ) -> tuple[Person | None, Enrollment | None]:
@@ -347,132 +227,156 @@ def _checkin_subject(
 
 @dataclass(frozen=True, slots=True)
 class AttendanceSheet:
-    """The attendance of one session: who was there, how they checked in and when (default: the session start)."""
+    """The attendance of one session of the class: who was there, how they checked in and when (default: the
+    session's start)."""
 
-    session: ClassSession
+    session_id: int
     person_ids: Collection[int]
     method: str
     reason: str = ""
     checked_at: dt.datetime | None = None
 
 
+@dataclass(slots=True)
+class _SheetCheck:
+    """What :func:`record_attendance` learns about the sheets before writing: the refusals and the new rows."""
+
+    enrollments: dict[int, tuple[int, str]]  # person id -> (enrollment id, name)
+    already: dict[int, set[int]]  # session id -> people checked in (before and by earlier sheets)
+    overlaps: dict[tuple[int, int], str]
+    recorded_by: int | None
+    problems: list[FieldError] = field(default_factory=list)
+    not_enrolled: set[int] = field(default_factory=set)
+    rows: list[tuple[int, int, int, dt.datetime, str, str, int | None]] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _sessions_of(training_class: TrainingClass, sheets: Sequence[AttendanceSheet]) -> dict[int, ClassSession]:
+    """The class's sessions the sheets name; a session of another class (or none) is a field error."""
+    wanted = {int(sheet.session_id) for sheet in sheets}
+    sessions = {s.pk: s for s in ClassSession.objects.filter(training_class=training_class, pk__in=wanted)}
+    if wanted - set(sessions):
+        raise DomainError.for_fields(_("课程不属于本班"), {"session_id": _("课程不属于本班")})
+    for session in sessions.values():
+        session.training_class = training_class
+    return sessions
+
+
+def _check_sheet(check: _SheetCheck, sheet: AttendanceSheet, session: ClassSession, reason: str) -> None:
+    """The time of one sheet and each of its people (not enrolled, checked in elsewhere at the same time)."""
+    label = _fmt(session.starts_at)
+    when = _aware(sheet.checked_at) if sheet.checked_at is not None else session.starts_at
+    check.problems.extend(
+        FieldError(
+            error.field, _("%(session)s 的课程：%(problem)s") % {"session": label, "problem": error.message}
+        )
+        for error in _check_time(session, when)
+    )
+    taken = check.already.setdefault(session.pk, set())
+    for person_id in sorted({int(pk) for pk in sheet.person_ids}):
+        enrollment = check.enrollments.get(person_id)
+        if person_id in taken:
+            check.skipped += 1
+        elif enrollment is None:
+            check.not_enrolled.add(person_id)  # one error per person, however many sessions
+        elif (session.pk, person_id) in check.overlaps:
+            problem = check.overlaps[(session.pk, person_id)]
+            check.problems.append(
+                FieldError(
+                    "person_ids",
+                    _("%(session)s 的课程：%(name)s%(problem)s")
+                    % {"session": label, "name": enrollment[1], "problem": problem},
+                )
+            )
+        else:
+            row = (session.pk, enrollment[0], person_id, when, sheet.method, reason, check.recorded_by)
+            check.rows.append(row)
+            taken.add(person_id)
+
+
 @transaction.atomic
-def record_attendance_sheets(
+def record_attendance(
     *, actor: Actor, training_class: TrainingClass, sheets: Sequence[AttendanceSheet]
 ) -> int:
-    """Record many attendance sheets of one class at once (an upload from a check-in terminal), all or nothing.
+    """Record the attendance sheets of sessions of one class (the attendance screen, the API, an upload from a
+    check-in terminal), all or nothing; returns how many check-ins were written.
 
-    Every sheet is checked as :func:`record_attendance_sheet` checks one (class open on that session, method and
-    reason, the time in the session window and not in the future, active enrollments, no check-in at an
-    overlapping session of another class); people already checked in to a session are skipped. Writes the
-    check-ins in bulk, one audit event for the upload and the attendance rates once. Returns how many check-ins
-    were written. Needs ``training.record_attendance`` as staff of the class's provider.
+    Every sheet is checked as :func:`check_in` checks one check-in: the class open on that session (else
+    :class:`Conflict` ``class_not_running``), the method and a reason for a manual check-in, the time in the
+    session window and not in the future, each person actively enrolled and not checked in at an overlapping
+    session of another class. People already checked in to a session are skipped (a sheet can be submitted
+    again). Every refusal is a field error naming the session or the person; then nothing is written.
+
+    A constant number of queries however many sheets and people: the check-ins are written in bulk, one audit
+    event for the whole, the attendance rates refreshed once. Needs ``training.record_attendance`` as staff of
+    the class's provider.
     """
     training_class = TrainingClass.objects.get(pk=training_class.pk)
     require_class_staff(actor, training_class, "training.record_attendance")
-    sessions = {
-        s.pk: s
-        for s in ClassSession.objects.filter(
-            training_class=training_class, pk__in=[x.session.pk for x in sheets]
-        )
-    }
+    sessions = _sessions_of(training_class, sheets)
+    ordered = sorted(sheets, key=lambda sheet: (sessions[sheet.session_id].starts_at, sheet.session_id))
+    for sheet in ordered:
+        _check_class_open(sessions[sheet.session_id], training_class)
     wanted = {int(pk) for sheet in sheets for pk in sheet.person_ids}
     list(Person.objects.select_for_update().filter(pk__in=wanted).values_list("pk", flat=True))
     enrollments = {
-        e.person_id: e
-        for e in Enrollment.objects.select_related("person").filter(
+        person_id: (pk, name)
+        for person_id, pk, name in Enrollment.objects.filter(
             training_class=training_class, status=Enrollment.Status.ACTIVE, person_id__in=wanted
-        )
+        ).values_list("person_id", "pk", "person__name")
     }
-    already = set(
-        CheckIn.objects.filter(session_id__in=list(sessions), person_id__in=wanted).values_list(
-            "session_id", "person_id"
-        )
+    already: dict[int, set[int]] = {}
+    for session_id, person_id in CheckIn.objects.filter(
+        session_id__in=list(sessions), person_id__in=wanted
+    ).values_list("session_id", "person_id"):
+        already.setdefault(session_id, set()).add(person_id)
+    check = _SheetCheck(
+        enrollments=enrollments,
+        already=already,
+        overlaps=overlapping_session_checkins(list(sessions.values()), set(enrollments)),
+        recorded_by=getattr(user_of(actor), "pk", None),
     )
-    overlaps = overlapping_session_checkins(list(sessions.values()), wanted)
-    problems: list[FieldError] = []
-    rows: list[CheckIn] = []
-    for sheet in sheets:
-        session = sessions.get(sheet.session.pk)
-        if session is None:
-            problems.append(FieldError("sheets", _("所选课程不属于本班")))
-            continue
-        session.training_class = training_class
-        label = _fmt(session.starts_at)
-        reason = (sheet.reason or "").strip()
-        when = _aware(sheet.checked_at) if sheet.checked_at is not None else session.starts_at
-        try:
-            _check_class_open(session, training_class)
-        except Conflict as exc:
-            problems.append(FieldError("sheets", exc.message))
-            continue
-        for error in (*_check_method(sheet.method, reason), *_check_time(session, when)):
-            problems.append(
-                FieldError(
-                    "sheets",
-                    _("%(session)s 的课程：%(problem)s") % {"session": label, "problem": error.message},
-                )
-            )
-        people = {int(pk) for pk in sheet.person_ids} - {p for s, p in already if s == session.pk}
-        for person_id in sorted(people):
-            enrollment = enrollments.get(person_id)
-            if enrollment is None:
-                problems.append(
-                    FieldError(
-                        "sheets",
-                        _("%(session)s 的课程：学员（ID %(person)s）未在本班在读")
-                        % {"session": label, "person": person_id},
-                    )
-                )
-            elif (session.pk, person_id) in overlaps:
-                problems.append(
-                    FieldError(
-                        "sheets",
-                        _("%(session)s 的课程：%(name)s%(problem)s")
-                        % {
-                            "session": label,
-                            "name": enrollment.person.name,
-                            "problem": overlaps[(session.pk, person_id)],
-                        },
-                    )
-                )
-            else:
-                rows.append(
-                    CheckIn(
-                        session=session,
-                        enrollment=enrollment,
-                        person_id=person_id,
-                        checked_at=when,
-                        method=sheet.method,
-                        reason=reason,
-                        recorded_by=user_of(actor),
-                    )
-                )
-                already.add((session.pk, person_id))
-    if problems:
+    methods = {(sheet.method, (sheet.reason or "").strip()) for sheet in sheets}
+    for method, reason in sorted(methods):
+        check.problems.extend(_check_method(method, reason))
+    for sheet in ordered:
+        _check_sheet(check, sheet, sessions[sheet.session_id], (sheet.reason or "").strip())
+    check.problems.extend(
+        FieldError("person_ids", _("编号为%(id)s的学员未在本班在读") % {"id": person_id})
+        for person_id in sorted(check.not_enrolled)
+    )
+    if check.problems:
         raise DomainError(
-            _("有 %(count)s 处签到不能保存，本次未保存任何签到") % {"count": len(problems)},
+            _("有 %(count)s 处签到不能保存，本次未保存任何签到") % {"count": len(check.problems)},
             code="invalid_checkin",
-            errors=tuple(problems),
+            errors=tuple(check.problems),
         )
-    if not rows:
-        return 0
+    if check.rows:
+        _write_checkins(actor, training_class, check)
+    return len(check.rows)
+
+
+def _write_checkins(actor: Actor, training_class: TrainingClass, check: _SheetCheck) -> None:
+    fields = ("session_id", "enrollment_id", "person_id", "checked_at", "method", "reason", "recorded_by_id")
     try:
         with transaction.atomic():
-            CheckIn.objects.bulk_create(rows, batch_size=1000)
+            bulk_insert(CheckIn, fields, check.rows)
     except IntegrityError:
         raise Conflict(_("签到已被他人同时修改，请刷新后重试")) from None
     by_session: dict[int, list[int]] = {}
-    for row in rows:
-        by_session.setdefault(row.session_id, []).append(row.enrollment_id)
+    for row in check.rows:
+        by_session.setdefault(row[0], []).append(row[1])
+    reasons = sorted({row[5] for row in check.rows if row[5]})
     record_event(
         actor=actor,
         action="training.checkin.sheets_recorded",
         obj=training_class,
         after={
             "sessions": {str(pk): sorted(ids) for pk, ids in by_session.items()},
-            "checkins": len(rows),
+            "checkins": len(check.rows),
+            "methods": sorted({row[4] for row in check.rows}),
+            "skipped_already_checked_in": check.skipped,
         },
+        reason="；".join(reasons)[:500],
     )
     refresh_attendance_rates(training_class)
-    return len(rows)

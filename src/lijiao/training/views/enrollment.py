@@ -203,11 +203,7 @@ def attendance_sheet(request: HttpRequest, class_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 created = attendance.record_attendance(
-                    actor=request.user,
-                    training_class=training_class,
-                    marks=form.marks(),
-                    method=form.cleaned_data["method"],
-                    reason=form.cleaned_data["reason"],
+                    actor=request.user, training_class=training_class, sheets=form.sheets()
                 )
             except DomainPermissionDenied:
                 raise DjangoPermissionDenied(_("您没有记录本班考勤的权限")) from None
@@ -216,7 +212,7 @@ def attendance_sheet(request: HttpRequest, class_id: int) -> HttpResponse:
                 errors = [e.message for e in exc.errors if e.field not in form.fields]
             else:
                 if created:
-                    messages.success(request, _("已保存 %(count)s 条签到。") % {"count": len(created)})
+                    messages.success(request, _("已保存 %(count)s 条签到。") % {"count": created})
                 else:
                     messages.success(request, _("没有新的签到需要保存。"))
                 return redirect("training:attendance", class_id=training_class.pk)
