@@ -65,7 +65,7 @@ from lijiao.demo.providers import (
 )
 from lijiao.demo.users import DEMO_USERS
 from lijiao.people.models import Person
-from lijiao.people.services import record_group, register_person, validate_group_evidence
+from lijiao.people.services import validate_group_evidence
 from lijiao.providers import services as provider_services
 from lijiao.providers.models import CreditEvent, Provider, Teacher, Venue
 from lijiao.training.checks import PersonGroupEvidence, evaluate_eligibility, person_facts
@@ -82,7 +82,13 @@ from lijiao.training.roster_import import import_roster
 from lijiao.training.services import classes as class_services
 from lijiao.training.services.assessment import ResultInput, record_results
 from lijiao.training.services.attendance import AttendanceSheet, record_attendance
-from lijiao.training.services.enrollment import enroll, withdraw
+from lijiao.training.services.enrollment import (
+    GroupInput,
+    PersonInput,
+    enroll,
+    register_with_groups,
+    withdraw,
+)
 from lijiao.training.services.programs import install_default_programs
 
 __all__ = ["SEED", "demo_loaded", "history_start", "load_training_demo", "roster_csv"]
@@ -1397,28 +1403,30 @@ class _DemoBuilder:
         enrolled = 0
         for person, _decision in self.pick_people(plan, wanted, reuse=0.5):
             if not person.pk:
-                created = register_person(
+                created = register_with_groups(
                     actor=staff,
-                    citizen_id=person.citizen_id,
-                    name=person.name,
-                    phone=person.phone,
-                    household=person.household,
-                    education=person.education,
-                    employer_name=person.employer_name,
+                    person=PersonInput(
+                        citizen_id=person.citizen_id,
+                        name=person.name,
+                        phone=person.phone,
+                        household=person.household,
+                        education=person.education,
+                        employer_name=person.employer_name,
+                        groups=[
+                            GroupInput(
+                                group=evidence.group,
+                                graduation_year=evidence.graduation_year,
+                                registration_number=evidence.registration_number,
+                                insured_months=evidence.insured_months,
+                                employer_name=evidence.employer_name,
+                                note=person.notes.get(evidence.group, ""),
+                            )
+                            for evidence in person.groups.values()
+                        ],
+                    ),
                 )
                 person.pk = created.pk
                 person.created_by_service = True
-                for evidence in person.groups.values():
-                    record_group(
-                        actor=staff,
-                        person=created,
-                        group=evidence.group,
-                        graduation_year=evidence.graduation_year,
-                        registration_number=evidence.registration_number,
-                        insured_months=evidence.insured_months,
-                        employer_name=evidence.employer_name,
-                        note=person.notes.get(evidence.group, ""),
-                    )
             try:
                 with transaction.atomic():
                     enroll(actor=staff, training_class=tc, person=Person.objects.get(pk=person.pk))
