@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
+from lijiao.audit.services import record_event
 from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, PermissionDenied
-from lijiao.providers.models import Provider, ProviderStatus
+from lijiao.providers.models import Provider, ProviderStatus, Teacher, Venue
 
 
 def _authenticated(actor: Actor) -> bool:
@@ -66,3 +67,20 @@ def _require_editable(provider: Provider) -> None:
 
 def _locked(provider: Provider) -> Provider:
     return Provider.objects.select_for_update().get(pk=provider.pk)
+
+
+def _deactivate[M: (Teacher, Venue)](
+    actor: Actor, model: type[M], pk: int, *, perm: str, action: str, reason: str = ""
+) -> M:
+    """Take a provider's teacher or venue out of use (it stays on the classes it served); audited, idempotent."""
+    row = model.objects.select_for_update().select_related("provider").get(pk=pk)
+    _require_manager(actor, row.provider, perm)
+    _require_editable(row.provider)
+    if not row.active:
+        return row
+    row.active = False
+    row.save(update_fields=["active"])
+    record_event(
+        actor=actor, action=action, obj=row, before={"active": True}, after={"active": False}, reason=reason
+    )
+    return row

@@ -14,7 +14,7 @@ from lijiao.core.errors import FieldError
 from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
 from lijiao.core.pii import PIIKind, mask, pii_digest
 from lijiao.providers.models import Provider, Teacher
-from lijiao.providers.services.access import _locked, _require_editable, _require_manager
+from lijiao.providers.services.access import _deactivate, _locked, _require_editable, _require_manager
 from lijiao.providers.services.validation import MAX_REASON, _invalid, _text, clean_phone
 
 TEACHER_FIELDS = ("provider", "name", "occupation", "certificates", "is_practical", "active")
@@ -138,19 +138,11 @@ def update_teacher(
 @transaction.atomic
 def deactivate_teacher(*, actor: Actor, teacher: Teacher, reason: str = "") -> Teacher:
     """Mark a teacher as no longer teaching here (kept for the classes they taught)."""
-    teacher = Teacher.objects.select_for_update().select_related("provider").get(pk=teacher.pk)
-    _require_manager(actor, teacher.provider, "providers.change_teacher")
-    _require_editable(teacher.provider)
-    if not teacher.active:
-        return teacher
-    teacher.active = False
-    teacher.save(update_fields=["active"])
-    record_event(
-        actor=actor,
+    return _deactivate(
+        actor,
+        Teacher,
+        teacher.pk,
+        perm="providers.change_teacher",
         action="providers.teacher.deactivated",
-        obj=teacher,
-        before={"active": True},
-        after={"active": False},
         reason=(reason or "").strip()[:MAX_REASON],
     )
-    return teacher

@@ -12,7 +12,7 @@ from lijiao.core.actors import Actor
 from lijiao.core.errors import FieldError
 from lijiao.core.models import Region
 from lijiao.providers.models import Provider, Venue
-from lijiao.providers.services.access import _locked, _require_editable, _require_manager
+from lijiao.providers.services.access import _deactivate, _locked, _require_editable, _require_manager
 from lijiao.providers.services.validation import _invalid, _text
 
 VENUE_FIELDS = ("provider", "name", "address", "region", "capacity", "is_practical", "active")
@@ -110,18 +110,6 @@ def update_venue(
 @transaction.atomic
 def deactivate_venue(*, actor: Actor, venue: Venue) -> Venue:
     """Take a venue out of use (it stays on the classes that used it)."""
-    venue = Venue.objects.select_for_update().select_related("provider").get(pk=venue.pk)
-    _require_manager(actor, venue.provider, "providers.change_venue")
-    _require_editable(venue.provider)
-    if not venue.active:
-        return venue
-    venue.active = False
-    venue.save(update_fields=["active"])
-    record_event(
-        actor=actor,
-        action="providers.venue.deactivated",
-        obj=venue,
-        before={"active": True},
-        after={"active": False},
+    return _deactivate(
+        actor, Venue, venue.pk, perm="providers.change_venue", action="providers.venue.deactivated"
     )
-    return venue
