@@ -17,6 +17,7 @@ Environment:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "django_filters",
+    "axes",
     "lijiao.core",
     "lijiao.accounts",
     "lijiao.audit",
@@ -90,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lijiao.audit.middleware.RequestContextMiddleware",
     "lijiao.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a throttled login (accounts/throttle.py)
 ]
 
 ROOT_URLCONF = "lijiao.urls"
@@ -130,7 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["lijiao.accounts.backends.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # throttling first: a throttled client never reaches a password check
+    "lijiao.accounts.backends.AccountModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -142,9 +148,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "lijiao.accounts.validators.CharacterClassValidator"},
 ]
-# Lock-out after repeated failed logins (per account name).
+# Login throttling (django-axes; policy in accounts/throttle.py and the README): failures counted per client
+# address and per account name at that address, within the lock window; tokens are never affected.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LIJIAO_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LIJIAO_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LIJIAO_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_HANDLER = "lijiao.accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = False  # a success must not wipe the address's count (an attacker's own account would)
+AXES_CLIENT_IP_CALLABLE = "lijiao.accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "lijiao.accounts.throttle.throttled_response"
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log
+AXES_VERBOSE = False
 
 # Chinese first (ADR 0003): source strings are Chinese; English is a catalog per app (<app>/locale/en) and for
 # the project's own templates (locale/en); locale/zh_Hans overrides a few strings of Django and libraries.
@@ -210,5 +227,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LIJIAO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -10,7 +10,6 @@ from lijiao.accounts.models import ApiToken, User
 from lijiao.accounts.roles import ROLES, Role
 from lijiao.accounts.scope import Scope
 from lijiao.accounts.services import create_api_token, create_user, revoke_api_token
-from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import DomainError
 from lijiao.core.models import HandlingArea
 from tests.conftest import PASSWORD, default_provider
@@ -75,31 +74,38 @@ def test_password_needs_letters_and_digits():
     assert any("字母和数字" in e.message for e in exc.value.errors)
 
 
+def _login_request(address: str = "198.51.100.7") -> object:
+    return RequestFactory().post("/accounts/login/", REMOTE_ADDR=address)
+
+
 @pytest.mark.django_db
-def test_lockout_after_repeated_failures(make_user, settings):
+def test_an_account_locked_by_an_administrator_cannot_log_in_until_the_date(make_user):
     user = make_user(Role.WORKER, username="w1")
-    request = RequestFactory().post("/accounts/login/")
-    for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        assert authenticate(request, username="w1", password="wrong-1234") is None
-    user.refresh_from_db()
-    assert user.is_locked
-    # even the right password is refused while locked
-    assert authenticate(request, username="w1", password=PASSWORD) is None
-    assert request.lijiao_locked_until == user.locked_until
-    assert AuditEvent.objects.filter(action="accounts.user.locked", object_id=str(user.pk)).exists()
-    # after the lock window, the right password works and resets the counter
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() + dt.timedelta(hours=1))
+    assert authenticate(_login_request(), username="w1", password=PASSWORD) is None
     User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
-    assert authenticate(request, username="w1", password=PASSWORD) == user
+    assert authenticate(_login_request(), username="w1", password=PASSWORD) == user
 
 
 @pytest.mark.django_db
-def test_fewer_failures_than_the_limit_do_not_lock(make_user, settings):
+def test_fewer_failures_than_the_limit_do_not_stop_the_name(make_user, settings):
     user = make_user(Role.WORKER, username="w2")
     for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
-        authenticate(None, username="w2", password="wrong-1234")
-    assert authenticate(None, username="w2", password=PASSWORD) == user
-    user.refresh_from_db()
-    assert user.failed_login_count == 0 and not user.is_locked
+        authenticate(_login_request(), username="w2", password="wrong-1234")
+    assert authenticate(_login_request(), username="w2", password=PASSWORD) == user
+
+
+@pytest.mark.django_db
+def test_a_locked_or_deactivated_accounts_tokens_stop_working(make_user, client):
+    """The documented policy: tokens follow the account (administrator's lock, deactivation), not throttling."""
+    officer = make_user(Role.CATALOG_OFFICER)
+    _token, raw = create_api_token(actor=officer, name="integration")
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/accounts/me", headers=headers).status_code == 200
+    User.objects.filter(pk=officer.pk).update(locked_until=timezone.now() + dt.timedelta(hours=1))
+    assert client.get("/api/v1/accounts/me", headers=headers).status_code == 401
+    User.objects.filter(pk=officer.pk).update(locked_until=None, is_active=False)
+    assert client.get("/api/v1/accounts/me", headers=headers).status_code == 401
 
 
 @pytest.mark.django_db

@@ -3,10 +3,17 @@ reveal, API tokens), the audit screen, and the back office's handling of persona
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
+import time_machine
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from lijiao.accounts.models import ApiToken, User
 from lijiao.accounts.roles import Role
@@ -88,20 +95,103 @@ def test_wrong_password_shows_the_form_error(client: Client, officer: User) -> N
     assert 'class="errorlist nonfield"' in response.content.decode()
 
 
+THROTTLED = "登录尝试过于频繁"
+ATTACKER, OFFICE = "203.0.113.66", "198.51.100.20"
+
+
+def _try(client: Client, username: str, password: str, address: str) -> HttpResponse:
+    return client.post(
+        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
 @pytest.mark.django_db
-def test_lock_out_message_after_too_many_bad_passwords(client: Client, officer: User) -> None:
-    url = reverse("accounts:login")
+def test_an_attacker_cannot_lock_out_a_user_who_logs_in_from_another_address(
+    client: Client, officer: User
+) -> None:
     for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
-        response = client.post(url, {"username": "av_officer", "password": "wrong-password-1"})
-        assert "账户已锁定" not in response.content.decode()
-    response = client.post(url, {"username": "av_officer", "password": "wrong-password-1"})
-    assert response.status_code == 200
-    assert "账户已锁定" in response.content.decode()
-    # Even the right password is refused while locked, with the same message.
-    response = client.post(url, {"username": "av_officer", "password": PASSWORD})
-    assert response.status_code == 200
-    assert "账户已锁定" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+        response = _try(client, "av_officer", "wrong-password-1", ATTACKER)
+        assert response.status_code == 200 and THROTTLED not in response.content.decode()
+    response = _try(client, "av_officer", "wrong-password-1", ATTACKER)
+    assert response.status_code == 429 and THROTTLED in response.content.decode()
+    # The attacker's address is stopped for this name, even with the right password …
+    response = _try(client, "av_officer", PASSWORD, ATTACKER)
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    # … but the officer, at the office, logs in.
+    response = _try(client, "av_officer", PASSWORD, OFFICE)
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(officer.pk)
+    assert AuditEvent.objects.filter(action="accounts.login.throttled").exists()
+
+
+@pytest.mark.django_db
+def test_unknown_and_real_names_get_the_same_answer_and_the_same_work(
+    client: Client, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No enumeration: the same pages, and the same number of password hashes, for a real and an unknown name."""
+    hasher = import_string(settings.PASSWORD_HASHERS[0])
+    calls: list[str] = []
+    real_encode = hasher.encode
+
+    def counting_encode(self: Any, password: str, salt: str, *args: Any) -> str:
+        calls.append(password)
+        return str(real_encode(self, password, salt, *args))
+
+    monkeypatch.setattr(hasher, "encode", counting_encode)
+    answers = {}
+    for name, address in (("av_officer", "192.0.2.1"), ("no_such_user", "192.0.2.2")):
+        calls.clear()
+        pages = [
+            _try(client, name, "wrong-password-1", address) for _ in range(settings.LOGIN_FAILURE_LIMIT + 1)
+        ]
+        answers[name] = (
+            [p.status_code for p in pages],
+            len(calls),
+            pages[-1].content.decode().count(THROTTLED),
+        )
+    assert answers["av_officer"] == answers["no_such_user"]
+    statuses, hashes, _ = answers["no_such_user"]
+    assert statuses == [200] * (settings.LOGIN_FAILURE_LIMIT - 1) + [429, 429]
+    # one hash per attempt that reached a password check; none once throttled
+    assert hashes == settings.LOGIN_FAILURE_LIMIT
+
+
+@pytest.mark.django_db
+def test_one_address_trying_many_names_is_stopped(client: Client, officer: User, settings: Any) -> None:
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for number in range(6):
+        response = _try(client, f"guess{number}", "wrong-password-1", ATTACKER)
+    assert response.status_code == 429
+    # stopped for every name from that address, a real one too; other addresses are unaffected
+    assert _try(client, "av_officer", PASSWORD, ATTACKER).status_code == 429
+    assert _try(client, "av_officer", PASSWORD, OFFICE).status_code == 302
+
+
+@pytest.mark.django_db
+def test_throttling_ends_after_the_window_and_never_stores_the_password(
+    client: Client, officer: User
+) -> None:
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        _try(client, "av_officer", "Secret-typo-99", ATTACKER)
+    assert _try(client, "av_officer", PASSWORD, ATTACKER).status_code == 429
+    assert not any("Secret-typo-99" in a.post_data for a in AccessAttempt.objects.all())
+    with time_machine.travel(dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1)):
+        assert _try(client, "av_officer", PASSWORD, ATTACKER).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_unlock_action_clears_throttling_for_the_name(client: Client, officer: User) -> None:
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        _try(client, "av_officer", "wrong-password-1", ATTACKER)
+    admin_user = make("av_admin_unlock", Role.CITY_ADMIN)
+    admin_client = Client()
+    admin_client.force_login(admin_user)
+    response = admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "unlock_accounts", "_selected_action": [officer.pk]},
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="av_officer").exists()
+    assert _try(client, "av_officer", PASSWORD, ATTACKER).status_code == 302
 
 
 @pytest.mark.django_db

@@ -119,8 +119,9 @@ def test_loaddemo_is_complete_and_idempotent(demo: str) -> None:
     assert "already loaded, nothing changed" in out.getvalue()
 
     assert {r for u in User.objects.all() for r in roles_of(u)} == set(ROLES)
+    login = RequestFactory().post("/accounts/login/")
     for user in User.objects.all():
-        assert authenticate(None, username=user.username, password=DEMO_PASSWORD) == user
+        assert authenticate(login, username=user.username, password=DEMO_PASSWORD) == user
 
     assert sorted(Edition.objects.values_list("status", flat=True)) == ["draft", "published", "superseded"]
     e2025 = edition_in_force(dt.date(2025, 6, 1))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -75,7 +76,6 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = (
         "masked_citizen_id",
         "masked_phone",
-        "failed_login_count",
         "locked_until",
         "last_login",
         "date_joined",
@@ -85,7 +85,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("个人信息"), {"fields": ("display_name", "email", "masked_citizen_id", "masked_phone")}),
         (_("角色与范围"), {"fields": ("groups", "handling_area", "is_active", "is_staff")}),
         (_("特殊权限"), {"classes": ("collapse",), "fields": ("is_superuser", "user_permissions")}),
-        (_("登录安全"), {"fields": ("failed_login_count", "locked_until", "last_login", "date_joined")}),
+        (_("登录安全"), {"fields": ("locked_until", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
@@ -126,8 +126,9 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("解除所选账户的登录锁定"))
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
-        for user in queryset.filter(locked_until__isnull=False):
-            User.objects.filter(pk=user.pk).update(locked_until=None, failed_login_count=0)
+        for user in queryset:
+            User.objects.filter(pk=user.pk).update(locked_until=None)
+            axes_reset(username=user.username)  # the throttled attempts under this name, at any address
             record_event(actor=request.user, action="accounts.user.unlocked", obj=user)
             count += 1
         self.message_user(

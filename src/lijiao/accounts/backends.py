@@ -1,23 +1,17 @@
-"""Password login with lock-out after repeated failures (``LOGIN_FAILURE_LIMIT`` within a lock window)."""
+"""Password login: refuses an account an administrator locked; throttling is django-axes' (accounts/throttle.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 
 from lijiao.accounts.models import User
-from lijiao.audit.services import record_event
 
 
-class LockoutModelBackend(ModelBackend):
-    """``ModelBackend`` that refuses a locked account and locks one after too many wrong passwords."""
+class AccountModelBackend(ModelBackend):
+    """``ModelBackend`` that also refuses a locked account, doing the same work for unknown and locked names."""
 
     def authenticate(
         self,
@@ -35,31 +29,6 @@ class LockoutModelBackend(ModelBackend):
         except User.DoesNotExist:
             User().set_password(password)  # same work as a real check: no timing oracle for names
             return None
-        if user.is_locked:
-            if request is not None:
-                request.lijiao_locked_until = user.locked_until  # type: ignore[attr-defined]
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            if user.failed_login_count:
-                User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        if user.check_password(password) and self.user_can_authenticate(user) and not user.is_locked:
             return user
-        self._record_failure(user, request)
         return None
-
-    @staticmethod
-    def _record_failure(user: User, request: HttpRequest | None) -> None:
-        with transaction.atomic():
-            User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-            user.refresh_from_db(fields=["failed_login_count"])
-            if user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT:
-                locked_until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=locked_until)
-                record_event(
-                    actor=None,
-                    action="accounts.user.locked",
-                    obj=user,
-                    after={"locked_until": locked_until},
-                    reason=f"{settings.LOGIN_FAILURE_LIMIT} failed logins",
-                )
-                if request is not None:
-                    request.lijiao_locked_until = locked_until  # type: ignore[attr-defined]

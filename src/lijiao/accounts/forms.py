@@ -1,30 +1,15 @@
-"""Login form that tells a locked-out user when to try again."""
+"""Account forms: login, API token, interface language."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
-    def clean(self) -> dict[str, Any]:
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            locked_until = getattr(self.request, "lijiao_locked_until", None)
-            if locked_until is not None:
-                minutes = max(1, int((locked_until - timezone.now()).total_seconds() // 60) + 1)
-                raise forms.ValidationError(
-                    gettext("登录失败次数过多，账户已锁定，请 %(minutes)s 分钟后再试") % {"minutes": minutes},
-                    code="locked",
-                ) from None
-            raise
+    """The login form; a throttled client sees one message for every name (accounts/throttle.py)."""
 
 
 class TokenForm(forms.Form):

@@ -41,7 +41,7 @@ class User(AbstractUser):
     citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
     phone = EncryptedPIIField(_("手机号"), kind=PIIKind.PHONE, blank=True)
     phone_digest = PIIDigestField(source="phone", db_index=False)
-    failed_login_count = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    # Set by an administrator: no login and no API token until then (login throttling is per address instead).
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     # The interface language; empty: follow the browser (ADR 0003). Kept in the session from login.
     language = models.CharField(

@@ -143,11 +143,15 @@ def set_user_language(*, actor: User, language: str) -> User:
 
 
 def authenticate_token(raw: str) -> User | None:
-    """The active user behind a bearer token, or None. Records last use at most once a minute."""
+    """The active user behind a bearer token, or None. Records last use at most once a minute.
+
+    A token stops working with its account: deactivated, or locked by an administrator (``locked_until``).
+    Login throttling (per client address) never affects tokens.
+    """
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
-    if token is None or not token.is_active or not token.user.is_active:
+    if token is None or not token.is_active or not token.user.is_active or token.user.is_locked:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):

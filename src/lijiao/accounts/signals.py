@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
@@ -32,3 +33,16 @@ def remember_language(sender: Any, request: Any, user: Any, **kwargs: Any) -> No
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
         record_event(actor=user, action="accounts.logout", obj=user)
+
+
+@receiver(user_locked_out, dispatch_uid="lijiao_audit_login_throttled")
+def audit_login_throttled(
+    sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
+    """A client stopped by login throttling: the name it typed and its address, in the audit log."""
+    record_event(
+        actor=None,
+        action="accounts.login.throttled",
+        after={"username": username or "", "ip_address": ip_address or ""},
+        reason="login throttled",
+    )
