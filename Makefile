@@ -90,15 +90,20 @@ $(SECRETS): | $(BIN)/.installed
 	@{ echo "LIJIAO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	   echo "LIJIAO_PII_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')"; } > $@
 
+# make run serves production settings over plain http on this machine: no DEBUG, so a visitor sees the
+# product's own Chinese 404/403/500 pages, never Django's English debug pages (LIJIAO_DEBUG=1 to debug).
+RUN_ENV := LIJIAO_PLAIN_HTTP=1
+
 run: install-run
 	set -a; . $(SECRETS); set +a
-	export LIJIAO_DEBUG=$${LIJIAO_DEBUG:-1}
+	export $(RUN_ENV)
 	$(BIN)/lijiao migrate --no-input
 	$(BIN)/lijiao loaddemo
 	$(BIN)/lijiao collectstatic --no-input --verbosity 0
 	$(BIN)/lijiao db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT
+	echo "serving http://$(HOST):$(PORT)/ (another port: make run PORT=8080)"
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 8 \
-		--static-path-route /static --static-path-mount var/static lijiao.wsgi:application
+		lijiao.wsgi:application
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks

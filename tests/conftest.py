@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -91,3 +91,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
             append=False,
         )
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default() -> Iterator[None]:
+    """Every test starts in the default language: a view that activates English must not leak into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

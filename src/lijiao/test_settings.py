@@ -6,6 +6,7 @@
 import os
 
 os.environ.setdefault("LIJIAO_DEBUG", "0")
+os.environ.setdefault("LIJIAO_PLAIN_HTTP", "1")  # the test client speaks plain http
 os.environ.setdefault("LIJIAO_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("LIJIAO_PII_KEY", "test-pii-key-not-for-production")
 if os.environ.get("LIJIAO_TEST_DATABASE_URL"):
@@ -14,7 +15,7 @@ else:
     os.environ.setdefault("LIJIAO_DATABASE_URL", "sqlite:///:memory:")
 
 from lijiao.settings import *  # noqa: F403
-from lijiao.settings import DATABASES, TEMPLATES
+from lijiao.settings import DATABASES, STATIC_ROOT, TEMPLATES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -31,3 +32,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 TEMPLATES[0]["OPTIONS"]["debug"] = True  # type: ignore[index]
+WHITENOISE_USE_FINDERS = True  # static files straight from the apps (no collectstatic in tests)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it (empty in tests: finders serve)

@@ -1,5 +1,6 @@
 """URL map: public portal, staff screens per app, the REST API at /api/v1/, Django admin for back office."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,5 +15,5 @@ urlpatterns = [
     path("training/", include("lijiao.training.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's language switch
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),  # LIJIAO_ADMIN_PATH
 ]

@@ -364,3 +364,21 @@ def test_admin_audit_log_and_tokens_are_read_only(client: Client, city_admin: Us
     assert event is not None
     assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk])).status_code == 403
     assert client.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_worker_is_not_offered_api_tokens_and_cannot_create_one(client: Client) -> None:
+    worker = make("av_worker", Role.WORKER)
+    client.force_login(worker)
+    profile = client.get(reverse("accounts:profile")).content.decode()
+    assert reverse("accounts:tokens") not in profile and "API 令牌" not in profile
+    assert client.get(reverse("accounts:tokens")).status_code == 403
+    assert client.post(reverse("accounts:tokens"), {"name": "x", "ttl_days": 30}).status_code == 403
+    assert not ApiToken.objects.filter(user=worker).exists()
+
+
+@pytest.mark.django_db
+def test_staff_are_offered_api_tokens(client: Client, officer: User) -> None:
+    client.force_login(officer)
+    assert reverse("accounts:tokens") in client.get(reverse("accounts:profile")).content.decode()
+    assert client.get(reverse("accounts:tokens")).status_code == 200

@@ -72,7 +72,7 @@ def setup(site: str) -> dict[str, Any]:
         type=Provider.Type.PRIVATE_SCHOOL,
         handling_area=HandlingArea.objects.get(code="ZS"),
         status=ProviderStatus.APPROVED,
-        licence_number="教民121020270000077号",
+        licence_number="人社民121020270000077号",
         licence_expires_on=today + dt.timedelta(days=700),
     )
     ProviderScope.objects.create(provider=provider, occupation=electrician, highest_level=4)

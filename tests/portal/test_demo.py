@@ -110,6 +110,16 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in TABLES}
 
 
+def _assert_certificates_match_their_era(certificates: str) -> None:
+    """职业技能等级证书 exist since 2019 (the year is in the number); earlier skills were 职业资格证书."""
+    for line in certificates.splitlines():
+        if "职业技能等级证书 " in line:
+            number = line.rsplit(" ", 1)[1]
+            assert number[0] in "SY" and int(number[13:15]) >= 19, line
+        if "职业资格证书 " in line:
+            assert int(line.rsplit(" ", 1)[1][:2]) < 19, line
+
+
 @pytest.mark.django_db
 def test_loaddemo_is_complete_and_idempotent(demo: str) -> None:
     counts = _counts()
@@ -187,6 +197,10 @@ def test_providers_are_listed_suspended_or_blacklisted_with_valid_codes(demo: st
         assert record.classes_count > 0 and record.pass_rate is not None
     for teacher in Teacher.objects.all():
         assert parse_citizen_id(teacher.citizen_id).number == teacher.citizen_id
+        _assert_certificates_match_their_era(teacher.certificates)
+    # private training schools are licensed by 人社 (人社民…), not by education (教民…)
+    for provider in Provider.objects.filter(type=Provider.Type.PRIVATE_SCHOOL):
+        assert provider.licence_number.startswith("人社民"), provider.licence_number
     # every scope entry names a subject of the edition in force
     edition = edition_in_force(today)
     for scope in ProviderScope.objects.all():

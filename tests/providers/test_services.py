@@ -47,7 +47,7 @@ def register(actor: User, **overrides: Any) -> Provider:
         "handling_area": area(),
         "contact_name": "王老师",
         "contact_phone": "0411-88886666",
-        "licence_number": "教民121020270000001",
+        "licence_number": "人社民121020270000001",
         "licence_expires_on": dt.date(2030, 12, 31),
     }
     data.update(overrides)

@@ -242,7 +242,7 @@ def _make_provider(ref: dict[str, Any], *, serial: int, area: str, name: str) ->
         type=Provider.Type.PRIVATE_SCHOOL,
         handling_area=HandlingArea.objects.get(code=area),
         address="大连市测试路1号",
-        licence_number=f"教民{serial:06d}",
+        licence_number=f"人社民{serial:06d}",
         licence_expires_on=today() + dt.timedelta(days=3 * 365),
         status=ProviderStatus.APPROVED,
         approved_at=timezone.now() - dt.timedelta(days=365),

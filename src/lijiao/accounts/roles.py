@@ -90,6 +90,8 @@ _PROVIDER_WORK = (
     "people.add_person",
     "people.change_person",
 )
+# Staff and integrators may hold API tokens; workers, employers and schools use the screens only.
+_API_TOKENS = ("accounts.add_apitoken",)
 _AREA_REVIEW = (
     *_TRAINING_READ,
     "providers.review_provider",
@@ -118,19 +120,31 @@ ROLES: dict[Role, RoleSpec] = {
             "training.change_program",
             "training.view_lessonhourrule",
             "training.change_lessonhourrule",
+            *_API_TOKENS,
         ),
         staff_site=True,
     ),
-    Role.CATALOG_OFFICER: RoleSpec(_("目录管理员"), (*_CATALOG_WRITE, *_REFERENCE_READ), staff_site=True),
-    Role.DISTRICT_CLERK: RoleSpec(_("区经办人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_AREA_REVIEW)),
-    Role.FIRST_REVIEWER: RoleSpec(_("初审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
-    Role.SECOND_REVIEWER: RoleSpec(_("复审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
-    Role.FINANCE: RoleSpec(_("财务人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
-    Role.LEADERSHIP: RoleSpec(_("局领导（只读）"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ)),
-    Role.AUDITOR: RoleSpec(
-        _("审计人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, "audit.view_auditevent")
+    Role.CATALOG_OFFICER: RoleSpec(
+        _("目录管理员"), (*_CATALOG_WRITE, *_REFERENCE_READ, *_API_TOKENS), staff_site=True
     ),
-    Role.PROVIDER_STAFF: RoleSpec(_("培训机构人员"), (*_CATALOG_READ, *_PROVIDER_WORK)),
+    Role.DISTRICT_CLERK: RoleSpec(
+        _("区经办人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_AREA_REVIEW, *_API_TOKENS)
+    ),
+    Role.FIRST_REVIEWER: RoleSpec(
+        _("初审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)
+    ),
+    Role.SECOND_REVIEWER: RoleSpec(
+        _("复审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)
+    ),
+    Role.FINANCE: RoleSpec(_("财务人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)),
+    Role.LEADERSHIP: RoleSpec(
+        _("局领导（只读）"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)
+    ),
+    Role.AUDITOR: RoleSpec(
+        _("审计人员"),
+        (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, "audit.view_auditevent", *_API_TOKENS),
+    ),
+    Role.PROVIDER_STAFF: RoleSpec(_("培训机构人员"), (*_CATALOG_READ, *_PROVIDER_WORK, *_API_TOKENS)),
     Role.EMPLOYER_STAFF: RoleSpec(_("企业人员"), ()),
     Role.SCHOOL_STAFF: RoleSpec(_("院校人员"), ()),
     Role.WORKER: RoleSpec(_("劳动者"), ()),

@@ -92,7 +92,7 @@ def create_user(
 @transaction.atomic
 def create_api_token(*, actor: User, name: str, ttl_days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for ``actor``; returns the token row and the secret, which is never stored or shown again."""
-    if not actor.is_authenticated:
+    if not actor.is_authenticated or not actor.has_perm("accounts.add_apitoken"):
         raise PermissionDenied()
     name = name.strip()
     if not name:

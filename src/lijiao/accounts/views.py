@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -88,6 +89,9 @@ def reveal(request: HttpRequest, user_id: int, field: str) -> HttpResponse:
 
 @login_required
 def tokens(request: AuthedRequest) -> HttpResponse:
+    """The user's API tokens; only roles that may integrate (not workers, employers, schools) have them."""
+    if not request.user.has_perm("accounts.add_apitoken"):
+        raise PermissionDenied
     new_token = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

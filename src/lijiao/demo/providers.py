@@ -90,7 +90,15 @@ def _org_check(first8: str) -> str:
 
 
 def _cert(occupation: str, level: str, number: str) -> str:
+    """A 职业技能等级证书 (issued since 2019 by a 评价机构: S/Y + its code, province, …, year at [13:15])."""
+    assert 2000 + int(number[13:15]) >= 2019, "职业技能等级证书 exist since 2019"
     return f"{occupation}（{level}）职业技能等级证书 {number}"
+
+
+def _qualification(occupation: str, level: str, number: str) -> str:
+    """A 职业资格证书 issued before 2019 by the 人社 authority (the number starts with the two-digit year)."""
+    assert int(number[:2]) < 19, "before 2019 skills were certified by 职业资格证书"
+    return f"{occupation}（{level}）职业资格证书 {number}"
 
 
 HAICHUAN = "52210202MJ0000018T"  # the demo provider user's institution (lijiao.demo.users names it)
@@ -107,7 +115,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="吴海川",
         contact_name="吴凯",
         contact_phone="041182653301",
-        licence_number="教民121020270000018号",
+        licence_number="人社民121020270000018号",
         licence_expires_on=dt.date(2029, 6, 30),
         occupations=(
             ("4-10-01-05", 3),  # 养老护理员
@@ -133,7 +141,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
                 "刘春梅", "4-10-01-03", _cert("保育师", "三级/高级工", "S000121000101213000207"), True
             ),
             DemoTeacher(
-                "张宝林", "4-03-02-01", _cert("中式烹调师", "二级/技师", "S000121000101182000019"), True
+                "张宝林", "4-03-02-01", _qualification("中式烹调师", "二级/技师", "1821210000002000019"), True
             ),
             DemoTeacher(
                 "李雪", "4-01-06-01", "电子商务师（三级/高级工）职业技能等级证书 S000121000101233000088"
@@ -160,7 +168,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="陈星",
         contact_name="刘倩",
         contact_phone="13904112356",
-        licence_number="教民121020270000046号",
+        licence_number="人社民121020270000046号",
         licence_expires_on=dt.date(2028, 12, 31),
         occupations=(
             ("4-10-03-01", 3),  # 美容师
@@ -180,7 +188,9 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         ),
         teachers=(
             DemoTeacher("陈晓燕", "4-10-03-01", _cert("美容师", "二级/技师", "S000221000102192000044"), True),
-            DemoTeacher("赵亮", "4-10-03-02", _cert("美发师", "二级/技师", "S000221000102182000017"), True),
+            DemoTeacher(
+                "赵亮", "4-10-03-02", _qualification("美发师", "二级/技师", "1821210000002000017"), True
+            ),
             DemoTeacher("林婷", "4-03-02-07", _cert("茶艺师", "二级/技师", "S000221000102212000066")),
             DemoTeacher(
                 "于洋", "4-03-02-04", _cert("西式面点师", "三级/高级工", "S000221000102203000139"), True
@@ -221,13 +231,20 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         specials=("ZX210200-013", "ZX210200-014", "ZX210200-016"),
         teachers=(
             DemoTeacher(
-                "曲志强", "6-18-02-04", _cert("焊工", "一级/高级技师", "Y000121000201151000008"), True
+                "曲志强", "6-18-02-04", _qualification("焊工", "一级/高级技师", "1521210000001000008"), True
             ),
-            DemoTeacher("姜海涛", "6-31-01-03", _cert("电工", "二级/技师", "Y000121000201172000023"), True),
-            DemoTeacher("宫立新", "6-18-01-01", _cert("车工", "二级/技师", "Y000121000201162000031"), True),
+            DemoTeacher(
+                "姜海涛", "6-31-01-03", _qualification("电工", "二级/技师", "1721210000002000023"), True
+            ),
+            DemoTeacher(
+                "宫立新", "6-18-01-01", _qualification("车工", "二级/技师", "1621210000002000031"), True
+            ),
             DemoTeacher("隋红", "6-31-01-02", "机械制造专业讲师（中级职称）\n中等职业学校教师资格证书"),
             DemoTeacher(
-                "鞠明", "6-23-02-01", _cert("金属船体制造工", "二级/技师", "Y000121000201182000045"), True
+                "鞠明",
+                "6-23-02-01",
+                _qualification("金属船体制造工", "二级/技师", "1821210000002000045"),
+                True,
             ),
             DemoTeacher("杜宏伟", "6-23-02-03", "电气自动化专业讲师（中级职称）"),
         ),
@@ -276,7 +293,9 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
             DemoTeacher(
                 "郑凯", "6-31-07-03", _cert("工业机器人系统操作员", "二级/技师", "Y018821020088222000009")
             ),
-            DemoTeacher("蒋晓东", "6-18-02-04", _cert("焊工", "二级/技师", "Y018821020088172000021"), True),
+            DemoTeacher(
+                "蒋晓东", "6-18-02-04", _qualification("焊工", "二级/技师", "1721210200002000021"), True
+            ),
         ),
         venues=(
             DemoVenue("培训中心多媒体教室", "大连市金州区辽河东路 99 号综合楼 4 楼", 40),
@@ -299,7 +318,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="谢宇航",
         contact_name="白雪",
         contact_phone="13998573310",
-        licence_number="教民121021170000128号",
+        licence_number="人社民121021170000128号",
         licence_expires_on=dt.date(2029, 3, 31),
         occupations=(
             ("4-04-05-05", 3),  # 人工智能训练师
@@ -344,7 +363,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="邵安康",
         contact_name="崔玉兰",
         contact_phone="041183627415",
-        licence_number="教民121020370000073号",
+        licence_number="人社民121020370000073号",
         licence_expires_on=dt.date(2028, 9, 30),
         occupations=(
             ("4-10-01-05", 2),  # 养老护理员
@@ -393,7 +412,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="钱汇智",
         contact_name="汤明",
         contact_phone="13614263981",
-        licence_number="教民121020470000092号",
+        licence_number="人社民121020470000092号",
         licence_expires_on=dt.date(2029, 12, 31),
         occupations=(
             ("4-01-06-01", 3),  # 电子商务师
@@ -434,7 +453,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="隋海洋",
         contact_name="宫晓梅",
         contact_phone="13130827746",
-        licence_number="教民121028370000015号",
+        licence_number="人社民121028370000015号",
         licence_expires_on=dt.date(2028, 4, 30),
         occupations=(
             ("6-01-05-01", 4),  # 水产品加工工
@@ -448,7 +467,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
             DemoTeacher(
                 "隋海洋",
                 "5-04-02-01",
-                "水产养殖高级工程师\n" + _cert("水生动物饲养工", "二级/技师", "S000721000601182000003"),
+                "水产养殖高级工程师\n" + _qualification("水生动物饲养工", "二级/技师", "1821210000002000003"),
                 True,
             ),
             DemoTeacher(
@@ -477,12 +496,14 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="龙华达",
         contact_name="龙飞",
         contact_phone="13889571163",
-        licence_number="教民121021170000164号",
+        licence_number="人社民121021170000164号",
         licence_expires_on=dt.date(2027, 8, 31),
         occupations=(("6-31-01-03", 4), ("6-18-02-04", 4)),
         specials=("ZX210200-014",),
         teachers=(
-            DemoTeacher("龙飞", "6-31-01-03", _cert("电工", "三级/高级工", "S000921000701183000051"), True),
+            DemoTeacher(
+                "龙飞", "6-31-01-03", _qualification("电工", "三级/高级工", "1821210000003000051"), True
+            ),
         ),
         venues=(DemoVenue("华北路教室", "大连市甘井子区华北路 233 号", 40),),
         status="suspended",
@@ -500,7 +521,7 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
         legal_representative="万鸿运",
         contact_name="万静",
         contact_phone="13504981276",
-        licence_number="教民121028270000031号",
+        licence_number="人社民121028270000031号",
         licence_expires_on=dt.date(2028, 10, 31),
         occupations=(("4-10-01-06", 4), ("4-09-08-01", 5), ("4-10-01-05", 4)),
         specials=("ZX210200-026", "ZX210200-027"),

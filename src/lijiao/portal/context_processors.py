@@ -19,8 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if user is not None and user.is_authenticated:
         provider_staff = bool(getattr(user, "provider_id", None))
-        if provider_staff and user.has_perm("training.view_trainingclass"):
-            items.append({"label": _("我的培训班"), "url": reverse("training:class_list")})
+        if user.has_perm("training.view_trainingclass"):
+            label = _("我的培训班") if provider_staff else _("培训班")
+            items.append({"label": label, "url": reverse("training:class_list")})
         if user.has_perm("training.review_trainingclass"):
             items.append({"label": _("开班审核"), "url": reverse("training:review_queue")})
         if user.has_perm("training.view_program") and not provider_staff:
