@@ -149,7 +149,9 @@ def parse_arrangement(
             if earlier is not None and earlier[1].is_workday != day.is_workday:
                 message = _("第%(line)s行：%(date)s与第%(other)s行矛盾")
                 problems.append(
-                    RowProblem(line, message % {"line": line, "date": day.date.isoformat(), "other": earlier[0]})
+                    RowProblem(
+                        line, message % {"line": line, "date": day.date.isoformat(), "other": earlier[0]}
+                    )
                 )
             days[day.date] = (line, day)
     if not days and not problems:

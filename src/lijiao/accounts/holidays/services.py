@@ -32,7 +32,10 @@ def default_notice(year: int) -> str:
 
 
 def _days_snapshot(days: Iterable[CalendarDay | HolidayDay]) -> list[str]:
-    return [f"{d.date.isoformat()} {'上班' if d.is_workday else '放假'} {getattr(d, 'note', '') or getattr(d, 'name', '')}".strip() for d in days]
+    return [
+        f"{d.date.isoformat()} {'上班' if d.is_workday else '放假'} {getattr(d, 'note', '') or getattr(d, 'name', '')}".strip()
+        for d in days
+    ]
 
 
 def arrangement_days_text(arrangement: HolidayArrangement) -> str:
