@@ -14,9 +14,9 @@ from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
 from lijiao.core.calendar import (
     CalendarUnknown,
-    library_knows,
     add_working_days,
     get_calendar,
+    library_knows,
     working_days_between,
 )
 from lijiao.core.errors import DomainError, PermissionDenied
@@ -60,7 +60,7 @@ def test_parser_reads_what_a_clerk_pastes():
 
 def test_parser_lists_every_bad_line():
     text = "2027-13-01 放假 元旦\n2026-10-01 放假 国庆\n2027-01-04 上班 周一\n2027-01-02 放假\n2027-01-02 上班\n1月5日 休憩"
-    days, problems = parse_text(text, YEAR)
+    _days, problems = parse_text(text, YEAR)
     lines = [p.line for p in problems]
     assert lines == [1, 2, 3, 5, 6]
     messages = " ".join(p.message for p in problems)

@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-
 from django.utils.timezone import now
 
 from lijiao.core.calendar import (

@@ -255,7 +255,7 @@ def test_queue_shows_working_days_waited_and_marks_overdue(
     monkeypatch.setattr(review_selectors, "_today", lambda: D(2025, 10, 13))
     late = _filed_on(provider, training_ref, D(2025, 9, 26))  # 9-28, 9-29, 9-30, 10-9, 10-10, 10-11, 10-13
     fresh = _filed_on(provider, training_ref, D(2025, 10, 10))  # 10-11 (make-up Saturday), 10-13
-    for n in range(6):
+    for _n in range(6):
         _filed_on(provider, training_ref, D(2025, 10, 9))
     client = client_for(clerk)
     with django_assert_max_num_queries(10):
@@ -282,3 +282,34 @@ def test_queue_shows_unknown_for_a_year_nobody_entered(clerk, provider, training
     assert wait.waited is None and wait.unknown_year == 2039 and not wait.overdue
     html = response.content.decode()
     assert "未知" in html and "未录入2039年节假日安排" in html
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# U4: the roster of a class not yet approved says when enrollment opens
+
+
+def test_roster_of_a_filed_class_says_when_enrollment_opens(
+    provider_staff, provider, training_ref, monkeypatch
+) -> None:
+    tc = _filed_on(provider, training_ref, D(2025, 9, 26))
+    html = client_for(provider_staff).get(reverse("training:roster", args=[tc.pk])).content.decode()
+    assert 'id="enrollment-notice"' in html and "开班审核通过后方可报名" in html
+    assert "2025-10-10前" in html  # 5 working days after 2025-09-26, over National Day
+    assert 'id="enroll"' not in html
+
+    draft = make_class(provider, training_ref["items"]["electrician5"], status=ClassStatus.DRAFT)
+    html = client_for(provider_staff).get(reverse("training:roster", args=[draft.pk])).content.decode()
+    assert "开班审核通过后方可报名" in html and "尚未提交开班申请" in html
+
+
+def test_roster_notice_without_a_date_for_an_unknown_year(provider, training_ref) -> None:
+    tc = _filed_on(provider, training_ref, D(2039, 12, 28))
+    notice = review_selectors.enrollment_notice(tc)
+    assert notice is not None and "开班审核通过后方可报名" in notice and "前）完成审核" not in notice
+
+
+def test_roster_of_an_approved_class_has_no_notice(provider_staff, approved_class) -> None:
+    html = (
+        client_for(provider_staff).get(reverse("training:roster", args=[approved_class.pk])).content.decode()
+    )
+    assert 'id="enrollment-notice"' not in html and 'id="enroll"' in html

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lijiao.accounts.models import User
 from lijiao.audit.services import record_event
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
@@ -88,7 +89,7 @@ def enter_holiday_arrangement(
             errors=tuple(errors),
         )
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     arrangement = HolidayArrangement.objects.select_for_update().filter(year=year).first()
     before: dict[str, Any] | None = None
     if arrangement is None:

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lijiao.audit.models import AuditEvent
 from lijiao.core.calendar import CalendarUnknown, WorkingCalendar, get_calendar
 from lijiao.providers.models import BlacklistEntry, Provider, Teacher
 from lijiao.providers.selectors import CreditRecord, credit_record, provider_blacklist
-from lijiao.training.models import TrainingClass
+from lijiao.training.models import ClassStatus, TrainingClass
 from lijiao.training.services.classes import filing_problems
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "HistoryEntry",
     "ReviewPanel",
     "Waiting",
+    "enrollment_notice",
     "review_deadline",
     "review_history",
     "review_panel",
@@ -142,10 +144,14 @@ def review_history(training_class: TrainingClass) -> list[HistoryEntry]:
         .only("occurred_at", "actor_label", "action", "reason")
         .order_by("sequence")
     )
-    return [HistoryEntry(e.occurred_at, e.actor_label, str(HISTORY_ACTIONS[e.action]), e.reason) for e in events]
+    return [
+        HistoryEntry(e.occurred_at, e.actor_label, str(HISTORY_ACTIONS[e.action]), e.reason) for e in events
+    ]
 
 
-def _waiting(calendar: WorkingCalendar, filed_on: dt.date | None, today: dt.date, deadline: int) -> Waiting | None:
+def _waiting(
+    calendar: WorkingCalendar, filed_on: dt.date | None, today: dt.date, deadline: int
+) -> Waiting | None:
     if filed_on is None:
         return None
     try:
@@ -154,7 +160,9 @@ def _waiting(calendar: WorkingCalendar, filed_on: dt.date | None, today: dt.date
         return Waiting(None, deadline, unknown_year=refused.year)
 
 
-def waiting_times(classes: Iterable[TrainingClass], today: dt.date | None = None) -> dict[int, Waiting | None]:
+def waiting_times(
+    classes: Iterable[TrainingClass], today: dt.date | None = None
+) -> dict[int, Waiting | None]:
     """Working days each filing has waited until today (one calendar read, two queries, for the whole page)."""
     today = today or _today()
     calendar = get_calendar()
@@ -175,3 +183,40 @@ def review_panel(training_class: TrainingClass) -> ReviewPanel:
         blacklist=list(provider_blacklist(provider)[:10]),
         waiting=waiting_times([training_class], today)[training_class.pk],
     )
+
+
+def expected_review_date(training_class: TrainingClass) -> dt.date | None:
+    """The last day of the review deadline for a filed class (None if not filed or the calendar refuses)."""
+    if training_class.status != ClassStatus.FILED or training_class.filed_on is None:
+        return None
+    try:
+        return get_calendar().add_working_days(training_class.filed_on, review_deadline())
+    except CalendarUnknown:
+        return None
+
+
+def enrollment_notice(training_class: TrainingClass) -> str | None:
+    """Why a class's roster does not take enrollments yet (or any more), and when it will if known (U4)."""
+    status = training_class.status
+    if status in (ClassStatus.APPROVED, ClassStatus.RUNNING):
+        return None
+    if status == ClassStatus.FILED:
+        expected = expected_review_date(training_class)
+        if expected is not None:
+            return _(
+                "开班审核通过后方可报名。开班申请已于%(filed)s提交，经办机构应在%(days)s个工作日内"
+                "（%(date)s前）完成审核；开班日期为%(start)s。"
+            ) % {
+                "filed": training_class.filed_on.isoformat() if training_class.filed_on else "",
+                "days": review_deadline(),
+                "date": expected.isoformat(),
+                "start": training_class.start_date.isoformat(),
+            }
+        return _("开班审核通过后方可报名。开班申请已提交，正在等待经办机构审核；开班日期为%(start)s。") % {
+            "start": training_class.start_date.isoformat()
+        }
+    if status in (ClassStatus.DRAFT, ClassStatus.RETURNED):
+        return _("开班审核通过后方可报名。本班尚未提交开班申请（或已退回修改），提交并经审核通过后即可报名。")
+    if status == ClassStatus.REJECTED:
+        return _("本班开班申请不予备案，不能报名。")
+    return _("本班已结业，不再接受报名。")

@@ -141,9 +141,7 @@ def _detail_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, An
     precheck = None
     if editable and "action_error" not in extra:
         _item, precheck = services.filing_problems(tc)
-    reviewing = tc.status == ClassStatus.FILED and request.user.has_perm(
-        "training.review_trainingclass"
-    )
+    reviewing = tc.status == ClassStatus.FILED and request.user.has_perm("training.review_trainingclass")
     return {
         "review": review_selectors.review_panel(tc) if reviewing else None,
         "history": review_selectors.review_history(tc),
