@@ -136,6 +136,7 @@ def test_transition_table_is_exactly_the_workflow() -> None:
         ("filed", "approved"),
         ("filed", "returned"),
         ("filed", "rejected"),
+        ("filed", "draft"),  # withdrawn by the provider before review
         ("returned", "filed"),
         ("approved", "running"),
         ("running", "finished"),
@@ -145,7 +146,7 @@ def test_transition_table_is_exactly_the_workflow() -> None:
     for current in ClassStatus.values:
         for target in ClassStatus.values:
             assert workflows.can_transition(current, target) == ((current, target) in allowed)
-    assert workflows.available_actions("filed") == ["approve", "return", "reject"]
+    assert workflows.available_actions("filed") == ["approve", "return", "reject", "withdraw"]
     assert workflows.available_actions("closed") == []
 
 

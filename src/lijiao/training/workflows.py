@@ -43,10 +43,10 @@ EDITABLE: frozenset[str] = frozenset({ClassStatus.DRAFT, ClassStatus.RETURNED})
 # The status each action leads to, who performs it, and the statuses it starts from (for screens and the API).
 ACTION_TARGETS: dict[str, str] = {
     "file": ClassStatus.FILED,
-    "withdraw": ClassStatus.DRAFT,
     "approve": ClassStatus.APPROVED,
     "return": ClassStatus.RETURNED,
     "reject": ClassStatus.REJECTED,
+    "withdraw": ClassStatus.DRAFT,
     "start": ClassStatus.RUNNING,
     "finish": ClassStatus.FINISHED,
     "assess": ClassStatus.ASSESSED,
