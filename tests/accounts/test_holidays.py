@@ -189,3 +189,18 @@ def test_api_refuses_unknown_year_with_the_chinese_message(client):
     assert response.status_code == 409
     assert response.json()["code"] == "calendar_unknown"
     assert "尚未录入2027年的节假日安排" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_holiday_screens_stay_within_a_query_budget(client, admin, django_assert_max_num_queries):
+    for year in (2027, 2028, 2029):
+        enter_holiday_arrangement(
+            actor=admin, year=year, notice=f"通知{year}", rows=[(1, [f"{year}-01-01", "放假", "元旦"])]
+        )
+    _login(client, admin)
+    client.get(reverse("accounts:holiday_years"))  # the session is written
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("accounts:holiday_years")).status_code == 200
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("accounts:holiday_year", args=[2027]))
+    assert "2027-01-01\t放假\t元旦" in page.content.decode()
