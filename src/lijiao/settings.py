@@ -12,6 +12,7 @@ Environment:
     LIJIAO_DEBUG          1 for development
     LIJIAO_CONN_MAX_AGE   seconds a database connection is kept (default 600)
     LIJIAO_SUBSIDY_CAP    the policy's maximum subsidy per item in yuan (default 5500)
+    LIJIAO_REVIEW_DEADLINE_WORKING_DAYS  working days to review a class filing (default 5)
     LIJIAO_PDF_FONT       a CJK TrueType font file (.ttf/.ttc) embedded into PDFs
 """
 
@@ -226,6 +227,8 @@ SECURE_CSP = {
 
 # Domain settings.
 SUBSIDY_POLICY_CAP = Decimal(os.environ.get("LIJIAO_SUBSIDY_CAP", "5500.00"))
+# Working days within which the district clerk reviews a class filing (the review queue marks later ones).
+TRAINING_REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("LIJIAO_REVIEW_DEADLINE_WORKING_DAYS", "5"))
 PDF_FONT_CANDIDATES = [
     *env_list("LIJIAO_PDF_FONT"),
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",

@@ -198,6 +198,8 @@ def test_provider_files_clerk_approves_provider_imports_roster_and_records_atten
     page.screenshot(path=str(results_dir / "training-2-draft-ready.png"), full_page=True)
 
     # 3. File it.
+    expect(page.locator("#confirm-filing")).to_contain_text("经备案（审核通过）后方可开班")
+    page.locator("#confirm-file").check()
     page.locator("#action-file").click()
     expect(page.locator(".message-success")).to_contain_text("开班申请已提交")
     training_class = TrainingClass.objects.get(name=CLASS_NAME)

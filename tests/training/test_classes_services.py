@@ -136,6 +136,7 @@ def test_transition_table_is_exactly_the_workflow() -> None:
         ("filed", "approved"),
         ("filed", "returned"),
         ("filed", "rejected"),
+        ("filed", "draft"),  # withdrawn by the provider before review
         ("returned", "filed"),
         ("approved", "running"),
         ("running", "finished"),
@@ -145,7 +146,7 @@ def test_transition_table_is_exactly_the_workflow() -> None:
     for current in ClassStatus.values:
         for target in ClassStatus.values:
             assert workflows.can_transition(current, target) == ((current, target) in allowed)
-    assert workflows.available_actions("filed") == ["approve", "return", "reject"]
+    assert workflows.available_actions("filed") == ["approve", "return", "reject", "withdraw"]
     assert workflows.available_actions("closed") == []
 
 
@@ -1163,9 +1164,11 @@ def test_allowed_actions_are_what_the_services_would_accept(
 ) -> None:
     filed = make_class(provider, training_ref["items"]["electrician5"], status=ClassStatus.FILED)
     approved = make_class(provider, training_ref["items"]["electrician5"], status=ClassStatus.APPROVED)
-    assert services.allowed_actions(clerk, filed) == workflows.available_actions(ClassStatus.FILED)
+    assert services.allowed_actions(clerk, filed) == [
+        a for a in workflows.available_actions(ClassStatus.FILED) if a != "withdraw"
+    ]
     assert services.allowed_actions(clerk_elsewhere, filed) == []  # another handling area
-    assert services.allowed_actions(provider_staff, filed) == []  # reviewing is the district's
+    assert services.allowed_actions(provider_staff, filed) == ["withdraw"]  # reviewing is the district's
     assert services.allowed_actions(provider_staff, approved) == ["start"]
     assert services.allowed_actions(other_provider_staff, approved) == []
     assert services.allowed_actions(clerk, approved) == []

@@ -82,7 +82,7 @@ def test_provider_creates_sets_timetable_and_files(staff, provider, training_ref
     detail = staff.get(reverse("training:class_detail", args=[tc.pk])).content.decode()
     assert "全部检查通过" in detail and 'id="action-file"' in detail
 
-    response = staff.post(reverse("training:class_file", args=[tc.pk]))
+    response = staff.post(reverse("training:class_file", args=[tc.pk]), {"confirm": "1"})
     assert response.status_code == 302
     tc.refresh_from_db()
     assert tc.status == ClassStatus.FILED
@@ -92,7 +92,7 @@ def test_filing_failure_shows_every_failed_check(staff, provider_staff, provider
     tc = make_class(provider, training_ref["items"]["electrician4"], status=ClassStatus.DRAFT, capacity=45)
     precheck = staff.get(reverse("training:class_detail", args=[tc.pk])).content.decode()
     assert "检查不能通过" in precheck
-    response = staff.post(reverse("training:class_file", args=[tc.pk]))
+    response = staff.post(reverse("training:class_file", args=[tc.pk]), {"confirm": "1"})
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="action-errors"' in html

@@ -54,7 +54,12 @@ _CATALOG_WRITE = (
     "catalog.add_specialitem",
     "catalog.change_specialitem",
 )
-_REFERENCE_READ = ("core.view_region", "core.view_handlingarea", "core.view_calendarday")
+_REFERENCE_READ = (
+    "core.view_region",
+    "core.view_handlingarea",
+    "core.view_calendarday",
+    "core.view_holidayarrangement",
+)
 _TRAINING_READ = (
     "providers.view_provider",
     "providers.view_teacher",
@@ -108,6 +113,8 @@ ROLES: dict[Role, RoleSpec] = {
             "core.add_calendarday",
             "core.change_calendarday",
             "core.delete_calendarday",
+            "core.view_holidayarrangement",
+            "core.change_holidayarrangement",
             "core.change_handlingarea",
             "core.reveal_pii",
             "accounts.view_user",

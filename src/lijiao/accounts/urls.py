@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lijiao.accounts import views
+from lijiao.accounts.holidays import views as holiday_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
     path("users/<int:user_id>/reveal/<str:field>/", views.reveal, name="reveal"),
     path("profile/", views.profile, name="profile"),
     path("profile/language/", views.language, name="language"),
+    path("holidays/", holiday_views.holiday_years, name="holiday_years"),
+    path("holidays/<int:year>/", holiday_views.holiday_year, name="holiday_year"),
 ]

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from lijiao.core.models import CalendarDay, HandlingArea, ImportJob, Region
+from lijiao.core.models import CalendarDay, HandlingArea, HolidayArrangement, ImportJob, Region
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,11 +44,18 @@ class HandlingAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ("date", "is_workday", "note")
+class CalendarDayAdmin(ReadOnlyAdmin):
+    """Read-only: days are entered with their year's arrangement on the audited 节假日安排 screen."""
+
+    list_display = ("date", "is_workday", "note", "arrangement")
     list_filter = ("is_workday",)
     search_fields = ("note",)
     date_hierarchy = "date"
+
+
+@admin.register(HolidayArrangement)
+class HolidayArrangementAdmin(ReadOnlyAdmin):
+    list_display = ("year", "notice", "document_number", "entered_by", "entered_at", "updated_at")
 
 
 @admin.register(ImportJob)

@@ -50,12 +50,61 @@ class HandlingArea(models.Model):
         return self.name
 
 
+class HolidayArrangement(models.Model):
+    """A year's holidays and make-up working days (调休上班) as the State Council's notice sets them.
+
+    Entered by the bureau (screen or import of the notice's dates) for a year the holiday library does not know
+    yet; its days are :class:`CalendarDay` rows. A year with neither library data nor an arrangement has no
+    working-day arithmetic at all (:class:`lijiao.core.calendar.CalendarUnknown`, ADR 0011).
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    notice = models.CharField(_("依据通知"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=50, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    entered_at = models.DateTimeField(_("录入时间"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
+    updated_at = models.DateTimeField(_("最后修改时间"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = verbose_name_plural = _("节假日安排")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.notice}"
+
+
 class CalendarDay(models.Model):
-    """A day whose working status the bureau entered itself (e.g. next year's holidays before the library has them)."""
+    """A day whose working status the bureau entered: a holiday (放假) or a make-up working day (上班).
+
+    Days of a year's :class:`HolidayArrangement` point to it; they win over the holiday library's answer.
+    """
 
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("工作日"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
+    arrangement = models.ForeignKey(
+        HolidayArrangement,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="days",
+        verbose_name=_("节假日安排"),
+    )
 
     class Meta:
         ordering = ["date"]

@@ -812,7 +812,9 @@ class _DemoBuilder:
         slots: list[tuple[dt.date, str]] = []
         day = start
         while len(slots) < count:
-            working = self.calendar.is_workday(day)
+            # Only the demo's choice of teaching days: a year without an entered arrangement is planned on weekdays.
+            known = self.calendar.is_known(day)
+            working = self.calendar.is_workday(day) if known else day.weekday() < 5
             if (working and not weekend) or (weekend and not working and day.weekday() >= 5):
                 for slot in pattern:
                     if len(slots) < count:

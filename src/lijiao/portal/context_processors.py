@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("培训机构"), "url": reverse("providers:list")})
         if user.has_perm("catalog.change_edition"):
             items.append({"label": _("目录管理"), "url": reverse("catalog:manage_editions")})
+        if user.has_perm("core.change_holidayarrangement"):
+            items.append({"label": _("节假日安排"), "url": reverse("accounts:holiday_years")})
         if user.has_perm("audit.view_auditevent"):
             items.append({"label": _("审计日志"), "url": reverse("audit:events")})
     return {"nav_items": items}

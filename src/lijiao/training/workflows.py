@@ -1,12 +1,14 @@
 """Class lifecycle as data (SPEC C4): the allowed transitions, and a race-safe way to apply one.
 
+    draft ◀─withdraw─┐
     draft ──file──▶ filed ──approve──▶ approved ──start──▶ running ──finish──▶ finished ──assess──▶ assessed
                     │  ▲ │                                                                            │
              return │  │ └──reject──▶ rejected                                                       close
                     ▼  │                                                                              ▼
                   returned ──file (again)──┘                                                        closed
 
-A draft or returned class may also be deleted (it was never approved). A transition is a conditional
+A provider may withdraw (撤回) a filing the clerk has not reviewed yet: filed → draft. A draft or returned class
+may also be deleted (it was never approved). A transition is a conditional
 ``UPDATE … WHERE id = … AND status = <from>``: of two concurrent reviewers exactly one wins, the other gets
 :class:`~lijiao.core.errors.Conflict`.
 """
@@ -23,7 +25,9 @@ type StrOrPromise = str | Promise
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ClassStatus.DRAFT: frozenset({ClassStatus.FILED}),
-    ClassStatus.FILED: frozenset({ClassStatus.APPROVED, ClassStatus.RETURNED, ClassStatus.REJECTED}),
+    ClassStatus.FILED: frozenset(
+        {ClassStatus.APPROVED, ClassStatus.RETURNED, ClassStatus.REJECTED, ClassStatus.DRAFT}
+    ),
     ClassStatus.RETURNED: frozenset({ClassStatus.FILED}),
     ClassStatus.REJECTED: frozenset(),
     ClassStatus.APPROVED: frozenset({ClassStatus.RUNNING}),
@@ -42,6 +46,7 @@ ACTION_TARGETS: dict[str, str] = {
     "approve": ClassStatus.APPROVED,
     "return": ClassStatus.RETURNED,
     "reject": ClassStatus.REJECTED,
+    "withdraw": ClassStatus.DRAFT,
     "start": ClassStatus.RUNNING,
     "finish": ClassStatus.FINISHED,
     "assess": ClassStatus.ASSESSED,
@@ -49,6 +54,7 @@ ACTION_TARGETS: dict[str, str] = {
 }
 ACTION_LABELS: dict[str, StrOrPromise] = {
     "file": gettext_lazy("提交开班申请"),
+    "withdraw": gettext_lazy("撤回申请"),
     "approve": gettext_lazy("同意备案"),
     "return": gettext_lazy("退回修改"),
     "reject": gettext_lazy("不予备案"),
@@ -57,7 +63,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "assess": gettext_lazy("确认评价完成"),
     "close": gettext_lazy("关闭"),
 }
-PROVIDER_ACTIONS = frozenset({"file", "start", "finish", "assess"})
+PROVIDER_ACTIONS = frozenset({"file", "withdraw", "start", "finish", "assess"})
 REVIEWER_ACTIONS = frozenset({"approve", "return", "reject", "close"})
 REASON_REQUIRED = frozenset({"return", "reject"})
 

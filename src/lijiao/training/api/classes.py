@@ -350,6 +350,15 @@ def class_file(request: HttpRequest, class_id: int) -> TrainingClass:
 
 
 @router.post(
+    "/classes/{class_id}/withdraw",
+    response={200: ClassDetailOut, **_WRITE_ERRORS},
+    summary="撤回开班申请（经办机构审核前；回到草稿）",
+)
+def class_withdraw(request: HttpRequest, class_id: int) -> TrainingClass:
+    return _action(request, class_id, services.withdraw_class)
+
+
+@router.post(
     "/classes/{class_id}/approve",
     response={200: ClassDetailOut, **_WRITE_ERRORS},
     summary="同意备案（本经办区域人员）",

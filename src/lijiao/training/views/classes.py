@@ -39,8 +39,9 @@ from lijiao.training.forms.classes import (
     TimetableForm,
     timetable_text,
 )
-from lijiao.training.models import Program, TrainingClass
+from lijiao.training.models import ClassStatus, Program, TrainingClass
 from lijiao.training.selectors import classes as selectors
+from lijiao.training.selectors import review as review_selectors
 from lijiao.training.services import classes as services
 from lijiao.training.services import programs as program_services
 
@@ -48,6 +49,7 @@ PAGE_SIZE = 50
 
 ACTION_SERVICES: dict[str, Callable[..., TrainingClass]] = {
     "file": services.file_class,
+    "withdraw": services.withdraw_class,
     "approve": services.approve_class,
     "return": services.return_class,
     "reject": services.reject_class,
@@ -58,6 +60,7 @@ ACTION_SERVICES: dict[str, Callable[..., TrainingClass]] = {
 }
 ACTION_DONE = {
     "file": gettext_lazy("开班申请已提交，等待经办机构审核。"),
+    "withdraw": gettext_lazy("开班申请已撤回，培训班回到草稿状态，可修改后重新提交。"),
     "approve": gettext_lazy("已同意备案。"),
     "return": gettext_lazy("已退回修改。"),
     "reject": gettext_lazy("已作出不予备案决定。"),
@@ -123,7 +126,8 @@ def _user_actions(request: HttpRequest, training_class: TrainingClass) -> list[d
             "label": workflows.ACTION_LABELS[action],
             "url": reverse(f"training:class_{action}", args=[training_class.pk]),
             "reason": action in workflows.REASON_REQUIRED,
-            "danger": action in ("reject",),
+            "confirm": action == "file",
+            "danger": action in ("reject", "withdraw"),
         }
         for action in services.allowed_actions(request.user, training_class)
     ]
@@ -137,7 +141,11 @@ def _detail_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, An
     precheck = None
     if editable and "action_error" not in extra:
         _item, precheck = services.filing_problems(tc)
+    reviewing = tc.status == ClassStatus.FILED and request.user.has_perm("training.review_trainingclass")
     return {
+        "review": review_selectors.review_panel(tc) if reviewing else None,
+        "history": review_selectors.review_history(tc),
+        "review_deadline": review_selectors.review_deadline(),
         "detail": detail,
         "tc": tc,
         "own": own,
@@ -306,6 +314,9 @@ def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
     service = ACTION_SERVICES[action]
     kwargs: dict[str, Any] = {}
     reason_form = None
+    if action == "file" and request.POST.get("confirm") != "1":
+        context = _detail_context(request, pk, confirm_error=True)
+        return render(request, "training/classes/detail.html", context, status=400)
     if action in workflows.REASON_REQUIRED:
         reason_form = ReasonForm(request.POST)
         if not reason_form.is_valid():
@@ -339,16 +350,20 @@ def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @staff_view("training.review_trainingclass")
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Filed classes of the clerk's handling area, oldest first."""
+    """Filed classes of the clerk's handling area, oldest first, each with the working days it has waited."""
     page, filterset, querystring = _filtered_page(
         request, filters.ReviewQueueFilterSet, selectors.review_queue(request.user)
     )
+    classes = list(page.object_list)
+    waiting = review_selectors.waiting_times(classes)
     return render(
         request,
         "training/classes/review_queue.html",
         {
             "page": page,
             "classes": page.object_list,
+            "rows": [(c, waiting[c.pk]) for c in classes],
+            "deadline": review_selectors.review_deadline(),
             "filter_form": filterset.form,
             "querystring": querystring,
         },

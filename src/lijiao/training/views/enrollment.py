@@ -38,6 +38,7 @@ from lijiao.training.forms.enrollment import (
 )
 from lijiao.training.models import ClassSession, ClassStatus, Enrollment, TrainingClass
 from lijiao.training.selectors import enrollment as selectors
+from lijiao.training.selectors import review as review_selectors
 from lijiao.training.services import assessment, attendance
 from lijiao.training.services import enrollment as enrollment_services
 
@@ -113,6 +114,7 @@ def _roster_context(
         "active_count": roster_rows.filter(status=Enrollment.Status.ACTIVE).count(),
         "form": form if form is not None else (EnrollForm() if can_enroll else None),
         "can_enroll": can_enroll,
+        "enrollment_notice": review_selectors.enrollment_notice(training_class),
         "can_withdraw": _can(user, "training.change_enrollment", training_class)
         and training_class.status in (ClassStatus.APPROVED, ClassStatus.RUNNING),
         "withdraw_form": WithdrawForm(),

@@ -58,6 +58,7 @@ from lijiao.training.services.classes.transitions import (
     reject_class,
     return_class,
     start_class,
+    withdraw_class,
 )
 
 __all__ = [
@@ -92,4 +93,5 @@ __all__ = [
     "start_class",
     "timetable",
     "update_class",
+    "withdraw_class",
 ]

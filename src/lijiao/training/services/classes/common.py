@@ -128,6 +128,7 @@ def _not_found() -> NotFound:
 # The permission each provider action's service requires (reviewer actions need ``review_trainingclass``).
 PROVIDER_ACTION_PERMS = {
     "file": "training.file_trainingclass",
+    "withdraw": "training.file_trainingclass",
     "start": "training.change_trainingclass",
     "finish": "training.change_trainingclass",
     "assess": "training.record_assessment",

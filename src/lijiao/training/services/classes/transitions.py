@@ -74,6 +74,22 @@ def file_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     return tc
 
 
+@transaction.atomic
+def withdraw_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
+    """Filed → draft (撤回申请) by the provider's own staff while the clerk has not reviewed it yet.
+
+    Race-safe like every transition: if the clerk approves, returns or rejects first, the withdrawal gets
+    :class:`~lijiao.core.errors.Conflict` (and the other way round).
+    """
+    _require_own_provider(actor, training_class, "training.file_trainingclass")
+    tc = _locked(training_class)
+    workflows.require_transition(tc, ClassStatus.DRAFT)
+    before = snapshot(tc, CLASS_FIELDS)
+    workflows.transition(tc, ClassStatus.DRAFT, filed_on=None)
+    _record(actor, "withdrawn", tc, before)
+    return tc
+
+
 def _listing_errors(tc: TrainingClass) -> list[FieldError]:
     errors = [
         FieldError("provider", problem)
