@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from lijiao.audit import services
 from lijiao.audit.chain import GENESIS_HASH, payload
 from lijiao.audit.context import request_context
 from lijiao.audit.models import AuditEvent
@@ -18,8 +19,10 @@ from lijiao.audit.services import record_event
 
 
 @pytest.fixture(autouse=True)
-def audit_files(settings: Any, tmp_path: Path) -> Path:
-    """A fresh checkpoint folder and signing key for the test (no checkpoint leaks between tests)."""
+def audit_files(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh checkpoint folder and signing key for the test (no checkpoint leaks between tests), and no
+    checkpoint queued by this process yet."""
+    monkeypatch.setattr(services._pacing, "last", None)
     folder = tmp_path / "audit"
     settings.AUDIT_CHECKPOINT_DIR = folder / "checkpoints"
     settings.AUDIT_SIGNING_KEY_FILE = folder / "signing-key.pem"

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from lijiao.audit import checkpoints
+from lijiao.audit import checkpoints, services
 from lijiao.audit.chain import key_ring
 from lijiao.audit.models import AuditChainHead, AuditEvent
 from lijiao.audit.services import record_event
@@ -35,9 +35,8 @@ def _files(settings) -> list:
 def test_the_task_writes_an_owner_only_checkpoint_after_commit(settings, django_capture_on_commit_callbacks):
     settings.AUDIT_CHECKPOINT_INTERVAL = 300
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        make_events(
-            3
-        )  # one transaction each: the first queues a checkpoint, the next two are within the interval
+        # one transaction each: the first queues a checkpoint, the next two are within the interval
+        make_events(3)
     assert len(callbacks) == 1  # run when the capture ends, i.e. after the three commits
     [path] = _files(settings)
     assert _mode(path) == 0o600
@@ -51,13 +50,16 @@ def test_the_task_writes_an_owner_only_checkpoint_after_commit(settings, django_
     AuditChainHead.objects.filter(pk=1).update(
         checkpoint_requested_at=timezone.now() - dt.timedelta(seconds=301)
     )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        make_events(1)
+    assert callbacks == []  # this process queued one less than the interval ago (by its monotonic clock)
+    services._pacing.last -= 301
     with django_capture_on_commit_callbacks(execute=True):
         make_events(1)
     assert len(_files(settings)) == 2 and path.read_bytes() == first
-    assert json.loads(_files(settings)[-1].read_text())["sequence"] == 4
-    assert verify_chain().ok
+    assert json.loads(_files(settings)[-1].read_text())["sequence"] == 5
     report = verify_chain()
-    assert report.ok and report.checkpoints == 2 and report.latest.sequence == 4
+    assert report.ok and report.checkpoints == 2 and report.latest.sequence == 5
 
 
 @pytest.mark.django_db
@@ -162,6 +164,10 @@ def test_an_unreadable_checkpoint_file_is_detected(settings):
     make_checkpoint()
     (settings.AUDIT_CHECKPOINT_DIR / "checkpoint-000000000009-x.json").write_text("{not json")
     assert [p.kind for p in verify_chain().problems] == ["checkpoint_forged"]
+    # the task goes on from the newest checkpoint that holds
+    make_events(2)
+    assert make_checkpoint().sequence == 3
+    assert checkpoints.latest_valid().sequence == 3
 
 
 @pytest.mark.django_db

@@ -250,3 +250,14 @@ def latest(files: Iterable[CheckpointFile]) -> Checkpoint | None:
 def is_private(path: Path) -> bool:
     """Whether only the owner may read or write ``path``."""
     return not stat.S_IMODE(path.stat().st_mode) & 0o077
+
+
+def latest_valid(folder: Path | None = None) -> Checkpoint | None:
+    """The newest validly signed checkpoint, reading from the newest file name back only until one holds (names
+    sort by sequence, then time): the task's start, without reading the whole folder each time."""
+    keys = verify_keys()
+    for path in reversed(checkpoint_paths(folder)):
+        checkpoint = read_file(path, keys).checkpoint
+        if checkpoint is not None:
+            return checkpoint
+    return None

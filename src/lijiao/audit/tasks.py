@@ -57,7 +57,7 @@ def _checkpointed_event_problem(start: checkpoints.Checkpoint) -> ChainProblem |
 def make_checkpoint(*, now: dt.datetime | None = None) -> CheckpointResult:
     """Verify the chain from the last valid checkpoint to its end and sign a checkpoint of that end."""
     key = checkpoints.load_signing_key()
-    start = checkpoints.latest(checkpoints.read_all())
+    start = checkpoints.latest_valid()
     problem = _checkpointed_event_problem(start) if start else None
     walk, chain_problem, _marks = walk_chain(start=start)
     problem = problem or chain_problem
