@@ -3,7 +3,9 @@
 Usage: ``.venv/bin/python benchmarks/audit_write.py [N] [sqlite|postgres]`` (default 2,000 events, SQLite).
 Builds a fresh database (an SQLite file in a temporary folder, or ``test_lijiao_<pid>`` on the PostgreSQL of
 ``LIJIAO_TEST_DATABASE_URL``, dropped after) and times: each event in its own transaction (what a request
-does), all events in one transaction (the per-event CPU work), and the chain hash alone.
+does), all events in one transaction (the per-event CPU work), the chain hash alone, and (with the keyed chain)
+the old plain SHA-256 and the HMAC of one event interleaved, the comparison least disturbed by a busy machine.
+Run it with the code before and after a change (``PYTHONPATH=<old checkout>/src``) for a paired figure.
 """
 
 from __future__ import annotations
@@ -64,19 +66,55 @@ def all_in_one_transaction() -> None:
         one_per_transaction()
 
 
-def hash_only() -> None:
+def hash_only() -> float:
+    """Seconds per chain hash, best of 5 rounds of N (the least disturbed by other work on the machine)."""
     event = AuditEvent.objects.order_by("-sequence").first()
     assert event is not None
     mac = getattr(services, "compute_hash", None)
-    if mac is not None:  # before: plain SHA-256
-        for _ in range(N * 10):
-            mac(event.prev_hash, event)
-    else:
+    if mac is None:  # after ADR 0004: HMAC-SHA256 under the configured key
         from lijiao.audit import chain
 
-        ring = chain.key_ring()
-        for _ in range(N * 10):
-            chain.event_mac(ring.primary, event.prev_hash, event)
+        key = chain.key_ring().primary
+
+        def mac(prev_hash: str, event: AuditEvent) -> str:
+            return key.mac(prev_hash, event)
+
+    best = float("inf")
+    for _round in range(5):
+        start = time.perf_counter()
+        for _ in range(N):
+            mac(event.prev_hash, event)
+        best = min(best, (time.perf_counter() - start) / N)
+    return best
+
+
+def hash_pair() -> tuple[float, float] | None:
+    """Seconds per hash of the same event, plain SHA-256 (before) and HMAC-SHA256 (after), interleaved in
+    rounds so both see the same machine; best of 7 each. None with the code before ADR 0004."""
+    if getattr(services, "compute_hash", None) is not None:
+        return None
+    import hashlib
+
+    from lijiao.audit import chain
+
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert event is not None
+    key = chain.key_ring().primary
+
+    def plain() -> None:
+        hashlib.sha256(f"{event.prev_hash}|{chain.payload(event)}".encode()).hexdigest()
+
+    def keyed() -> None:
+        key.mac(event.prev_hash, event)
+
+    best = {plain: float("inf"), keyed: float("inf")}
+    for _round in range(7):
+        for fn in (plain, keyed):
+            start = time.perf_counter()
+            for _ in range(N):
+                fn()
+            best[fn] = min(best[fn], (time.perf_counter() - start) / N)
+    return best[plain], best[keyed]
 
 
 def main() -> None:
@@ -89,7 +127,15 @@ def main() -> None:
         print(f"{connection.vendor}, {N:,} events")
         measure("record_event, one transaction each", N, one_per_transaction)
         measure("record_event, all in one transaction", N, all_in_one_transaction)
-        measure("chain hash alone (x10)", N * 10, hash_only)
+        each = hash_only()
+        print(
+            f"{'chain hash alone (best of 5)':<40} {N:>8,} {'':>13}  {1 / each:>10,.0f}/s  {each * 1e6:8.1f} µs each"
+        )
+        pair = hash_pair()
+        if pair is not None:
+            print(
+                f"same event, interleaved: plain SHA-256 {pair[0] * 1e6:.1f} µs, HMAC-SHA256 {pair[1] * 1e6:.1f} µs"
+            )
     finally:
         if BACKEND == "postgres":
             runner.teardown_databases(old)
