@@ -24,7 +24,7 @@ DEBIAN_RUN_PACKAGES := fonts-wqy-zenhei
 DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium
 VENDOR := src/lijiao/static/vendor
 
-.PHONY: help run test install install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
+.PHONY: help run test install secrets install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
 
 help:
 	@echo "make run   - install everything, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
@@ -39,7 +39,7 @@ $(BIN)/.installed: pyproject.toml | check-python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed assets messages $(SECRETS)
+install: $(BIN)/.installed assets messages secrets
 
 install-run: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_RUN_PACKAGES)"
@@ -84,11 +84,24 @@ messages-update: $(BIN)/.installed
 	../../$(BIN)/lijiao makemessages -l en --no-location --no-wrap --no-obsolete --verbosity 0 \
 		$(foreach app,$(MESSAGE_APPS) static,--ignore=$(app)/*)
 
-$(SECRETS): | $(BIN)/.installed
+# The development keys (never used in production): created on first install, and a key added later to the
+# project (e.g. LIJIAO_AUDIT_KEY) is appended to an existing file; an existing key is never changed. The audit
+# checkpoints' signing key (ADR 0004) is created beside it (var/audit/signing-key.pem, 0600) if missing.
+secrets: | $(BIN)/.installed
 	@mkdir -p var
-	@echo "writing a local development key file $(SECRETS) (never used in production)"
-	@{ echo "LIJIAO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
-	   echo "LIJIAO_PII_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')"; } > $@
+	umask 077
+	test -f $(SECRETS) || echo "writing a local development key file $(SECRETS) (never used in production)"
+	touch $(SECRETS)
+	chmod 600 $(SECRETS)
+	for pair in LIJIAO_SECRET_KEY:50 LIJIAO_PII_KEY:32 LIJIAO_AUDIT_KEY:32; do \
+		name=$${pair%%:*}; \
+		if ! grep -q "^$$name=" $(SECRETS); then \
+			echo "adding $$name to $(SECRETS)"; \
+			echo "$$name=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe($${pair##*:}))")" >> $(SECRETS); \
+		fi; \
+	done
+	set -a; . ./$(SECRETS); set +a
+	LIJIAO_DEBUG=1 $(BIN)/lijiao audit-keygen --if-missing
 
 # make run serves production settings over plain http on this machine: no DEBUG, so a visitor sees the
 # product's own Chinese 404/403/500 pages, never Django's English debug pages (LIJIAO_DEBUG=1 to debug).

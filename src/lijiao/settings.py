@@ -8,6 +8,9 @@ Environment:
     LIJIAO_DATABASE_URL   database URL (default: SQLite file var/lijiao.sqlite3)
     LIJIAO_SECRET_KEY     Django secret key (required unless LIJIAO_DEBUG=1)
     LIJIAO_PII_KEY        key for personal data at rest (required); LIJIAO_PII_OLD_KEYS: comma list, to rotate
+    LIJIAO_AUDIT_KEY      key of the audit chain's HMAC (required); LIJIAO_AUDIT_OLD_KEYS: comma list, to rotate
+    LIJIAO_AUDIT_SIGNING_KEY_FILE  Ed25519 private key signing audit checkpoints (required in production)
+    LIJIAO_AUDIT_CHECKPOINT_DIR    append-only folder of signed audit checkpoints (default var/audit/checkpoints)
     LIJIAO_ALLOWED_HOSTS  comma list (default: localhost names)
     LIJIAO_DEBUG          1 for development
     LIJIAO_CONN_MAX_AGE   seconds a database connection is kept (default 600)
@@ -53,6 +56,20 @@ if not SECRET_KEY:
 
 PII_KEY = os.environ.get("LIJIAO_PII_KEY", "")
 PII_OLD_KEYS = env_list("LIJIAO_PII_OLD_KEYS")
+
+# The audit chain (ADR 0004): an HMAC chain keyed outside the database, anchored by Ed25519-signed checkpoints
+# in an append-only folder. Old HMAC keys (newest first) only verify; a new checkpoint is queued after an
+# event when the last was queued more than AUDIT_CHECKPOINT_INTERVAL seconds ago (0: only `lijiao
+# audit-checkpoint`, e.g. from cron). The signing key is created on first use only in development.
+AUDIT_KEY = os.environ.get("LIJIAO_AUDIT_KEY", "")
+AUDIT_OLD_KEYS = env_list("LIJIAO_AUDIT_OLD_KEYS")
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("LIJIAO_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit" / "checkpoints"))
+AUDIT_SIGNING_KEY_FILE = Path(
+    os.environ.get("LIJIAO_AUDIT_SIGNING_KEY_FILE", VAR_DIR / "audit" / "signing-key.pem")
+)
+AUDIT_VERIFY_KEY_FILES = [Path(name) for name in env_list("LIJIAO_AUDIT_VERIFY_KEY_FILES")]
+AUDIT_SIGNING_KEY_AUTOCREATE = DEBUG
+AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("LIJIAO_AUDIT_CHECKPOINT_INTERVAL", "300"))
 
 ALLOWED_HOSTS = env_list("LIJIAO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("LIJIAO_CSRF_TRUSTED_ORIGINS")

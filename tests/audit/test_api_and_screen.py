@@ -79,3 +79,52 @@ def test_screen_and_api_refuse_a_bad_date_with_the_same_message(client, make_use
     screen = client.get("/audit/", {"since": "2025-13-01"})
     assert screen.status_code == 200 and error["message"] in screen.context["error"]
     assert error["message"] in screen.content.decode()
+
+
+@pytest.mark.django_db
+def test_auditor_sees_the_chain_status_on_screen_and_api(
+    client, make_user, events, django_assert_max_num_queries
+):
+    from lijiao.audit.tasks import make_checkpoint
+
+    auditor = make_user(Role.AUDITOR)
+    make_checkpoint()
+    client.force_login(auditor)
+    with django_assert_max_num_queries(12):
+        page = client.get("/audit/chain/")
+    assert page.status_code == 200
+    assert "审计链完整" in page.content.decode() and "1 个签名检查点一致" in page.content.decode()
+    body = client.get("/api/v1/audit/chain", headers=_auth(auditor)).json()
+    assert body["ok"] is True and body["checkpoints"] == 1 and body["problems"] == []
+    assert body["latest_checkpoint"]["sequence"] >= 2
+
+
+@pytest.mark.django_db
+def test_chain_status_shows_the_same_findings_as_verify_audit(client, make_user, events):
+    from django.db import connection
+
+    from lijiao.audit.verification import verify_chain
+
+    auditor = make_user(Role.AUDITOR)
+    headers = _auth(auditor)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET reason = %s WHERE sequence = 1", ["改过"])
+    body = client.get("/api/v1/audit/chain", headers=headers).json()
+    expected = verify_chain().problems
+    assert body["ok"] is False
+    assert [(p["kind"], p["sequence"], p["detail"]) for p in body["problems"]] == [
+        (p.kind, p.sequence, p.detail) for p in expected
+    ]
+    assert body["problems"][0]["label"] == "事件被修改"
+    client.force_login(auditor)
+    html = client.get("/audit/chain/").content.decode()
+    assert "审计链校验失败" in html and "事件 #1 的内容与其带密钥的哈希不符" in html
+
+
+@pytest.mark.django_db
+def test_chain_status_is_closed_to_other_roles(client, make_user, events):
+    officer = make_user(Role.CATALOG_OFFICER)
+    assert client.get("/api/v1/audit/chain", headers=_auth(officer)).status_code == 403
+    assert client.get("/api/v1/audit/chain").status_code == 401
+    client.force_login(officer)
+    assert client.get("/audit/chain/").status_code == 403

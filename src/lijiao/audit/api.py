@@ -7,8 +7,8 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.audit.filters import AuditEventFilterSet
-from lijiao.audit.schemas import AuditEventOut, AuditFilters
-from lijiao.audit.selectors import visible_events
+from lijiao.audit.schemas import AuditEventOut, AuditFilters, ChainStatusOut
+from lijiao.audit.selectors import chain_status, visible_events
 from lijiao.core.filtering import filtered_or_error
 
 router = Router()
@@ -20,3 +20,27 @@ def events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     """Events newest first, searched with the same filter set as the audit screen."""
     queryset = visible_events(request.user)
     return filtered_or_error(AuditEventFilterSet(request.GET, queryset=queryset))
+
+
+@router.get("/chain", response=ChainStatusOut)
+def chain(request: HttpRequest) -> Any:
+    """The whole chain verified against every signed checkpoint, as ``lijiao verify-audit`` does it."""
+    report = chain_status(request.user)
+    latest = report.latest
+    return {
+        "ok": report.ok,
+        "checked": report.checked,
+        "checkpoints": report.checkpoints,
+        "latest_checkpoint": None
+        if latest is None
+        else {
+            "sequence": latest.sequence,
+            "head_hash": latest.head_hash,
+            "event_count": latest.event_count,
+            "created_at": latest.created_at,
+        },
+        "problems": [
+            {"kind": p.kind, "label": p.label, "sequence": p.sequence, "detail": p.detail}
+            for p in report.problems
+        ],
+    }

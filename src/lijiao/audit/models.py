@@ -1,4 +1,5 @@
-"""The audit log: append-only, hash-chained events written in the same transaction as the change they record."""
+"""The audit log: append-only events chained by a keyed hash, written in the same transaction as the change they
+record (ADR 0004)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One state change or personal-data access. ``hash`` = SHA-256 over ``prev_hash`` and this row's content.
+    """One state change or personal-data access. ``hash`` = HMAC-SHA256, under the key ``key_id`` names (the
+    key itself is never in the database), over ``prev_hash`` and this row's content (:mod:`lijiao.audit.chain`).
 
-    ``sequence`` has no gaps, so a deleted row shows as a gap and an edited row as a hash mismatch
-    (``lijiao verify-audit``).
+    ``sequence`` has no gaps, so a deleted row shows as a gap and an edited row as a hash mismatch; signed
+    checkpoints outside the database show a cut tail (``lijiao verify-audit``).
     """
 
     sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
@@ -47,6 +49,7 @@ class AuditEvent(models.Model):
     channel = models.CharField(_("渠道"), max_length=10, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -69,11 +72,15 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the last sequence and hash; locking it serialises appends to the chain."""
+    """A single row holding the last sequence and hash; locking it serialises appends to the chain.
+
+    It is not trusted: the signed checkpoints outside the database are (``checkpoint_requested_at`` only paces
+    how often one is queued)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    checkpoint_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         default_permissions = ()

@@ -22,6 +22,33 @@ class AuditEventOut(Schema):
     hash: str
 
 
+class ChainProblemOut(Schema):
+    kind: str = Field(
+        description="edited, deleted, inserted, unknown_key, key_order, truncated, rewound, emptied, diverged, "
+        "checkpoint_forged"
+    )
+    label: str
+    sequence: int
+    detail: str
+
+
+class ChainCheckpointOut(Schema):
+    sequence: int
+    head_hash: str
+    event_count: int
+    created_at: str
+
+
+class ChainStatusOut(Schema):
+    """The audit chain verified against every signed checkpoint (``lijiao verify-audit``)."""
+
+    ok: bool
+    checked: int = Field(description="events whose keyed hash was verified")
+    checkpoints: int = Field(description="valid signed checkpoints compared with the chain")
+    latest_checkpoint: ChainCheckpointOut | None
+    problems: list[ChainProblemOut]
+
+
 class AuditFilters(Schema):
     """Query parameters of the event search (documentation; :class:`lijiao.audit.filters.AuditEventFilterSet`
     checks them, exactly as on the audit screen)."""

@@ -1,32 +1,48 @@
-"""Writing and verifying the hash-chained audit log.
+"""Writing the audit log, chained by a keyed hash (ADR 0004).
 
 Every service that changes state calls :func:`record_event` inside its own transaction, so the change and its
 audit row commit or roll back together. Showing or exporting personal data is logged like a change
-(:func:`reveal_personal_data`, :func:`record_personal_data_export`). Appends are serialised by locking the single :class:`AuditChainHead` row
-(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers itself).
+(:func:`reveal_personal_data`, :func:`record_personal_data_export`). Appends are serialised by locking the single
+:class:`AuditChainHead` row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers itself). Each
+event costs one HMAC (:mod:`lijiao.audit.chain`); after commit, a signed checkpoint is queued when the last was
+asked for more than ``AUDIT_CHECKPOINT_INTERVAL`` seconds ago (:mod:`lijiao.audit.tasks`). Verifying is
+:func:`lijiao.audit.verification.verify_chain` (``lijiao verify-audit``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lijiao.audit import context
+from lijiao.audit.chain import GENESIS_HASH, key_ring
 from lijiao.audit.models import AuditChainHead, AuditEvent
+from lijiao.audit.tasks import write_checkpoint_task
+from lijiao.audit.verification import ChainProblem, ChainReport, verify_chain
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, PermissionDenied
 from lijiao.core.pii import EncryptedPIIField
 
-GENESIS_HASH = "0" * 64
+__all__ = [
+    "GENESIS_HASH",
+    "ChainProblem",
+    "ChainReport",
+    "record_event",
+    "record_personal_data_export",
+    "reveal_personal_data",
+    "snapshot",
+    "to_json",
+    "verify_chain",
+]
 
 
 def to_json(value: Any) -> Any:
@@ -48,28 +64,28 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return result
 
 
-def _content(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "sequence": event.sequence,
-        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "object_repr": event.object_repr,
-        "before": event.before,
-        "after": event.after,
-        "reason": event.reason,
-        "request_id": event.request_id,
-        "ip_address": event.ip_address,
-        "channel": event.channel,
-    }
+class _Pacing:
+    """When this process last queued a checkpoint (``time.monotonic``: immune to clock changes, e.g. the demo's
+    time travel); with the head row's ``checkpoint_requested_at`` it keeps checkpoints to one per interval."""
+
+    last: float | None = None
 
 
-def compute_hash(prev_hash: str, event: AuditEvent) -> str:
-    payload = json.dumps(_content(event), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
+_pacing = _Pacing()
+
+
+def _queue_checkpoint() -> None:
+    write_checkpoint_task.enqueue()
+
+
+def _checkpoint_due(head: AuditChainHead, now: dt.datetime) -> bool:
+    interval = settings.AUDIT_CHECKPOINT_INTERVAL
+    if interval <= 0:
+        return False
+    if _pacing.last is not None and time.monotonic() - _pacing.last < interval:
+        return False
+    last = head.checkpoint_requested_at
+    return last is None or last > now or now - last >= dt.timedelta(seconds=interval)
 
 
 def record_event(
@@ -91,11 +107,13 @@ def record_event(
         object_repr = object_repr or str(obj)[:200]
     ctx = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
+    key = key_ring().primary  # before any write: no key, no event (ImproperlyConfigured)
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        now = timezone.now()
         event = AuditEvent(
             sequence=head.last_sequence + 1,
-            occurred_at=timezone.now(),
+            occurred_at=now,
             actor=user,
             actor_label=(user.get_username() if user else str(actor or "system"))[:150],
             action=action,
@@ -109,87 +127,20 @@ def record_event(
             ip_address=ctx.ip_address if ctx else None,
             channel=ctx.channel if ctx else "",
             prev_hash=head.last_hash,
+            key_id=key.key_id,
         )
-        event.hash = compute_hash(head.last_hash, event)
+        event.hash = key.mac(head.last_hash, event)
         event.save(force_insert=True)
         head.last_sequence = event.sequence
         head.last_hash = event.hash
-        head.save(update_fields=["last_sequence", "last_hash"])
+        update_fields = ["last_sequence", "last_hash"]
+        if _checkpoint_due(head, now):
+            head.checkpoint_requested_at = now
+            _pacing.last = time.monotonic()
+            update_fields.append("checkpoint_requested_at")
+            transaction.on_commit(_queue_checkpoint, robust=True)
+        head.save(update_fields=update_fields)
     return event
-
-
-@dataclass(frozen=True, slots=True)
-class ChainProblem:
-    """The first place where the stored chain differs from what was written."""
-
-    kind: str  # "edited", "deleted", "inserted", "truncated"
-    sequence: int
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChainReport:
-    checked: int
-    problem: ChainProblem | None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-def _events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("sequence").iterator(chunk_size=5000)
-
-
-def verify_chain() -> ChainReport:
-    """Walk the chain in order and report the first edited, inserted or deleted row."""
-    expected_sequence = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
-    for event in _events():
-        if event.sequence > expected_sequence:
-            return ChainReport(
-                checked,
-                ChainProblem(
-                    "deleted",
-                    expected_sequence,
-                    _("事件 #%(first)s–#%(last)s 缺失")
-                    % {"first": expected_sequence, "last": event.sequence - 1},
-                ),
-            )
-        if event.prev_hash != prev_hash:
-            return ChainReport(
-                checked,
-                ChainProblem(
-                    "inserted",
-                    event.sequence,
-                    _("事件 #%(sequence)s 与前一事件不衔接") % {"sequence": event.sequence},
-                ),
-            )
-        if compute_hash(prev_hash, event) != event.hash:
-            return ChainReport(
-                checked,
-                ChainProblem(
-                    "edited",
-                    event.sequence,
-                    _("事件 #%(sequence)s 内容被修改") % {"sequence": event.sequence},
-                ),
-            )
-        prev_hash = event.hash
-        expected_sequence = event.sequence + 1
-        checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head and (head.last_sequence != expected_sequence - 1 or head.last_hash != prev_hash):
-        return ChainReport(
-            checked,
-            ChainProblem(
-                "truncated",
-                expected_sequence,
-                _("链尾缺失：应至 #%(expected)s，实至 #%(actual)s")
-                % {"expected": head.last_sequence, "actual": expected_sequence - 1},
-            ),
-        )
-    return ChainReport(checked, None)
 
 
 @transaction.atomic

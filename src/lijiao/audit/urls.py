@@ -5,4 +5,5 @@ from lijiao.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.events, name="events"),
+    path("chain/", views.chain, name="chain"),
 ]

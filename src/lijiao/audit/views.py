@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lijiao.audit.filters import AuditEventFilterSet
-from lijiao.audit.selectors import visible_events
+from lijiao.audit.selectors import chain_status, visible_events
 
 
 @login_required
@@ -30,3 +30,10 @@ def events(request: HttpRequest) -> HttpResponse:
     }  # kept by paging
     template = "audit/_rows.html" if request.headers.get("HX-Request") else "audit/events.html"
     return render(request, template, {"page": page, "filters": filters, "error": error, "params": params})
+
+
+@login_required
+@permission_required("audit.view_auditevent", raise_exception=True)
+def chain(request: HttpRequest) -> HttpResponse:
+    """The chain's state: every event's keyed hash and every signed checkpoint checked (as ``verify-audit``)."""
+    return render(request, "audit/chain.html", {"report": chain_status(request.user)})
