@@ -974,7 +974,9 @@ def test_api_file_level_problems(approved_class, provider_staff) -> None:
     assert upload(client, approved_class.pk, xlsx([row()])).status_code == 409
 
 
-def test_api_scope_and_permissions(approved_class, provider_staff, other_provider_staff, clerk) -> None:
+def test_api_scope_and_permissions(
+    approved_class, provider_staff, other_provider_staff, clerk, clerk_elsewhere
+) -> None:
     data = xlsx([row()])
     assert upload(api_client(None), approved_class.pk, data).status_code == 401
     assert upload(api_client(other_provider_staff), approved_class.pk, data).status_code == 404
@@ -982,7 +984,9 @@ def test_api_scope_and_permissions(approved_class, provider_staff, other_provide
     assert upload(api_client(provider_staff), 999_999, data).status_code == 404
     assert not Person.objects.exists()
     failed = upload(api_client(provider_staff), approved_class.pk, xlsx([row("", cid())])).json()
-    for outsider in (other_provider_staff, clerk):
+    # the district's clerk follows the import and reads its report (ADR 0007); outsiders see nothing
+    assert api_client(clerk).get(f"{API}/import-jobs/{failed['job_id']}/report.xlsx").status_code == 200
+    for outsider in (other_provider_staff, clerk_elsewhere):
         client = api_client(outsider)
         assert client.get(f"{API}/import-jobs/{failed['job_id']}").status_code == 404
         assert client.get(f"{API}/import-jobs/{failed['job_id']}/report.xlsx").status_code == 404
@@ -1072,13 +1076,14 @@ def test_job_page_polls_with_htmx_until_finished(approved_class, provider_staff)
     assert "hx-trigger" not in done and "已导入 200 名学员" in done
 
 
-def test_screens_scope(approved_class, provider_staff, other_provider_staff, clerk) -> None:
+def test_screens_scope(approved_class, provider_staff, other_provider_staff, clerk, clerk_elsewhere) -> None:
     url = f"/training/classes/{approved_class.pk}/roster/import/"
     assert api_client(other_provider_staff).get(url).status_code == 404
     assert api_client(clerk).get(url).status_code == 403
     assert api_client(None).get(url).status_code == 302
     result = run(provider_staff, approved_class, xlsx([row("", cid())]))
-    for outsider in (other_provider_staff, clerk):
+    assert api_client(clerk).get(f"/training/import-jobs/{result.job_id}/report.xlsx").status_code == 200
+    for outsider in (other_provider_staff, clerk_elsewhere):
         assert api_client(outsider).get(f"/training/import-jobs/{result.job_id}/").status_code == 404
         assert (
             api_client(outsider).get(f"/training/import-jobs/{result.job_id}/report.xlsx").status_code == 404
