@@ -13,10 +13,13 @@ import datetime as dt
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
-__all__ = ["XLSX_CONTENT_TYPE", "list_xlsx", "text_workbook"]
+from django.http import FileResponse
+
+__all__ = ["XLSX_CONTENT_TYPE", "ListExport", "list_xlsx", "text_workbook", "xlsx_download"]
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
@@ -34,10 +37,18 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+@dataclass(frozen=True, slots=True)
+class ListExport:
+    """A written list: the temporary file (at its start; closing it deletes it) and how many rows it has."""
+
+    file: IO[bytes]
+    rows: int
+
+
 def list_xlsx(
     *, sheet_name: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> IO[bytes]:
-    """A staff list as xlsx in a temporary file (positioned at its start; closing it deletes it).
+) -> ListExport:
+    """A staff list as xlsx in a temporary file, written in ``constant_memory`` mode (one row in memory).
 
     Values: text as text (``write_string``: never a formula), ``int``/``float``/``Decimal`` as numbers,
     dates and datetimes (aware ones in local time, without the zone) as dates, ``bool`` as 是/否, ``None`` blank.
@@ -64,7 +75,17 @@ def list_xlsx(
     finally:
         workbook.close()
     handle.seek(0)
-    return handle
+    return ListExport(handle, last - 1)
+
+
+def xlsx_download(export: ListExport, filename: str) -> FileResponse:
+    """The list as a download streamed from its temporary file (deleted when the response closes it); never
+    cached (it may hold personal data)."""
+    response = FileResponse(
+        export.file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _write(sheet: Any, cell: tuple[int, int], value: Any, formats: tuple[Any, Any]) -> None:
