@@ -247,10 +247,10 @@ def test_exports_write_formulas_as_text(tmp_path: Path) -> None:
     from lijiao.core.xlsx import list_xlsx
 
     formula = "=1+1"
-    with list_xlsx(
-        sheet_name="名单", title="标题", header=["姓名", "编号"], rows=[[formula, "0012"]]
-    ) as handle:
+    export = list_xlsx(sheet_name="名单", title="标题", header=["姓名", "编号"], rows=[[formula, "0012"]])
+    with export.file as handle:
         data = handle.read()
+    assert export.rows == 1
     assert "<f>" not in _sheet_xml(data)
     rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert rows[2] == [formula, "0012"]

@@ -179,8 +179,8 @@ def results_xlsx(training_class: TrainingClass, rows: Sequence[ResultRow]) -> Li
         ]
 
     return list_xlsx(
-        sheet_name=_("考核结果"),
-        title=_class_title(training_class, _("考核结果")),
+        sheet_name=_("评价结果"),
+        title=_class_title(training_class, _("评价结果")),
         header=[_("姓名"), _("身份证号"), _("性别"), _("理论成绩"), _("实操成绩"), _("是否合格")],
         rows=(cells(row) for row in rows),
     )
