@@ -268,3 +268,31 @@ def test_catalog_export_writes_a_formula_note_as_text(training_ref: dict[str, An
     assert "<f>" not in _sheet_xml(data)
     rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert any(formula in row for row in rows)
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/","点我")', "王\x00五"])
+def test_hostile_names_are_refused_by_the_enrollment_api(approved_class, provider_staff, name: str) -> None:
+    import json
+
+    client = Client()
+    client.force_login(provider_staff)
+    response = client.post(
+        f"/api/v1/training/classes/{approved_class.pk}/enrollments",
+        json.dumps({"citizen_id": cid(), "name": name}),
+        content_type="application/json",
+    )
+    assert 400 <= response.status_code < 500
+    assert "name" in response.content.decode() and CHINESE.search(response.content.decode())
+    assert not Person.objects.exists() and not Enrollment.objects.exists()
+
+
+def test_a_formula_name_is_refused_by_the_enrollment_screen(approved_class, provider_staff) -> None:
+    client = Client()
+    client.force_login(provider_staff)
+    response = client.post(
+        f"/training/classes/{approved_class.pk}/roster/",
+        {"citizen_id": cid(), "name": "=1+1"},
+    )
+    assert response.status_code == 200
+    assert "不能以 =、+、-、@ 开头" in response.content.decode()
+    assert not Person.objects.exists() and not Enrollment.objects.exists()
