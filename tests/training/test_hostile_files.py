@@ -296,3 +296,17 @@ def test_a_formula_name_is_refused_by_the_enrollment_screen(approved_class, prov
     assert response.status_code == 200
     assert "不能以 =、+、-、@ 开头" in response.content.decode()
     assert not Person.objects.exists() and not Enrollment.objects.exists()
+
+
+def test_a_formula_display_name_is_refused_for_a_login(city_admin) -> None:
+    from lijiao.accounts.models import User
+    from lijiao.accounts.roles import Role
+    from lijiao.accounts.services import create_user
+
+    before = User.objects.count()
+    with pytest.raises(DomainError) as refused:
+        create_user(
+            actor=None, username="hostile", password="Lijiao-2026-x", roles=[Role.WORKER], display_name="@SUM(1)"
+        )
+    assert [e.field for e in refused.value.errors] == ["display_name"]
+    assert User.objects.count() == before
