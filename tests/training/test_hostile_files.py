@@ -306,7 +306,82 @@ def test_a_formula_display_name_is_refused_for_a_login(city_admin) -> None:
     before = User.objects.count()
     with pytest.raises(DomainError) as refused:
         create_user(
-            actor=None, username="hostile", password="Lijiao-2026-x", roles=[Role.WORKER], display_name="@SUM(1)"
+            actor=None,
+            username="hostile",
+            password="Lijiao-2026-x",
+            roles=[Role.WORKER],
+            display_name="@SUM(1)",
         )
     assert [e.field for e in refused.value.errors] == ["display_name"]
     assert User.objects.count() == before
+
+
+def _xlsx_with_sheet(sheet_data: str) -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.split('<Override PartName="/xl/sharedStrings')[0] + "</Types>",
+        )
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.split('<Relationship Id="rId2"')[0] + "</Relationships>",
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><worksheet '
+            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            f"{sheet_data}</sheetData></worksheet>",
+        )
+    return output.getvalue()
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_a_sparse_sheet_whose_range_would_abort_the_reader_is_refused() -> None:
+    """Two cells, A1 and XFD1048576, in a few hundred bytes: calamine would allocate the whole 17-billion-cell
+    range (and abort the process); refused before it reads."""
+    data = _xlsx_with_sheet(
+        f'<row r="1">{_inline("A1", "姓名")}{_inline("B1", "身份证号")}</row>'
+        f'<row r="1048576">{_inline("XFD1048576", "x")}</row>'
+    )
+    assert len(data) < 2000
+    with pytest.raises(ImportFileError) as refused:
+        open_table("sparse.xlsx", data, SPECS)
+    assert refused.value.code == "too_many_cells" and "使用范围过大" in refused.value.message
+
+
+def test_a_wide_range_is_read_in_flat_memory_instead_of_by_calamine(settings: Any) -> None:
+    settings.IMPORT_CALAMINE_MAX_CELLS = 100  # the range below has 26 × 12 = 312 cells
+    data = _xlsx_with_sheet(
+        f'<row r="1">{_inline("A1", "姓名")}{_inline("B1", "身份证号")}</row>'
+        f'<row r="2">{_inline("A2", "张三")}{_inline("B2", "210202197001010011")}</row>'
+        f'<row r="12">{_inline("Z12", "备注")}</row>'
+    )
+    table = open_table("wide.xlsx", data, SPECS)
+    assert next(r.values[:2] for r in table.rows) == ["张三", "210202197001010011"]
+
+
+def test_an_ods_with_repeated_cells_is_refused_before_calamine_allocates_them() -> None:
+    """1.3 KB: 100,000 rows × 1,000 columns of "x" through number-*-repeated (calamine: a 2 GB allocation)."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            "content.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+            '<table:table table:name="S"><table:table-row table:number-rows-repeated="100000">'
+            '<table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p>'
+            "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+            "</office:document-content>",
+        )
+    with pytest.raises(ImportFileError) as refused:
+        open_table("bomb.ods", output.getvalue(), SPECS)
+    assert refused.value.code == "too_many_cells"

@@ -8,7 +8,10 @@ its XML members, in constant memory, before calamine or openpyxl opens it:
 - no member larger than 1 MiB compressed more than ``IMPORT_MAX_COMPRESSION_RATIO`` (200) times (real workbooks
   compress 3–30 times; a zip bomb about 1,000 times);
 - no text longer than a cell may hold (Excel's 32,767 characters): the longest run of bytes between two XML tags
-  in the shared strings and in each sheet, counted chunk by chunk.
+  in the shared strings and in each sheet, counted chunk by chunk;
+- the dense range a reader lays out (last used row × last used column) within ``IMPORT_MAX_CELLS``: two cells
+  A1 and XFD1048576 in a 1.5 KB file would make calamine allocate 549 GB and abort the process. A range above
+  ``IMPORT_CALAMINE_MAX_CELLS`` is read by openpyxl's streaming reader instead (xlsx) or refused (ods).
 
 An xls (not compressed) is bounded by its size (``IMPORT_MAX_XLS_BYTES``, 64 MiB). A csv streams line by line and
 the csv module bounds a field (131,072 characters). Anything refused raises :class:`ImportFileError` with the
@@ -18,6 +21,7 @@ message the clerk reads; nothing has been parsed, so nothing is written.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import IO
@@ -29,6 +33,7 @@ from lijiao.core.importing.types import ImportFileError
 
 __all__ = [
     "MAX_CELL_CHARS",
+    "calamine_max_cells",
     "check_spreadsheet",
     "uncompressed_size",
 ]
@@ -56,6 +61,19 @@ def max_shared_strings_bytes() -> int:
 
 def max_compression_ratio() -> int:
     return _setting("IMPORT_MAX_COMPRESSION_RATIO", 200)
+
+
+def max_cells() -> int:
+    """Cells of a sheet's dense range beyond which nothing reads it (``IMPORT_MAX_CELLS``, 20,000,000: a
+    1,000,000-row roster of 14 columns is 14,000,000)."""
+    return _setting("IMPORT_MAX_CELLS", 20_000_000)
+
+
+def calamine_max_cells() -> int:
+    """Cells beyond which calamine (which allocates the whole range, ≈ 32 bytes a cell) is not used
+    (``IMPORT_CALAMINE_MAX_CELLS``, 4,000,000 ≈ 130 MB): an xlsx is then read by openpyxl in flat memory, an ods
+    is refused."""
+    return _setting("IMPORT_CALAMINE_MAX_CELLS", 4_000_000)
 
 
 def max_xls_bytes() -> int:
@@ -102,28 +120,41 @@ def uncompressed_size(file_name: str, data: bytes | Path) -> int:
         return size
 
 
-def check_spreadsheet(file_name: str, data: bytes | Path, *, scan_text: bool = True) -> None:
+def check_spreadsheet(file_name: str, data: bytes | Path, *, scan_text: bool = True) -> int:
     """Refuse (:class:`ImportFileError`, code ``file_too_large`` or ``cell_too_long``) a spreadsheet a reader
     would need unbounded memory for; see the module. A zip that cannot be opened is left to the reader to report.
-    ``scan_text=False`` checks only the zip's directory (instant: what a web request checks before queuing a
-    large file for the worker, which checks the rest)."""
+    Returns the cells of the largest sheet's dense range (last used row × last used column: what calamine
+    allocates), 0 when not scanned. ``scan_text=False`` checks only the zip's directory (instant: what a web
+    request checks before queuing a large file for the worker, which checks the rest)."""
     ext = Path(file_name or "").suffix.lower()
     if ext == ".xls":
         if _size(data) > max_xls_bytes():
             raise _too_large(_("xls 文件超过 %(size)s MB") % {"size": _mib(max_xls_bytes())})
-        return
+        return 0
     if ext not in _ZIP_FORMATS:
-        return
+        return 0
     try:
         archive = zipfile.ZipFile(_source(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        return
+        return 0
+    cells = 0
     with archive:
         infos = archive.infolist()
         _check_sizes(infos)
         for info in infos if scan_text else ():
             if _text_parts(info.filename):
-                _check_text_runs(archive, info)
+                cells = max(cells, _scan(archive, info))
+    if cells > max_cells() or (ext == ".ods" and cells > calamine_max_cells()):
+        limit = max_cells() if ext != ".ods" else calamine_max_cells()
+        raise ImportFileError(
+            _(
+                "表格的使用范围过大（约 %(cells)s 个单元格，上限 %(limit)s 个），"
+                "请删除远处的内容或多余的行列后重新上传"
+            )
+            % {"cells": f"{cells:,}", "limit": f"{limit:,}"},
+            code="too_many_cells",
+        )
+    return cells
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
@@ -147,9 +178,79 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def _check_text_runs(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """The longest text between two tags, read in 1 MiB chunks (constant memory), within a cell's bound."""
-    run = 0
+_XLSX_ROW = re.compile(rb"<row\b[^>]*?\br=\"([0-9]{1,9})\"")
+_XLSX_CELL = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,9})\"")
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>")
+_ODS_ROWS = re.compile(rb"number-rows-repeated=\"([0-9]{1,12})\"")
+_ODS_COLUMNS = re.compile(rb"number-columns-repeated=\"([0-9]{1,12})\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+class _Grid:
+    """The extent of the cells a reader will lay out densely: its last used row and column (1-based)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.rows = 0
+        self.columns = 0
+        # ods: the position while walking rows and cells
+        self.row = 0
+        self.row_repeat = 1
+        self.column = 0
+        self.largest = 0
+
+    @property
+    def cells(self) -> int:
+        return max(self.largest, self.rows * self.columns)
+
+    def feed(self, segment: bytes) -> None:
+        if self.kind == "xlsx":
+            for match in _XLSX_ROW.finditer(segment):
+                self.rows = max(self.rows, int(match[1]))
+            for match in _XLSX_CELL.finditer(segment):
+                self.columns = max(self.columns, _column_number(match[1]))
+                self.rows = max(self.rows, int(match[2]))
+        elif self.kind == "ods":
+            for match in _ODS_TAG.finditer(segment):
+                self._ods_tag(match)
+
+    def _ods_tag(self, match: re.Match[bytes]) -> None:
+        closing, name, attributes, empty = match.groups()
+        if name == b"table":  # a new sheet: the extent is per sheet
+            self.largest = max(self.largest, self.rows * self.columns)
+            self.rows = self.columns = self.row = self.column = 0
+            return
+        if closing:
+            if name == b"table-row":
+                self.row += self.row_repeat
+            return
+        if name == b"table-row":
+            repeat = _ODS_ROWS.search(attributes)
+            self.row_repeat = int(repeat[1]) if repeat else 1
+            self.column = 0
+            if empty:
+                self.row += self.row_repeat
+            return
+        repeat = _ODS_COLUMNS.search(attributes)
+        self.column += int(repeat[1]) if repeat else 1
+        if not empty or b"value-type" in attributes:  # a cell with content: the range reaches it
+            self.columns = max(self.columns, self.column)
+            self.rows = max(self.rows, self.row + self.row_repeat)
+
+
+def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """One streamed pass over an XML member (1 MiB chunks, constant memory): the longest text between two tags
+    within a cell's bound, no more data than the directory declares; returns the cells of the dense range a
+    reader lays out for a worksheet (0 for shared strings)."""
+    kind = "ods" if info.filename == "content.xml" else "xlsx" if "worksheets/" in info.filename else ""
+    grid = _Grid(kind)
+    carry = b""
     read = 0
     try:
         with archive.open(info) as stream:
@@ -157,21 +258,25 @@ def _check_text_runs(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                 read += len(chunk)
                 if read > info.file_size:  # the directory lied about the size
                     raise _too_large(_("文件实际内容大于其声明的大小"))
-                parts = chunk.split(b"<")
-                run += len(parts[0])
-                if len(parts) > 1:
-                    run = max(run, max(map(len, parts[1:-1]), default=0))
-                    if run > _MAX_TEXT_RUN_BYTES:
+                data = carry + chunk
+                last = data.rfind(b"<")
+                if last <= 0:
+                    carry = data
+                else:
+                    segment, carry = data[:last], data[last:]
+                    if max(map(len, segment.split(b"<"))) > _MAX_TEXT_RUN_BYTES:
                         raise _cell_too_long()
-                    run = len(parts[-1])
-                if run > _MAX_TEXT_RUN_BYTES:
+                    grid.feed(segment)
+                if len(carry) > _MAX_TEXT_RUN_BYTES:
                     raise _cell_too_long()
+            grid.feed(carry)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         # Never left to a reader: a member whose data does not match its directory entry may be a bomb.
         raise ImportFileError(
             _("文件无法读取，请确认是有效的 Excel/ODS 表格且未加密：%(detail)s") % {"detail": exc},
             code="unreadable_file",
         ) from None
+    return grid.cells
 
 
 def _cell_too_long() -> ImportFileError:

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from lijiao.core.importing.limits import check_spreadsheet
+from lijiao.core.importing.limits import calamine_max_cells, check_spreadsheet
 from lijiao.core.importing.types import (
     _CSV_CHUNK,
     _DELIMITER_SNIFF_LINES,
@@ -70,7 +70,9 @@ def read_sheets(
     ext = _extension(file_name)
     if ext in SPREADSHEET_EXTENSIONS:
         limit = STREAM_XLSX_ABOVE_BYTES if large_xlsx_bytes is None else large_xlsx_bytes
-        check_spreadsheet(file_name, data)  # bounded before any parser touches it (ADR 0007)
+        cells = check_spreadsheet(file_name, data)  # bounded before any parser touches it (ADR 0007)
+        if cells > calamine_max_cells():  # calamine would allocate the whole range: stream it instead
+            limit = 0
         return _read_spreadsheet(data, limit)
     if ext in CSV_EXTENSIONS:
         return iter([_read_csv(data)])
