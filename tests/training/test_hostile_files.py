@@ -385,3 +385,13 @@ def test_an_ods_with_repeated_cells_is_refused_before_calamine_allocates_them() 
     with pytest.raises(ImportFileError) as refused:
         open_table("bomb.ods", output.getvalue(), SPECS)
     assert refused.value.code == "too_many_cells"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+86", "'+86"), ("-5", "'-5"), ("@A1", "'@A1"), ("张三", "张三"), (12, 12)],
+)
+def test_csv_cells_never_start_like_a_formula(value: Any, expected: Any) -> None:
+    from lijiao.core.text import csv_safe
+
+    assert csv_safe(value) == expected
