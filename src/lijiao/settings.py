@@ -202,7 +202,10 @@ ADMIN_PATH = os.environ.get("LIJIAO_ADMIN_PATH", "admin/").strip("/") + "/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = VAR_DIR / "media"  # never served by URL: uploads and error reports hold personal data (ADR 0007)
+FILE_UPLOAD_PERMISSIONS = 0o600  # stored files readable by the application's own user only
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+IMPORT_REPORT_RETENTION_DAYS = int(os.environ.get("LIJIAO_IMPORT_REPORT_RETENTION_DAYS", "30"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

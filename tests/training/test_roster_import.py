@@ -28,7 +28,7 @@ from lijiao.core.decisions import decision_digest
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.core.identity import citizen_id_check_char
 from lijiao.core.models import DecisionRecord, ImportJob
-from lijiao.core.pii import PIIKind, pii_digest
+from lijiao.core.pii import PIIKind, mask, pii_digest
 from lijiao.people.models import Person, PersonGroup
 from lijiao.people.services import register_person
 from lijiao.training import roster_import, tasks
@@ -81,6 +81,14 @@ def cid(birth: dt.date | None = None, *, male: bool = True, area: str = "210202"
     n = next(_serial)
     first17 = f"{area}{born:%Y%m%d}{(n % 499) * 2 + (1 if male else 0):03d}"
     return first17 + citizen_id_check_char(first17)
+
+
+def masked_id(value: Any) -> Any:
+    """An ID cell as the error report shows it (ADR 0007)."""
+    if value in ("", None):
+        return value
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return mask(PIIKind.CITIZEN_ID, text.strip())
 
 
 def row(name: str = "张三", number: str | None = None, phone: str = "", **cells: Any) -> list[Any]:
@@ -457,7 +465,8 @@ def test_every_row_error_writes_nothing(approved_class, provider_staff, kind: st
     error = result.errors[0]
     assert error.column == column and fragment in error.message
     assert CHINESE.search(error.message)
-    assert error.values[:2] == [str(v) if fmt == "csv" else v for v in bad[:2]]
+    # the row as sent, its ID masked (ADR 0007: the report keeps no full ID)
+    assert error.values[:2] == [str(bad[0]) if fmt == "csv" else bad[0], masked_id(bad[1])]
     assert "未导入任何学员" in job.message
 
 
@@ -470,7 +479,7 @@ def test_numeric_id_cell_is_refused_never_converted(approved_class, provider_sta
     [error] = result.errors
     assert error.row_number == 3 and error.column == "身份证号"
     assert "文本" in error.message and "2.10202E+17" in error.message
-    assert isinstance(error.values[1], float)  # the report keeps the cell as it was
+    assert error.values[1] == masked_id(float(number[:15] + "000"))  # masked in the report (ADR 0007)
     assert not Person.objects.exists()
 
 
@@ -492,12 +501,13 @@ def test_duplicates_within_the_file_report_both_rows(approved_class, provider_st
     assert [(e.row_number, e.column) for e in result.errors] == [(2, "身份证号"), (5, "身份证号")]
     assert "第 5 行" in result.errors[0].message and "第 2 行" in result.errors[1].message
     assert result.errors[0].values[0] == "张三"  # the rows as sent, read again from the file
-    assert result.errors[1].values[:2] == ["张三", f" {number.lower()} "]
+    assert result.errors[1].values[:2] == ["张三", masked_id(number.lower())]
     job = ImportJob.objects.get(pk=result.job_id)
     with job.report.open("rb") as handle:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
     report = book.get_sheet_by_index(0).to_python()
-    assert [r[:2] for r in report[1:]] == [["张三", number], ["张三", f" {number.lower()} "]]
+    assert [r[:2] for r in report[1:]] == [["张三", masked_id(number)], ["张三", masked_id(number.lower())]]
+    assert number not in repr(report)
 
 
 def test_already_enrolled_in_the_class(approved_class, provider_staff) -> None:
@@ -584,7 +594,7 @@ def test_all_errors_are_reported_in_row_order_with_the_file_error_first(
     report = sheet.to_python()
     assert report[0][: len(HEADER)] == HEADER and report[0][-3:] == ["行号", "错误列", "错误原因"]
     assert [r[-3] for r in report[1:]] == [0, 2, 3, 4, 5]
-    assert report[2][0] == "" and report[3][1] == number  # the rows as sent, to correct and re-import
+    assert report[2][0] == "" and report[3][1] == masked_id(number)  # row number + masked ID find the row
 
 
 def test_error_list_is_capped_but_the_report_has_everything(approved_class, provider_staff) -> None:
@@ -974,7 +984,9 @@ def test_api_file_level_problems(approved_class, provider_staff) -> None:
     assert upload(client, approved_class.pk, xlsx([row()])).status_code == 409
 
 
-def test_api_scope_and_permissions(approved_class, provider_staff, other_provider_staff, clerk) -> None:
+def test_api_scope_and_permissions(
+    approved_class, provider_staff, other_provider_staff, clerk, clerk_elsewhere
+) -> None:
     data = xlsx([row()])
     assert upload(api_client(None), approved_class.pk, data).status_code == 401
     assert upload(api_client(other_provider_staff), approved_class.pk, data).status_code == 404
@@ -982,7 +994,9 @@ def test_api_scope_and_permissions(approved_class, provider_staff, other_provide
     assert upload(api_client(provider_staff), 999_999, data).status_code == 404
     assert not Person.objects.exists()
     failed = upload(api_client(provider_staff), approved_class.pk, xlsx([row("", cid())])).json()
-    for outsider in (other_provider_staff, clerk):
+    # the district's clerk follows the import and reads its report (ADR 0007); outsiders see nothing
+    assert api_client(clerk).get(f"{API}/import-jobs/{failed['job_id']}/report.xlsx").status_code == 200
+    for outsider in (other_provider_staff, clerk_elsewhere):
         client = api_client(outsider)
         assert client.get(f"{API}/import-jobs/{failed['job_id']}").status_code == 404
         assert client.get(f"{API}/import-jobs/{failed['job_id']}/report.xlsx").status_code == 404
@@ -1072,13 +1086,14 @@ def test_job_page_polls_with_htmx_until_finished(approved_class, provider_staff)
     assert "hx-trigger" not in done and "已导入 200 名学员" in done
 
 
-def test_screens_scope(approved_class, provider_staff, other_provider_staff, clerk) -> None:
+def test_screens_scope(approved_class, provider_staff, other_provider_staff, clerk, clerk_elsewhere) -> None:
     url = f"/training/classes/{approved_class.pk}/roster/import/"
     assert api_client(other_provider_staff).get(url).status_code == 404
     assert api_client(clerk).get(url).status_code == 403
     assert api_client(None).get(url).status_code == 302
     result = run(provider_staff, approved_class, xlsx([row("", cid())]))
-    for outsider in (other_provider_staff, clerk):
+    assert api_client(clerk).get(f"/training/import-jobs/{result.job_id}/report.xlsx").status_code == 200
+    for outsider in (other_provider_staff, clerk_elsewhere):
         assert api_client(outsider).get(f"/training/import-jobs/{result.job_id}/").status_code == 404
         assert (
             api_client(outsider).get(f"/training/import-jobs/{result.job_id}/report.xlsx").status_code == 404

@@ -19,6 +19,7 @@ from lijiao.audit.services import record_event
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.identity import InvalidCitizenId, parse_citizen_id
 from lijiao.core.models import HandlingArea
+from lijiao.core.text import unsafe_text_problem
 
 TOKEN_PREFIX = "lj_"  # noqa: S105 -- a visible prefix that marks our tokens, not a secret
 
@@ -56,6 +57,8 @@ def create_user(
         errors.append(FieldError("handling_area", _("区经办及审核人员必须指定经办区域")))
     if Role.PROVIDER_STAFF in roles and provider is None:
         errors.append(FieldError("provider", _("培训机构人员必须指定所属机构")))
+    if problem := unsafe_text_problem(display_name or "", label=_("姓名")):
+        errors.append(FieldError("display_name", problem))
     canonical_id = ""
     if citizen_id:
         try:

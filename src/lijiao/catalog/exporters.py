@@ -24,6 +24,7 @@ from lijiao.catalog.diff import EditionDiff
 from lijiao.catalog.importers import COLUMNS, LEVEL_TEXT, TIER_TEXT
 from lijiao.catalog.models import CatalogItem, Edition, EditionStatus
 from lijiao.catalog.selectors import edition_items
+from lijiao.core.xlsx import text_workbook
 
 _MONEY_KEYS = frozenset({"subsidy_standard", "assessment_subsidy"})
 _FLAG_KEYS = ("is_digital", "is_elder_child_care", "allows_graduate_conversion", "is_new_business_form")
@@ -126,11 +127,7 @@ def _write_items(sheet: Any, first_row: int, items: Iterable[CatalogItem], forma
 
 
 def _workbook(output: io.BytesIO) -> Any:
-    import xlsxwriter
-
-    return xlsxwriter.Workbook(
-        output, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
-    )
+    return text_workbook(output, in_memory=True)
 
 
 def edition_xlsx(edition: Edition) -> bytes:

@@ -45,6 +45,7 @@ from lijiao.core.importing import (
     Table,
     cell_bool,
     cell_decimal,
+    cell_free_text,
     cell_int,
     cell_text,
     open_table,
@@ -53,6 +54,7 @@ from lijiao.core.importing import (
     write_template_header,
     write_template_notes,
 )
+from lijiao.core.xlsx import text_workbook
 
 IMPORT_KIND = "catalog.edition_items"
 
@@ -262,7 +264,7 @@ class _RowParser:
                 return None
 
         code = _code(get("code", cell_text) or "")
-        name = get("name", cell_text) or ""
+        name = get("name", cell_free_text) or ""
         level = get("level", parse_level)
         category_text = get("category", cell_text) or ""
         standard = get("subsidy_standard", cell_decimal)
@@ -278,7 +280,7 @@ class _RowParser:
                 "is_new_business_form",
             )
         }
-        note = get("note", cell_text) or ""
+        note = get("note", cell_free_text) or ""
 
         kind, occupation, special_item = self._subject(code, name, fail)
         category = self._category(category_text, fail)
@@ -466,10 +468,8 @@ def import_edition_file(*, actor: Actor, edition: Edition, file_name: str, data:
 
 def edition_template_xlsx() -> bytes:
     """A blank import form: the header row, two example rows to overwrite, and a sheet explaining the values."""
-    import xlsxwriter
-
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_urls": False})
+    workbook = text_workbook(output, in_memory=True)
     try:
         sheet = workbook.add_worksheet("目录项目")
         text = workbook.add_format({"num_format": "@"})

@@ -25,6 +25,7 @@ from lijiao.core.errors import DomainError, FieldError, NotFound
 from lijiao.core.identity import CitizenId, InvalidCitizenId, parse_citizen_id
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, canonical, mask, pii_digest
+from lijiao.core.text import unsafe_text_problem
 from lijiao.people.models import Person, PersonGroup
 
 __all__ = [
@@ -112,6 +113,17 @@ def _masked_snapshot(person: Person) -> dict[str, Any]:
     }
 
 
+def _name_errors(name: str) -> list[FieldError]:
+    """A person's name: required, at most 50 characters, never a formula or control characters (ADR 0007)."""
+    if not name:
+        return [FieldError("name", _("请填写姓名"))]
+    if len(name) > 50:
+        return [FieldError("name", _("姓名最多50字"))]
+    if problem := unsafe_text_problem(name, label=_("姓名")):
+        return [FieldError("name", problem)]
+    return []
+
+
 @transaction.atomic
 def register_person(
     *,
@@ -140,10 +152,7 @@ def register_person(
     except InvalidCitizenId as exc:
         errors.append(FieldError("citizen_id", exc.message))
     name = re.sub(r"\s+", " ", (name or "").strip())
-    if not name:
-        errors.append(FieldError("name", _("请填写姓名")))
-    elif len(name) > 50:
-        errors.append(FieldError("name", _("姓名最多50字")))
+    errors += _name_errors(name)
     clean: dict[str, str] = {}
     parsers: tuple[tuple[str, Callable[[], str]], ...] = (
         ("phone", lambda: normalise_phone(phone)),
@@ -158,6 +167,8 @@ def register_person(
     employer_name = (employer_name or "").strip()
     if len(employer_name) > 100:
         errors.append(FieldError("employer_name", _("工作单位最多100字")))
+    elif problem := unsafe_text_problem(employer_name, label=_("工作单位")):
+        errors.append(FieldError("employer_name", problem))
     if errors or cid is None:
         raise DomainError(_("人员信息有误"), code="invalid_person", errors=tuple(errors))
 
@@ -262,6 +273,13 @@ def validate_group_evidence(
         errors.append(FieldError("employer_name", _("单位名称最多100字")))
     if len(note) > 200:
         errors.append(FieldError("note", _("备注最多200字")))
+    for field, label, text in (
+        ("registration_number", _("失业登记证号"), registration_number),
+        ("employer_name", _("工作单位"), employer_name),
+        ("note", _("备注"), note),
+    ):
+        if problem := unsafe_text_problem(text, label=label, allow_line_breaks=field == "note"):
+            errors.append(FieldError(field, problem))
     return errors
 
 

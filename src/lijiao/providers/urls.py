@@ -10,6 +10,7 @@ urlpatterns = [
     path("listed/", views.listed, name="listed"),
     # Bureau staff and provider staff
     path("", views.provider_list, name="list"),
+    path("export.xlsx", views.provider_list_export, name="list_export"),
     path("register/", views.register, name="register"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +26,16 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from lijiao.accounts.scope import Scope
+from lijiao.audit.services import record_event
 from lijiao.catalog.models import Occupation, SpecialItem
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error, service_errors_on
 from lijiao.core.models import HandlingArea
+from lijiao.core.xlsx import xlsx_download
 from lijiao.providers import selectors, services, workflows
+from lijiao.providers.exporters import providers_xlsx
 from lijiao.providers.filters import ListedProviderFilterSet, ProviderFilterSet
 from lijiao.providers.forms import (
     BlacklistForm,
@@ -149,6 +152,27 @@ def provider_list(request: HttpRequest) -> HttpResponse:
             and _areas_for(request.user).exists(),
         },
     )
+
+
+@staff_view
+@require_GET
+def provider_list_export(request: HttpRequest) -> HttpResponseBase:
+    """The list as shown (same scope, same filters, every page) as xlsx; audited (ADR 0007)."""
+    filterset = ProviderFilterSet(request.GET or None, queryset=selectors.visible_providers(request.user))
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest(_("筛选条件有误"))
+    export = providers_xlsx(filterset.qs)
+    record_event(
+        actor=request.user,
+        action="providers.list.exported",
+        object_type="providers.provider",
+        after={
+            "rows": export.rows,
+            "filters": {key: request.GET.getlist(key) for key in request.GET if key != "page"},
+            "format": "xlsx",
+        },
+    )
+    return xlsx_download(export, f"{_('培训机构')}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @staff_view

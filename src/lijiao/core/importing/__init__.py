@@ -9,6 +9,7 @@ from lijiao.core.importing.cells import (
     cell_bool,
     cell_date,
     cell_decimal,
+    cell_free_text,
     cell_int,
     cell_text,
     is_blank,
@@ -16,6 +17,7 @@ from lijiao.core.importing.cells import (
 )
 from lijiao.core.importing.header import Table, find_header, map_header, normalize_header, open_table
 from lijiao.core.importing.jobs import save_job
+from lijiao.core.importing.limits import MAX_CELL_CHARS, check_spreadsheet, uncompressed_size
 from lijiao.core.importing.reading import STREAM_XLSX_ABOVE_BYTES, RowStream, read_rows, read_sheets
 from lijiao.core.importing.reports import (
     REPORT_FIELD_COLUMN,
@@ -41,6 +43,7 @@ from lijiao.core.importing.types import (
 
 __all__ = [
     "CSV_EXTENSIONS",
+    "MAX_CELL_CHARS",
     "MAX_TITLE_ROWS",
     "REPORT_FIELD_COLUMN",
     "REPORT_REASON_COLUMN",
@@ -59,8 +62,10 @@ __all__ = [
     "cell_bool",
     "cell_date",
     "cell_decimal",
+    "cell_free_text",
     "cell_int",
     "cell_text",
+    "check_spreadsheet",
     "error_report_xlsx",
     "find_header",
     "is_blank",
@@ -71,6 +76,7 @@ __all__ = [
     "read_rows",
     "read_sheets",
     "save_job",
+    "uncompressed_size",
     "write_template_choices",
     "write_template_header",
     "write_template_notes",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from lijiao.core.importing.types import _EXACT_FLOAT_LIMIT, _INVISIBLE, CellError
 from lijiao.core.money import CENT, InvalidAmount, to_yuan
+from lijiao.core.text import unsafe_text_problem
 
 # --- cells ----------------------------------------------------------------------------------------------------
 
@@ -77,6 +78,15 @@ def cell_text(value: Any, *, allow_number: bool = True) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
+
+
+def cell_free_text(value: Any) -> str:
+    """A cell of free text (a name, a note) as stripped text, refused (:class:`CellError`) when it starts like a
+    spreadsheet formula or holds control characters (:func:`lijiao.core.text.unsafe_text_problem`)."""
+    text = cell_text(value)
+    if problem := unsafe_text_problem(text, allow_line_breaks=True):
+        raise CellError(problem)
+    return text
 
 
 def _normal(text: str) -> str:

@@ -59,3 +59,39 @@ def save_job(
         job.report.save(f"{stem}-errors.xlsx", ContentFile(report), save=False)
     job.save()
     return job
+
+
+# --- retention (ADR 0007) -------------------------------------------------------------------------------------
+
+DEFAULT_REPORT_RETENTION_DAYS = 30
+
+
+def report_retention() -> dt.timedelta:
+    """How long an error report is kept after its import finished (setting ``IMPORT_REPORT_RETENTION_DAYS``)."""
+    from django.conf import settings
+
+    return dt.timedelta(
+        days=int(getattr(settings, "IMPORT_REPORT_RETENTION_DAYS", DEFAULT_REPORT_RETENTION_DAYS))
+    )
+
+
+def purge_import_reports(*, now: dt.datetime | None = None) -> int:
+    """Delete the error reports of imports that finished (or, never finished, were created) longer ago than the
+    retention, and clear the job's link to them; the job itself stays (who imported what, when, how many errors).
+    Returns the number of reports deleted. Run daily by ``lijiao purge-import-reports`` or the background task
+    :func:`lijiao.core.tasks.purge_import_reports_task`."""
+    from django.db.models import Q
+
+    from lijiao.core.models import ImportJob
+
+    cutoff = (now or timezone.now()) - report_retention()
+    old = ImportJob.objects.exclude(report="").filter(
+        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    )
+    deleted = 0
+    for job in old.only("pk", "report").iterator():
+        if job.report.name:
+            job.report.storage.delete(job.report.name)
+        ImportJob.objects.filter(pk=job.pk).update(report="")
+        deleted += 1
+    return deleted

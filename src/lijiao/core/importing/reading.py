@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from lijiao.core.importing.limits import calamine_max_cells, check_spreadsheet
 from lijiao.core.importing.types import (
     _CSV_CHUNK,
     _DELIMITER_SNIFF_LINES,
@@ -62,12 +63,16 @@ def read_sheets(
 
     ``file_name`` decides the format by its extension; ``data`` is the content or a path to it. An xlsx whose
     first sheet's XML exceeds ``large_xlsx_bytes`` (default :data:`STREAM_XLSX_ABOVE_BYTES`) is read in flat
-    memory by openpyxl instead of calamine. Raises :class:`ImportFileError` for an unsupported extension or a
+    memory by openpyxl instead of calamine. A spreadsheet is first checked by
+    :func:`lijiao.core.importing.limits.check_spreadsheet` (uncompressed size, compression ratio, cell length). Raises :class:`ImportFileError` for an unsupported extension or a
     file that cannot be read.
     """
     ext = _extension(file_name)
     if ext in SPREADSHEET_EXTENSIONS:
         limit = STREAM_XLSX_ABOVE_BYTES if large_xlsx_bytes is None else large_xlsx_bytes
+        cells = check_spreadsheet(file_name, data)  # bounded before any parser touches it (ADR 0007)
+        if cells > calamine_max_cells():  # calamine would allocate the whole range: stream it instead
+            limit = 0
         return _read_spreadsheet(data, limit)
     if ext in CSV_EXTENSIONS:
         return iter([_read_csv(data)])

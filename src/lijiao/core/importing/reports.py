@@ -106,12 +106,10 @@ def error_report_xlsx(header: Sequence[str], errors: Iterable[RowError]) -> byte
     reasons. The original columns come first with the file's headings, so the corrected report can be
     imported again. Written in ``constant_memory`` mode: a million errors fit.
     """
-    import xlsxwriter
+    from lijiao.core.xlsx import text_workbook
 
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        output, {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
-    )
+    workbook = text_workbook(output, constant_memory=True)
     try:
         sheet = workbook.add_worksheet("错误报告")
         head = workbook.add_format(

@@ -34,7 +34,7 @@ def blacklist_provider(
     provider = _locked(provider)
     _require_reviewer(actor, provider, "providers.blacklist_provider")
     errors: list[FieldError] = []
-    text = _text(reason, "reason", _("原因"), MAX_REASON, errors, required=True)
+    text = _text(reason, "reason", _("原因"), MAX_REASON, errors, required=True, multiline=True)
     if not isinstance(starts_on, dt.date):
         errors.append(FieldError("starts_on", _("请填写开始日期")))
     elif ends_on is not None and ends_on < starts_on:
@@ -110,7 +110,7 @@ def record_credit_event(
     """Record a complaint, sanction or commendation (complaints and sanctions take points, commendations add)."""
     _require_reviewer(actor, provider, "providers.add_creditevent")
     errors: list[FieldError] = []
-    text = _text(description, "description", _("说明"), 500, errors, required=True)
+    text = _text(description, "description", _("说明"), 500, errors, required=True, multiline=True)
     if kind not in CreditEvent.Kind.values:
         errors.append(FieldError("kind", _("未知的记录类型“%(kind)s”") % {"kind": kind}))
     if not isinstance(occurred_on, dt.date):

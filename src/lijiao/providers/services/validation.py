@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.pii import PIIKind, canonical
+from lijiao.core.text import unsafe_text_problem
 
 MAX_REASON = 500
 
@@ -46,18 +47,23 @@ def _text(
     errors: list[FieldError],
     *,
     required: bool = False,
+    multiline: bool = False,
 ) -> str:
+    """Stripped text within ``max_length``, refused when it could act as a spreadsheet formula or carries control
+    characters (:func:`lijiao.core.text.unsafe_text_problem`; line breaks allowed when ``multiline``)."""
     text = (value or "").strip()
     if required and not text:
         errors.append(FieldError(field, _("请填写%(label)s") % {"label": label}))
     elif len(text) > max_length:
         errors.append(FieldError(field, _("%(label)s最多%(max)s字") % {"label": label, "max": max_length}))
+    elif problem := unsafe_text_problem(text, label=label, allow_line_breaks=multiline):
+        errors.append(FieldError(field, problem))
     return text
 
 
 def _reason(reason: str | None, field: str = "reason") -> str:
     errors: list[FieldError] = []
-    text = _text(reason, field, _("原因"), MAX_REASON, errors, required=True)
+    text = _text(reason, field, _("原因"), MAX_REASON, errors, required=True, multiline=True)
     if errors:
         raise _invalid(_("请说明原因"), errors, code="reason_required")
     return text

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from lijiao.core.errors import DomainError
 from lijiao.core.identity import CitizenId, InvalidCitizenId, parse_citizen_id
 from lijiao.core.importing import CellError, ColumnSpec, Table, cell_date, cell_int, cell_text, is_blank
+from lijiao.core.text import unsafe_text_problem
 from lijiao.people.models import Person, PersonGroup
 from lijiao.people.services import normalise_phone
 
@@ -132,6 +133,8 @@ def parse_name(value: Any) -> str:
         raise CellError(_("姓名不能为空"))
     if len(name) > 50:
         raise CellError(_("姓名最多50字"))
+    if problem := unsafe_text_problem(name, label=_("姓名")):
+        raise CellError(problem)
     return name
 
 
@@ -240,6 +243,8 @@ def parse_employer(value: Any) -> str:
     if _blank(value):
         return ""
     employer = " ".join(cell_text(value).split())
+    if problem := unsafe_text_problem(employer, label=_("工作单位")):
+        raise CellError(problem)
     if len(employer) > 100:
         raise CellError(_("工作单位最多100字"))
     return employer

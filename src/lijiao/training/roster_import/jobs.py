@@ -24,9 +24,11 @@ from lijiao.core.importing import (
     REPORT_ROW_COLUMN,
     RowError,
     error_report_xlsx,
+    is_blank,
     save_job,
 )
 from lijiao.core.models import ImportJob
+from lijiao.core.pii import PIIKind, mask
 from lijiao.training.models import TrainingClass
 from lijiao.training.roster_import.checks import RosterChecks
 from lijiao.training.roster_import.rows import FILE_ROW, RosterImportResult
@@ -155,10 +157,12 @@ def failed_job(
     """Nothing was written: the failed job with the error report (every error, streamed from the spool)."""
     first: list[RowError] = []
     count = 0
+    personal = _personal_columns(checks)
 
     def counted() -> Iterator[RowError]:
         nonlocal count
-        for error in checks.all_errors(late, file_level):
+        for found in checks.all_errors(late, file_level):
+            error = _masked_error(found, personal)
             count += 1
             if len(first) < checks.keep_errors:
                 first.append(error)
@@ -201,26 +205,53 @@ def failed_job(
     )
 
 
+# --- personal data in the report (ADR 0007) -------------------------------------------------------------------
+
+_MASKED_KEYS = (("citizen_id", PIIKind.CITIZEN_ID), ("phone", PIIKind.PHONE))
+
+
+def _personal_columns(checks: RosterChecks) -> list[tuple[int, PIIKind]]:
+    """The file's columns holding an ID number or a phone number, with their kind."""
+    columns = checks.table.columns
+    return [(columns[key], kind) for key, kind in _MASKED_KEYS if columns.get(key) is not None]
+
+
+def _masked_error(error: RowError, personal: list[tuple[int, PIIKind]]) -> RowError:
+    """The error with the row's ID and phone numbers masked as on the screens (``2102**********123X``): the row
+    number and the masked ID find the row in the clerk's own file; the report keeps no full number."""
+    if not personal or not error.values:
+        return error
+    values = list(error.values)
+    for index, kind in personal:
+        if index < len(values) and not is_blank(values[index]):
+            value = values[index]
+            text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            values[index] = mask(kind, text.strip())
+    return RowError(error.row_number, error.column, error.message, values)
+
+
 def get_import_job(user: Actor, job_id: int) -> ImportJob:
-    """A roster import job the user may follow: their own, or any of a class of their provider (with
-    ``training.import_roster``). Anything else is :class:`NotFound`, exactly like a missing id — the job's report
-    holds the personal data of the file."""
+    """A roster import job the user may follow, and download the report of, within the import's scope (ADR 0007):
+    staff of the class's provider holding ``training.import_roster``, or bureau staff holding
+    ``training.view_enrollment`` whose handling area covers the class (city-wide roles: every class). Anything
+    else — another provider's staff, a clerk of another district, a user who started the import but has since
+    left the provider — is :class:`NotFound`, exactly like a missing id: the report holds the file's personal
+    data."""
+    from lijiao.training.selectors.classes import visible_classes
+
     job = ImportJob.objects.filter(pk=job_id, kind=IMPORT_KIND).select_related("created_by").first()
-    if job is None or not getattr(user, "is_authenticated", False):
+    if job is None or not getattr(user, "is_authenticated", False) or not job.target_id.isdigit():
         raise NotFound(_("导入任务不存在"))
-    if user.is_superuser or (job.created_by_id is not None and job.created_by_id == user.pk):
+    if user.is_superuser:
         return job
-    provider_id = (
-        TrainingClass.objects.filter(pk=int(job.target_id)).values_list("provider_id", flat=True).first()
-        if job.target_id.isdigit()
-        else None
-    )
-    if (
-        provider_id is not None
-        and getattr(user, "provider_id", None) == provider_id
-        and user.has_perm("training.import_roster")
-    ):
-        return job
+    training_class = visible_classes(user).filter(pk=int(job.target_id)).first()
+    if training_class is not None:
+        provider_id = getattr(user, "provider_id", None)
+        if provider_id is not None:
+            if provider_id == training_class.provider_id and user.has_perm("training.import_roster"):
+                return job
+        elif user.has_perm("training.view_enrollment"):
+            return job
     raise NotFound(_("导入任务不存在"))
 
 

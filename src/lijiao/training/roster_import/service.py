@@ -20,7 +20,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from lijiao.core.actors import Actor
-from lijiao.core.importing import CSV_EXTENSIONS, Table, open_table
+from lijiao.core.importing import CSV_EXTENSIONS, Table, check_spreadsheet, open_table, uncompressed_size
 from lijiao.core.models import ImportJob
 from lijiao.training.models import TrainingClass
 from lijiao.training.roster_import.checks import RosterChecks
@@ -212,10 +212,17 @@ def estimate_rows(file_name: str, data: bytes | Path) -> int:
 
 
 def runs_in_background(file_name: str, data: bytes | Path) -> bool:
-    """Whether a roster file is large enough to be imported by the worker rather than in the request."""
+    """Whether a roster file is large enough to be imported by the worker rather than in the request: above the
+    inline rows or bytes, or a spreadsheet whose content expands beyond ``ROSTER_IMPORT_INLINE_MAX_UNCOMPRESSED``
+    (16 MB), so that a web process never holds more than a small file's sheet (ADR 0007)."""
     max_rows, max_bytes = inline_limits()
     size = len(data) if isinstance(data, bytes) else data.stat().st_size
-    return size > max_bytes or estimate_rows(file_name, data) > max_rows
+    expanded = int(getattr(settings, "ROSTER_IMPORT_INLINE_MAX_UNCOMPRESSED", 16 << 20))
+    return (
+        size > max_bytes
+        or estimate_rows(file_name, data) > max_rows
+        or uncompressed_size(file_name, data) > expanded
+    )
 
 
 def queue_roster_import(
@@ -276,6 +283,7 @@ def start_roster_import(
     The one decision the screen and the API share. Raises what :func:`import_roster` raises for an unusable
     file (imported now) or what :func:`check_can_import` raises (queued).
     """
+    check_spreadsheet(file_name, data, scan_text=False)  # a zip bomb is refused now, not queued (ADR 0007)
     if runs_in_background(file_name, data):
         job = queue_roster_import(actor=actor, training_class=training_class, file_name=file_name, data=data)
         return RosterImportStart(job, None)

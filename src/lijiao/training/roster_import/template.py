@@ -10,18 +10,17 @@ from collections.abc import Iterable
 from django.utils import translation
 
 from lijiao.core.importing import write_template_choices, write_template_header, write_template_notes
+from lijiao.core.xlsx import text_workbook
 from lijiao.people.models import Person
 from lijiao.training.roster_import.columns import COLUMNS
 
 
 def roster_template_xlsx() -> bytes:
     """The import form: header row, two example rows to overwrite, the ID column formatted as text, notes."""
-    import xlsxwriter
-
     from lijiao.core.identity import citizen_id_check_char
 
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_numbers": False})
+    workbook = text_workbook(output, in_memory=True)
     try:
         sheet = workbook.add_worksheet("学员名单")
         text = workbook.add_format({"num_format": "@"})

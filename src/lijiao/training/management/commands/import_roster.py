@@ -8,6 +8,7 @@ operator at the server's console); with it, as that user, with that user's permi
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any, cast
@@ -98,7 +99,9 @@ class Command(BaseCommand):
         report = path.with_name(f"{path.stem}-错误报告.xlsx")
         job = ImportJob.objects.filter(pk=result.job_id or 0).first()
         if job is not None and job.report:
-            with job.report.open("rb") as source, report.open("wb") as target:
+            # owner-only, like the stored report (ADR 0007)
+            descriptor = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with job.report.open("rb") as source, os.fdopen(descriptor, "wb") as target:
                 shutil.copyfileobj(source, target)
             self.stderr.write(f"完整错误报告：{report}")
         raise CommandError(_("未导入任何学员"), returncode=1)
