@@ -140,11 +140,8 @@ def _is_own_provider(actor: Actor, training_class: TrainingClass) -> bool:
 
 
 def _reviews_area_of(actor: Actor, training_class: TrainingClass) -> bool:
-    return (
-        Scope.for_user(actor)
-        .filter_by_area(TrainingClass.objects.filter(pk=training_class.pk), area_field="handling_area")
-        .exists()
-    )
+    scope = Scope.for_user(actor)
+    return scope.all_areas or training_class.handling_area_id in scope.area_ids
 
 
 def _require_own_provider(actor: Actor, training_class: TrainingClass, perm: str) -> None:
