@@ -160,6 +160,8 @@ def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         enrollment = selectors.get_enrollment(request.user, enrollment_id)
     except NotFound:
         raise Http404(_("报名记录不存在")) from None
+    if not _can(request.user, "training.change_enrollment", enrollment.training_class):
+        raise DjangoPermissionDenied(_("您没有办理退出的权限"))  # refused before the form is read (ADR 0005)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写退出原因"))

@@ -158,6 +158,14 @@ def _require_reviewer(actor: Actor, training_class: TrainingClass) -> None:
         raise _not_found()
 
 
+def may_act(actor: Actor, training_class: TrainingClass, action: str) -> bool:
+    """Whether ``actor`` may take ``action`` on this class whatever its status: the permission and scope half of
+    the action's service check (screens refuse with 403 on this before reading a form)."""
+    if action in PROVIDER_ACTION_PERMS:
+        return _is_own_provider(actor, training_class) and has_any_perm(actor, PROVIDER_ACTION_PERMS[action])
+    return has_any_perm(actor, "training.review_trainingclass") and _reviews_area_of(actor, training_class)
+
+
 def allowed_actions(actor: Actor, training_class: TrainingClass) -> list[str]:
     """The workflow actions ``actor`` may take on the class now: its status allows them, and the actor passes the
     checks the action's service makes (the permission, and the own provider or the class's handling area)."""
