@@ -28,6 +28,7 @@ import datetime as dt
 import io
 import json
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -568,34 +569,37 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+_BY_TYPE: dict[str, Any] = {
+    "object": lambda schema: _body(schema),
+    "array": lambda schema: [],
+    "integer": lambda schema: max(1, schema.get("minimum", 1)),
+    "number": lambda schema: 1,
+    "boolean": lambda schema: False,
+}
+_BY_FORMAT: dict[str, Any] = {
+    "date": lambda: (today() + dt.timedelta(days=30)).isoformat(),
+    "date-time": lambda: timezone.now().isoformat(),
+}
+
+
 def _value(name: str, schema: dict[str, Any]) -> Any:
+    """A value the schema accepts for field ``name``: given, the first choice, the default, or one of its type."""
     if name in BODY_VALUES:
         return BODY_VALUES[name]
     schema = _resolve(schema)
-    for key in ("anyOf", "oneOf", "allOf"):
-        if key in schema:
-            options = [o for o in schema[key] if _resolve(o).get("type") != "null"]
-            return _value(name, options[0])
-    if "enum" in schema:
-        return schema["enum"][0]
-    if "default" in schema:
-        return schema["default"]
-    kind = schema.get("type")
-    if kind == "object":
-        return _body(schema)
-    if kind == "array":
-        return []
-    if kind == "integer":
-        return max(1, schema.get("minimum", 1))
-    if kind == "number":
-        return 1
-    if kind == "boolean":
-        return False
-    if schema.get("format") == "date":
-        return (today() + dt.timedelta(days=30)).isoformat()
-    if schema.get("format") == "date-time":
-        return timezone.now().isoformat()
-    return "矩阵"
+    options = [o for key in ("anyOf", "oneOf", "allOf") for o in schema.get(key, ())]
+    options = [o for o in options if _resolve(o).get("type") != "null"]
+    if options:
+        value = _value(name, options[0])
+    elif "enum" in schema:
+        value = schema["enum"][0]
+    elif "default" in schema:
+        value = schema["default"]
+    elif schema.get("type") in _BY_TYPE:
+        value = _BY_TYPE[schema["type"]](schema)
+    else:
+        value = _BY_FORMAT.get(schema.get("format", ""), lambda: "矩阵")()
+    return value
 
 
 def _body(schema: dict[str, Any]) -> dict[str, Any]:
@@ -634,9 +638,9 @@ def _fingerprint() -> tuple[Any, ...]:
         if model._meta.db_table not in tables or model._meta.proxy:
             continue
         table = connection.ops.quote_name(model._meta.db_table)
-        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        parts.append(f"(SELECT COUNT(*) FROM {table})")  # noqa: S608  (table names from the models, quoted)
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-            parts.append(f"(SELECT MAX({connection.ops.quote_name('updated_at')}) FROM {table})")
+            parts.append(f"(SELECT MAX(updated_at) FROM {table})")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return tuple(cursor.fetchone())
@@ -652,8 +656,6 @@ def _outcome(response: Any) -> str:
     if status in (401, 403, 404, 405):
         return str(status)
     if status == 422:
-        if OBSERVE:
-            print("422", response.content.decode()[:400])
         return "422"  # a body the schema refuses: the matrix's bodies must never get it
     assert status < 500, f"{status}: {response.content[:300]!r}"
     return "ok"
@@ -699,18 +701,23 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, A
     """The objects and one logged-in client per role, built once for the module (rolled back at its end)."""
     media = tempfile.TemporaryDirectory()
     fake_pdf = mock.patch("lijiao.catalog.exporters.edition_pdf", return_value=b"%PDF-1.4 matrix")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media.name), fake_pdf, media:
-        with transaction.atomic():
-            built = _build()
-            clients = {"anon": Client()}
-            for role, user in built["users"].items():
-                client = Client()
-                client.force_login(user)
-                clients[role] = client
-            built["clients"] = clients
-            BASELINE[:] = [_fingerprint()]
-            yield built
-            transaction.set_rollback(True)
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media.name),
+        fake_pdf,
+        media,
+        transaction.atomic(),
+    ):
+        built = _build()
+        clients = {"anon": Client()}
+        for role, user in built["users"].items():
+            client = Client()
+            client.force_login(user)
+            clients[role] = client
+        built["clients"] = clients
+        BASELINE[:] = [_fingerprint()]
+        yield built
+        transaction.set_rollback(True)
 
 
 def _api_url(key: str, ids: dict[str, Any]) -> tuple[str, str]:
@@ -760,7 +767,7 @@ OBSERVE = (
 
 
 def _report(label: str, outcomes: dict[str, str]) -> None:
-    print(label, " ".join(f"{role}={outcomes[role]}" for role in ROLES))
+    sys.stdout.write(f"{label} " + " ".join(f"{role}={outcomes[role]}" for role in ROLES) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------------------------
