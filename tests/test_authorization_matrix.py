@@ -80,14 +80,11 @@ ROLES = (
 
 EVERYONE = frozenset(ROLES)
 USERS = EVERYONE - {"anon"}
-BUREAU = frozenset(
-    {"admin", "clerk", "reviewer1", "reviewer2", "finance", "leader", "auditor"}
-)  # read training
+# bureau roles that read providers and training (catalog officer: the catalog only)
+BUREAU = frozenset({"admin", "clerk", "reviewer1", "reviewer2", "finance", "leader", "auditor"})
 OWN = frozenset({"provider"})
 READ_A = BUREAU | OWN  # may read provider A's objects (provider B's staff: 404)
 TRAINING = BUREAU | OWN | {"other"}  # hold the training read permissions
-NO_TRAINING = frozenset({"catalog", "employer", "school", "worker"})
-CATALOG_READERS = BUREAU | {"catalog", "provider", "other"}
 CATALOG_EDITORS = frozenset({"admin", "catalog"})
 REVIEWERS_A = frozenset({"admin", "clerk"})  # review provider A and its classes (ZS)
 AUDITORS = frozenset({"admin", "auditor"})
@@ -97,8 +94,8 @@ STAFF_SITE = frozenset({"admin", "catalog"})
 @dataclass(frozen=True)
 class Row:
     """Who may use one operation: ``ok`` roles are allowed, ``missing`` roles get 404 (another provider's or
-    another area's object), every other logged-in role 403 (``forbidden`` overrides that for single roles), the
-    anonymous 401 / login unless listed in ``ok``."""
+    another area's object), every other logged-in role ``denied`` (403), the anonymous ``anon`` (401 for the API,
+    the login page for a screen) unless listed in ``ok`` or ``missing``."""
 
     ok: frozenset[str]
     missing: frozenset[str] = frozenset()

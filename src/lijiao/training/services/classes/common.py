@@ -169,19 +169,9 @@ def may_act(actor: Actor, training_class: TrainingClass, action: str) -> bool:
 def allowed_actions(actor: Actor, training_class: TrainingClass) -> list[str]:
     """The workflow actions ``actor`` may take on the class now: its status allows them, and the actor passes the
     checks the action's service makes (the permission, and the own provider or the class's handling area)."""
-    own = _is_own_provider(actor, training_class)
-    reviewer: bool | None = None
-    allowed = []
-    for action in workflows.available_actions(training_class.status):
-        if action in PROVIDER_ACTION_PERMS:
-            if own and has_any_perm(actor, PROVIDER_ACTION_PERMS[action]):
-                allowed.append(action)
-        elif has_any_perm(actor, "training.review_trainingclass"):
-            if reviewer is None:
-                reviewer = _reviews_area_of(actor, training_class)
-            if reviewer:
-                allowed.append(action)
-    return allowed
+    return [
+        a for a in workflows.available_actions(training_class.status) if may_act(actor, training_class, a)
+    ]
 
 
 def _locked(training_class: TrainingClass) -> TrainingClass:
