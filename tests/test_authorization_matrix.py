@@ -25,8 +25,10 @@ of 中山区 (ZS), ``reviewer1`` / ``reviewer2`` first / second reviewer (ZS), `
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
+import logging
 import re
 import sys
 import tempfile
@@ -627,8 +629,8 @@ def _screen_patterns(patterns: list[Any] | None = None, namespace: str = "") -> 
             yield (f"{namespace}:{entry.name}" if namespace else str(entry.name)), str(entry.pattern)
 
 
-def _fingerprint() -> tuple[Any, ...]:
-    """Row counts of every table and the newest ``updated_at`` where there is one: one query."""
+@functools.cache
+def _fingerprint_sql() -> str:
     parts = []
     tables = set(connection.introspection.table_names())
     for model in apps.get_models():
@@ -638,8 +640,13 @@ def _fingerprint() -> tuple[Any, ...]:
         parts.append(f"(SELECT COUNT(*) FROM {table})")  # noqa: S608  (table names from the models, quoted)
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):
             parts.append(f"(SELECT MAX(updated_at) FROM {table})")  # noqa: S608
+    return "SELECT " + ", ".join(parts)
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    """Row counts of every table and the newest ``updated_at`` where there is one: one query."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
+        cursor.execute(_fingerprint_sql())
         return tuple(cursor.fetchone())
 
 
@@ -697,11 +704,13 @@ def _send_once(client: Client, method: str, url: str, *, body: Any, files: dict[
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """The objects and one logged-in client per role, built once for the module (rolled back at its end)."""
     media = tempfile.TemporaryDirectory()
+    quiet = mock.patch.object(logging.getLogger("django.request"), "disabled", True)  # ~1,500 refusals logged
     fake_pdf = mock.patch("lijiao.catalog.exporters.edition_pdf", return_value=b"%PDF-1.4 matrix")
     with (
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media.name),
         fake_pdf,
+        quiet,
         media,
         transaction.atomic(),
     ):
