@@ -1,11 +1,13 @@
 """Training API: people and their groups, enrollment, attendance and assessment results (SPEC C4).
 
 Same permissions as the screens: provider staff write for their own provider's classes; district clerks of the
-area read; everyone else sees nothing. Reads go through :mod:`lijiao.training.selectors.enrollment`, so a class,
-session, enrollment or person outside the caller's scope answers 404 exactly like an unknown id. Each write is
-one service call, the same the screens make: 403 (permission), 409 (state: full, duplicate, overlapping…), 400
-(values, with field errors). ID numbers and phones are always masked in responses; a person is looked up by the exact ID number
-(sent in the body, never in a URL).
+area read; a role without the read permissions gets 403 (ADR 0005). Reads go through
+:mod:`lijiao.training.selectors.enrollment`, so a class, session, enrollment or person outside the caller's scope
+answers 404 exactly like an unknown id. Each write is one service call, the same the screens make: 403
+(permission), 409 (state: full, duplicate, overlapping…), 400 (values, with field errors). ID numbers and phones
+are always masked in responses. ``/persons/lookup`` confirms that an ID number and a name belong to one registered
+person (match / no match, both in the body, never in a URL); it shows the person only to those who may see them
+(a provider: its own trainees).
 """
 
 from __future__ import annotations
