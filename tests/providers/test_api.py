@@ -390,7 +390,53 @@ def test_blacklist_and_credit(city_admin: User, zs_clerk: User, staff: User, own
 def test_worker_role_is_refused(make_user: Any, own_provider: Provider) -> None:
     worker = make_user(Role.WORKER)
     api = token_api(worker)
-    assert api.get("").json()["items"] == []
-    assert api.get(f"/{own_provider.pk}").status_code == 404
+    assert api.get("").status_code == 403  # no providers.view_provider: refused before anything is looked up
+    assert api.get(f"/{own_provider.pk}").status_code == 403
     assert api.post(f"/{own_provider.pk}/approve").status_code == 403
     assert api.post(f"/{own_provider.pk}/teachers", {"name": "x"}).status_code == 403
+
+
+# ------------------------------------------------------------------------------------------------ issue 9, S3
+
+
+def test_catalog_officer_reads_no_provider_data(make_user: Any, own_provider: Provider) -> None:
+    """The catalog officer holds no provider permission: every read answers 403 like the screens (was 200 with
+    ``actions: [suspend, remove]``), by token and by session, and nothing of the provider is in the answer."""
+    officer = make_user(Role.CATALOG_OFFICER)
+    teacher = Teacher.objects.create(provider=own_provider, name="王老师")
+    venue = Venue.objects.create(provider=own_provider, name="一号教室", capacity=30)
+    paths = [
+        "",
+        f"/{own_provider.pk}",
+        f"/{own_provider.pk}/teachers",
+        f"/{own_provider.pk}/teachers/{teacher.pk}",
+        f"/{own_provider.pk}/venues",
+        f"/{own_provider.pk}/venues/{venue.pk}",
+        f"/{own_provider.pk}/credit-events",
+        f"/{own_provider.pk}/credit-record",
+        f"/{own_provider.pk}/blacklist",
+        f"/{own_provider.pk}/scope",
+    ]
+    for api in (token_api(officer), session_api(officer)):
+        for path in paths:
+            response = api.get(path)
+            assert response.status_code == 403, path
+            assert own_provider.name not in response.content.decode(), path
+    assert Client().get(f"/providers/{own_provider.pk}/").status_code == 302  # the screen: login first
+    client = Client()
+    client.force_login(officer)
+    assert client.get(f"/providers/{own_provider.pk}/").status_code == 403
+
+
+def test_actions_list_only_what_the_caller_may_do(
+    make_user: Any, zs_clerk: User, xg_clerk: User, city_admin: User, staff: User, own_provider: Provider
+) -> None:
+    """``actions`` are the workflow actions the caller may take, the same as the screen's buttons."""
+    leader = make_user(Role.LEADERSHIP)
+    path = f"/{own_provider.pk}"
+    assert token_api(zs_clerk).get(path).json()["actions"] == ["suspend", "remove"]
+    assert token_api(city_admin).get(path).json()["actions"] == ["suspend", "remove"]
+    assert token_api(leader).get(path).json()["actions"] == []  # reads everything, acts on nothing
+    assert token_api(staff).get(path).json()["actions"] == []  # never reviews its own institution
+    assert [p["actions"] for p in token_api(leader).get("").json()["items"]] == [[]]
+    assert token_api(xg_clerk).get(path).status_code == 404  # another area: as if unknown

@@ -223,10 +223,12 @@ def test_api_person_register_lookup_and_groups(provider_staff, enrolled):
     response = api.post("/persons", person_body(messy, "孙毕业"))
     assert response.status_code == 200, response.content
     person_id = response.json()["id"]
-    found = api.post("/persons/lookup", {"citizen_id": number})
-    assert found.status_code == 200 and found.json()["id"] == person_id
-    assert api.post("/persons/lookup", {"citizen_id": citizen_id(years_ago(40))}).status_code == 404
-    assert api.post("/persons/lookup", {"citizen_id": "123"}).status_code == 400
+    found = api.post("/persons/lookup", {"citizen_id": number, "name": "孙毕业"})
+    assert found.status_code == 200 and found.json() == {"match": True, "person": None}  # not a trainee (yet)
+    unknown = api.post("/persons/lookup", {"citizen_id": citizen_id(years_ago(40)), "name": "孙毕业"})
+    assert unknown.status_code == 200 and unknown.json() == {"match": False, "person": None}
+    assert api.post("/persons/lookup", {"citizen_id": "123", "name": "孙毕业"}).status_code == 400
+    assert person_id
     # groups of a trainee of the provider's class
     pid = enrolled.person_id
     response = api.put(f"/persons/{pid}/groups/graduate", {"graduation_year": today().year - 1})

@@ -25,8 +25,20 @@ class Scope:
 
     @classmethod
     def for_user(cls, user: Any) -> Scope:
+        """The user's scope, computed once per user object (like Django's permission cache: a request has a
+        fresh user; a changed role shows on a user read again), so per-row checks in a list cost no query."""
         if not getattr(user, "is_authenticated", False):
             return cls(None, frozenset(), False, frozenset())
+        key = (user.pk, user.is_superuser, user.handling_area_id, user.provider_id)
+        cached = user.__dict__.get("_lijiao_scope")
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[no-any-return]
+        scope = cls._compute(user)
+        user.__dict__["_lijiao_scope"] = (key, scope)
+        return scope
+
+    @classmethod
+    def _compute(cls, user: Any) -> Scope:
         roles = frozenset(roles_of(user))
         if user.is_superuser or (roles and not roles <= AREA_SCOPED_ROLES and roles & _CITY_WIDE):
             return cls(user.pk, roles, True, frozenset())

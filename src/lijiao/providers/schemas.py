@@ -10,7 +10,6 @@ from pydantic import BeforeValidator
 from lijiao.catalog.models import Level
 from lijiao.core.identity import InvalidCitizenId, InvalidCreditCode, parse_citizen_id, parse_credit_code
 from lijiao.core.pii import PIIKind, mask
-from lijiao.providers import workflows
 from lijiao.providers.models import (
     BlacklistEntry,
     CreditEvent,
@@ -19,6 +18,7 @@ from lijiao.providers.models import (
     ProviderStatus,
     Teacher,
 )
+from lijiao.providers.services import access
 
 
 def _choices_text(choices: Any) -> str:
@@ -79,7 +79,8 @@ class ProviderOut(Schema):
     status_label: str
     status_reason: str = Field(..., description="未通过/暂停/清退的原因")
     actions: list[str] = Field(
-        ..., description="当前状态下可执行的流转：approve/reject/suspend/reinstate/remove"
+        ...,
+        description="调用者当前可执行的流转（状态允许且有审核权限）：approve/reject/suspend/reinstate/remove",
     )
     approved_at: dt.datetime | None
     created_at: dt.datetime
@@ -98,8 +99,9 @@ class ProviderOut(Schema):
         return mask(PIIKind.PHONE, obj.contact_phone)
 
     @staticmethod
-    def resolve_actions(obj: Provider) -> list[str]:
-        return workflows.available_actions(obj.status)
+    def resolve_actions(obj: Provider, context: dict[str, Any]) -> list[str]:
+        """Only what the caller may do (ADR 0005), as the screen's buttons."""
+        return access.allowed_actions(context["request"].user, obj)
 
 
 class ProviderIn(Schema):

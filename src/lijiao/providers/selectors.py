@@ -1,7 +1,11 @@
 """Reading providers, scoped to what the user may see, and the listing checks other domains call (SPEC C3, R10).
 
-Scope: city-wide roles see every provider, district clerks the providers of their handling area, provider staff
-their own institution only; anonymous callers see nothing here (the public sees :func:`listed_providers`).
+Two checks, in this order, for every screen and API read (ADR 0005): the model permission (``providers.view_provider``
+and, for a provider's teachers, venues, blacklist or credit events, that model's view permission), refused with
+:class:`~lijiao.core.errors.PermissionDenied` before anything is looked up; then the object scope: city-wide roles
+see every provider, district clerks the providers of their handling area, provider staff their own institution
+only (out of scope answers :class:`~lijiao.core.errors.NotFound`, like an unknown id). Anonymous callers see nothing
+here (the public sees :func:`listed_providers`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from lijiao.accounts.scope import Scope
 from lijiao.catalog.models import CatalogItem
 from lijiao.core.actors import Actor
 from lijiao.core.errors import NotFound
+from lijiao.core.permissions import has_any_perm, require_perm
 from lijiao.providers.models import (
     BlacklistEntry,
     CreditEvent,
@@ -33,14 +38,34 @@ from lijiao.providers.models import (
 # Scoped reads
 
 
+VIEW_PROVIDER = "providers.view_provider"
+VIEW_TEACHER = "providers.view_teacher"
+VIEW_VENUE = "providers.view_venue"
+VIEW_BLACKLIST = "providers.view_blacklistentry"
+VIEW_CREDIT = "providers.view_creditevent"
+
+
+def require_reader(user: Actor, perm: str = VIEW_PROVIDER) -> None:
+    """:class:`PermissionDenied` unless the user holds ``providers.view_provider`` and ``perm`` (a child's view
+    permission): the model-permission half of every read, before any row is looked up."""
+    require_perm(user, VIEW_PROVIDER)
+    if perm != VIEW_PROVIDER:
+        require_perm(user, perm)
+
+
 def visible_providers(user: Actor) -> QuerySet[Provider]:
-    """Providers the user may see (own provider / handling area / all), by name."""
+    """Providers the user may see (own provider / handling area / all), by name; none without
+    ``providers.view_provider`` (callers that answer 403 instead call :func:`require_reader` first)."""
+    if not has_any_perm(user, VIEW_PROVIDER):
+        return Provider.objects.none()
     qs = Provider.objects.select_related("handling_area")
     return Scope.for_user(user).filter_by_provider(qs, provider_field="pk", area_field="handling_area")
 
 
-def get_provider(user: Actor, pk: int) -> Provider:
-    """One visible provider, or :class:`NotFound` (out of scope looks the same as unknown)."""
+def get_provider(user: Actor, pk: int, *, perm: str = VIEW_PROVIDER) -> Provider:
+    """One visible provider: :class:`PermissionDenied` without the view permission(s) (see
+    :func:`require_reader`), :class:`NotFound` out of scope (looks the same as unknown)."""
+    require_reader(user, perm)
     provider = visible_providers(user).filter(pk=pk).first()
     if provider is None:
         raise NotFound(_("培训机构不存在"))
@@ -82,9 +107,18 @@ def provider_credit_events(provider: Provider) -> QuerySet[CreditEvent]:
     )
 
 
+_CHILD_PERMS: dict[type, str] = {
+    Teacher: VIEW_TEACHER,
+    Venue: VIEW_VENUE,
+    BlacklistEntry: VIEW_BLACKLIST,
+    CreditEvent: VIEW_CREDIT,
+}
+
+
 def _scoped_child[M: (Teacher, Venue, BlacklistEntry, CreditEvent)](
     user: Actor, model: type[M], pk: int, message: str
 ) -> M:
+    require_reader(user, _CHILD_PERMS[model])
     qs = Scope.for_user(user).filter_by_provider(model.objects.select_related("provider"))
     found = qs.filter(pk=pk).first()
     if found is None:

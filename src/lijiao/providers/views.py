@@ -34,7 +34,7 @@ from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error, service_errors_on
 from lijiao.core.models import HandlingArea
 from lijiao.core.xlsx import xlsx_download
-from lijiao.providers import selectors, services, workflows
+from lijiao.providers import selectors, services
 from lijiao.providers.exporters import providers_xlsx
 from lijiao.providers.filters import ListedProviderFilterSet, ProviderFilterSet
 from lijiao.providers.forms import (
@@ -203,21 +203,20 @@ def _detail_context(request: HttpRequest, provider: Provider, **forms: Any) -> d
     can_blacklist = services.is_reviewer(user, provider, "providers.blacklist_provider")
     can_credit = services.is_reviewer(user, provider, "providers.add_creditevent")
     actions = []
-    if reviewer:
-        for action in workflows.available_actions(provider.status):
-            actions.append(
-                {
-                    "name": action,
-                    "label": ACTION_LABELS[action],
-                    "form": forms.get(f"action_{action}")
-                    or ReasonForm(
-                        prefix=action,
-                        required=action in REASON_REQUIRED,
-                        label=_("原因") if action in REASON_REQUIRED else _("说明（可不填）"),
-                    ),
-                    "danger": action in {"reject", "suspend", "remove"},
-                }
-            )
+    for action in services.allowed_actions(user, provider):
+        actions.append(
+            {
+                "name": action,
+                "label": ACTION_LABELS[action],
+                "form": forms.get(f"action_{action}")
+                or ReasonForm(
+                    prefix=action,
+                    required=action in REASON_REQUIRED,
+                    label=_("原因") if action in REASON_REQUIRED else _("说明（可不填）"),
+                ),
+                "danger": action in {"reject", "suspend", "remove"},
+            }
+        )
     blacklist = list(selectors.provider_blacklist(provider))
     context: dict[str, Any] = {
         "provider": provider,

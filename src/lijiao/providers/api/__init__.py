@@ -1,8 +1,10 @@
 """Providers API (SPEC C3): registration, workflow, training scope, teachers, venues, blacklist and credit record.
 
-Reads go through :mod:`lijiao.providers.selectors` and are scoped: provider staff see their own institution, district
-clerks the providers of their handling area, city-wide roles all; anything else answers 404 exactly like an unknown
-id. ``GET /providers/listed`` is public (approved, not blacklisted providers and their scope, no personal data).
+Reads go through :mod:`lijiao.providers.selectors`: without ``providers.view_provider`` (and the view permission of
+the teachers, venues, blacklist or credit events read) the answer is 403 before anything is looked up (ADR 0005);
+then they are scoped: provider staff see their own institution, district clerks the providers of their handling
+area, city-wide roles all; anything else answers 404 exactly like an unknown id. ``actions`` lists only the
+transitions the caller may take. ``GET /providers/listed`` is public (approved, not blacklisted providers and their scope, no personal data).
 Writes go through :mod:`lijiao.providers.services`, which check permissions (403), states (409) and values (400 with
 field errors in the caller's language). Personal data (teachers' ID numbers and phones, contact phones) is always masked here.
 """

@@ -17,12 +17,14 @@ from lijiao.providers.schemas import ErrorOut
 router = Router(auth=required_auth)
 
 
-_READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
+_READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 _WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _provider(request: HttpRequest, provider_id: int) -> Provider:
-    return selectors.get_provider(current_user(request), provider_id)
+def _provider(request: HttpRequest, provider_id: int, perm: str = selectors.VIEW_PROVIDER) -> Provider:
+    """The provider, read as the screens read it: 403 without ``providers.view_provider`` (and ``perm``, the view
+    permission of the child being read), 404 outside the caller's scope (ADR 0005)."""
+    return selectors.get_provider(current_user(request), provider_id, perm=perm)
 
 
 def _occupation(code: str | None, field: str = "occupation_code") -> Occupation | None:

@@ -46,7 +46,7 @@ def _credit_out(provider: Provider) -> dict[str, Any]:
     "/{provider_id}/blacklist", response={200: list[BlacklistOut], **_READ_ERRORS}, summary="黑名单记录"
 )
 def list_blacklist(request: HttpRequest, provider_id: int) -> QuerySet[BlacklistEntry]:
-    return selectors.provider_blacklist(_provider(request, provider_id))
+    return selectors.provider_blacklist(_provider(request, provider_id, selectors.VIEW_BLACKLIST))
 
 
 @router.post("/{provider_id}/blacklist", response={201: BlacklistOut, **_WRITE_ERRORS}, summary="列入黑名单")
@@ -82,7 +82,7 @@ def lift_blacklist(
     "/{provider_id}/credit-events", response={200: list[CreditEventOut], **_READ_ERRORS}, summary="信用记录"
 )
 def list_credit_events(request: HttpRequest, provider_id: int) -> QuerySet[CreditEvent]:
-    return selectors.provider_credit_events(_provider(request, provider_id))
+    return selectors.provider_credit_events(_provider(request, provider_id, selectors.VIEW_CREDIT))
 
 
 @router.post(
@@ -109,4 +109,4 @@ def add_credit_event(request: HttpRequest, provider_id: int, payload: CreditEven
 )
 def credit_record(request: HttpRequest, provider_id: int) -> dict[str, Any]:
     """Pass rate from assessment results of the provider's classes, complaints, sanctions, blacklist in force."""
-    return _credit_out(_provider(request, provider_id))
+    return _credit_out(_provider(request, provider_id, selectors.VIEW_CREDIT))

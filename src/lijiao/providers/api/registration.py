@@ -57,12 +57,17 @@ def _fresh(request: HttpRequest, provider: Provider) -> Provider:
 
 
 @router.get(
-    "", response={200: list[ProviderOut], 401: ErrorOut, 422: ErrorOut}, summary="培训机构列表（按权限范围）"
+    "",
+    response={200: list[ProviderOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="培训机构列表（按权限范围）",
 )
 @paginate(LimitOffsetPagination)
 def list_providers(request: HttpRequest, filters: Query[ProviderFilters]) -> QuerySet[Provider]:
-    """Providers in the caller's scope, filtered with the same filter set as the staff screen."""
-    queryset = selectors.visible_providers(current_user(request))
+    """Providers in the caller's scope (403 without ``providers.view_provider``), filtered with the same filter
+    set as the staff screen."""
+    user = current_user(request)
+    selectors.require_reader(user)
+    queryset = selectors.visible_providers(user)
     return filtered_or_error(ProviderFilterSet(request.GET, queryset=queryset))
 
 

@@ -24,7 +24,7 @@ def list_teachers(
     provider_id: int,
     filters: Query[ActiveFilters],
 ) -> QuerySet[Teacher]:
-    queryset = selectors.provider_teachers(_provider(request, provider_id))
+    queryset = selectors.provider_teachers(_provider(request, provider_id, selectors.VIEW_TEACHER))
     return filtered_or_error(TeacherFilterSet(request.GET, queryset=queryset))
 
 
@@ -50,7 +50,7 @@ def add_teacher(request: HttpRequest, provider_id: int, payload: TeacherIn) -> S
     "/{provider_id}/teachers/{teacher_id}", response={200: TeacherOut, **_READ_ERRORS}, summary="教师"
 )
 def get_teacher(request: HttpRequest, provider_id: int, teacher_id: int) -> Teacher:
-    provider = _provider(request, provider_id)
+    provider = _provider(request, provider_id, selectors.VIEW_TEACHER)
     return selectors.get_teacher(current_user(request), teacher_id, provider=provider)
 
 

@@ -53,7 +53,7 @@ def list_venues(
     provider_id: int,
     filters: Query[ActiveFilters],
 ) -> list[dict[str, Any]]:
-    queryset = selectors.provider_venues(_provider(request, provider_id))
+    queryset = selectors.provider_venues(_provider(request, provider_id, selectors.VIEW_VENUE))
     venues = filtered_or_error(VenueFilterSet(request.GET, queryset=queryset))
     return [_venue_out(v) for v in venues]
 
@@ -77,7 +77,7 @@ def add_venue(request: HttpRequest, provider_id: int, payload: VenueIn) -> Statu
 
 @router.get("/{provider_id}/venues/{venue_id}", response={200: VenueOut, **_READ_ERRORS}, summary="培训场地")
 def get_venue(request: HttpRequest, provider_id: int, venue_id: int) -> dict[str, Any]:
-    provider = _provider(request, provider_id)
+    provider = _provider(request, provider_id, selectors.VIEW_VENUE)
     return _venue_out(selectors.get_venue(current_user(request), venue_id, provider=provider))
 
 

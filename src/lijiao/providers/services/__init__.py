@@ -14,7 +14,7 @@ audit snapshots. Bad input raises :class:`~lijiao.core.errors.DomainError` with 
 writes nothing.
 """
 
-from lijiao.providers.services.access import can_manage, covers_area, is_reviewer
+from lijiao.providers.services.access import allowed_actions, can_manage, covers_area, is_reviewer
 from lijiao.providers.services.credit import (
     BLACKLIST_FIELDS,
     CREDIT_FIELDS,
@@ -71,6 +71,7 @@ __all__ = [
     "add_scope_entry",
     "add_teacher",
     "add_venue",
+    "allowed_actions",
     "approve_provider",
     "blacklist_provider",
     "can_manage",

@@ -8,6 +8,7 @@ from lijiao.accounts.scope import Scope
 from lijiao.audit.services import record_event
 from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, PermissionDenied
+from lijiao.providers import workflows
 from lijiao.providers.models import Provider, ProviderStatus, Teacher, Venue
 
 
@@ -35,6 +36,14 @@ def is_reviewer(actor: Actor, provider: Provider, perm: str = "providers.review_
         and covers_area(actor, provider.handling_area_id)
         and not _own_provider(actor, provider)
     )
+
+
+def allowed_actions(actor: Actor, provider: Provider) -> list[str]:
+    """The workflow actions ``actor`` may take on the provider now: the status allows them and the actor reviews
+    the provider (screens show these buttons, the API lists them in ``actions``)."""
+    if not is_reviewer(actor, provider):
+        return []
+    return workflows.available_actions(provider.status)
 
 
 def can_manage(actor: Actor, provider: Provider, perm: str) -> bool:

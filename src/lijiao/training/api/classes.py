@@ -46,8 +46,8 @@ from lijiao.training.services import programs as program_services
 router = Router(auth=required_auth)
 
 
-_NOT_FOUND = {404: ErrorOut}
-_LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
+_NOT_FOUND = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_LIST_ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 _WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -179,7 +179,10 @@ def program_list(request: HttpRequest, query: Query[ProgramFilters]) -> QuerySet
 
 
 @router.get(
-    "/programs/{program_id}", auth=optional_auth, response={200: ProgramOut, **_NOT_FOUND}, summary="培训项目"
+    "/programs/{program_id}",
+    auth=optional_auth,
+    response={200: ProgramOut, 404: ErrorOut},
+    summary="培训项目",
 )
 def program_get(request: HttpRequest, program_id: int) -> Program:
     return selectors.get_program(current_user(request), program_id)
@@ -208,8 +211,11 @@ def program_update(request: HttpRequest, program_id: int, payload: ProgramIn) ->
 @router.get("/classes", response={200: list[ClassOut], **_LIST_ERRORS}, summary="培训班列表（按权限范围）")
 @paginate(LimitOffsetPagination)
 def class_list(request: HttpRequest, query: Query[ClassFilters]) -> QuerySet[TrainingClass]:
-    """Provider staff: their own classes; district clerks: their handling area's; city-wide roles: all."""
-    qs = selectors.visible_classes(current_user(request))
+    """Provider staff: their own classes; district clerks: their handling area's; city-wide roles: all (403
+    without ``training.view_trainingclass``)."""
+    user = current_user(request)
+    selectors.require_class_reader(user)
+    qs = selectors.visible_classes(user)
     return filters.filtered(filters.ClassFilterSet, request.GET, qs).prefetch_related("teachers")
 
 
@@ -220,7 +226,9 @@ def class_list(request: HttpRequest, query: Query[ClassFilters]) -> QuerySet[Tra
 )
 @paginate(LimitOffsetPagination)
 def class_review_queue(request: HttpRequest, query: Query[ReviewQueueFilters]) -> QuerySet[TrainingClass]:
-    qs = selectors.review_queue(current_user(request))
+    user = current_user(request)
+    require_perm(user, "training.review_trainingclass")
+    qs = selectors.review_queue(user)
     return filters.filtered(filters.ReviewQueueFilterSet, request.GET, qs).prefetch_related("teachers")
 
 

@@ -1,11 +1,13 @@
 """Training API: people and their groups, enrollment, attendance and assessment results (SPEC C4).
 
 Same permissions as the screens: provider staff write for their own provider's classes; district clerks of the
-area read; everyone else sees nothing. Reads go through :mod:`lijiao.training.selectors.enrollment`, so a class,
-session, enrollment or person outside the caller's scope answers 404 exactly like an unknown id. Each write is
-one service call, the same the screens make: 403 (permission), 409 (state: full, duplicate, overlapping…), 400
-(values, with field errors). ID numbers and phones are always masked in responses; a person is looked up by the exact ID number
-(sent in the body, never in a URL).
+area read; a role without the read permissions gets 403 (ADR 0005). Reads go through
+:mod:`lijiao.training.selectors.enrollment`, so a class, session, enrollment or person outside the caller's scope
+answers 404 exactly like an unknown id. Each write is one service call, the same the screens make: 403
+(permission), 409 (state: full, duplicate, overlapping…), 400 (values, with field errors). ID numbers and phones
+are always masked in responses. ``/persons/lookup`` confirms that an ID number and a name belong to one registered
+person (match / no match, both in the body, never in a URL); it shows the person only to those who may see them
+(a provider: its own trainees).
 """
 
 from __future__ import annotations
@@ -13,17 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.core.actors import Actor
-from lijiao.core.errors import NotFound
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, mask
 from lijiao.people import services as people
 from lijiao.people.models import Person, PersonGroup
-from lijiao.people.selectors import find_person
 from lijiao.training import filters
 from lijiao.training.models import CheckIn, Enrollment, TrainingClass
 from lijiao.training.schemas.enrollment import (
@@ -35,6 +34,7 @@ from lijiao.training.schemas.enrollment import (
     ErrorOut,
     EvidenceIn,
     LookupIn,
+    LookupOut,
     PersonIn,
     PersonOut,
     ResultOut,
@@ -45,7 +45,7 @@ from lijiao.training.schemas.enrollment import (
     WithdrawIn,
 )
 from lijiao.training.selectors import enrollment as selectors
-from lijiao.training.services import assessment, attendance
+from lijiao.training.services import assessment, attendance, people_lookup
 from lijiao.training.services import enrollment as enrollment_services
 
 router = Router(auth=required_auth)
@@ -88,6 +88,19 @@ def _person_out(person: Person, groups: list[PersonGroup] | None = None) -> dict
     }
 
 
+def _sent_person_out(person: Person, sent: PersonIn) -> dict[str, Any]:
+    """``person`` showing only what the caller sent: the fields it filled in and the groups it recorded (gender
+    and birth date come from the ID number it typed)."""
+    sent_groups = {g.group for g in sent.groups}
+    out = _person_out(person, [g for g in person.groups.all() if g.group in sent_groups])
+    for field in ("household", "education", "employer_name"):
+        if not (getattr(sent, field) or "").strip():
+            out[field] = ""
+    if not (sent.phone or "").strip():
+        out["phone_masked"] = ""
+    return out
+
+
 def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
     return {
         "id": enrollment.pk,
@@ -115,11 +128,10 @@ def _person_input(payload: PersonIn) -> enrollment_services.PersonInput:
 
 
 def _trainees_class(user: Actor, class_id: int) -> TrainingClass:
-    """A class in the caller's scope whose trainees they may read (404 otherwise, like an unknown id)."""
-    training_class = selectors.get_class(user, class_id)
-    if not selectors.can_see_trainees(user):
-        raise NotFound(_("培训班不存在"))
-    return training_class
+    """A class in the caller's scope whose trainees they may read: 403 without the permissions to read trainees,
+    404 outside the caller's scope (like an unknown id)."""
+    selectors.require_trainee_reader(user)
+    return selectors.get_class(user, class_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -131,19 +143,28 @@ def _trainees_class(user: Actor, class_id: int) -> TrainingClass:
     "/persons", response={200: PersonOut, **_WRITE_ERRORS}, summary="登记人员（按身份证号查重，已有则更新）"
 )
 def register_person(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
+    """The person as registered; for someone who is not (yet) the caller's trainee, only what the caller sent
+    (the data others recorded stays hidden, ADR 0005)."""
     user = current_user(request)
     require_perm(user, "people.add_person")
-    return _person_out(enrollment_services.register_with_groups(actor=user, person=_person_input(payload)))
+    person = enrollment_services.register_with_groups(actor=user, person=_person_input(payload))
+    if people_lookup.may_see_person(user, person):
+        return _person_out(person)
+    return _sent_person_out(person, payload)
 
 
-@router.post("/persons/lookup", response={200: PersonOut, **_WRITE_ERRORS}, summary="按身份证号精确查找人员")
+@router.post(
+    "/persons/lookup",
+    response={200: LookupOut, **_WRITE_ERRORS},
+    summary="核对身份证号与姓名（本机构学员可见人员信息）",
+)
 def lookup_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
-    user = current_user(request)
-    require_perm(user, "people.add_person")
-    person = find_person(payload.citizen_id)
-    if person is None:
-        raise NotFound(_("未找到该身份证号登记的人员"))
-    return _person_out(person)
+    """Match or no match for the ID number and name typed; the person's data only for the caller's own trainees
+    (bureau staff: people in their scope). An unknown number and a wrong name answer alike (ADR 0005)."""
+    found = people_lookup.confirm_person(
+        actor=current_user(request), citizen_id=payload.citizen_id, name=payload.name
+    )
+    return {"match": found.match, "person": _person_out(found.person) if found.person else None}
 
 
 @router.get(

@@ -8,8 +8,8 @@ from ninja import Field, Schema
 from lijiao.catalog.models import CatalogItem, Level
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Teacher
-from lijiao.training import workflows
 from lijiao.training.models import ClassSession, ClassStatus, Program, TrainingClass
+from lijiao.training.services import classes as class_services
 from lijiao.training.services import programs as program_services
 
 
@@ -149,7 +149,7 @@ class ClassOut(Schema):
     reviewed_at: dt.datetime | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
-    actions: list[str] = Field(..., description="状态允许的下一步操作（是否有权限另行判断）")
+    actions: list[str] = Field(..., description="调用者当前可执行的下一步操作（状态允许且有权限）")
 
     @staticmethod
     def resolve_status_label(obj: TrainingClass) -> str:
@@ -164,8 +164,9 @@ class ClassOut(Schema):
         return list(obj.teachers.all())
 
     @staticmethod
-    def resolve_actions(obj: TrainingClass) -> list[str]:
-        return workflows.available_actions(obj.status)
+    def resolve_actions(obj: TrainingClass, context: dict[str, Any]) -> list[str]:
+        """Only what the caller may do (ADR 0005), as the screen's buttons."""
+        return class_services.allowed_actions(context["request"].user, obj)
 
 
 class SessionOut(Schema):

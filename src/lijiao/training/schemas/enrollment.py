@@ -68,6 +68,7 @@ class PersonIn(Schema):
 
 class LookupIn(Schema):
     citizen_id: str = Field(..., max_length=40, description="身份证号（精确查找）")
+    name: str = Field(..., max_length=50, description="姓名（与身份证号一并核对）")
 
 
 class PersonOut(Schema):
@@ -83,6 +84,15 @@ class PersonOut(Schema):
     groups: list[GroupOut]
     warnings: list[str] = Field(
         default_factory=list, description="身份证号提示（如地址码已撤销），不影响登记"
+    )
+
+
+class LookupOut(Schema):
+    match: bool = Field(
+        ..., description="身份证号与姓名是否属于同一已登记人员（未登记与姓名不符同样为 false）"
+    )
+    person: PersonOut | None = Field(
+        None, description="人员信息：仅本机构学员（经办人员按权限范围）可见，否则为空"
     )
 
 

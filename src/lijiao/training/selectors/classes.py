@@ -3,7 +3,9 @@
 Classes go through :meth:`lijiao.accounts.scope.Scope.filter_by_provider` on ``provider`` / ``handling_area``:
 provider staff see their own provider's classes only, district clerks the classes of their handling area,
 city-wide roles all of them; users without ``training.view_trainingclass`` and anonymous callers see none.
-Something out of scope answers :class:`~lijiao.core.errors.NotFound`, exactly like an unknown id.
+Reading one class (:func:`get_class`) checks the model permission first (:class:`~lijiao.core.errors.
+PermissionDenied`, before anything is looked up; ADR 0005); something out of scope answers
+:class:`~lijiao.core.errors.NotFound`, exactly like an unknown id.
 
 :func:`visible_classes` / :func:`get_class` are the only way any screen, API handler or selector reads a class
 (the roster, attendance and results readers re-export them). Lists are narrowed by the filter sets of
@@ -25,10 +27,16 @@ from lijiao.catalog.models import CatalogItem, Edition
 from lijiao.catalog.selectors import edition_in_force
 from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import NotFound
+from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Provider, ProviderScope
-from lijiao.training import workflows
 from lijiao.training.models import ClassSession, ClassStatus, Enrollment, Program, TrainingClass
-from lijiao.training.services.classes import LESSON_MINUTES, Timetable, lesson_rule_for, timetable
+from lijiao.training.services.classes import (
+    LESSON_MINUTES,
+    Timetable,
+    allowed_actions,
+    lesson_rule_for,
+    timetable,
+)
 from lijiao.training.services.programs import quota_used
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "get_program",
     "program_usage",
     "provider_items",
+    "require_class_reader",
     "review_queue",
     "visible_classes",
     "visible_programs",
@@ -107,8 +116,18 @@ def visible_classes(user: Actor | None) -> QuerySet[TrainingClass]:
     )
 
 
+VIEW_CLASS = "training.view_trainingclass"
+
+
+def require_class_reader(user: Actor | None) -> None:
+    """:class:`PermissionDenied` unless the user may read classes at all (``training.view_trainingclass``)."""
+    require_perm(user, VIEW_CLASS)
+
+
 def get_class(user: Actor | None, pk: int) -> TrainingClass:
-    """One visible class, or :class:`NotFound` (out of scope looks the same as unknown)."""
+    """One visible class: :class:`PermissionDenied` without ``training.view_trainingclass``, :class:`NotFound`
+    out of scope (looks the same as unknown)."""
+    require_class_reader(user)
     training_class = visible_classes(user).filter(pk=pk).first()
     if training_class is None:
         raise NotFound(_("培训班不存在"))
@@ -178,7 +197,7 @@ def class_detail(user: Actor | None, pk: int) -> ClassDetail:
         enrollments={status: counts.get(status, 0) for status in Enrollment.Status.values},
         assessed=results["assessed"] or 0,
         passed=results["passed"] or 0,
-        actions=workflows.available_actions(training_class.status),
+        actions=allowed_actions(user, training_class) if user is not None else [],
     )
 
 

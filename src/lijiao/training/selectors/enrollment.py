@@ -5,7 +5,9 @@ and trainees only, district clerks their handling area's, city-wide roles everyt
 :class:`lijiao.core.errors.NotFound`, exactly like a missing one. Classes are read by the one
 :func:`~lijiao.training.selectors.classes.visible_classes` / :func:`~lijiao.training.selectors.classes.get_class`
 pair (re-exported here); their trainees only by users who also hold ``training.view_enrollment``
-(:func:`can_see_trainees`). The sheet and results readers are set-based:
+(:func:`can_see_trainees`; :func:`require_trainee_reader` / :func:`require_person_reader` refuse the others with
+:class:`~lijiao.core.errors.PermissionDenied` before anything is looked up, ADR 0005). The sheet and results
+readers are set-based:
 a fixed number of queries whatever the size of the class.
 """
 
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from lijiao.accounts.scope import Scope
 from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import NotFound
+from lijiao.core.permissions import require_perm
 from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import AssessmentResult, CheckIn, ClassSession, Enrollment, TrainingClass
 from lijiao.training.selectors.classes import get_class, visible_classes
@@ -37,6 +40,8 @@ __all__ = [
     "get_person",
     "get_session",
     "person_enrollments",
+    "require_person_reader",
+    "require_trainee_reader",
     "visible_classes",
     "visible_enrollments",
     "visible_people",
@@ -46,6 +51,17 @@ __all__ = [
 def can_see_trainees(user: Actor | None) -> bool:
     """Whether the user may read enrollments, attendance and results at all (their scope still applies)."""
     return bool(is_authenticated(user) and user is not None and user.has_perm("training.view_enrollment"))
+
+
+def require_trainee_reader(user: Actor | None) -> None:
+    """:class:`PermissionDenied` unless the user may read classes and their trainees."""
+    require_perm(user, "training.view_trainingclass")
+    require_perm(user, "training.view_enrollment")
+
+
+def require_person_reader(user: Actor | None) -> None:
+    """:class:`PermissionDenied` unless the user may read people (``people.view_person``)."""
+    require_perm(user, "people.view_person")
 
 
 def visible_enrollments(user: Actor | None) -> QuerySet[Enrollment]:
@@ -71,6 +87,7 @@ def visible_people(user: Actor | None) -> QuerySet[Person]:
 
 
 def get_enrollment(user: Actor | None, enrollment_id: int) -> Enrollment:
+    require_trainee_reader(user)
     found = visible_enrollments(user).select_related("eligibility_decision").filter(pk=enrollment_id).first()
     if found is None:
         raise NotFound(_("报名记录不存在"))
@@ -89,6 +106,7 @@ def get_session(user: Actor | None, session_id: int) -> ClassSession:
 
 
 def get_person(user: Actor | None, person_id: int) -> Person:
+    require_person_reader(user)
     found = visible_people(user).filter(pk=person_id).first()
     if found is None:
         raise NotFound(_("人员不存在"))

@@ -311,6 +311,8 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One workflow step (file, approve, return, reject, start, finish, assess, close) by POST."""
     tc = selectors.get_class(request.user, pk)
+    if not services.may_act(request.user, tc, action):  # refused before the form is read (ADR 0005)
+        raise DjangoPermissionDenied(_("您没有执行此操作的权限"))
     service = ACTION_SERVICES[action]
     kwargs: dict[str, Any] = {}
     reason_form = None

@@ -47,14 +47,13 @@ from lijiao.training.services import enrollment as enrollment_services
 
 
 def _class_or_404(request: HttpRequest, class_id: int) -> TrainingClass:
-    """A class in the user's scope whose trainees they may see, else 404 (like an unknown id)."""
+    """A class in the user's scope whose trainees they may see: 403 without the permissions to read trainees
+    (the same check as the API's, ADR 0005), 404 outside the scope (like an unknown id)."""
+    selectors.require_trainee_reader(request.user)
     try:
-        training_class = selectors.get_class(request.user, class_id)
+        return selectors.get_class(request.user, class_id)
     except NotFound:
         raise Http404(_("培训班不存在")) from None
-    if not selectors.can_see_trainees(request.user):
-        raise Http404(_("培训班不存在"))
-    return training_class
 
 
 def _can(user: Actor, perm: str, training_class: TrainingClass) -> bool:
@@ -163,6 +162,8 @@ def withdraw(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         enrollment = selectors.get_enrollment(request.user, enrollment_id)
     except NotFound:
         raise Http404(_("报名记录不存在")) from None
+    if not _can(request.user, "training.change_enrollment", enrollment.training_class):
+        raise DjangoPermissionDenied(_("您没有办理退出的权限"))  # refused before the form is read (ADR 0005)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写退出原因"))

@@ -33,6 +33,7 @@ from lijiao.training.services.classes.common import (
     SessionInput,
     Timetable,
     allowed_actions,
+    may_act,
 )
 from lijiao.training.services.classes.editing import (
     create_class,
@@ -83,6 +84,7 @@ __all__ = [
     "finish_class",
     "lesson_rule_for",
     "mark_assessed",
+    "may_act",
     "next_class_code",
     "program_item_problems",
     "reject_class",

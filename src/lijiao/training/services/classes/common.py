@@ -141,11 +141,8 @@ def _is_own_provider(actor: Actor, training_class: TrainingClass) -> bool:
 
 
 def _reviews_area_of(actor: Actor, training_class: TrainingClass) -> bool:
-    return (
-        Scope.for_user(actor)
-        .filter_by_area(TrainingClass.objects.filter(pk=training_class.pk), area_field="handling_area")
-        .exists()
-    )
+    scope = Scope.for_user(actor)
+    return scope.all_areas or training_class.handling_area_id in scope.area_ids
 
 
 def _require_own_provider(actor: Actor, training_class: TrainingClass, perm: str) -> None:
@@ -162,22 +159,20 @@ def _require_reviewer(actor: Actor, training_class: TrainingClass) -> None:
         raise _not_found()
 
 
+def may_act(actor: Actor, training_class: TrainingClass, action: str) -> bool:
+    """Whether ``actor`` may take ``action`` on this class whatever its status: the permission and scope half of
+    the action's service check (screens refuse with 403 on this before reading a form)."""
+    if action in PROVIDER_ACTION_PERMS:
+        return _is_own_provider(actor, training_class) and has_any_perm(actor, PROVIDER_ACTION_PERMS[action])
+    return has_any_perm(actor, "training.review_trainingclass") and _reviews_area_of(actor, training_class)
+
+
 def allowed_actions(actor: Actor, training_class: TrainingClass) -> list[str]:
     """The workflow actions ``actor`` may take on the class now: its status allows them, and the actor passes the
     checks the action's service makes (the permission, and the own provider or the class's handling area)."""
-    own = _is_own_provider(actor, training_class)
-    reviewer: bool | None = None
-    allowed = []
-    for action in workflows.available_actions(training_class.status):
-        if action in PROVIDER_ACTION_PERMS:
-            if own and has_any_perm(actor, PROVIDER_ACTION_PERMS[action]):
-                allowed.append(action)
-        elif has_any_perm(actor, "training.review_trainingclass"):
-            if reviewer is None:
-                reviewer = _reviews_area_of(actor, training_class)
-            if reviewer:
-                allowed.append(action)
-    return allowed
+    return [
+        a for a in workflows.available_actions(training_class.status) if may_act(actor, training_class, a)
+    ]
 
 
 def _locked(training_class: TrainingClass) -> TrainingClass:
