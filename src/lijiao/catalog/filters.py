@@ -51,6 +51,7 @@ class CatalogItemFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(occupation__name__icontains=value)
             | Q(occupation__code__startswith=value)
+            | Q(work_type__name__icontains=value)
             | Q(special_item__name__icontains=value)
             | Q(special_item__code__icontains=value)
         )
@@ -93,7 +94,12 @@ class OccupationFilterSet(ActiveOnlyFilterSet):
 
     def search(self, queryset: QuerySet[Occupation], name: str, value: str) -> QuerySet[Occupation]:
         text = value.strip()
-        return queryset.filter(Q(name__icontains=text) | Q(code__startswith=text)) if text else queryset
+        if not text:
+            return queryset
+        # A 工种 name finds its occupation too (育婴员 → 婴幼儿发展引导员).
+        return queryset.filter(
+            Q(name__icontains=text) | Q(code__startswith=text) | Q(work_types__name__icontains=text)
+        ).distinct()
 
 
 class SpecialItemFilterSet(ActiveOnlyFilterSet):
