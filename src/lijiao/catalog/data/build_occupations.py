@@ -1,4 +1,5 @@
-"""Rebuild ``occupations.csv`` (the 1,639 occupations of the 职业分类大典 2022) from its public source.
+"""Rebuild ``occupations.csv`` (the 1,639 occupations of the 职业分类大典 2022) and ``groups.csv`` (its 8 大类,
+79 中类 and 450 小类) from their public source.
 
 Not imported by the application; run by hand when the source changes (provenance: ``README.md`` here)::
 
@@ -22,6 +23,8 @@ from pathlib import Path
 
 EXPECTED = {"occupations": 1639, "digital": 97, "green": 134, "both": 23}
 OUT = Path(__file__).parent / "occupations.csv"
+GROUPS_OUT = Path(__file__).parent / "groups.csv"
+EXPECTED_GROUPS = {1: 8, 4: 79, 7: 450}  # code length → count: 大类, 中类, 小类
 
 
 def build(source_json: Path, pdf_text: Path) -> list[tuple[str, str, int, int]]:
@@ -48,8 +51,26 @@ def build(source_json: Path, pdf_text: Path) -> list[tuple[str, str, int, int]]:
     return sorted(rows)
 
 
+def groups(source_json: Path) -> list[tuple[str, str]]:
+    """大类, 中类 and 小类 codes and names (names with the PDF's stray spaces removed)."""
+    data = json.loads(source_json.read_text(encoding="utf-8"))
+    rows = [
+        (code, re.sub(r"\s", "", name))
+        for key in ("major_categories", "middle_categories", "minor_categories")
+        for code, name in data[key].items()
+    ]
+    counts = {length: sum(len(code) == length for code, _ in rows) for length in EXPECTED_GROUPS}
+    if counts != EXPECTED_GROUPS:
+        raise SystemExit(f"group counts {counts} differ from {EXPECTED_GROUPS}")
+    return sorted(rows)
+
+
 def main() -> None:
     rows = build(Path(sys.argv[1]), Path(sys.argv[2]))
+    with GROUPS_OUT.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["code", "name"])
+        writer.writerows(groups(Path(sys.argv[1])))
     with OUT.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["code", "name", "is_digital", "is_green"])
