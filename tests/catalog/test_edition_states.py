@@ -52,7 +52,9 @@ def test_screens_and_api_show_pending_and_current_until_the_start_date(
     assert page.count("badge-current") == 1 and page.count("badge-pending") == 1
     public = client.get(reverse("catalog:public_list")).content.decode()
     assert history.ed2025.name in public and history.draft.name not in public
-    states = {e["name"]: (e["state"], e["state_label"]) for e in client.get("/api/v1/catalog/editions").json()}
+    states = {
+        e["name"]: (e["state"], e["state_label"]) for e in client.get("/api/v1/catalog/editions").json()
+    }
     assert states[history.ed2025.name] == ("current", "现行")
     assert states[history.draft.name] == ("pending", "待生效")
     assert states[history.ed2024.name] == ("replaced", "已替代")
@@ -71,13 +73,17 @@ def test_a_draft_copied_from_a_replaced_edition_warns_when_opened_and_published(
     history = catalog_history
     client.force_login(catalog_officer)
     # a second draft copied from 2025, then the first one is published: the second is now behind
-    second = start_edition_from(actor=catalog_officer, source=history.ed2025, name="2026年版（另稿）", year=2026)
+    second = start_edition_from(
+        actor=catalog_officer, source=history.ed2025, name="2026年版（另稿）", year=2026
+    )
     assert replaced_base(second) is None
     page = client.get(reverse("catalog:manage_edition", args=[second.pk])).content.decode()
     assert "replaced-base-warning" not in page
 
     publish_edition(
-        actor=catalog_officer, edition=history.draft, effective_from=timezone.localdate() + dt.timedelta(days=5)
+        actor=catalog_officer,
+        edition=history.draft,
+        effective_from=timezone.localdate() + dt.timedelta(days=5),
     )
     second.refresh_from_db()
     assert replaced_base(second) == (history.ed2025, history.draft)

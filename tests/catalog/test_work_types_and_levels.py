@@ -159,7 +159,9 @@ def test_the_same_work_type_and_level_twice_is_refused(catalog_officer, draft, r
 @pytest.mark.django_db
 def test_a_work_type_of_another_occupation_is_refused(catalog_officer, draft, ref) -> None:
     _refused(
-        lambda: add_item(actor=catalog_officer, edition=draft, data=_with(ref, "electrician", 5, "arc_welder")),
+        lambda: add_item(
+            actor=catalog_officer, edition=draft, data=_with(ref, "electrician", 5, "arc_welder")
+        ),
         "work_type",
         "工种“电焊工”不属于职业“电工”",
     )
@@ -242,7 +244,9 @@ def test_import_reads_work_types_and_professional_levels_and_export_writes_them(
         ("大数据工程技术人员", "", "中级"),
     }
     again = create_edition(actor=catalog_officer, name="再导入", year=2027)
-    back = import_edition_file(actor=catalog_officer, edition=again, file_name="x.xlsx", data=edition_xlsx(draft))
+    back = import_edition_file(
+        actor=catalog_officer, edition=again, file_name="x.xlsx", data=edition_xlsx(draft)
+    )
     assert (back.imported_rows, back.errors) == (4, [])
 
 
@@ -260,7 +264,11 @@ def test_import_reads_work_types_and_professional_levels_and_export_writes_them(
             "等级",
             "该职业为专业技术等级，应为初级、中级或高级",
         ),
-        ({"编码": "6-18-02-04", "名称": "焊工", "工种": "氩弧焊工", "等级": "五级"}, "工种", "没有工种“氩弧焊工”"),
+        (
+            {"编码": "6-18-02-04", "名称": "焊工", "工种": "氩弧焊工", "等级": "五级"},
+            "工种",
+            "没有工种“氩弧焊工”",
+        ),
         (
             {"编码": "6-18-02-04", "名称": "焊工（电焊工）", "等级": "五级", "工种": ""},
             None,
@@ -304,7 +312,11 @@ def test_api_creates_a_work_type_item_and_lists_occupations_with_their_standards
     )
     assert response.status_code == 201, response.content
     out = response.json()
-    assert (out["subject_name"], out["work_type_name"], out["level_label"]) == ("焊工（电焊工）", "电焊工", "四级/中级工")
+    assert (out["subject_name"], out["work_type_name"], out["level_label"]) == (
+        "焊工（电焊工）",
+        "电焊工",
+        "四级/中级工",
+    )
     bad = {**body, "work_type_code": "6-18-01-01-02"}
     response = client.post(f"/api/v1/catalog/editions/{draft.pk}/items", bad, content_type="application/json")
     assert response.status_code == 400
@@ -337,7 +349,9 @@ def test_item_form_takes_a_work_type_and_refuses_an_undefined_level(
     assert CatalogItem.objects.get(edition=draft).work_type == ref["arc_welder"]
     page = client.get(reverse("catalog:manage_edition", args=[draft.pk])).content.decode()
     assert "焊工（电焊工）" in page
-    response = client.post(url, {**form, "item-occupation": "4-10-01-01", "item-work_type": "", "item-level": "5"})
+    response = client.post(
+        url, {**form, "item-occupation": "4-10-01-01", "item-work_type": "", "item-level": "5"}
+    )
     assert response.status_code == 200
     assert "只设四级/中级工" in response.content.decode()
     assert CatalogItem.objects.filter(edition=draft).count() == 1

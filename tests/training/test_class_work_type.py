@@ -68,7 +68,9 @@ def test_the_subject_is_resolved_with_its_work_type(
     welder, arc = training_ref["welder"], arc_welder_item.work_type
     assert resolve_subject(occupation=welder, work_type=arc, level=4) == arc_welder_item
     assert resolve_subject(occupation=welder, level=4) == training_ref["items"]["welder4"]
-    other = WorkType.objects.create(code="6-31-01-03-01", occupation=training_ref["electrician"], name="维修电工")
+    other = WorkType.objects.create(
+        code="6-31-01-03-01", occupation=training_ref["electrician"], name="维修电工"
+    )
     with pytest.raises(DomainError) as caught:
         resolve_subject(occupation=welder, work_type=other, level=4)
     assert "工种“维修电工”不属于所选职业" in caught.value.errors[0].message

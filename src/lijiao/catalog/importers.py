@@ -254,7 +254,9 @@ class _Reference:
     work_types: dict[tuple[int, str], WorkType]
 
     def work_type_names(self, occupation: Occupation) -> list[str]:
-        return sorted({w.name for (occupation_id, _key), w in self.work_types.items() if occupation_id == occupation.pk})
+        return sorted(
+            {w.name for (occupation_id, _key), w in self.work_types.items() if occupation_id == occupation.pk}
+        )
 
     @classmethod
     def load(cls) -> _Reference:

@@ -73,7 +73,10 @@ class Occupation(models.Model):
         gettext_lazy("等级体系"), max_length=12, choices=LevelScheme.choices, default=LevelScheme.SKILL
     )
     defined_levels = models.JSONField(
-        gettext_lazy("标准设定的等级"), default=list, blank=True, help_text=gettext_lazy("空表示该体系的全部等级")
+        gettext_lazy("标准设定的等级"),
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("空表示该体系的全部等级"),
     )
     standard = models.CharField(gettext_lazy("职业标准"), max_length=200, blank=True)
 

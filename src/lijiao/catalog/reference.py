@@ -108,9 +108,7 @@ def read_occupations() -> list[Occupation]:
     by_code = {o.code: o for o in occupations}
     for code, (scheme, levels, standard) in read_standards().items():
         if code not in by_code:
-            raise ReferenceDataError(
-                _("standards.csv：职业编码“%(code)s”不在职业库中") % {"code": code}
-            )
+            raise ReferenceDataError(_("standards.csv：职业编码“%(code)s”不在职业库中") % {"code": code})
         occupation = by_code[code]
         occupation.level_scheme, occupation.defined_levels, occupation.standard = scheme, levels, standard
     return occupations

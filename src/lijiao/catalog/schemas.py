@@ -89,7 +89,9 @@ class EditionOut(Schema):
     year: int = Field(..., description="年度")
     status: str = Field(..., description="状态：draft 草稿 / published 已发布 / superseded 已替代")
     status_label: str = Field(..., description="状态（中文）")
-    state: str = Field(..., description="今天的状态：draft 草稿 / pending 待生效 / current 现行 / replaced 已替代")
+    state: str = Field(
+        ..., description="今天的状态：draft 草稿 / pending 待生效 / current 现行 / replaced 已替代"
+    )
     state_label: str = Field(..., description="今天的状态（中文）")
     effective_from: dt.date | None = Field(None, description="生效日期（含）")
     effective_to: dt.date | None = Field(None, description="失效日期（不含）；现行版本为空")
@@ -140,7 +142,10 @@ class ItemOut(Schema):
     subject_name: str = Field(..., description="职业（工种）或项目名称")
     work_type_code: str | None = Field(None, description="工种编码（职业下设工种的项目），否则为空")
     work_type_name: str | None = Field(None, description="工种名称，如“电焊工”")
-    level: int | None = Field(None, description="等级：5–1 为技能等级（五级/初级工 … 一级/高级技师），13/12/11 为专业技术等级（初级/中级/高级，如 大数据工程技术人员）；专项和创业项目为空")
+    level: int | None = Field(
+        None,
+        description="等级：5–1 为技能等级（五级/初级工 … 一级/高级技师），13/12/11 为专业技术等级（初级/中级/高级，如 大数据工程技术人员）；专项和创业项目为空",
+    )
     level_label: str | None = Field(None, description="等级名称，如“四级/中级工”“中级（专业技术）”")
     category: CategoryRef
     subsidy_standard: MoneyOut = Field(..., description="培训补贴标准（元）")
@@ -279,7 +284,9 @@ class OccupationOut(Schema):
     is_digital: bool = Field(..., description="数字职业（S）")
     is_green: bool = Field(..., description="绿色职业（L）")
     active: bool
-    level_scheme: str = Field(..., description="等级体系：skill 技能等级（五级至一级）/ professional 专业技术等级")
+    level_scheme: str = Field(
+        ..., description="等级体系：skill 技能等级（五级至一级）/ professional 专业技术等级"
+    )
     allowed_levels: list[int] = Field(..., description="该职业国家职业标准设定的等级")
     standard: str = Field(..., description="职业标准")
     work_types: list[WorkTypeOut] = Field(default_factory=list, description="工种")
@@ -331,7 +338,10 @@ class ItemIn(Schema):
     work_type_code: str = Field(
         "", max_length=16, description="工种编码（如 6-18-02-04-01 电焊工；职业下设工种时可填，否则留空）"
     )
-    level: int | None = Field(None, description="等级：5–1 为技能等级（五级/初级工 … 一级/高级技师），13/12/11 为专业技术等级（初级/中级/高级，如 大数据工程技术人员）（职业类必填，须为该职业标准设定的等级；专项和创业项目不填）")
+    level: int | None = Field(
+        None,
+        description="等级：5–1 为技能等级（五级/初级工 … 一级/高级技师），13/12/11 为专业技术等级（初级/中级/高级，如 大数据工程技术人员）（职业类必填，须为该职业标准设定的等级；专项和创业项目不填）",
+    )
     category_code: str = Field(..., max_length=20, description="行业类别代码（见 /catalog/categories）")
     subsidy_standard: MoneyIn = Field(..., description='培训补贴标准（元），如 "1500.00"')
     assessment_subsidy: MoneyIn | None = Field(None, description="评价补贴标准（元）")

@@ -84,9 +84,9 @@ def edition_items(edition: Edition) -> QuerySet[CatalogItem]:
 
 
 def get_item(user: Actor, item_id: int) -> CatalogItem:
-    item = CatalogItem.objects.select_related("edition", "occupation", "work_type", "special_item", "category").filter(
-        pk=item_id
-    )
+    item = CatalogItem.objects.select_related(
+        "edition", "occupation", "work_type", "special_item", "category"
+    ).filter(pk=item_id)
     if not can_see_drafts(user):
         item = item.exclude(edition__status=EditionStatus.DRAFT)
     found = item.first()

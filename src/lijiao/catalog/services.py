@@ -95,7 +95,9 @@ def _subject_errors(data: ItemInput) -> list[FieldError]:
             errors.append(FieldError("level", _("职业类项目必须选择等级")))
         elif data.occupation is not None:
             errors.extend(_level_errors(data.occupation, data.level))
-        if data.work_type is not None and data.work_type.occupation_id != getattr(data.occupation, "pk", None):
+        if data.work_type is not None and data.work_type.occupation_id != getattr(
+            data.occupation, "pk", None
+        ):
             errors.append(
                 FieldError(
                     "work_type",

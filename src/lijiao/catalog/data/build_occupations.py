@@ -75,7 +75,7 @@ def main() -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["code", "name", "is_digital", "is_green"])
         writer.writerows(rows)
-    print(f"{OUT.name}: {len(rows)} occupations")
+    sys.stdout.write(f"{OUT.name}: {len(rows)} occupations\n")
 
 
 if __name__ == "__main__":

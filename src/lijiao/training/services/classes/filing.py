@@ -85,7 +85,11 @@ def resolve_subject(
         if work_type is not None and work_type.occupation_id != occupation.pk:
             raise _fail(
                 _("工种与职业不符"),
-                [FieldError("work_type", _("工种“%(work_type)s”不属于所选职业") % {"work_type": work_type.name})],
+                [
+                    FieldError(
+                        "work_type", _("工种“%(work_type)s”不属于所选职业") % {"work_type": work_type.name}
+                    )
+                ],
             )
         item = qs.filter(occupation=occupation, work_type=work_type, level=level).first()
         label = _("%(occupation)s %(level)s") % {
