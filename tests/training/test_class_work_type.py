@@ -74,3 +74,26 @@ def test_the_subject_is_resolved_with_its_work_type(
     with pytest.raises(DomainError) as caught:
         resolve_subject(occupation=welder, work_type=other, level=4)
     assert "工种“维修电工”不属于所选职业" in caught.value.errors[0].message
+
+
+@pytest.mark.django_db
+def test_the_api_files_a_class_for_a_work_type(
+    provider_staff: User, provider: Provider, arc_welder_item: CatalogItem
+) -> None:
+    from tests.training.test_classes_api import api_for, class_body, fields
+
+    api = api_for(provider_staff)
+    body = class_body(provider, subject_code="6-18-02-04", work_type_code="6-18-02-04-01", level=4)
+    response = api.post("/classes", body)
+    assert response.status_code == 201, response.content
+    item = response.json()["catalog_item"]
+    assert (item["id"], item["subject_name"], item["work_type_name"]) == (
+        arc_welder_item.pk,
+        "焊工（电焊工）",
+        "电焊工",
+    )
+    before = CatalogItem.objects.count(), provider.classes.count()
+    response = api.post("/classes", {**body, "work_type_code": "6-18-02-04-99"})
+    assert response.status_code == 400
+    assert fields(response)["work_type_code"] == "未知的工种编码“6-18-02-04-99”"
+    assert (CatalogItem.objects.count(), provider.classes.count()) == before

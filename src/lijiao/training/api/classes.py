@@ -17,7 +17,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
-from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem
+from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem, WorkType
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.permissions import require_perm
@@ -94,11 +94,15 @@ def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
             code = payload.subject_code.strip()
             occupation = Occupation.objects.filter(code=code).first()
             special = None if occupation else SpecialItem.objects.filter(code=code).first()
+            work_type_code = (payload.work_type_code or "").strip()
+            work_type = WorkType.objects.filter(code=work_type_code).first() if work_type_code else None
             if occupation is None and special is None:
                 errors["subject_code"] = _("未知的职业或项目编码“%(code)s”") % {"code": code}
+            elif work_type_code and work_type is None:
+                errors["work_type_code"] = _("未知的工种编码“%(code)s”") % {"code": work_type_code}
             else:
                 item = services.resolve_subject(
-                    occupation=occupation, level=payload.level, special_item=special
+                    occupation=occupation, level=payload.level, special_item=special, work_type=work_type
                 )
         else:
             errors["catalog_item_id"] = _("请指定目录项目或职业编码")

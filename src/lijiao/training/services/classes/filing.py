@@ -70,7 +70,9 @@ def resolve_subject(
     edition = edition_in_force(on)
     if edition is None:
         raise _fail(_("没有生效的培训目录"), [FieldError("catalog_item", _no_edition(on))])
-    qs = CatalogItem.objects.filter(edition=edition).select_related("occupation", "special_item", "edition")
+    qs = CatalogItem.objects.filter(edition=edition).select_related(
+        "occupation", "work_type", "special_item", "edition"
+    )
     item: CatalogItem | None
     if catalog_item is not None:
         item = (
