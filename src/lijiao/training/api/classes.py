@@ -77,11 +77,8 @@ def _program_input(payload: ProgramIn) -> program_services.ProgramInput:
     )
 
 
-def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
-    """Resolve the ids and codes of a class body (within the caller's provider) to rows; unknown ones are field
-    errors."""
-    errors: dict[str, str] = {}
-    provider_id: int = getattr(user, "provider_id", None) or 0
+def _subject_item(payload: ClassIn, errors: dict[str, str]) -> CatalogItem | None:
+    """The catalog item in force for the body's item id, or its occupation (and 工种) and level, or special item."""
     item: CatalogItem | None = None
     try:
         if payload.catalog_item_id is not None:
@@ -109,6 +106,15 @@ def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
     except DomainError as exc:
         for error in exc.errors:
             errors[{"catalog_item": "catalog_item_id"}.get(error.field, error.field)] = error.message
+    return item
+
+
+def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
+    """Resolve the ids and codes of a class body (within the caller's provider) to rows; unknown ones are field
+    errors."""
+    errors: dict[str, str] = {}
+    provider_id: int = getattr(user, "provider_id", None) or 0
+    item = _subject_item(payload, errors)
     program = None
     if payload.program_id is not None:
         program = Program.objects.filter(pk=payload.program_id).first()
