@@ -221,16 +221,18 @@ def test_import_reads_work_types_and_professional_levels_and_export_writes_them(
             {"编码": "6-18-02-04", "名称": "焊工（电焊工）", "等级": "五级"},
             {"编码": "6-18-01-01", "名称": "车工", "工种": "数控车工", "等级": "四级"},
             {"编码": "2-02-38-03", "名称": "大数据工程技术人员", "等级": "中级"},
+            {"编码": "2-02-38-03", "名称": "大数据工程技术人员", "等级": "高级（专业技术）"},
         ]
     )
     result = import_edition_file(actor=catalog_officer, edition=draft, file_name="目录.xlsx", data=data)
-    assert (result.imported_rows, result.errors) == (4, [])
+    assert (result.imported_rows, result.errors) == (5, [])
     items = {(i.subject_name, i.get_level_display()) for i in CatalogItem.objects.filter(edition=draft)}
     assert items == {
         ("焊工", "五级/初级工"),
         ("焊工（电焊工）", "五级/初级工"),
         ("车工（数控车工）", "四级/中级工"),
         ("大数据工程技术人员", "中级（专业技术）"),
+        ("大数据工程技术人员", "高级（专业技术）"),
     }
     from python_calamine import CalamineWorkbook
 
@@ -242,12 +244,13 @@ def test_import_reads_work_types_and_professional_levels_and_export_writes_them(
         ("焊工", "电焊工", "五级"),
         ("车工", "数控车工", "四级"),
         ("大数据工程技术人员", "", "中级"),
+        ("大数据工程技术人员", "", "高级"),
     }
     again = create_edition(actor=catalog_officer, name="再导入", year=2027)
     back = import_edition_file(
         actor=catalog_officer, edition=again, file_name="x.xlsx", data=edition_xlsx(draft)
     )
-    assert (back.imported_rows, back.errors) == (4, [])
+    assert (back.imported_rows, back.errors) == (5, [])
 
 
 @pytest.mark.django_db
@@ -370,3 +373,25 @@ def test_public_catalog_shows_work_type_and_professional_level(client: Client, c
     page = client.get(reverse("catalog:public_list")).content.decode()
     assert "焊工（电焊工）" in page and "高级（专业技术）" in page
     assert Decimal("1000") == CatalogItem.objects.filter(edition=edition).first().subsidy_standard
+
+
+@pytest.mark.django_db
+def test_item_form_names_the_work_types_an_occupation_has(
+    client: Client, catalog_officer: User, draft: Edition, ref: dict[str, Any]
+) -> None:
+    client.force_login(catalog_officer)
+    response = client.post(
+        reverse("catalog:manage_item_add", args=[draft.pk]),
+        {
+            "item-kind": "occupation",
+            "item-occupation": "6-18-02-04",
+            "item-work_type": "氩弧焊工",
+            "item-level": "4",
+            "item-category": ref["equipment"].pk,
+            "item-subsidy_standard": "1200",
+            "item-min_lesson_hours": "56",
+        },
+    )
+    assert response.status_code == 200
+    assert "职业“焊工”没有工种“氩弧焊工”（已登记的工种：电焊工）" in response.content.decode()
+    assert not CatalogItem.objects.filter(edition=draft).exists()

@@ -230,7 +230,10 @@ class ItemForm(forms.Form):
         occupation = data.get("occupation")
         data["work_type"] = None
         if text and data.get("kind") == CatalogItem.Kind.OCCUPATION and occupation is not None:
-            data["work_type"] = clean_work_type(occupation, text)
+            try:
+                data["work_type"] = clean_work_type(occupation, text)
+            except forms.ValidationError as exc:
+                self.add_error("work_type", exc)
         return data
 
     def to_input(self) -> ItemInput:

@@ -157,7 +157,9 @@ _PROFESSIONAL_WORDS: dict[str, int] = {
     "初级": Level.JUNIOR,
     "中级": Level.INTERMEDIATE,
     "高级": Level.SENIOR,
-    **{str(level.label): level.value for level in (Level.JUNIOR, Level.INTERMEDIATE, Level.SENIOR)},
+    "初级(专业技术)": Level.JUNIOR,  # as the screens and the API label them (after NFKC)
+    "中级(专业技术)": Level.INTERMEDIATE,
+    "高级(专业技术)": Level.SENIOR,
 }
 
 _TIER_WORDS: dict[str, str] = {
