@@ -395,3 +395,55 @@ def test_item_form_names_the_work_types_an_occupation_has(
     assert response.status_code == 200
     assert "职业“焊工”没有工种“氩弧焊工”（已登记的工种：电焊工）" in response.content.decode()
     assert not CatalogItem.objects.filter(edition=draft).exists()
+
+
+@pytest.mark.django_db
+def test_lists_of_work_type_items_cost_the_same_queries_for_more_items(
+    client: Client, catalog_officer: User, ref: dict[str, Any]
+) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lijiao.catalog.services import publish_edition
+
+    edition = create_edition(actor=catalog_officer, name="现行", year=2020)
+    work_types = [
+        WorkType.objects.create(code=f"6-18-02-04-{n:02d}", occupation=ref["welder"], name=f"焊工{n}")
+        for n in range(10, 20)
+    ]
+    client.force_login(catalog_officer)
+    urls = [
+        reverse("catalog:manage_edition", args=[edition.pk]),
+        "/api/v1/catalog/editions/%d/items" % edition.pk,
+    ]
+
+    def queries() -> list[int]:
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    for work_type in work_types[:2]:
+        add_item(
+            actor=catalog_officer,
+            edition=edition,
+            data=dataclasses.replace(_with(ref, "welder", 4), work_type=work_type),
+        )
+    few = queries()
+    for work_type in work_types[2:]:
+        add_item(
+            actor=catalog_officer,
+            edition=edition,
+            data=dataclasses.replace(_with(ref, "welder", 4), work_type=work_type),
+        )
+    assert queries() == few
+    publish_edition(actor=catalog_officer, edition=edition, effective_from=dt.date(2020, 1, 1))
+    client.logout()
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("catalog:public_list")).content.decode()
+    assert "焊工（焊工19）" in page
+    assert len(captured) <= 6, len(captured)
