@@ -416,7 +416,7 @@ def test_lists_of_work_type_items_cost_the_same_queries_for_more_items(
     client.force_login(catalog_officer)
     urls = [
         reverse("catalog:manage_edition", args=[edition.pk]),
-        "/api/v1/catalog/editions/%d/items" % edition.pk,
+        f"/api/v1/catalog/editions/{edition.pk}/items",
     ]
 
     def queries() -> list[int]:
