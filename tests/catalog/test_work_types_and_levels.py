@@ -320,11 +320,16 @@ def test_api_creates_a_work_type_item_and_lists_occupations_with_their_standards
         "电焊工",
         "四级/中级工",
     )
+    add_item(actor=catalog_officer, edition=draft, data=_with(ref, "welder", 4))
+    listed = client.get(f"/api/v1/catalog/editions/{draft.pk}/items", {"work_type": "6-18-02-04-01"}).json()
+    assert [i["subject_name"] for i in listed["items"]] == ["焊工（电焊工）"]
+    listed = client.get(f"/api/v1/catalog/editions/{draft.pk}/items", {"q": "电焊"}).json()
+    assert [i["subject_name"] for i in listed["items"]] == ["焊工（电焊工）"]
     bad = {**body, "work_type_code": "6-18-01-01-02"}
     response = client.post(f"/api/v1/catalog/editions/{draft.pk}/items", bad, content_type="application/json")
     assert response.status_code == 400
     assert "没有编码为“6-18-01-01-02”的工种" in response.content.decode()
-    assert CatalogItem.objects.filter(edition=draft).count() == 1
+    assert CatalogItem.objects.filter(edition=draft).count() == 2
 
     WorkType.objects.create(code="4-10-01-01-01", occupation=ref["guide"], name="育婴员")
     listed = client.get("/api/v1/catalog/occupations", {"q": "育婴员"}).json()

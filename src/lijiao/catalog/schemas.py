@@ -202,6 +202,7 @@ class ItemFilters(Schema):
     q: str | None = Field(None, description="名称（包含）或编码（职业编码按前缀，如 6-31）")
     category: str | None = Field(None, description="行业类别 id（见 /catalog/categories）")
     level: str | None = Field(None, description="等级 5–1（技能）或 13/12/11（专业技术）")
+    work_type: str | None = Field(None, description="工种编码，如 6-18-02-04-01（电焊工）")
     kind: str | None = Field(None, description=f"类型：{_choices_text(CatalogItem.Kind.choices)}")
     shortage_tier: str | None = Field(None, description=f"紧缺程度：{_choices_text(ShortageTier.choices)}")
     flag: list[str] = Field(
