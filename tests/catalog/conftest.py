@@ -20,7 +20,7 @@ import pytest
 
 from lijiao.accounts.models import User
 from lijiao.accounts.roles import Role
-from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, SpecialItem
+from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, SpecialItem, WorkType
 from lijiao.catalog.services import (
     ItemInput,
     add_item,
@@ -59,6 +59,10 @@ def catalog_ref(db: None) -> dict[str, Any]:
         "welder": occupation("6-18-02-04", "焊工"),
         "carer": occupation("4-10-01-05", "养老护理员"),
         "robot": occupation("6-31-07-03", "工业机器人系统操作员", is_digital=True),
+        "arc_welder": WorkType.objects.update_or_create(
+            code="6-18-02-04-01",
+            defaults={"occupation": Occupation.objects.get(code="6-18-02-04"), "name": "电焊工"},
+        )[0],
         "media": special("ZX210200-001", "数字新媒体制作", "special"),
         "syb": special("CY-SYB", "创办你的企业（SYB）创业培训", "business_start"),
     }

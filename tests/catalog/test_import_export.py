@@ -24,7 +24,15 @@ from lijiao.catalog.importers import (
     parse_level,
     parse_tier,
 )
-from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, ShortageTier, SpecialItem
+from lijiao.catalog.models import (
+    CatalogItem,
+    Category,
+    Edition,
+    Occupation,
+    ShortageTier,
+    SpecialItem,
+    WorkType,
+)
 from lijiao.catalog.services import ItemInput, add_item, create_edition, publish_edition
 from lijiao.core.errors import Conflict, DomainError, PermissionDenied
 from lijiao.core.importing import CellError
@@ -35,6 +43,7 @@ HEADER = [
     "行业类别",
     "编码",
     "名称",
+    "工种",
     "等级",
     "培训补贴标准（元）",
     "评价补贴标准（元）",
@@ -59,6 +68,9 @@ def ref(db):
         "old": Category.objects.create(code="JY", name="旧类别", sort_order=4, active=False),
         "electrician": Occupation.objects.create(code="6-31-01-03", name="电工"),
         "welder": Occupation.objects.create(code="6-18-02-04", name="焊工"),
+        "arc_welder": WorkType.objects.create(
+            code="6-18-02-04-01", occupation=Occupation.objects.get(code="6-18-02-04"), name="电焊工"
+        ),
         "carer": Occupation.objects.create(code="4-10-01-05", name="养老护理员"),
         "robot": Occupation.objects.create(code="6-31-07-03", name="工业机器人系统操作员", is_digital=True),
         "media": SpecialItem.objects.create(code="ZX-001", name="数字新媒体制作", kind="special"),
@@ -120,6 +132,7 @@ def row(code="6-31-01-03", name="电工", level="五级", amount: Any = 1000, **
         "category": "装备制造",
         "code": code,
         "name": name,
+        "work_type": "",
         "level": level,
         "amount": amount,
         "assessment": None,
@@ -342,7 +355,7 @@ ERROR_CASES = [
 @pytest.mark.parametrize(("rows", "bad_row", "column", "message"), ERROR_CASES)
 def test_a_bad_row_writes_nothing(officer, draft, rows, bad_row, column, message):
     good = row(code="4-10-01-05", name="养老护理员", category="养老服务")
-    data = workbook([good, *rows, [*good[:3], "四级", *good[4:]]])
+    data = workbook([good, *rows, [*good[:4], "四级", *good[5:]]])
     bad_row += 1  # the good row comes first
     items_before = snapshot_items(draft)
     events_before = AuditEvent.objects.count()

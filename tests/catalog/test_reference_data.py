@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from lijiao.catalog.models import OCCUPATION_CODE_RE, Category, Occupation, SpecialItem
+from lijiao.catalog.models import OCCUPATION_CODE_RE, Category, Occupation, SpecialItem, WorkType
 from lijiao.catalog.reference import (
     load_reference_data,
     read_categories,
@@ -75,7 +75,12 @@ def test_special_and_business_start_items() -> None:
 @pytest.mark.django_db
 def test_loading_twice_gives_the_same_rows() -> None:
     first = load_reference_data()
-    assert first == {"categories": 35, "occupations": Occupation.objects.count(), "special_items": 63}
+    assert first == {
+        "categories": 35,
+        "occupations": Occupation.objects.count(),
+        "work_types": WorkType.objects.count(),
+        "special_items": 63,
+    }
     Occupation.objects.filter(code="6-31-01-03").update(name="旧名称")
     second = load_reference_data()
     assert second == first

@@ -369,7 +369,7 @@ def test_manage_list_shows_every_edition_with_its_status(
     page = response.content.decode()
     for name in ("测试目录（旧版）", "测试目录（现行版）", "测试目录（草稿）"):
         assert name in page
-    assert "badge-draft" in page and "badge-published" in page and "badge-superseded" in page
+    assert "badge-draft" in page and "badge-current" in page and "badge-replaced" in page
     assert "新建版本" in page and "以现行版本为基础新建" in page
 
 
@@ -635,7 +635,7 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
 
 
 def _row(category: str, code: str, name: str, level: str, amount: str, hours: int = 56) -> list[Any]:
-    return [category, code, name, level, amount, "", hours, "", "", "", "", "", ""]
+    return [category, code, name, "", level, amount, "", hours, "", "", "", "", "", ""]
 
 
 @pytest.mark.django_db

@@ -143,6 +143,15 @@ def test_loaddemo_is_complete_and_idempotent(demo: str) -> None:
     assert items.filter(kind="special").count() == 61
     assert items.values("category").distinct().count() == 35
     assert items.exclude(shortage_tier="").values("occupation").distinct().count() == 42
+    # issue 9: 工种 items beside their occupation's, levels as each standard defines them (ADR 0008)
+    assert {str(i) for i in items.filter(work_type__isnull=False)} >= {
+        "焊工（电焊工） 五级/初级工",
+        "车工（数控车工） 四级/中级工",
+    }
+    assert {i.get_level_display() for i in items.filter(occupation__code="2-02-38-03")} == {
+        "中级（专业技术）"
+    }
+    assert set(items.filter(occupation__code="4-10-01-01").values_list("level", flat=True)) == {4, 3}
 
     assert 190 <= counts["TrainingClass"] <= 220
     assert 4500 <= counts["Person"] <= 5600

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, SpecialItem
+from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, SpecialItem, WorkType
 
 
 class ReadOnlyMixin:
@@ -31,11 +31,18 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+class WorkTypeInline(admin.TabularInline):
+    model = WorkType
+    extra = 0
+    fields = ("code", "name", "active")
+
+
 @admin.register(Occupation)
 class OccupationAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "is_digital", "is_green", "active")
-    list_filter = ("active", "is_digital", "is_green")
-    search_fields = ("code", "name")
+    list_display = ("code", "name", "level_scheme", "standard", "is_digital", "is_green", "active")
+    list_filter = ("active", "level_scheme", "is_digital", "is_green")
+    search_fields = ("code", "name", "work_types__name")
+    inlines = (WorkTypeInline,)
 
 
 @admin.register(SpecialItem)
@@ -47,7 +54,16 @@ class SpecialItemAdmin(admin.ModelAdmin):
 
 class CatalogItemInline(ReadOnlyMixin, admin.TabularInline):
     model = CatalogItem
-    fields = ("kind", "occupation", "special_item", "level", "category", "subsidy_standard", "shortage_tier")
+    fields = (
+        "kind",
+        "occupation",
+        "work_type",
+        "special_item",
+        "level",
+        "category",
+        "subsidy_standard",
+        "shortage_tier",
+    )
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -75,7 +91,7 @@ class CatalogItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("edition", "kind", "subject", "level", "category", "subsidy_standard", "shortage_tier")
     list_filter = ("edition", "kind", "level", "shortage_tier", "category")
     search_fields = ("occupation__code", "occupation__name", "special_item__code", "special_item__name")
-    list_select_related = ("edition", "occupation", "special_item", "category")
+    list_select_related = ("edition", "occupation", "work_type", "special_item", "category")
 
     @admin.display(description=gettext_lazy("职业/项目"))
     def subject(self, obj: CatalogItem) -> str:

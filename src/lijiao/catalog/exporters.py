@@ -38,6 +38,7 @@ _WIDTHS = {
     "category": 14,
     "code": 14,
     "name": 28,
+    "work_type": 14,
     "level": 8,
     "subsidy_standard": 14,
     "assessment_subsidy": 14,
@@ -56,7 +57,8 @@ def _item_values(item: CatalogItem) -> dict[str, Any]:
     return {
         "category": item.category.name,
         "code": item.subject_code,
-        "name": item.subject_name,
+        "name": item.occupation.name if item.occupation_id and item.occupation else item.subject_name,
+        "work_type": item.work_type_name,
         "level": _level_text(item),
         "subsidy_standard": item.subsidy_standard,
         "assessment_subsidy": item.assessment_subsidy,
@@ -326,7 +328,7 @@ def _short_row(item: CatalogItem) -> list[Any]:
     return [
         values["category"],
         values["code"],
-        values["name"],
+        item.subject_name,
         values["level"],
         values["subsidy_standard"],
         values["assessment_subsidy"],

@@ -32,6 +32,9 @@ class CatalogItemFilterSet(django_filters.FilterSet):
         queryset=Category.objects.all(), label=gettext_lazy("行业类别")
     )
     level = django_filters.TypedChoiceFilter(choices=Level.choices, coerce=int, label=gettext_lazy("等级"))
+    work_type = django_filters.CharFilter(
+        field_name="work_type__code", max_length=16, label=gettext_lazy("工种编码")
+    )
     kind = django_filters.ChoiceFilter(choices=CatalogItem.Kind.choices, label=gettext_lazy("类型"))
     shortage_tier = django_filters.ChoiceFilter(
         choices=[c for c in ShortageTier.choices if c[0]], label=gettext_lazy("紧缺程度")
@@ -42,7 +45,7 @@ class CatalogItemFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = CatalogItem
-        fields = ["q", "category", "level", "kind", "shortage_tier", "flag"]
+        fields = ["q", "category", "level", "work_type", "kind", "shortage_tier", "flag"]
 
     def search(self, queryset: QuerySet[CatalogItem], name: str, value: str) -> QuerySet[CatalogItem]:
         value = value.strip()
@@ -51,6 +54,7 @@ class CatalogItemFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(occupation__name__icontains=value)
             | Q(occupation__code__startswith=value)
+            | Q(work_type__name__icontains=value)
             | Q(special_item__name__icontains=value)
             | Q(special_item__code__icontains=value)
         )
@@ -93,7 +97,12 @@ class OccupationFilterSet(ActiveOnlyFilterSet):
 
     def search(self, queryset: QuerySet[Occupation], name: str, value: str) -> QuerySet[Occupation]:
         text = value.strip()
-        return queryset.filter(Q(name__icontains=text) | Q(code__startswith=text)) if text else queryset
+        if not text:
+            return queryset
+        # A 工种 name finds its occupation too (育婴员 → 婴幼儿发展引导员).
+        return queryset.filter(
+            Q(name__icontains=text) | Q(code__startswith=text) | Q(work_types__name__icontains=text)
+        ).distinct()
 
 
 class SpecialItemFilterSet(ActiveOnlyFilterSet):

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lijiao.catalog import selectors
-from lijiao.catalog.models import CatalogItem, Category, Level, Occupation, ShortageTier, SpecialItem
+from lijiao.catalog.models import (
+    CatalogItem,
+    Category,
+    Level,
+    Occupation,
+    ShortageTier,
+    SpecialItem,
+    WorkType,
+)
 from lijiao.catalog.services import ItemInput
 from lijiao.core.forms import DATE_WIDGET
 from lijiao.core.money import InvalidAmount, to_yuan
@@ -121,6 +129,22 @@ def clean_special_item_code(text: str) -> SpecialItem | None:
     return item
 
 
+def clean_work_type(occupation: Occupation, text: str) -> WorkType:
+    """A 工种 of the occupation typed by code, ``code name`` or name; a form error when it has no such 工种."""
+    code = subject_code(text)
+    found = WorkType.objects.filter(occupation=occupation, code=code).first() or (
+        WorkType.objects.filter(occupation=occupation, name=text.strip()).first()
+    )
+    if found is None:
+        names = "、".join(occupation.work_types.values_list("name", flat=True)) or _("无")
+        raise forms.ValidationError(
+            _("职业“%(occupation)s”没有工种“%(text)s”（已登记的工种：%(names)s）")
+            % {"occupation": occupation.name, "text": text.strip(), "names": names},
+            code="unknown_work_type",
+        )
+    return found
+
+
 class ItemForm(forms.Form):
     """One catalog item. Occupations and special items are typed by code (with a list to pick from)."""
 
@@ -133,6 +157,13 @@ class ItemForm(forms.Form):
         max_length=120,
         help_text=gettext_lazy("输入职业编码或从列表选择，如 6-31-01-03"),
         widget=forms.TextInput(attrs={"list": "occupation-options", "autocomplete": "off"}),
+    )
+    work_type = forms.CharField(
+        label=gettext_lazy("工种"),
+        required=False,
+        max_length=130,
+        help_text=gettext_lazy("职业下设工种的，填工种名称或编码，如 电焊工；不分工种留空"),
+        widget=forms.TextInput(attrs={"list": "work-type-options", "autocomplete": "off"}),
     )
     special_item = forms.CharField(
         label=gettext_lazy("专项/创业项目（编码）"),
@@ -173,6 +204,7 @@ class ItemForm(forms.Form):
             "kind": item.kind,
             "occupation": item.occupation.code if item.occupation_id and item.occupation else "",
             "special_item": item.special_item.code if item.special_item_id and item.special_item else "",
+            "work_type": item.work_type.code if item.work_type_id and item.work_type else "",
             "level": item.level or "",
             "category": item.category_id,
             "subsidy_standard": item.subsidy_standard,
@@ -192,6 +224,18 @@ class ItemForm(forms.Form):
     def clean_special_item(self) -> SpecialItem | None:
         return clean_special_item_code(self.cleaned_data.get("special_item", ""))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = (data.get("work_type") or "").strip()
+        occupation = data.get("occupation")
+        data["work_type"] = None
+        if text and data.get("kind") == CatalogItem.Kind.OCCUPATION and occupation is not None:
+            try:
+                data["work_type"] = clean_work_type(occupation, text)
+            except forms.ValidationError as exc:
+                self.add_error("work_type", exc)
+        return data
+
     def to_input(self) -> ItemInput:
         """The validated form as the services' :class:`ItemInput` (call after ``is_valid()``)."""
         data = self.cleaned_data
@@ -202,6 +246,7 @@ class ItemForm(forms.Form):
             # A subject of the other kind left in a hidden field is ignored rather than refused.
             occupation=data.get("occupation") if is_occupation else None,
             special_item=None if is_occupation else data.get("special_item"),
+            work_type=data.get("work_type") if is_occupation else None,
             level=data.get("level") if is_occupation else None,
             category=data["category"],
             subsidy_standard=data["subsidy_standard"],

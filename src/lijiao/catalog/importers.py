@@ -29,9 +29,12 @@ from lijiao.catalog.models import (
     Category,
     Edition,
     EditionStatus,
+    Level,
+    LevelScheme,
     Occupation,
     ShortageTier,
     SpecialItem,
+    WorkType,
 )
 from lijiao.catalog.services import ItemInput, replace_items, validate_item
 from lijiao.core.actors import Actor
@@ -72,6 +75,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         ("职业名称", "职业（工种）名称", "项目名称", "工种名称", "职业（工种）"),
         required=True,
     ),
+    ColumnSpec("work_type", "工种", ("工种（方向）", "职业方向")),
     ColumnSpec("level", "等级", ("职业等级", "技能等级", "等级（级别）", "级别"), required=True),
     ColumnSpec(
         "subsidy_standard",
@@ -106,6 +110,7 @@ _FIELD_COLUMN = {
     "special_item": "code",
     "__all__": "code",
     "level": "level",
+    "work_type": "work_type",
     "category": "category",
     "subsidy_standard": "subsidy_standard",
     "assessment_subsidy": "assessment_subsidy",
@@ -139,7 +144,25 @@ _LEVEL_WORDS: dict[str, int] = {
     "1": 1,
     "1级": 1,
 }
-LEVEL_TEXT: dict[int, str] = {5: "五级", 4: "四级", 3: "三级", 2: "二级", 1: "一级"}
+LEVEL_TEXT: dict[int, str] = {
+    5: "五级",
+    4: "四级",
+    3: "三级",
+    2: "二级",
+    1: "一级",
+    Level.JUNIOR: "初级",
+    Level.INTERMEDIATE: "中级",
+    Level.SENIOR: "高级",
+}
+# 专业技术等级 of professional-technical occupations (数字技术工程师): 初级/中级/高级.
+_PROFESSIONAL_WORDS: dict[str, int] = {
+    "初级": Level.JUNIOR,
+    "中级": Level.INTERMEDIATE,
+    "高级": Level.SENIOR,
+    "初级(专业技术)": Level.JUNIOR,  # as the screens and the API label them (after NFKC)
+    "中级(专业技术)": Level.INTERMEDIATE,
+    "高级(专业技术)": Level.SENIOR,
+}
 
 _TIER_WORDS: dict[str, str] = {
     "特别紧缺": ShortageTier.ESPECIALLY,
@@ -165,6 +188,8 @@ _SPACES = re.compile(r"\s+")
 _PARTS = re.compile(r"[/／、（）()]+")
 # S (digital) / L (green) markers that catalogs append to occupation names (SPEC C1).
 _NAME_MARKERS = re.compile(r"(?:\(?[SL]\)?)+$")
+# “焊工（电焊工）” / “焊工(电焊工)”: an occupation name with its 工种 in brackets (after NFKC, brackets are ASCII).
+_NAME_WITH_WORK_TYPE = re.compile(r"^(.+?)\((.+)\)$")
 
 
 def _normal(text: str) -> str:
@@ -181,12 +206,21 @@ def _same_name(given: str, stored: str) -> bool:
     return a == b
 
 
-def parse_level(value: Any) -> int | None:
-    """五级/初级/初级工/5 … 一级/高级技师/1 (also “五级/初级工”, “四级（中级工）”); ``None`` when empty."""
+def parse_level(value: Any, *, professional: bool = False) -> int | None:
+    """五级/初级/初级工/5 … 一级/高级技师/1 (also “五级/初级工”, “四级（中级工）”); ``None`` when empty.
+
+    For a professional-technical occupation (``professional``) 初级/中级/高级 are its 专业技术等级.
+    """
     text = cell_text(value)
     if not text:
         return None
     normal = _normal(text).removeprefix("国家职业资格")
+    if professional:
+        if normal in _PROFESSIONAL_WORDS:
+            return _PROFESSIONAL_WORDS[normal]
+        raise CellError(
+            _("等级“%(text)s”无法识别：该职业为专业技术等级，应为初级、中级或高级") % {"text": text}
+        )
     if normal in _LEVEL_WORDS:
         return _LEVEL_WORDS[normal]
     found = {_LEVEL_WORDS.get(part) for part in _PARTS.split(normal) if part}
@@ -221,6 +255,12 @@ class _Reference:
     categories: dict[str, Category]
     occupations: dict[str, Occupation]
     special_items: dict[str, SpecialItem]
+    work_types: dict[tuple[int, str], WorkType]
+
+    def work_type_names(self, occupation: Occupation) -> list[str]:
+        return sorted(
+            {w.name for (occupation_id, _key), w in self.work_types.items() if occupation_id == occupation.pk}
+        )
 
     @classmethod
     def load(cls) -> _Reference:
@@ -233,13 +273,18 @@ class _Reference:
             categories=categories,
             occupations={o.code: o for o in Occupation.objects.all()},
             special_items={_code(s.code): s for s in SpecialItem.objects.all()},
+            work_types={
+                (w.occupation_id, key): w
+                for w in WorkType.objects.filter(active=True)
+                for key in (_normal(w.name), _code(w.code))
+            },
         )
 
 
 @dataclass(slots=True)
 class _Parsed:
     row: SourceRow
-    key: tuple[str, int, int | None] | None
+    key: tuple[str, int, int, int | None] | None
     item: ItemInput | None
 
 
@@ -265,7 +310,8 @@ class _RowParser:
 
         code = _code(get("code", cell_text) or "")
         name = get("name", cell_free_text) or ""
-        level = get("level", parse_level)
+        work_type_text = get("work_type", cell_free_text) or ""
+        level_cell = get("level", lambda value: value)
         category_text = get("category", cell_text) or ""
         standard = get("subsidy_standard", cell_decimal)
         assessment = get("assessment_subsidy", cell_decimal, required=False)
@@ -282,20 +328,27 @@ class _RowParser:
         }
         note = get("note", cell_free_text) or ""
 
-        kind, occupation, special_item = self._subject(code, name, fail)
+        kind, occupation, special_item, work_type = self._subject(code, name, work_type_text, fail)
         category = self._category(category_text, fail)
+        professional = occupation is not None and occupation.level_scheme == LevelScheme.PROFESSIONAL
+        try:
+            level = parse_level(level_cell, professional=professional)
+        except CellError as exc:
+            fail("level", exc.message)
+            level = None
 
         if kind is None or (occupation is None and special_item is None):
             subject_key = None
         else:
             subject = occupation if occupation is not None else special_item
             assert subject is not None
-            subject_key = (kind, subject.pk, level)
+            subject_key = (kind, subject.pk, work_type.pk if work_type else 0, level)
 
         data = ItemInput(
             kind=kind or CatalogItem.Kind.OCCUPATION,
             occupation=occupation,
             special_item=special_item,
+            work_type=work_type,
             level=level,
             category=category or self.placeholder_category,
             subsidy_standard=standard if standard is not None else Decimal("1"),
@@ -318,11 +371,11 @@ class _RowParser:
         return _Parsed(row, subject_key, data)
 
     def _subject(
-        self, code: str, name: str, fail: Any
-    ) -> tuple[str | None, Occupation | None, SpecialItem | None]:
+        self, code: str, name: str, work_type_text: str, fail: Any
+    ) -> tuple[str | None, Occupation | None, SpecialItem | None, WorkType | None]:
         if not code:
             fail("code", _("编码不能为空"))
-            return None, None, None
+            return None, None, None, None
         if OCCUPATION_CODE_RE.match(code):
             occupation = self.ref.occupations.get(code)
             if occupation is None:
@@ -330,12 +383,16 @@ class _RowParser:
                     "code",
                     _("职业编码“%(code)s”不在职业库中，请先在职业库中登记") % {"code": code},
                 )
-                return None, None, None
+                return None, None, None, None
             if not occupation.active:
                 fail("code", _("职业“%(occupation)s”已停用") % {"occupation": occupation})
-                return None, None, None
+                return None, None, None, None
+            name, work_type_text = self._split_work_type(name, occupation, work_type_text)
             self._check_name(name, occupation.name, code, fail)
-            return CatalogItem.Kind.OCCUPATION, occupation, None
+            work_type = self._work_type(occupation, work_type_text, fail)
+            return CatalogItem.Kind.OCCUPATION, occupation, None, work_type
+        if work_type_text:
+            fail("work_type", _("专项和创业项目没有工种，请留空"))
         special = self.ref.special_items.get(code)
         if special is None:
             fail(
@@ -345,12 +402,34 @@ class _RowParser:
                 )
                 % {"code": code},
             )
-            return None, None, None
+            return None, None, None, None
         if not special.active:
             fail("code", _("项目“%(item)s”已停用") % {"item": special})
-            return None, None, None
+            return None, None, None, None
         self._check_name(name, special.name, code, fail)
-        return special.kind, None, special
+        return special.kind, None, special, None
+
+    def _split_work_type(self, name: str, occupation: Occupation, work_type_text: str) -> tuple[str, str]:
+        """``焊工（电焊工）`` in the name column → name 焊工 and 工种 电焊工 (when the 工种 column is empty)."""
+        match = _NAME_WITH_WORK_TYPE.match(_normal(name))
+        if match and not work_type_text and match.group(2) in self.ref.work_type_names(occupation):
+            return match.group(1), match.group(2)
+        return name, work_type_text
+
+    def _work_type(self, occupation: Occupation, text: str, fail: Any) -> WorkType | None:
+        if not text:
+            return None
+        found = self.ref.work_types.get((occupation.pk, _normal(text))) or self.ref.work_types.get(
+            (occupation.pk, _code(text))
+        )
+        if found is None:
+            names = "、".join(self.ref.work_type_names(occupation)) or _("无")
+            fail(
+                "work_type",
+                _("职业“%(occupation)s”没有工种“%(text)s”（已登记的工种：%(names)s）")
+                % {"occupation": occupation.name, "text": text, "names": names},
+            )
+        return found
 
     @staticmethod
     def _check_name(name: str, stored: str, code: str, fail: Any) -> None:
@@ -381,7 +460,7 @@ class _RowParser:
 
 
 def _duplicates(parsed: list[_Parsed], table: Table) -> list[RowError]:
-    rows_by_key: dict[tuple[str, int, int | None], list[SourceRow]] = defaultdict(list)
+    rows_by_key: dict[tuple[str, int, int, int | None], list[SourceRow]] = defaultdict(list)
     for entry in parsed:
         if entry.key is not None:
             rows_by_key[entry.key].append(entry.row)
@@ -397,7 +476,7 @@ def _duplicates(parsed: list[_Parsed], table: Table) -> list[RowError]:
                 RowError(
                     row.number,
                     label,
-                    _("与第 %(rows)s 行重复：同一编码和等级只能出现一次") % {"rows": others},
+                    _("与第 %(rows)s 行重复：同一编码、工种和等级只能出现一次") % {"rows": others},
                     row.values,
                 )
             )
@@ -476,7 +555,7 @@ def edition_template_xlsx() -> bytes:
         money = workbook.add_format({"num_format": "#,##0.00"})
         example = workbook.add_format({"font_color": "#808080", "num_format": "@"})
         example_money = workbook.add_format({"font_color": "#808080", "num_format": "#,##0.00"})
-        widths = [12, 14, 24, 12, 14, 14, 10, 12, 10, 10, 14, 10, 30]
+        widths = [12, 14, 24, 12, 12, 14, 14, 10, 12, 10, 10, 14, 10, 30]
         formats = [
             money if spec.key in ("subsidy_standard", "assessment_subsidy") else text for spec in COLUMNS
         ]
@@ -484,8 +563,9 @@ def edition_template_xlsx() -> bytes:
         examples = [
             [
                 "装备制造",
-                "6-31-01-03",
-                "电工",
+                "6-18-02-04",
+                "焊工",
+                "电焊工",
                 "五级",
                 1000,
                 None,
@@ -501,6 +581,7 @@ def edition_template_xlsx() -> bytes:
                 "文化创意",
                 "ZX-001",
                 "数字新媒体制作",
+                "",
                 "",
                 600,
                 200,
@@ -526,7 +607,7 @@ def edition_template_xlsx() -> bytes:
             sheet,
             COLUMNS,
             {
-                "level": ["五级", "四级", "三级", "二级", "一级"],
+                "level": ["五级", "四级", "三级", "二级", "一级", "初级", "中级", "高级"],
                 "shortage_tier": ["特别紧缺", "比较紧缺", "一般紧缺"],
                 "is_digital": yes_no,
                 "is_elder_child_care": yes_no,
@@ -542,15 +623,21 @@ def edition_template_xlsx() -> bytes:
                 ("编码", "职业填职业分类大典编码（如 6-31-01-03）；专项职业能力和创业项目填其项目编码。"),
                 ("名称", "须与编码登记的名称一致（职业名称后的 S/L 标识可写可不写）。"),
                 (
+                    "工种",
+                    "职业下设工种的填工种名称（如 焊工 的 电焊工），也可写在名称中：焊工（电焊工）；不分工种留空。",
+                ),
+                (
                     "等级",
-                    "职业填 五级/四级/三级/二级/一级（或 初级工/中级工/高级工/技师/高级技师）；专项和创业项目留空。",
+                    "技能类职业填 五级/四级/三级/二级/一级（或 初级工/中级工/高级工/技师/高级技师），"
+                    "只能填该职业国家职业标准设定的等级；专业技术类职业（如 大数据工程技术人员）填 初级/中级/高级；"
+                    "专项和创业项目留空。",
                 ),
                 ("培训补贴标准（元）", "大于 0，最多两位小数，不超过政策上限。"),
                 ("评价补贴标准（元）", "可留空；最多两位小数。"),
                 ("最低课时", "整数，1–2000。"),
                 ("紧缺程度", "特别紧缺 / 比较紧缺 / 一般紧缺，非紧缺留空。"),
                 ("数字技能 等标记", "是/否（也可填 Y/N、√、1/0），留空为否。"),
-                ("其他", "表头行之前可以有标题行；多余的列会被忽略；同一编码和等级只能出现一次。"),
+                ("其他", "表头行之前可以有标题行；多余的列会被忽略；同一编码、工种和等级只能出现一次。"),
                 ("", "任何一行有错误时不会导入任何项目，系统会给出带行号的错误报告。"),
                 ("", "导入会替换该草稿版本中的全部项目。示例行（灰色）请覆盖或删除。"),
             ],

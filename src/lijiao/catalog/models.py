@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,8 +44,23 @@ class Category(models.Model):
         return self.name
 
 
+class LevelScheme(models.TextChoices):
+    """How an occupation's national standard grades people (ADR 0008).
+
+    Skilled-worker occupations (技能人员) have the five 职业技能等级 五级/初级工 … 一级/高级技师; professional-technical
+    ones under the 数字技术工程师 scheme (e.g. 大数据工程技术人员) have 初级/中级/高级 (专业技术等级).
+    """
+
+    SKILL = "skill", gettext_lazy("技能等级（五级至一级）")
+    PROFESSIONAL = "professional", gettext_lazy("专业技术等级（初级、中级、高级）")
+
+
 class Occupation(models.Model):
-    """An occupation of the 中华人民共和国职业分类大典 (2022). S/L markers are kept as flags, not in the name."""
+    """An occupation of the 中华人民共和国职业分类大典 (2022). S/L markers are kept as flags, not in the name.
+
+    ``level_scheme`` and ``defined_levels`` say what its national standard grades: an empty ``defined_levels``
+    means the standard is not recorded and every level of the scheme is accepted.
+    """
 
     code = models.CharField(
         gettext_lazy("职业编码"), max_length=12, unique=True, validators=[validate_occupation_code]
@@ -52,6 +69,16 @@ class Occupation(models.Model):
     is_digital = models.BooleanField(gettext_lazy("数字职业（S）"), default=False)
     is_green = models.BooleanField(gettext_lazy("绿色职业（L）"), default=False)
     active = models.BooleanField(gettext_lazy("有效"), default=True)
+    level_scheme = models.CharField(
+        gettext_lazy("等级体系"), max_length=12, choices=LevelScheme.choices, default=LevelScheme.SKILL
+    )
+    defined_levels = models.JSONField(
+        gettext_lazy("标准设定的等级"),
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("空表示该体系的全部等级"),
+    )
+    standard = models.CharField(gettext_lazy("职业标准"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -64,6 +91,42 @@ class Occupation(models.Model):
     def major_group(self) -> int:
         """大类 1–8, the first part of the code."""
         return int(self.code[0])
+
+    @property
+    def allowed_levels(self) -> tuple[int, ...]:
+        """The levels an item of this occupation may have, highest number (lowest level) first."""
+        scheme = SCHEME_LEVELS[LevelScheme(self.level_scheme)]
+        if not self.defined_levels:
+            return scheme
+        return tuple(level for level in scheme if level in self.defined_levels)
+
+    def allowed_levels_text(self) -> str:
+        return "、".join(str(Level(level).label) for level in self.allowed_levels)
+
+
+class WorkType(models.Model):
+    """A 工种 (work type) of an occupation, e.g. 电焊工 of 焊工 ``6-18-02-04`` (ADR 0008).
+
+    ``code`` is the occupation code and a two-digit number (``6-18-02-04-01``): this project's numbering, the
+    book does not number 工种.
+    """
+
+    occupation = models.ForeignKey(
+        Occupation, models.PROTECT, related_name="work_types", verbose_name=gettext_lazy("职业")
+    )
+    code = models.CharField(gettext_lazy("工种编码"), max_length=16, unique=True)
+    name = models.CharField(gettext_lazy("工种名称"), max_length=100)
+    active = models.BooleanField(gettext_lazy("有效"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = gettext_lazy("工种")
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "name"], name="catalog_worktype_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
 
 
 class SpecialItem(models.Model):
@@ -87,13 +150,23 @@ class SpecialItem(models.Model):
 
 
 class Level(models.IntegerChoices):
-    """Skill levels of 职业技能等级 (五级 lowest … 一级 highest)."""
+    """Levels of an item: the five 职业技能等级 (五级 lowest … 一级 highest) and, for professional-technical
+    occupations, the three 专业技术等级 (初级 13, 中级 12, 高级 11; ADR 0008)."""
 
     FIVE = 5, gettext_lazy("五级/初级工")
     FOUR = 4, gettext_lazy("四级/中级工")
     THREE = 3, gettext_lazy("三级/高级工")
     TWO = 2, gettext_lazy("二级/技师")
     ONE = 1, gettext_lazy("一级/高级技师")
+    JUNIOR = 13, gettext_lazy("初级（专业技术）")
+    INTERMEDIATE = 12, gettext_lazy("中级（专业技术）")
+    SENIOR = 11, gettext_lazy("高级（专业技术）")
+
+
+SCHEME_LEVELS: dict[LevelScheme, tuple[int, ...]] = {
+    LevelScheme.SKILL: (5, 4, 3, 2, 1),
+    LevelScheme.PROFESSIONAL: (13, 12, 11),
+}
 
 
 class ShortageTier(models.TextChoices):
@@ -117,6 +190,15 @@ class EditionStatus(models.TextChoices):
     DRAFT = "draft", gettext_lazy("草稿")
     PUBLISHED = "published", gettext_lazy("已发布")
     SUPERSEDED = "superseded", gettext_lazy("已替代")
+
+
+class EditionState(models.TextChoices):
+    """What an edition is on a given day, computed from its status and dates (shown on every screen)."""
+
+    DRAFT = "draft", gettext_lazy("草稿")
+    PENDING = "pending", gettext_lazy("待生效")
+    CURRENT = "current", gettext_lazy("现行")
+    REPLACED = "replaced", gettext_lazy("已替代")
 
 
 class Edition(models.Model):
@@ -192,6 +274,25 @@ class Edition(models.Model):
     def is_draft(self) -> bool:
         return self.status == EditionStatus.DRAFT
 
+    def state_on(self, day: dt.date) -> EditionState:
+        """草稿; 待生效 before its start date; 已替代 from its end date on; 现行 in between.
+
+        Publishing an edition that starts later marks the one in force as superseded at once (with its end
+        date), but it stays 现行 until that date: the state is computed from the dates, not the stored status.
+        """
+        if self.status == EditionStatus.DRAFT or self.effective_from is None:
+            return EditionState.DRAFT
+        if day < self.effective_from:
+            return EditionState.PENDING
+        if self.effective_to is not None and day >= self.effective_to:
+            return EditionState.REPLACED
+        return EditionState.CURRENT
+
+    @property
+    def state(self) -> EditionState:
+        """The state today (Asia/Shanghai)."""
+        return self.state_on(timezone.localdate())
+
 
 class CatalogItem(models.Model):
     """One subsidized subject of an edition: an occupation at a level, or a special/business-start item."""
@@ -221,6 +322,14 @@ class CatalogItem(models.Model):
         related_name="catalog_items",
         verbose_name=gettext_lazy("专项/创业项目"),
     )
+    work_type = models.ForeignKey(
+        WorkType,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalog_items",
+        verbose_name=gettext_lazy("工种"),
+    )
     level = models.PositiveSmallIntegerField(
         gettext_lazy("等级"), choices=Level.choices, null=True, blank=True
     )
@@ -240,13 +349,24 @@ class CatalogItem(models.Model):
     note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["category__sort_order", "occupation__code", "level", "special_item__code"]
+        ordering = [
+            "category__sort_order",
+            "occupation__code",
+            "work_type__code",
+            "level",
+            "special_item__code",
+        ]
         verbose_name = verbose_name_plural = gettext_lazy("目录项目")
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "occupation", "level"],
-                condition=Q(occupation__isnull=False),
+                condition=Q(occupation__isnull=False, work_type__isnull=True),
                 name="catalog_item_unique_occupation_level",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "occupation", "work_type", "level"],
+                condition=Q(work_type__isnull=False),
+                name="catalog_item_unique_work_type_level",
             ),
             models.UniqueConstraint(
                 fields=["edition", "special_item"],
@@ -264,6 +384,7 @@ class CatalogItem(models.Model):
                     | Q(
                         kind__in=["special", "business_start"],
                         occupation__isnull=True,
+                        work_type__isnull=True,
                         special_item__isnull=False,
                         level__isnull=True,
                     )
@@ -286,13 +407,23 @@ class CatalogItem(models.Model):
 
     @property
     def subject_name(self) -> str:
+        """The occupation's name with its 工种 in brackets (``焊工（电焊工）``), or the special item's name."""
         subject = self.occupation if self.occupation_id else self.special_item
-        return subject.name if subject else ""
+        if subject is None:
+            return ""
+        if self.work_type_id and self.work_type is not None:
+            return f"{subject.name}（{self.work_type.name}）"
+        return subject.name
 
     @property
-    def key(self) -> tuple[str, str, int | None]:
-        """Identity of the item across editions (for the diff): subject code and level."""
-        return (self.kind, self.subject_code, self.level)
+    def work_type_name(self) -> str:
+        return self.work_type.name if self.work_type_id and self.work_type is not None else ""
+
+    @property
+    def key(self) -> tuple[str, str, str, int | None]:
+        """Identity of the item across editions (for the diff): subject code, 工种 and level."""
+        work_type = self.work_type.code if self.work_type_id and self.work_type is not None else ""
+        return (self.kind, self.subject_code, work_type, self.level)
 
     @property
     def uplift(self) -> Decimal:

@@ -16,7 +16,16 @@ from typing import IO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lijiao.catalog.models import Category, Occupation, SpecialItem, validate_occupation_code
+from lijiao.catalog.models import (
+    SCHEME_LEVELS,
+    Category,
+    Level,
+    LevelScheme,
+    Occupation,
+    SpecialItem,
+    WorkType,
+    validate_occupation_code,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -90,8 +99,72 @@ def read_categories() -> list[Category]:
 
 
 def read_occupations() -> list[Occupation]:
-    """The occupations of ``data/occupations.csv`` as unsaved model instances (codes validated)."""
-    name = "occupations.csv"
+    """The occupations of ``data/occupations.csv`` (the 2022 book) and ``data/occupations_added.csv``
+    (announced since) as unsaved model instances (codes validated), with the standards of ``standards.csv``."""
+    occupations = _read_occupation_file("occupations.csv") + _read_occupation_file("occupations_added.csv")
+    codes = [o.code for o in occupations]
+    if len(set(codes)) != len(codes):
+        raise ReferenceDataError(_("occupations_added.csv：有编码与 occupations.csv 重复"))
+    by_code = {o.code: o for o in occupations}
+    for code, (scheme, levels, standard) in read_standards().items():
+        if code not in by_code:
+            raise ReferenceDataError(_("standards.csv：职业编码“%(code)s”不在职业库中") % {"code": code})
+        occupation = by_code[code]
+        occupation.level_scheme, occupation.defined_levels, occupation.standard = scheme, levels, standard
+    return occupations
+
+
+_LEVEL_NAMES = {
+    "五级": 5,
+    "四级": 4,
+    "三级": 3,
+    "二级": 2,
+    "一级": 1,
+    "初级": Level.JUNIOR.value,
+    "中级": Level.INTERMEDIATE.value,
+    "高级": Level.SENIOR.value,
+}
+
+
+def read_standards() -> dict[str, tuple[str, list[int], str]]:
+    """``data/standards.csv``: occupation code → (level scheme, the levels its standard defines, standard)."""
+    name = "standards.csv"
+    standards: dict[str, tuple[str, list[int], str]] = {}
+    for row in _read(name, ("code", "level_scheme", "levels", "standard")):
+        scheme = row.values["level_scheme"]
+        if scheme not in LevelScheme.values:
+            raise ReferenceDataError(
+                _("%(file)s 第%(line)s行：未知的等级体系“%(scheme)s”")
+                % {"file": name, "line": row.line, "scheme": scheme}
+            )
+        words = row.values["levels"].split()
+        levels = [_LEVEL_NAMES.get(word, 0) for word in words]
+        if not levels or any(level not in SCHEME_LEVELS[LevelScheme(scheme)] for level in levels):
+            raise ReferenceDataError(
+                _("%(file)s 第%(line)s行：等级“%(levels)s”与等级体系不符")
+                % {"file": name, "line": row.line, "levels": row.values["levels"]}
+            )
+        standards[row.values["code"]] = (scheme, levels, row.values["standard"])
+    return standards
+
+
+def read_work_types(occupations: list[Occupation]) -> list[tuple[str, str, str]]:
+    """``data/work_types.csv``: (工种 code, occupation code, name); the occupation must be in ``occupations``."""
+    name = "work_types.csv"
+    known = {o.code for o in occupations}
+    work_types = []
+    for row in _read(name, ("code", "occupation", "name")):
+        code, occupation, work_name = row.values["code"], row.values["occupation"], row.values["name"]
+        if occupation not in known or not code.startswith(occupation + "-") or not work_name:
+            raise ReferenceDataError(
+                _("%(file)s 第%(line)s行：工种“%(code)s”的职业编码或名称有误")
+                % {"file": name, "line": row.line, "code": code}
+            )
+        work_types.append((code, occupation, work_name))
+    return work_types
+
+
+def _read_occupation_file(name: str) -> list[Occupation]:
     occupations = []
     for row in _read(name, ("code", "name", "is_digital", "is_green")):
         try:
@@ -139,6 +212,7 @@ def load_reference_data(*, stdout: IO[str] | None = None) -> dict[str, int]:
     """
     categories = read_categories()
     occupations = read_occupations()
+    work_types = read_work_types(occupations)
     special_items = read_special_items()
     Category.objects.bulk_create(
         categories, update_conflicts=True, unique_fields=["code"], update_fields=["name", "sort_order"]
@@ -148,7 +222,14 @@ def load_reference_data(*, stdout: IO[str] | None = None) -> dict[str, int]:
         batch_size=500,
         update_conflicts=True,
         unique_fields=["code"],
-        update_fields=["name", "is_digital", "is_green"],
+        update_fields=["name", "is_digital", "is_green", "level_scheme", "defined_levels", "standard"],
+    )
+    occupation_ids = dict(Occupation.objects.values_list("code", "pk"))
+    WorkType.objects.bulk_create(
+        [WorkType(code=code, occupation_id=occupation_ids[occ], name=name) for code, occ, name in work_types],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "occupation"],
     )
     SpecialItem.objects.bulk_create(
         special_items, update_conflicts=True, unique_fields=["code"], update_fields=["name", "kind"]
@@ -156,6 +237,7 @@ def load_reference_data(*, stdout: IO[str] | None = None) -> dict[str, int]:
     counts = {
         "categories": len(categories),
         "occupations": len(occupations),
+        "work_types": len(work_types),
         "special_items": len(special_items),
     }
     if stdout is not None:

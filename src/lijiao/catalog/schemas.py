@@ -17,8 +17,10 @@ from lijiao.catalog.models import (
     Edition,
     EditionStatus,
     Level,
+    Occupation,
     ShortageTier,
     SpecialItem,
+    WorkType,
 )
 from lijiao.core.money import InvalidAmount, to_yuan
 
@@ -87,6 +89,10 @@ class EditionOut(Schema):
     year: int = Field(..., description="年度")
     status: str = Field(..., description="状态：draft 草稿 / published 已发布 / superseded 已替代")
     status_label: str = Field(..., description="状态（中文）")
+    state: str = Field(
+        ..., description="今天的状态：draft 草稿 / pending 待生效 / current 现行 / replaced 已替代"
+    )
+    state_label: str = Field(..., description="今天的状态（中文）")
     effective_from: dt.date | None = Field(None, description="生效日期（含）")
     effective_to: dt.date | None = Field(None, description="失效日期（不含）；现行版本为空")
     document_number: str = Field(..., description="发布文号")
@@ -99,6 +105,14 @@ class EditionOut(Schema):
     @staticmethod
     def resolve_status_label(obj: Edition) -> str:
         return str(EditionStatus(obj.status).label)
+
+    @staticmethod
+    def resolve_state(obj: Edition) -> str:
+        return str(obj.state.value)
+
+    @staticmethod
+    def resolve_state_label(obj: Edition) -> str:
+        return str(obj.state.label)
 
     @staticmethod
     def resolve_item_count(obj: Edition) -> int:
@@ -126,8 +140,13 @@ class ItemOut(Schema):
     kind_label: str
     subject_code: str = Field(..., description="职业编码（如 6-31-01-03）或专项/创业项目编码")
     subject_name: str = Field(..., description="职业（工种）或项目名称")
-    level: int | None = Field(None, description="等级 1–5（一级最高）；专项和创业项目为空")
-    level_label: str | None = Field(None, description="等级名称，如“四级/中级工”")
+    work_type_code: str | None = Field(None, description="工种编码（职业下设工种的项目），否则为空")
+    work_type_name: str | None = Field(None, description="工种名称，如“电焊工”")
+    level: int | None = Field(
+        None,
+        description="等级：5–1 为技能等级（五级/初级工 … 一级/高级技师），13/12/11 为专业技术等级（初级/中级/高级，如 大数据工程技术人员）；专项和创业项目为空",
+    )
+    level_label: str | None = Field(None, description="等级名称，如“四级/中级工”“中级（专业技术）”")
     category: CategoryRef
     subsidy_standard: MoneyOut = Field(..., description="培训补贴标准（元）")
     assessment_subsidy: MoneyOut | None = Field(None, description="评价补贴标准（元）")
@@ -143,6 +162,14 @@ class ItemOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: CatalogItem) -> str:
         return str(CatalogItem.Kind(obj.kind).label)
+
+    @staticmethod
+    def resolve_work_type_code(obj: CatalogItem) -> str | None:
+        return obj.work_type.code if obj.work_type_id and obj.work_type else None
+
+    @staticmethod
+    def resolve_work_type_name(obj: CatalogItem) -> str | None:
+        return obj.work_type_name or None
 
     @staticmethod
     def resolve_level_label(obj: CatalogItem) -> str | None:
@@ -174,7 +201,8 @@ class ItemFilters(Schema):
 
     q: str | None = Field(None, description="名称（包含）或编码（职业编码按前缀，如 6-31）")
     category: str | None = Field(None, description="行业类别 id（见 /catalog/categories）")
-    level: str | None = Field(None, description="等级 1–5")
+    level: str | None = Field(None, description="等级 5–1（技能）或 13/12/11（专业技术）")
+    work_type: str | None = Field(None, description="工种编码，如 6-18-02-04-01（电焊工）")
     kind: str | None = Field(None, description=f"类型：{_choices_text(CatalogItem.Kind.choices)}")
     shortage_tier: str | None = Field(None, description=f"紧缺程度：{_choices_text(ShortageTier.choices)}")
     flag: list[str] = Field(
@@ -245,6 +273,11 @@ class CategoryOut(Schema):
     active: bool
 
 
+class WorkTypeOut(Schema):
+    code: str = Field(..., description="工种编码（职业编码加两位序号，本系统编号）")
+    name: str = Field(..., description="工种名称")
+
+
 class OccupationOut(Schema):
     code: str = Field(..., description="职业分类大典（2022）编码")
     name: str
@@ -252,6 +285,20 @@ class OccupationOut(Schema):
     is_digital: bool = Field(..., description="数字职业（S）")
     is_green: bool = Field(..., description="绿色职业（L）")
     active: bool
+    level_scheme: str = Field(
+        ..., description="等级体系：skill 技能等级（五级至一级）/ professional 专业技术等级"
+    )
+    allowed_levels: list[int] = Field(..., description="该职业国家职业标准设定的等级")
+    standard: str = Field(..., description="职业标准")
+    work_types: list[WorkTypeOut] = Field(default_factory=list, description="工种")
+
+    @staticmethod
+    def resolve_allowed_levels(obj: Occupation) -> list[int]:
+        return list(obj.allowed_levels)
+
+    @staticmethod
+    def resolve_work_types(obj: Occupation) -> list[WorkType]:
+        return list(obj.work_types.all())
 
 
 class SpecialItemOut(Schema):
@@ -289,7 +336,13 @@ class ItemIn(Schema):
     subject_code: str = Field(
         ..., max_length=30, description="职业类填职业编码（如 6-31-01-03），专项/创业类填项目编码"
     )
-    level: int | None = Field(None, description="等级 1–5（职业类必填；专项和创业项目不填）")
+    work_type_code: str = Field(
+        "", max_length=16, description="工种编码（如 6-18-02-04-01 电焊工；职业下设工种时可填，否则留空）"
+    )
+    level: int | None = Field(
+        None,
+        description="等级：5–1 为技能等级（五级/初级工 … 一级/高级技师），13/12/11 为专业技术等级（初级/中级/高级，如 大数据工程技术人员）（职业类必填，须为该职业标准设定的等级；专项和创业项目不填）",
+    )
     category_code: str = Field(..., max_length=20, description="行业类别代码（见 /catalog/categories）")
     subsidy_standard: MoneyIn = Field(..., description='培训补贴标准（元），如 "1500.00"')
     assessment_subsidy: MoneyIn | None = Field(None, description="评价补贴标准（元）")

@@ -62,17 +62,31 @@ def latest_published(exclude: Edition | None = None) -> Edition | None:
     return qs.first()
 
 
+def replaced_base(edition: Edition) -> tuple[Edition, Edition] | None:
+    """For a draft copied from an edition that a later publication has since replaced: (its base, the latest
+    published edition), so that screens warn before it is edited or published over the newer one; else None."""
+    if not edition.is_draft or edition.based_on_id is None:
+        return None
+    latest = latest_published(exclude=edition)
+    base = edition.based_on
+    if latest is None or base is None or latest.pk == base.pk:
+        return None
+    if base.effective_from and latest.effective_from and latest.effective_from <= base.effective_from:
+        return None
+    return base, latest
+
+
 def edition_items(edition: Edition) -> QuerySet[CatalogItem]:
     """Items of an edition with what screens and exports show, in catalog order."""
     return CatalogItem.objects.filter(edition=edition).select_related(
-        "occupation", "special_item", "category"
+        "occupation", "work_type", "special_item", "category"
     )
 
 
 def get_item(user: Actor, item_id: int) -> CatalogItem:
-    item = CatalogItem.objects.select_related("edition", "occupation", "special_item", "category").filter(
-        pk=item_id
-    )
+    item = CatalogItem.objects.select_related(
+        "edition", "occupation", "work_type", "special_item", "category"
+    ).filter(pk=item_id)
     if not can_see_drafts(user):
         item = item.exclude(edition__status=EditionStatus.DRAFT)
     found = item.first()

@@ -24,9 +24,11 @@ from lijiao.catalog.models import (
     Category,
     Edition,
     EditionStatus,
+    Level,
     Occupation,
     ShortageTier,
     SpecialItem,
+    WorkType,
 )
 from lijiao.catalog.selectors import latest_published
 from lijiao.core.actors import Actor
@@ -37,6 +39,7 @@ EDITION_FIELDS = ("name", "year", "status", "effective_from", "effective_to", "d
 ITEM_FIELDS = (
     "kind",
     "occupation",
+    "work_type",
     "special_item",
     "level",
     "category",
@@ -70,6 +73,7 @@ class ItemInput:
     allows_graduate_conversion: bool = False
     is_new_business_form: bool = False
     note: str = ""
+    work_type: WorkType | None = None
 
 
 def _require_draft(edition: Edition) -> None:
@@ -89,8 +93,18 @@ def _subject_errors(data: ItemInput) -> list[FieldError]:
             errors.append(FieldError("occupation", _("职业类项目必须选择职业")))
         if data.level is None:
             errors.append(FieldError("level", _("职业类项目必须选择等级")))
-        elif data.level not in (1, 2, 3, 4, 5):
-            errors.append(FieldError("level", _("等级应为一级至五级")))
+        elif data.occupation is not None:
+            errors.extend(_level_errors(data.occupation, data.level))
+        if data.work_type is not None and data.work_type.occupation_id != getattr(
+            data.occupation, "pk", None
+        ):
+            errors.append(
+                FieldError(
+                    "work_type",
+                    _("工种“%(work_type)s”不属于职业“%(occupation)s”")
+                    % {"work_type": data.work_type.name, "occupation": getattr(data.occupation, "name", "")},
+                )
+            )
         if data.special_item is not None:
             errors.append(FieldError("special_item", _("职业类项目不能同时选择专项项目")))
     elif data.kind in (CatalogItem.Kind.SPECIAL, CatalogItem.Kind.BUSINESS_START):
@@ -100,9 +114,25 @@ def _subject_errors(data: ItemInput) -> list[FieldError]:
             errors.append(FieldError("special_item", _("所选项目与类型不符")))
         if data.occupation is not None or data.level is not None:
             errors.append(FieldError("level", _("专项和创业项目不分职业等级")))
+        if data.work_type is not None:
+            errors.append(FieldError("work_type", _("专项和创业项目没有工种")))
     else:
         errors.append(FieldError("kind", _("未知的项目类型“%(kind)s”") % {"kind": data.kind}))
     return errors
+
+
+def _level_errors(occupation: Occupation, level: int) -> list[FieldError]:
+    """A level the occupation's national standard does not define is refused, naming the ones it does."""
+    if level in occupation.allowed_levels:
+        return []
+    label = Level(level).label if level in Level.values else str(level)
+    return [
+        FieldError(
+            "level",
+            _("职业“%(occupation)s”的国家职业标准没有“%(level)s”，只设%(levels)s")
+            % {"occupation": occupation.name, "level": label, "levels": occupation.allowed_levels_text()},
+        )
+    ]
 
 
 def validate_item(data: ItemInput) -> list[FieldError]:
@@ -131,7 +161,9 @@ def _check_item(edition: Edition, data: ItemInput, *, exclude: CatalogItem | Non
     if not errors:
         duplicates = CatalogItem.objects.filter(edition=edition)
         if data.kind == CatalogItem.Kind.OCCUPATION:
-            duplicates = duplicates.filter(occupation=data.occupation, level=data.level)
+            duplicates = duplicates.filter(
+                occupation=data.occupation, work_type=data.work_type, level=data.level
+            )
         else:
             duplicates = duplicates.filter(special_item=data.special_item)
         if exclude is not None:
@@ -299,6 +331,7 @@ def _check_items(items: list[ItemInput]) -> None:
         key = (
             data.kind,
             getattr(data.occupation, "pk", None),
+            getattr(data.work_type, "pk", None),
             data.level,
             getattr(data.special_item, "pk", None),
         )

@@ -38,13 +38,14 @@ from lijiao.catalog.forms import (
     StartFromForm,
     default_publish_date,
 )
-from lijiao.catalog.models import CatalogItem, Edition, EditionStatus, Occupation, SpecialItem
+from lijiao.catalog.models import CatalogItem, Edition, EditionStatus, Occupation, SpecialItem, WorkType
 from lijiao.catalog.selectors import (
     can_see_drafts,
     current_edition,
     edition_items,
     get_edition,
     latest_published,
+    replaced_base,
     visible_editions,
 )
 from lijiao.core.errors import DomainError, NotFound
@@ -357,6 +358,7 @@ def _subject_options() -> dict[str, Any]:
     return {
         "occupation_options": Occupation.objects.filter(active=True).only("code", "name"),
         "special_options": SpecialItem.objects.filter(active=True).only("code", "name", "kind"),
+        "work_type_options": WorkType.objects.filter(active=True).only("code", "name"),
     }
 
 
@@ -377,6 +379,7 @@ def _manage_edition_context(
         "can_publish": request.user.has_perm("catalog.publish_edition"),
         "can_delete": request.user.has_perm("catalog.delete_edition"),
         "supersedes": latest_published(exclude=edition) if edition.is_draft else None,
+        "replaced_base": replaced_base(edition),
     }
     if edition.is_draft:
         context.update(
@@ -461,7 +464,7 @@ def manage_item_add(request: HttpRequest, edition_id: int) -> HttpResponse:
 
 def _draft_item(edition_id: int, item_id: int) -> CatalogItem:
     return get_object_or_404(
-        CatalogItem.objects.select_related("edition", "occupation", "special_item", "category"),
+        CatalogItem.objects.select_related("edition", "occupation", "work_type", "special_item", "category"),
         pk=item_id,
         edition_id=edition_id,
     )
@@ -586,5 +589,6 @@ def manage_publish(request: HttpRequest, edition_id: int) -> HttpResponse:
         "diff": diff,
         "form": form,
         "counts": _edition_counts(edition),
+        "replaced_base": replaced_base(edition),
     }
     return render(request, "catalog/manage/publish.html", context)

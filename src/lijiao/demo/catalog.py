@@ -4,7 +4,8 @@ Three editions:
 
 * 2024年版 — published, in force 2024-01-01 … 2024-12-31 (superseded): 154 occupations (each at one to five
   levels, one item per occupation and level), 50 专项职业能力 items and the 2 business-start (创业) items;
-* 2025年版 — started from 2024, adjusted (12 occupations added, 4 removed, a few higher levels opened, amounts
+* 2025年版 — started from 2024, adjusted (12 occupations added, 4 removed, a few higher levels opened, items for
+  two 工种 (焊工（电焊工）, 车工（数控车工）) added, amounts
   and shortage tiers changed, 11 专项 items added) and published from 2025-01-01: 162 occupations + 2
   business-start items in 35 categories, 42 shortage occupations in three tiers (all levels of a shortage
   occupation carry its tier), 61 专项 items — the figures of the 2025 Dalian catalog;
@@ -25,7 +26,15 @@ from typing import Any
 
 from django.db import transaction
 
-from lijiao.catalog.models import CatalogItem, Category, Edition, Occupation, ShortageTier, SpecialItem
+from lijiao.catalog.models import (
+    CatalogItem,
+    Category,
+    Edition,
+    Occupation,
+    ShortageTier,
+    SpecialItem,
+    WorkType,
+)
 from lijiao.catalog.reference import load_reference_data
 from lijiao.catalog.services import (
     ItemInput,
@@ -57,6 +66,9 @@ LEVEL_AMOUNTS: dict[int, tuple[int, int, int]] = {
     3: (1500, 2000, 50),
     2: (2000, 3000, 100),
     1: (3200, 4200, 100),
+    13: (1000, 1500, 50),  # 初级 (专业技术等级, 数字技术工程师)
+    12: (1500, 2000, 50),  # 中级
+    11: (2000, 3000, 100),  # 高级
 }
 LEVEL_HOURS: dict[int, tuple[int, int]] = {
     5: (40, 80),
@@ -64,6 +76,9 @@ LEVEL_HOURS: dict[int, tuple[int, int]] = {
     3: (80, 120),
     2: (100, 140),
     1: (120, 160),
+    13: (56, 100),
+    12: (80, 120),
+    11: (100, 140),
 }
 SPECIAL_AMOUNT = (400, 800, 50)
 SPECIAL_ASSESSMENT = (100, 300, 10)
@@ -124,7 +139,7 @@ OCCUPATIONS_2024: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("4-04-04-02", "it", (4, 3)),  # 网络与信息安全管理员
     ("4-04-04-01", "it", (4, 3)),  # 信息通信网络运行管理员
     ("4-12-02-01", "it", (5, 4)),  # 计算机维修工
-    ("2-02-38-03", "it", (3,)),  # 大数据工程技术人员
+    ("2-02-38-03", "it", (12,)),  # 大数据工程技术人员 中级（专业技术等级）
     ("4-04-05-05", "digital_economy", (5, 4)),  # 人工智能训练师
     ("6-31-07-03", "digital_economy", (5, 4, 3)),  # 工业机器人系统操作员
     ("6-31-07-01", "digital_economy", (4, 3)),  # 工业机器人系统运维员
@@ -132,7 +147,7 @@ OCCUPATIONS_2024: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("6-18-01-13", "digital_economy", (4,)),  # 增材制造设备操作员
     ("6-25-04-09", "digital_economy", (5, 4)),  # 物联网安装调试员
     ("4-07-02-05", "digital_economy", (4, 3)),  # 商务数据分析师
-    ("2-02-38-01", "digital_economy", (3,)),  # 人工智能工程技术人员
+    ("2-02-38-01", "digital_economy", (12,)),  # 人工智能工程技术人员 中级（专业技术等级）
     ("4-01-06-01", "ecommerce", (5, 4, 3)),  # 电子商务师
     ("4-01-06-02", "ecommerce", (5, 4)),  # 互联网营销师
     ("4-07-02-06", "ecommerce", (4,)),  # 用户增长运营师
@@ -148,7 +163,7 @@ OCCUPATIONS_2024: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("4-10-01-07", "housekeeping", (4, 3)),  # 家政服务经理人
     ("4-09-08-01", "housekeeping", (5,)),  # 保洁员
     ("4-10-01-03", "childcare", (5, 4, 3)),  # 保育师
-    ("4-10-01-01", "childcare", (5, 4, 3)),  # 婴幼儿发展引导员
+    ("4-10-01-01", "childcare", (4, 3)),  # 婴幼儿发展引导员（标准只设四级至一级）
     ("4-10-01-04", "childcare", (5, 4)),  # 孤残儿童护理员
     ("4-14-02-02", "healthcare", (4, 3)),  # 健康管理师
     ("4-14-01-02", "healthcare", (5, 4)),  # 医疗护理员
@@ -249,6 +264,11 @@ OCCUPATIONS_ADDED_2025: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("5-05-01-03", "agriculture", (4,)),  # 农业数字化技术员
     ("4-03-02-10", "catering", (5, 4)),  # 调饮师
     ("6-29-02-11", "power", (5, 4)),  # 电力电缆安装运维工
+)
+# 2025: items for one 工种 of an occupation (the occupation's own items stay): (工种 code, category, levels).
+WORK_TYPES_ADDED_2025: tuple[tuple[str, str, tuple[int, ...]], ...] = (
+    ("6-18-02-04-01", "equipment", (5, 4, 3)),  # 焊工（电焊工）
+    ("6-18-01-01-02", "equipment", (4, 3)),  # 车工（数控车工）
 )
 OCCUPATIONS_REMOVED_2025: tuple[str, ...] = (
     "4-01-02-03",  # 商品营业员
@@ -516,6 +536,17 @@ class _Builder:
             )
         return items
 
+    def work_type_items(
+        self, code: str, category: str, levels: tuple[int, ...], shortage: dict[str, str]
+    ) -> list[ItemInput]:
+        work_type = WorkType.objects.select_related("occupation").filter(code=code).first()
+        if work_type is None:
+            raise LookupError(f"工种“{code}”不存在，请先载入参考数据（load_catalog_reference）")
+        return [
+            dataclasses.replace(item, work_type=work_type)
+            for item in self.occupation_items(work_type.occupation.code, category, levels, shortage)
+        ]
+
     def special_item(self, number: int) -> ItemInput:
         return ItemInput(
             kind=SPECIAL,
@@ -552,10 +583,13 @@ class _Builder:
 
 
 def _items_by_key(edition: Edition) -> dict[tuple[str, int | None], CatalogItem]:
+    """Items by (subject code, level); an item of a 工种 by its 工种 code (``6-18-02-04-01``) instead."""
     items = CatalogItem.objects.filter(edition=edition).select_related(
-        "occupation", "special_item", "category"
+        "occupation", "work_type", "special_item", "category"
     )
-    return {(item.subject_code, item.level): item for item in items}
+    return {
+        (item.work_type.code if item.work_type else item.subject_code, item.level): item for item in items
+    }
 
 
 def _as_input(item: CatalogItem) -> ItemInput:
@@ -563,6 +597,7 @@ def _as_input(item: CatalogItem) -> ItemInput:
         kind=item.kind,
         occupation=item.occupation,
         special_item=item.special_item,
+        work_type=item.work_type,
         level=item.level,
         category=item.category,
         subsidy_standard=item.subsidy_standard,
@@ -632,6 +667,8 @@ def _build_2025(builder: _Builder, source: Edition) -> Edition:
     for code, category, levels in (*OCCUPATIONS_ADDED_2025, *LEVELS_ADDED_2025):
         builder.add(edition, builder.occupation_items(code, category, levels, SHORTAGE_2025))
     builder.add(edition, [builder.special_item(number) for number in SPECIALS_ADDED_2025])
+    for code, category, levels in WORK_TYPES_ADDED_2025:
+        builder.add(edition, builder.work_type_items(code, category, levels, SHORTAGE_2025))
     return publish_edition(actor=actor, edition=edition)
 
 
@@ -677,7 +714,11 @@ def build_demo_catalog(*, actor: Any) -> None:
         "4-04-05-10"
     }
     if Occupation.objects.filter(code__in=needed_occupations).count() < len(needed_occupations) or (
-        Category.objects.count() < 35 or not SpecialItem.objects.filter(code="CY-SYB").exists()
+        Category.objects.count() < 35
+        or not SpecialItem.objects.filter(code="CY-SYB").exists()
+        or WorkType.objects.filter(code__in=[c for c, _, _ in WORK_TYPES_ADDED_2025]).count()
+        < len(WORK_TYPES_ADDED_2025)
+        or not Occupation.objects.filter(code="2-02-38-03", level_scheme="professional").exists()
     ):
         load_reference_data()
     builder = _Builder(actor)

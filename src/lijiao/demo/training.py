@@ -739,7 +739,12 @@ class _DemoBuilder:
         weight = {5: 3.0, 4: 3.0, 3: 1.6, 2: 1.4, 1: 0.5}
         return self.weighted(
             [
-                (i, weight[i.level] if i.level else (1.8 if i.kind == CatalogItem.Kind.SPECIAL else 1.2))
+                (
+                    i,
+                    weight.get(i.level, 1.6)
+                    if i.level
+                    else (1.8 if i.kind == CatalogItem.Kind.SPECIAL else 1.2),
+                )
                 for i in items
             ]
         )

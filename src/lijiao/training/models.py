@@ -104,6 +104,15 @@ class TrainingClass(models.Model):
     catalog_item = models.ForeignKey(
         "catalog.CatalogItem", models.PROTECT, related_name="classes", verbose_name=_("目录项目")
     )
+    # The 工种 of the class: always its catalog item's (set by the services from the item, never typed).
+    work_type = models.ForeignKey(
+        "catalog.WorkType",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="classes",
+        verbose_name=_("工种"),
+    )
     program = models.ForeignKey(
         Program, models.PROTECT, null=True, blank=True, related_name="classes", verbose_name=_("培训项目")
     )

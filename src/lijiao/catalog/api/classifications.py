@@ -33,7 +33,9 @@ def list_categories(request: HttpRequest, filters: Query[CategoryFilters]) -> Qu
 )
 @paginate(LimitOffsetPagination)
 def list_occupations(request: HttpRequest, filters: Query[OccupationFilters]) -> QuerySet[Occupation]:
-    return filtered_or_error(OccupationFilterSet(request.GET, queryset=Occupation.objects.all()))
+    return filtered_or_error(
+        OccupationFilterSet(request.GET, queryset=Occupation.objects.prefetch_related("work_types"))
+    )
 
 
 @router.get(

@@ -10,7 +10,7 @@ from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.catalog import selectors, services
 from lijiao.catalog.api.common import _NOT_FOUND, _WRITE_ERRORS, _edition, router
 from lijiao.catalog.filters import CatalogItemFilterSet
-from lijiao.catalog.models import CatalogItem, Category, Occupation, SpecialItem
+from lijiao.catalog.models import CatalogItem, Category, Occupation, SpecialItem, WorkType
 from lijiao.catalog.schemas import ErrorOut, ItemFilters, ItemFlag, ItemIn, ItemOut
 from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.filtering import filtered_or_error
@@ -39,6 +39,17 @@ def _item_input(payload: ItemIn) -> services.ItemInput:
         special_item = selectors.special_item_by_code(code)
         if special_item is None:
             errors["subject_code"] = selectors.unknown_special_item_message(code)
+    work_type = None
+    work_type_code = payload.work_type_code.strip()
+    if work_type_code and occupation is not None:
+        work_type = WorkType.objects.filter(code=work_type_code, occupation=occupation).first()
+        if work_type is None:
+            errors["work_type_code"] = _("职业“%(occupation)s”没有编码为“%(code)s”的工种") % {
+                "occupation": occupation.name,
+                "code": work_type_code,
+            }
+    elif work_type_code:
+        errors["work_type_code"] = _("专项和创业项目没有工种")
     category = Category.objects.filter(code=payload.category_code.strip()).first()
     if category is None:
         errors["category_code"] = _("未知的行业类别“%(code)s”") % {"code": payload.category_code}
@@ -50,6 +61,7 @@ def _item_input(payload: ItemIn) -> services.ItemInput:
         kind=payload.kind,
         occupation=occupation,
         special_item=special_item,
+        work_type=work_type,
         level=payload.level,
         category=category,
         subsidy_standard=payload.subsidy_standard,

@@ -17,7 +17,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
-from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem
+from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem, WorkType
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 from lijiao.core.permissions import require_perm
@@ -77,11 +77,8 @@ def _program_input(payload: ProgramIn) -> program_services.ProgramInput:
     )
 
 
-def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
-    """Resolve the ids and codes of a class body (within the caller's provider) to rows; unknown ones are field
-    errors."""
-    errors: dict[str, str] = {}
-    provider_id: int = getattr(user, "provider_id", None) or 0
+def _subject_item(payload: ClassIn, errors: dict[str, str]) -> CatalogItem | None:
+    """The catalog item in force for the body's item id, or its occupation (and 工种) and level, or special item."""
     item: CatalogItem | None = None
     try:
         if payload.catalog_item_id is not None:
@@ -94,17 +91,30 @@ def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
             code = payload.subject_code.strip()
             occupation = Occupation.objects.filter(code=code).first()
             special = None if occupation else SpecialItem.objects.filter(code=code).first()
+            work_type_code = (payload.work_type_code or "").strip()
+            work_type = WorkType.objects.filter(code=work_type_code).first() if work_type_code else None
             if occupation is None and special is None:
                 errors["subject_code"] = _("未知的职业或项目编码“%(code)s”") % {"code": code}
+            elif work_type_code and work_type is None:
+                errors["work_type_code"] = _("未知的工种编码“%(code)s”") % {"code": work_type_code}
             else:
                 item = services.resolve_subject(
-                    occupation=occupation, level=payload.level, special_item=special
+                    occupation=occupation, level=payload.level, special_item=special, work_type=work_type
                 )
         else:
             errors["catalog_item_id"] = _("请指定目录项目或职业编码")
     except DomainError as exc:
         for error in exc.errors:
             errors[{"catalog_item": "catalog_item_id"}.get(error.field, error.field)] = error.message
+    return item
+
+
+def _class_input(user: Actor, payload: ClassIn) -> services.ClassInput:
+    """Resolve the ids and codes of a class body (within the caller's provider) to rows; unknown ones are field
+    errors."""
+    errors: dict[str, str] = {}
+    provider_id: int = getattr(user, "provider_id", None) or 0
+    item = _subject_item(payload, errors)
     program = None
     if payload.program_id is not None:
         program = Program.objects.filter(pk=payload.program_id).first()

@@ -98,8 +98,9 @@ class ItemRef(Schema):
     edition_name: str
     kind: str
     subject_code: str = Field(..., description="职业编码或专项/创业项目编码")
-    subject_name: str
-    level: int | None = Field(None, description="等级 1–5（一级最高）")
+    subject_name: str = Field(..., description="职业（工种）或项目名称，如“焊工（电焊工）”")
+    work_type_name: str = Field("", description="工种名称（不分工种为空）")
+    level: int | None = Field(None, description="等级：5–1 技能等级，13/12/11 专业技术等级（初级/中级/高级）")
     level_label: str | None = None
     min_lesson_hours: int
 
@@ -240,7 +241,10 @@ class ClassIn(Schema):
         None, description="目录项目 id（任一版本；按现行版本中的同一项目处理）"
     )
     subject_code: str | None = Field(None, description="或：职业编码（配合 level）/ 专项、创业项目编码")
-    level: int | None = Field(None, description="职业等级 1–5")
+    work_type_code: str | None = Field(
+        None, max_length=16, description="工种编码（配合职业编码，如 6-18-02-04-01）"
+    )
+    level: int | None = Field(None, description="职业等级：5–1 技能等级，13/12/11 专业技术等级")
     program_id: int | None = None
     start_date: dt.date
     end_date: dt.date

@@ -100,6 +100,7 @@ def _base() -> QuerySet[TrainingClass]:
         "provider",
         "handling_area",
         "catalog_item__occupation",
+        "catalog_item__work_type",
         "catalog_item__special_item",
         "catalog_item__edition",
         "program",
@@ -215,5 +216,5 @@ def provider_items(provider: Provider, on: dt.date | None = None) -> QuerySet[Ca
     return (
         CatalogItem.objects.filter(edition=edition)
         .filter(condition)
-        .select_related("occupation", "special_item", "edition")
+        .select_related("occupation", "work_type", "special_item", "edition")
     )

@@ -11,12 +11,13 @@ from lijiao.catalog.reference import ReferenceDataError, load_reference_data
 LABELS = {
     "categories": gettext_lazy("行业类别"),
     "occupations": gettext_lazy("职业"),
+    "work_types": gettext_lazy("工种"),
     "special_items": gettext_lazy("专项及创业项目"),
 }
 
 
 class Command(BaseCommand):
-    help = "Load (idempotently) the catalog reference data: 35 categories, occupations, special items."
+    help = "Load (idempotently) the catalog reference data: 35 categories, occupations, work types, special items."
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -30,6 +30,7 @@ CLASS_FIELDS = (
     "provider",
     "handling_area",
     "catalog_item",
+    "work_type",
     "program",
     "start_date",
     "end_date",

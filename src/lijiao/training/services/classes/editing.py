@@ -162,6 +162,7 @@ def create_class(*, actor: Actor, data: ClassInput) -> TrainingClass:
         provider=provider,
         handling_area=provider.handling_area,
         catalog_item=item,
+        work_type_id=item.work_type_id,
         program=data.program,
         start_date=data.start_date,
         end_date=data.end_date,
@@ -205,6 +206,7 @@ def update_class(*, actor: Actor, training_class: TrainingClass, data: ClassInpu
     before = _snapshot(tc)
     tc.name = data.name.strip()
     tc.catalog_item = item
+    tc.work_type_id = item.work_type_id
     tc.program = data.program
     tc.start_date = data.start_date
     tc.end_date = data.end_date

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lijiao.catalog.models import CatalogItem, Edition, Occupation, SpecialItem
+from lijiao.catalog.models import CatalogItem, Edition, Level, Occupation, SpecialItem, WorkType
 from lijiao.catalog.selectors import edition_in_force
 from lijiao.core.errors import FieldError
 from lijiao.providers.models import Provider, Teacher, Venue
@@ -40,10 +40,14 @@ def _outside_scope(subject: CatalogItem) -> str:
 
 
 def same_subject_item(edition: Edition, item: CatalogItem) -> CatalogItem | None:
-    """The item of ``edition`` with the same subject as ``item`` (occupation and level, or special item)."""
-    qs = CatalogItem.objects.filter(edition=edition).select_related("occupation", "special_item", "edition")
+    """The item of ``edition`` with the same subject as ``item`` (occupation, 工种 and level, or special item)."""
+    qs = CatalogItem.objects.filter(edition=edition).select_related(
+        "occupation", "work_type", "special_item", "edition"
+    )
     if item.occupation_id is not None:
-        return qs.filter(occupation_id=item.occupation_id, level=item.level).first()
+        return qs.filter(
+            occupation_id=item.occupation_id, work_type_id=item.work_type_id, level=item.level
+        ).first()
     return qs.filter(special_item_id=item.special_item_id).first()
 
 
@@ -53,6 +57,7 @@ def resolve_subject(
     occupation: Occupation | None = None,
     level: int | None = None,
     special_item: SpecialItem | None = None,
+    work_type: WorkType | None = None,
     on: dt.date | None = None,
 ) -> CatalogItem:
     """The catalog item of the edition in force on ``on`` (default today) for a subject.
@@ -65,7 +70,9 @@ def resolve_subject(
     edition = edition_in_force(on)
     if edition is None:
         raise _fail(_("没有生效的培训目录"), [FieldError("catalog_item", _no_edition(on))])
-    qs = CatalogItem.objects.filter(edition=edition).select_related("occupation", "special_item", "edition")
+    qs = CatalogItem.objects.filter(edition=edition).select_related(
+        "occupation", "work_type", "special_item", "edition"
+    )
     item: CatalogItem | None
     if catalog_item is not None:
         item = (
@@ -77,8 +84,20 @@ def resolve_subject(
     elif occupation is not None:
         if level is None:
             raise _fail(_("请选择等级"), [FieldError("level", _("职业类培训必须选择等级"))])
-        item = qs.filter(occupation=occupation, level=level).first()
-        label = _("%(occupation)s %(level)s级") % {"occupation": occupation.name, "level": level}
+        if work_type is not None and work_type.occupation_id != occupation.pk:
+            raise _fail(
+                _("工种与职业不符"),
+                [
+                    FieldError(
+                        "work_type", _("工种“%(work_type)s”不属于所选职业") % {"work_type": work_type.name}
+                    )
+                ],
+            )
+        item = qs.filter(occupation=occupation, work_type=work_type, level=level).first()
+        label = _("%(occupation)s %(level)s") % {
+            "occupation": occupation.name + (f"（{work_type.name}）" if work_type else ""),
+            "level": Level(level).label if level in Level.values else level,
+        }
     elif special_item is not None:
         item = qs.filter(special_item=special_item).first()
         label = special_item.name
