@@ -291,7 +291,7 @@ class AttendanceDevice(models.Model):
         "providers.Provider", models.PROTECT, related_name="attendance_devices", verbose_name=_("培训机构")
     )
     name = models.CharField(_("设备名称"), max_length=100)
-    method = models.CharField(_("签到方式"), max_length=10)
+    methods = models.JSONField(_("签到方式"), default=list)  # codes among CheckIn.DEVICE_METHODS
     prefix = models.CharField(_("前缀"), max_length=16, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(

@@ -1,6 +1,6 @@
 """Training screens: each views module declares its own ``urlpatterns``."""
 
-from lijiao.training.views import classes, enrollment, roster
+from lijiao.training.views import classes, enrollment, roster, timetable
 
 app_name = "training"
-urlpatterns = [*classes.urlpatterns, *enrollment.urlpatterns, *roster.urlpatterns]
+urlpatterns = [*classes.urlpatterns, *enrollment.urlpatterns, *roster.urlpatterns, *timetable.urlpatterns]

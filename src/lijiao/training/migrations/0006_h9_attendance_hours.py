@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='设备名称')),
-                ('method', models.CharField(max_length=10, verbose_name='签到方式')),
+                ('methods', models.JSONField(default=list, verbose_name='签到方式')),
                 ('prefix', models.CharField(db_index=True, max_length=16, verbose_name='前缀')),
                 ('key_hash', models.CharField(max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),

@@ -13,7 +13,7 @@ Something out of scope answers :class:`~lijiao.core.errors.NotFound`, exactly li
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -28,7 +28,14 @@ from lijiao.core.errors import NotFound
 from lijiao.providers.models import Provider, ProviderScope
 from lijiao.training import workflows
 from lijiao.training.models import ClassSession, ClassStatus, Enrollment, Program, TrainingClass
-from lijiao.training.services.classes import LESSON_MINUTES, Timetable, lesson_rule_for, timetable
+from lijiao.training.services.classes import (
+    LESSON_MINUTES,
+    Timetable,
+    hour_requirement,
+    lesson_rule_for,
+    timetable,
+    timetable_warnings,
+)
 from lijiao.training.services.programs import quota_used
 
 __all__ = [
@@ -137,6 +144,8 @@ class ClassDetail:
     assessed: int
     passed: int
     actions: list[str]
+    requirement: str = ""  # the hour requirement stated once, with what the timetable holds
+    warnings: list[str] = field(default_factory=list)  # e.g. sessions on public holidays
 
     @property
     def enrolled(self) -> int:
@@ -148,7 +157,7 @@ def class_detail(user: Actor | None, pk: int) -> ClassDetail:
     training_class = get_class(user, pk)
     sessions = list(
         ClassSession.objects.filter(training_class=training_class)
-        .select_related("teacher")
+        .select_related("teacher", "venue")
         .order_by("starts_at")
     )
     for session in sessions:
@@ -179,6 +188,8 @@ def class_detail(user: Actor | None, pk: int) -> ClassDetail:
         assessed=results["assessed"] or 0,
         passed=results["passed"] or 0,
         actions=workflows.available_actions(training_class.status),
+        requirement=hour_requirement(training_class.catalog_item, rule).statement(table),
+        warnings=timetable_warnings(timezone.localtime(s.starts_at).date() for s in sessions),
     )
 
 

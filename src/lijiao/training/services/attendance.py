@@ -117,9 +117,12 @@ def _method_label(method: str) -> str:
 
 
 def _check_method(method: str, reason: str, device: AttendanceDevice | None = None) -> list[FieldError]:
-    """The method the actor may record: a device only its own method; staff only 手工补录 with a reason."""
+    """The method the actor may record: a device only the methods it is registered for; staff only 手工补录 with
+    a reason."""
     errors: list[FieldError] = []
-    if method not in CheckIn.Method.values:
+    if not method:
+        errors.append(FieldError("method", _("请填写签到方式")))
+    elif method not in CheckIn.Method.values:
         allowed = "、".join(str(label) for label in CheckIn.Method.labels)
         errors.append(
             FieldError(
@@ -128,12 +131,13 @@ def _check_method(method: str, reason: str, device: AttendanceDevice | None = No
             )
         )
     elif device is not None:
-        if method != device.method:
+        if method not in device.methods:
+            own = "、".join(_method_label(m) for m in device.methods if m in CheckIn.Method.values)
             errors.append(
                 FieldError(
                     "method",
-                    _("本考勤设备只能上传“%(own)s”签到，不能上传“%(method)s”")
-                    % {"own": _method_label(device.method), "method": _method_label(method)},
+                    _("本考勤设备登记的签到方式为“%(own)s”，不能上传“%(method)s”签到")
+                    % {"own": own, "method": _method_label(method)},
                 )
             )
     elif method in CheckIn.DEVICE_METHODS:

@@ -48,10 +48,12 @@ from lijiao.training.services.classes.filing import (
     same_subject_item,
     timetable,
 )
-from lijiao.training.services.classes.timetable import (
+from lijiao.training.services.classes.schedule import (
     HourRequirement,
+    check_timetable,
     class_timetable_warnings,
     hour_requirement,
+    planned_timetable,
     row_field,
     set_sessions,
     timetable_warnings,
@@ -82,6 +84,7 @@ __all__ = [
     "Timetable",
     "allowed_actions",
     "approve_class",
+    "check_timetable",
     "class_timetable_warnings",
     "close_class",
     "create_class",
@@ -93,6 +96,7 @@ __all__ = [
     "lesson_rule_for",
     "mark_assessed",
     "next_class_code",
+    "planned_timetable",
     "program_item_problems",
     "reject_class",
     "resolve_subject",

@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 import chinese_calendar
 from django.db import transaction
@@ -28,7 +29,7 @@ from lijiao.catalog.models import CatalogItem
 from lijiao.core.actors import Actor
 from lijiao.core.calendar import WorkingCalendar, get_calendar
 from lijiao.core.errors import FieldError
-from lijiao.training.models import ClassSession, TrainingClass
+from lijiao.training.models import ClassSession, LessonHourRule, TrainingClass
 from lijiao.training.services.classes.common import (
     LESSON_MINUTES,
     MAX_SESSION_MINUTES,
@@ -44,8 +45,10 @@ from lijiao.training.services.classes.filing import _session_minutes, lesson_rul
 
 __all__ = [
     "HourRequirement",
+    "check_timetable",
     "class_timetable_warnings",
     "hour_requirement",
+    "planned_timetable",
     "row_field",
     "set_sessions",
     "timetable_warnings",
@@ -94,10 +97,13 @@ class HourRequirement:
         return text
 
 
-def hour_requirement(item: CatalogItem) -> HourRequirement:
+def hour_requirement(
+    item: CatalogItem, rule: LessonHourRule | Literal["lookup"] | None = "lookup"
+) -> HourRequirement:
     """The hours a class of ``item`` must hold: the larger of the item's 最低课时 and its lesson-hour rule's
-    minimum, and the rule's practical share of that (rounded up)."""
-    rule = lesson_rule_for(item)
+    minimum, and the rule's practical share of that (rounded up). Give ``rule`` when it has been read."""
+    if rule == "lookup":
+        rule = lesson_rule_for(item)
     total = max(rule.min_total_hours if rule else 0, item.min_lesson_hours or 0)
     share = rule.min_practical_share if rule is not None else Decimal(0)
     return HourRequirement(
@@ -246,13 +252,17 @@ class _Row:
 
 
 def _check_rows(
-    tc: TrainingClass, sessions: Sequence[SessionInput], lesson_minutes: int
+    tc: TrainingClass,
+    sessions: Sequence[SessionInput],
+    lesson_minutes: int,
+    indexes: Sequence[int] | None = None,
 ) -> tuple[list[_Row], list[FieldError]]:
     errors: list[FieldError] = []
     if len(sessions) > MAX_SESSIONS:
         errors.append(FieldError("sessions", _("课程最多%(max)s节") % {"max": MAX_SESSIONS}))
     rows: list[_Row] = []
-    for index, session in enumerate(sessions):
+    for position, session in enumerate(sessions):
+        index = indexes[position] if indexes is not None else position
         starts_at, ends_at = _aware(session.starts_at), _aware(session.ends_at)
         prefix = _("第%(number)s节 %(time)s：") % {
             "number": index + 1,
@@ -276,6 +286,39 @@ def _check_rows(
         if latest is None or row.ends_at > latest.ends_at:
             latest = row
     return sorted(rows, key=lambda r: (r.starts_at, r.ends_at)), errors
+
+
+def check_timetable(
+    *, training_class: TrainingClass, sessions: Sequence[SessionInput], indexes: Sequence[int] | None = None
+) -> list[FieldError]:
+    """What :func:`set_sessions` would refuse in these rows (writes nothing): a row editor calls it for the rows
+    it could parse while others could not, so that every error shows at once. ``indexes`` are the rows'
+    positions in the editor (default 0, 1, …)."""
+    lesson_minutes = hour_requirement(training_class.catalog_item).lesson_minutes
+    return _check_rows(training_class, sessions, lesson_minutes, indexes)[1]
+
+
+def planned_timetable(sessions: Sequence[SessionInput], lesson_minutes: int = LESSON_MINUTES) -> Timetable:
+    """The totals rows would give once saved (hours not given: as many whole lessons as fit)."""
+    total = practical = minutes = practical_minutes = 0
+    for session in sessions:
+        length = max(0, _session_minutes(_aware(session.starts_at), _aware(session.ends_at)))
+        hours = session.lesson_hours or length // lesson_minutes
+        total += hours
+        minutes += length
+        if session.kind == ClassSession.Kind.PRACTICAL:
+            practical += hours
+            practical_minutes += length
+    return Timetable(
+        sessions=len(sessions),
+        total_minutes=minutes,
+        practical_minutes=practical_minutes,
+        first_start=min((s.starts_at for s in sessions), default=None),
+        last_end=max((s.ends_at for s in sessions), default=None),
+        lesson_minutes=lesson_minutes,
+        total_hours=total,
+        practical_hours=practical,
+    )
 
 
 @transaction.atomic
