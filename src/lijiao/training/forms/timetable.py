@@ -89,14 +89,8 @@ class SessionRowForm(forms.Form):
         )
 
 
-class _BaseRows(forms.BaseFormSet):  # type: ignore[type-arg]
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {**super().get_form_kwargs(index), "provider": self.form_kwargs["provider"]}
-
-
 TimetableFormSet = forms.formset_factory(
-    SessionRowForm,
-    formset=_BaseRows,
+    SessionRowForm,  # each row gets the provider through form_kwargs
     extra=0,
     max_num=MAX_SESSIONS,
     absolute_max=MAX_SESSIONS,

@@ -13,7 +13,9 @@ _DEVICE_METHODS = "、".join(f"{m} {CheckIn.Method(m).label}" for m in sorted(Ch
 
 class DeviceIn(Schema):
     name: str = Field(..., max_length=100, description="设备名称，如“一楼人脸识别机”")
-    methods: list[str] = Field(..., min_length=1, max_length=4, description="设备的签到方式：" + _DEVICE_METHODS)
+    methods: list[str] = Field(
+        ..., min_length=1, max_length=4, description="设备的签到方式：" + _DEVICE_METHODS
+    )
     ttl_days: int | None = Field(None, ge=1, le=3 * 366, description="有效天数，默认366")
 
 

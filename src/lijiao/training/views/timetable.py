@@ -94,7 +94,7 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("training:class_detail", pk=tc.pk)
     requirement = services.hour_requirement(tc.catalog_item)
-    kwargs = {"prefix": PREFIX, "form_kwargs": {"provider": tc.provider}}
+    kwargs: dict[str, Any] = {"prefix": PREFIX, "form_kwargs": {"provider": tc.provider}}
     errors: list[str] = []
     sessions: list[SessionInput]
     if request.method == "POST" and ("add" in request.POST or "remove" in request.POST):
