@@ -199,3 +199,28 @@ def test_saving_a_session_on_a_holiday_warns_and_saves(staff, provider, training
     assert ClassSession.objects.filter(training_class=tc).count() == 2
     html = response.content.decode()
     assert "课程表已保存" in html and "2026-10-01是国庆节" in html
+
+
+def test_the_editor_reads_a_constant_number_of_queries(
+    staff, provider, training_ref, draft, django_assert_max_num_queries
+) -> None:
+    """10 or 40 rows, each with a teacher and a venue menu: the same queries (the menus are read once)."""
+    with django_assert_max_num_queries(20) as small:
+        assert staff.get(url(draft)).status_code == 200
+    start = draft.start_date
+    many = make_class(
+        provider,
+        training_ref["items"]["electrician5"],
+        status=ClassStatus.DRAFT,
+        start=start,
+        sessions=[
+            {
+                "starts_at": aware(start + dt.timedelta(days=i // 2), 8 + 5 * (i % 2)),
+                "ends_at": aware(start + dt.timedelta(days=i // 2), 11 + 5 * (i % 2)),
+            }
+            for i in range(40)
+        ],
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = staff.get(url(many))
+    assert len(response.context["formset"].forms) == 40

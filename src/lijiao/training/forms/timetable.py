@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -20,9 +21,36 @@ from lijiao.providers.models import Provider, Teacher, Venue
 from lijiao.training.models import ClassSession
 from lijiao.training.services.classes import MAX_SESSIONS, SessionInput
 
-__all__ = ["PREFIX", "ROW_FIELDS", "SessionRowForm", "TimetableFormSet", "posted_rows", "saved_rows"]
+__all__ = [
+    "PREFIX",
+    "ROW_FIELDS",
+    "RowOptions",
+    "SessionRowForm",
+    "TimetableFormSet",
+    "posted_rows",
+    "saved_rows",
+]
 
 PREFIX = "s"
+
+
+@dataclass(frozen=True, slots=True)
+class RowOptions:
+    """The provider's active teachers and venues, read once for every row (two queries per page)."""
+
+    teachers: dict[int, Teacher]
+    venues: dict[int, Venue]
+
+    @classmethod
+    def of(cls, provider: Provider) -> RowOptions:
+        return cls(
+            teachers={
+                t.pk: t for t in Teacher.objects.filter(provider=provider, active=True).order_by("name")
+            },
+            venues={v.pk: v for v in Venue.objects.filter(provider=provider, active=True).order_by("name")},
+        )
+
+
 ROW_FIELDS = ("day", "start", "end", "lesson_hours", "kind", "teacher", "venue", "topic")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -61,20 +89,28 @@ class SessionRowForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("理论/实操"), choices=ClassSession.Kind.choices, initial=ClassSession.Kind.THEORY
     )
-    teacher = forms.ModelChoiceField(
-        label=gettext_lazy("教师"), queryset=Teacher.objects.none(), required=False, empty_label="—"
+    teacher = forms.TypedChoiceField(
+        label=gettext_lazy("教师"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("只能选择本机构在职的教师")},
     )
-    venue = forms.ModelChoiceField(
-        label=gettext_lazy("场地"), queryset=Venue.objects.none(), required=False, empty_label="—"
+    venue = forms.TypedChoiceField(
+        label=gettext_lazy("场地"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("只能选择本机构在用的培训场地")},
     )
     topic = forms.CharField(label=gettext_lazy("内容"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, options: RowOptions, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teacher_field: forms.ModelChoiceField[Teacher] = self.fields["teacher"]  # type: ignore[assignment]
-        venue_field: forms.ModelChoiceField[Venue] = self.fields["venue"]  # type: ignore[assignment]
-        teacher_field.queryset = Teacher.objects.filter(provider=provider, active=True).order_by("name")
-        venue_field.queryset = Venue.objects.filter(provider=provider, active=True).order_by("name")
+        self.options = options
+        blank = [("", "—")]
+        self.fields["teacher"].choices = blank + [(pk, t.name) for pk, t in options.teachers.items()]  # type: ignore[attr-defined]
+        self.fields["venue"].choices = blank + [(pk, v.name) for pk, v in options.venues.items()]  # type: ignore[attr-defined]
 
     def to_input(self) -> SessionInput:
         data = self.cleaned_data
@@ -83,14 +119,14 @@ class SessionRowForm(forms.Form):
             ends_at=timezone.make_aware(dt.datetime.combine(data["day"], data["end"])),
             kind=data["kind"],
             topic=data["topic"] or "",
-            teacher=data["teacher"],
-            venue=data["venue"],
+            teacher=self.options.teachers.get(data["teacher"]) if data["teacher"] else None,
+            venue=self.options.venues.get(data["venue"]) if data["venue"] else None,
             lesson_hours=data["lesson_hours"],
         )
 
 
 TimetableFormSet = forms.formset_factory(
-    SessionRowForm,  # each row gets the provider through form_kwargs
+    SessionRowForm,  # each row gets the RowOptions through form_kwargs
     extra=0,
     max_num=MAX_SESSIONS,
     absolute_max=MAX_SESSIONS,

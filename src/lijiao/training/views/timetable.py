@@ -24,6 +24,7 @@ from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.training import workflows
 from lijiao.training.forms.timetable import (
     PREFIX,
+    RowOptions,
     SessionRowForm,
     TimetableFormSet,
     next_row,
@@ -94,13 +95,14 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("training:class_detail", pk=tc.pk)
     requirement = services.hour_requirement(tc.catalog_item)
-    kwargs: dict[str, Any] = {"prefix": PREFIX, "form_kwargs": {"provider": tc.provider}}
+    options = RowOptions.of(tc.provider)
+    kwargs: dict[str, Any] = {"prefix": PREFIX, "form_kwargs": {"options": options}}
     errors: list[str] = []
     sessions: list[SessionInput]
     if request.method == "POST" and ("add" in request.POST or "remove" in request.POST):
         rows = _rows_after_edit(request)
         formset = TimetableFormSet(initial=rows, **kwargs)
-        sessions = _parse_rows(rows, tc)
+        sessions = _parse_rows(rows, options)
     elif request.method == "POST":
         formset = TimetableFormSet(request.POST, **kwargs)
         saved, errors, sessions = _save(request, tc, formset)
@@ -117,7 +119,7 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         rows = saved_rows(ClassSession.objects.filter(training_class=tc).order_by("starts_at", "id"))
         formset = TimetableFormSet(initial=rows, **kwargs)
-        sessions = _parse_rows(rows, tc)
+        sessions = _parse_rows(rows, options)
     planned = services.planned_timetable(sessions, requirement.lesson_minutes)
     context = {
         "tc": tc,
@@ -129,11 +131,11 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "training/classes/sessions.html", context)
 
 
-def _parse_rows(rows: Sequence[dict[str, Any]], tc: TrainingClass) -> list[SessionInput]:
+def _parse_rows(rows: Sequence[dict[str, Any]], options: RowOptions) -> list[SessionInput]:
     """The rows that parse, as service inputs (for the hours planned and the holiday warnings)."""
     parsed = []
     for row in rows:
-        form = SessionRowForm(row, provider=tc.provider)
+        form = SessionRowForm(row, options=options)
         if form.is_valid():
             parsed.append(form.to_input())
     return parsed
