@@ -126,15 +126,15 @@ def timetable_rows(today: dt.date) -> list[tuple[str, str, str, str, str]]:
 
 
 def fill_timetable(page: Any, rows: list[tuple[str, str, str, str, str]]) -> None:
-    """The row editor: 添加一节 adds a row (htmx swaps the editor), each row's cells are filled; one extra row is
-    added and removed again on the way."""
+    """The row editor of a new class (no rows yet): 添加一节 adds a row (htmx swaps the editor), each row's cells
+    are filled; one extra row is added and removed again on the way."""
     from playwright.sync_api import expect
 
     editor_rows = page.locator("#timetable-rows tr.timetable-row")
+    expect(page.locator("#timetable-rows")).to_contain_text("还没有课程")
     for index, (day, start, end, kind, topic) in enumerate(rows):
-        if index:
-            page.locator("#add-row").click()
-            expect(editor_rows).to_have_count(index + 1)
+        page.locator("#add-row").click()
+        expect(editor_rows).to_have_count(index + 1)
         page.fill(f'[name="s-{index}-day"]', day)
         page.fill(f'[name="s-{index}-start"]', start)
         page.fill(f'[name="s-{index}-end"]', end)
