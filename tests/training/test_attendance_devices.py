@@ -278,3 +278,39 @@ def test_rates_count_lesson_hours_not_sessions(provider, training_ref, provider_
         enrollment.attendance_rate == Decimal("0.2000") and enrollment.status == Enrollment.Status.COMPLETED
     )
     assert long.lesson_hours == 4
+
+
+# ------------------------------------------------------------------------------------------------ the screen
+
+
+def test_devices_screen_registers_shows_the_credential_once_and_revokes(
+    provider_staff, other_provider_staff, clerk, django_assert_max_num_queries
+):
+    client = Client()
+    client.force_login(provider_staff)
+    url = reverse("training:devices")
+    response = client.post(url, {"name": "", "methods": []})
+    assert response.status_code == 200 and "请至少选择一种签到方式" in response.content.decode()
+    assert not AttendanceDevice.objects.exists()
+    response = client.post(url, {"name": "二楼刷卡机", "methods": ["card", "qr"]})
+    html = response.content.decode()
+    device = AttendanceDevice.objects.get()
+    assert response.status_code == 200 and 'id="new-credential"' in html and "ljd_" in html
+    assert device.methods == ["card", "qr"] and "刷卡、扫码" in html
+    raw = html.split('id="new-credential">')[1].split("<")[0]
+    assert authenticate_device(raw) == device
+    for n in range(3):
+        register_device(actor=provider_staff, name=f"终端{n}", methods=["face"])
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    assert raw not in page and f"{device.prefix}…" in page  # the credential is never shown again
+    other = Client()
+    other.force_login(other_provider_staff)
+    assert other.post(reverse("training:device_revoke", args=[device.pk])).status_code == 404
+    assert "二楼刷卡机" not in other.get(url).content.decode()
+    clerk_client = Client()
+    clerk_client.force_login(clerk)
+    assert clerk_client.get(url).status_code == 403
+    assert client.post(reverse("training:device_revoke", args=[device.pk])).status_code == 302
+    device.refresh_from_db()
+    assert device.revoked_at is not None and authenticate_device(raw) is None

@@ -324,6 +324,10 @@ class AttendanceDevice(models.Model):
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         return perm == "training.record_attendance"
 
+    @property
+    def method_labels(self) -> list[str]:
+        return [str(CheckIn.Method(m).label) for m in self.methods if m in CheckIn.Method.values]
+
 
 class CheckIn(models.Model):
     """A person's check-in to one session: from a device (face, card, QR, online) or 手工补录 with a reason."""

@@ -1,6 +1,12 @@
 """Training screens: each views module declares its own ``urlpatterns``."""
 
-from lijiao.training.views import classes, enrollment, roster, timetable
+from lijiao.training.views import classes, devices, enrollment, roster, timetable
 
 app_name = "training"
-urlpatterns = [*classes.urlpatterns, *enrollment.urlpatterns, *roster.urlpatterns, *timetable.urlpatterns]
+urlpatterns = [
+    *classes.urlpatterns,
+    *enrollment.urlpatterns,
+    *roster.urlpatterns,
+    *timetable.urlpatterns,
+    *devices.urlpatterns,
+]
