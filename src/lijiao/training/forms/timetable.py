@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -42,11 +43,15 @@ class RowOptions:
     venues: dict[int, Venue]
 
     @classmethod
-    def of(cls, provider: Provider) -> RowOptions:
+    def of(cls, provider: Provider, training_class_id: int | None = None) -> RowOptions:
+        """Active teachers, and those the class's sessions already name (a teacher who left stays on the rows
+        they taught rather than silently disappearing on the next save)."""
+        teaching = Q(active=True)
+        if training_class_id is not None:
+            named = ClassSession.objects.filter(training_class_id=training_class_id).values("teacher_id")
+            teaching |= Q(pk__in=named)
         return cls(
-            teachers={
-                t.pk: t for t in Teacher.objects.filter(provider=provider, active=True).order_by("name")
-            },
+            teachers={t.pk: t for t in Teacher.objects.filter(teaching, provider=provider).order_by("name")},
             venues={v.pk: v for v in Venue.objects.filter(provider=provider, active=True).order_by("name")},
         )
 

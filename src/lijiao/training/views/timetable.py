@@ -95,7 +95,7 @@ def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("training:class_detail", pk=tc.pk)
     requirement = services.hour_requirement(tc.catalog_item)
-    options = RowOptions.of(tc.provider)
+    options = RowOptions.of(tc.provider, tc.pk)
     kwargs: dict[str, Any] = {"prefix": PREFIX, "form_kwargs": {"options": options}}
     errors: list[str] = []
     sessions: list[SessionInput]
