@@ -122,12 +122,11 @@ def make_class(
     """A class built with the ORM (no checks): sessions default to 10 × 180 min on weekdays from ``start``."""
     start = start or next_monday()
     rows = sessions if sessions is not None else weekday_sessions(start)
-    total = sum(int((s["ends_at"] - s["starts_at"]).total_seconds() // 60) for s in rows)
-    practical = sum(
-        int((s["ends_at"] - s["starts_at"]).total_seconds() // 60)
-        for s in rows
-        if s.get("kind") == ClassSession.Kind.PRACTICAL
-    )
+    for row in rows:  # each session's lesson hours: given, else the whole 45-minute lessons it holds
+        minutes = int((row["ends_at"] - row["starts_at"]).total_seconds() // 60)
+        row.setdefault("lesson_hours", max(1, minutes // 45))
+    total = sum(s["lesson_hours"] for s in rows)
+    practical = sum(s["lesson_hours"] for s in rows if s.get("kind") == ClassSession.Kind.PRACTICAL)
     end = timezone.localtime(rows[-1]["ends_at"]).date() if rows else start
     venue = getattr(provider, "fixture_venue", None) or provider.venues.first()
     fields: dict[str, Any] = {
@@ -139,8 +138,8 @@ def make_class(
         "program": program,
         "start_date": start,
         "end_date": end,
-        "lesson_hours": total // 45,
-        "practical_hours": practical // 45,
+        "lesson_hours": total,
+        "practical_hours": practical,
         "capacity": capacity,
         "venue": venue,
         "status": status,
@@ -157,6 +156,7 @@ def make_class(
             ends_at=s["ends_at"],
             kind=s.get("kind", ClassSession.Kind.THEORY),
             topic=s.get("topic", ""),
+            lesson_hours=s["lesson_hours"],
         )
         for s in rows
     )

@@ -202,7 +202,7 @@ def test_invalid_timetable_is_a_field_error(staff_api, provider) -> None:
     body = sessions_body(next_monday())
     body["sessions"].append(dict(body["sessions"][0]))  # the same session twice overlaps
     response = staff_api.put(f"/classes/{created['id']}/sessions", body)
-    assert response.status_code == 400 and "重叠" in fields(response)["sessions"]
+    assert response.status_code == 400 and "第11节与第1节时间重叠" in fields(response)["sessions.10"]
     assert TrainingClass.objects.get(pk=created["id"]).sessions.count() == 0
 
 

@@ -485,7 +485,8 @@ def test_set_sessions_refusals_write_nothing(
     with pytest.raises(DomainError) as exc:
         services.set_sessions(actor=provider_staff, training_class=tc, sessions=[*sessions, bad])
     assert exc.value.code == "invalid_timetable"
-    messages = field_errors(exc)["sessions"]
+    rows = field_errors(exc)
+    messages = [m for field, found in rows.items() if field.startswith("sessions.") for m in found]
     assert messages and all("第" in m and chinese_only(m) for m in messages)
     tc.refresh_from_db()
     assert tc.sessions.count() == 10 and tc.lesson_hours == 40
@@ -992,10 +993,20 @@ def test_finish_completes_enrollments_with_attendance_rates(provider_staff, ende
     sessions = list(ended_class.sessions.all())
     for session in sessions[:3]:
         CheckIn.objects.create(
-            session=session, enrollment=a, person=a.person, checked_at=session.starts_at, method="card"
+            session=session,
+            enrollment=a,
+            person=a.person,
+            checked_at=session.starts_at,
+            method="manual",
+            reason="补录",
         )
     CheckIn.objects.create(
-        session=sessions[0], enrollment=b, person=b.person, checked_at=sessions[0].starts_at, method="qr"
+        session=sessions[0],
+        enrollment=b,
+        person=b.person,
+        checked_at=sessions[0].starts_at,
+        method="manual",
+        reason="补录",
     )
     services.finish_class(actor=provider_staff, training_class=ended_class)
     ended_class.refresh_from_db()

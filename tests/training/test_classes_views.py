@@ -23,12 +23,26 @@ def client_for(user: User) -> Client:
     return client
 
 
-def timetable_lines(start: dt.date, count: int = 10, practical: int = 6) -> str:
-    lines = []
-    for s in weekday_sessions(start, count, practical=practical):
-        kind = "实操" if s["kind"] == "practical" else "理论"
-        lines.append(f"{s['starts_at']:%Y-%m-%d} 09:00-12:00 {kind} {s['topic']}")
-    return "\n".join(lines)
+def timetable_rows(start: dt.date, count: int = 10, practical: int = 6) -> list[dict[str, Any]]:
+    return [
+        {
+            "day": f"{s['starts_at']:%Y-%m-%d}",
+            "start": "09:00",
+            "end": "12:00",
+            "kind": s["kind"],
+            "topic": s["topic"],
+        }
+        for s in weekday_sessions(start, count, practical=practical)
+    ]
+
+
+def rows_post(rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """The timetable row editor's POST: the formset's management form and one prefixed field per cell."""
+    data: dict[str, Any] = {"s-TOTAL_FORMS": str(len(rows)), "s-INITIAL_FORMS": "0", **extra}
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"s-{index}-{name}"] = value
+    return data
 
 
 def class_form(provider: Provider, ref: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -73,7 +87,7 @@ def test_provider_creates_sets_timetable_and_files(staff, provider, training_ref
     page = staff.get(reverse("training:class_sessions", args=[tc.pk]))
     assert page.status_code == 200 and "至少 40 课时" in page.content.decode()
     response = staff.post(
-        reverse("training:class_sessions", args=[tc.pk]), {"sessions": timetable_lines(tc.start_date)}
+        reverse("training:class_sessions", args=[tc.pk]), rows_post(timetable_rows(tc.start_date))
     )
     assert response.status_code == 302
     tc.refresh_from_db()
@@ -116,23 +130,32 @@ def test_class_form_shows_field_errors(staff, provider, training_ref, other_prov
     assert not TrainingClass.objects.exists()
 
 
-def test_timetable_editor_reports_lines(staff, provider, training_ref) -> None:
+def test_timetable_editor_reports_every_error_at_once(staff, provider, training_ref) -> None:
+    """Rows that do not parse and rows the service refuses are all reported in one answer, each on its row and
+    in the overall list; nothing is saved."""
     tc = make_class(provider, training_ref["items"]["electrician5"], status=ClassStatus.DRAFT)
-    bad = "2025-13-01 09:00-12:00 理论\n明天上午"
-    response = staff.post(reverse("training:class_sessions", args=[tc.pk]), {"sessions": bad})
-    html = response.content.decode()
-    assert response.status_code == 200 and "第1行" in html and "第2行" in html
     day = tc.start_date.isoformat()
-    overlapping = f"{day} 09:00-12:00 理论\n{day} 11:00-13:00 实操"
-    response = staff.post(reverse("training:class_sessions", args=[tc.pk]), {"sessions": overlapping})
-    assert response.status_code == 200 and "重叠" in response.content.decode()
+    rows = [
+        {"day": "2025-13-01", "start": "09:00", "end": "12:00", "kind": "theory"},  # no such date
+        {"day": day, "start": "09:00", "end": "12:00", "kind": "theory", "lesson_hours": "5"},  # 5 × 45 > 180
+        {"day": day, "start": "11:00", "end": "13:00", "kind": "practical"},  # overlaps row 2
+    ]
+    response = staff.post(reverse("training:class_sessions", args=[tc.pk]), rows_post(rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "日期格式不对" in html and "5课时需要至少225分钟" in html and "重叠" in html
+    assert "课程表有 3 处错误，未保存" in html
+    forms = response.context["formset"].forms
+    assert [bool(form.errors) for form in forms] == [True, True, True]
     assert tc.sessions.count() == 10
 
 
 def test_timetable_editor_prefills_existing_sessions(staff, provider, training_ref) -> None:
     tc = make_class(provider, training_ref["items"]["electrician5"], status=ClassStatus.DRAFT)
     html = staff.get(reverse("training:class_sessions", args=[tc.pk])).content.decode()
-    assert f"{tc.start_date:%Y-%m-%d} 09:00-12:00 理论 第1次课" in html
+    assert f'value="{tc.start_date:%Y-%m-%d}"' in html and 'value="第1次课"' in html
+    assert "本班次须安排至少 40 课时（其中实操不少于 24 课时）" in html
+    assert "已安排 40 课时（理论 16、实操 24）" in html
 
 
 def test_edit_and_delete_draft(staff, provider, training_ref) -> None:

@@ -457,14 +457,16 @@ def test_attendance_rates_one_query(provider_staff, running_class, django_assert
             enrollment=enrollments[0],
             person=people[0],
             checked_at=session.starts_at,
-            method="card",
+            method="manual",
+            reason="补录",
         )
     CheckIn.objects.create(
         session=sessions[0],
         enrollment=enrollments[1],
         person=people[1],
         checked_at=aware(today(), 9),
-        method="qr",
+        method="manual",
+        reason="补录",
     )
     with django_assert_num_queries(1):
         rates = attendance_rates(running_class)

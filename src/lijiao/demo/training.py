@@ -71,6 +71,7 @@ from lijiao.providers.models import CreditEvent, Provider, Teacher, Venue
 from lijiao.training.checks import PersonGroupEvidence, evaluate_eligibility, person_facts
 from lijiao.training.models import (
     AssessmentResult,
+    AttendanceDevice,
     CheckIn,
     ClassSession,
     ClassStatus,
@@ -82,6 +83,7 @@ from lijiao.training.roster_import import import_roster
 from lijiao.training.services import classes as class_services
 from lijiao.training.services.assessment import ResultInput, record_results
 from lijiao.training.services.attendance import AttendanceSheet, record_attendance
+from lijiao.training.services.devices import register_device
 from lijiao.training.services.enrollment import (
     GroupInput,
     PersonInput,
@@ -279,6 +281,7 @@ class _ProviderState:
     staff: User
     reviewer: User
     class_serial: Counter[str] = field(default_factory=Counter)
+    device: AttendanceDevice | None = None  # the check-in terminal, registered at its first upload
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1198,7 +1201,9 @@ class _DemoBuilder:
                 actor=staff,
                 training_class=tc,
                 sessions=[
-                    class_services.SessionInput(s.starts_at, s.ends_at, s.kind, s.topic, s.teacher)
+                    class_services.SessionInput(
+                        s.starts_at, s.ends_at, s.kind, s.topic, s.teacher, venue=plan.venue
+                    )
                     for s in plan.sessions
                 ],
             )
@@ -1257,11 +1262,25 @@ class _DemoBuilder:
             plan, "start", lambda tc: class_services.start_class(actor=staff, training_class=tc)
         )
 
+    def terminal(self, state: _ProviderState) -> AttendanceDevice:
+        """The provider's check-in terminal (its usual method and online check-in), registered by its staff
+        through the service the first time it uploads (ADR 0010: only a device records face, card or QR)."""
+        if state.device is None or not state.device.is_active:
+            state.device, _raw = register_device(
+                actor=state.staff,
+                name="考勤终端",
+                methods=sorted({state.spec.checkin_method, CheckIn.Method.ONLINE}),
+                ttl_days=3 * 366,
+            )
+        return state.device
+
     def attendance(self, plan: _ClassPlan, indexes: list[int]) -> None:
-        """Upload the sheets of some sessions: most by the provider's usual method, a few recorded by hand."""
+        """Upload the sheets of some sessions: most by the provider's terminal with its usual method, a few
+        recorded by hand by the staff (手工补录 with a reason)."""
         if plan.tc is None or plan.refused:
             return
         sheets: list[AttendanceSheet] = []
+        manual_sheets: list[AttendanceSheet] = []
         for index in indexes:
             session = plan.sessions[index]
             present = [e.person.pk for e in plan.enrollments if e.pk and index in e.attended]
@@ -1274,15 +1293,23 @@ class _DemoBuilder:
                 sheets.append(AttendanceSheet(row.pk, regular, method, "", session.starts_at - early))
             if manual:
                 reason = self.rng.choice(MANUAL_REASONS)
-                sheets.append(
+                manual_sheets.append(
                     AttendanceSheet(row.pk, manual, CheckIn.Method.MANUAL, reason, session.starts_at)
                 )
         staff = plan.provider.staff
-        self.step(
-            plan,
-            "attendance",
-            lambda tc: record_attendance(actor=staff, training_class=tc, sheets=sheets),
-        )
+        if sheets:
+            device = self.terminal(plan.provider)
+            self.step(
+                plan,
+                "attendance",
+                lambda tc: record_attendance(actor=device, training_class=tc, sheets=sheets),
+            )
+        if manual_sheets:
+            self.step(
+                plan,
+                "attendance",
+                lambda tc: record_attendance(actor=staff, training_class=tc, sheets=manual_sheets),
+            )
 
     def withdraw(self, plan: _ClassPlan, enrollment: _EnrollmentPlan) -> None:
         if plan.tc is None or plan.refused or not enrollment.pk:
@@ -1379,7 +1406,7 @@ class _DemoBuilder:
             actor=staff,
             training_class=tc,
             sessions=[
-                class_services.SessionInput(s.starts_at, s.ends_at, s.kind, s.topic, s.teacher)
+                class_services.SessionInput(s.starts_at, s.ends_at, s.kind, s.topic, s.teacher, venue=venue)
                 for s in sessions
             ],
         )

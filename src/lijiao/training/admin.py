@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from lijiao.audit.services import record_event, snapshot
-from lijiao.training.models import ClassSession, LessonHourRule, Program, TrainingClass
+from lijiao.training.models import AttendanceDevice, ClassSession, LessonHourRule, Program, TrainingClass
 
 RULE_FIELDS = ("kind", "level", "min_total_hours", "min_practical_share", "lesson_minutes", "active")
 
@@ -74,7 +74,7 @@ class ProgramAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 class ClassSessionInline(ReadOnlyMixin, admin.TabularInline):
     model = ClassSession
-    fields = ("starts_at", "ends_at", "kind", "topic", "teacher")
+    fields = ("starts_at", "ends_at", "lesson_hours", "kind", "topic", "teacher", "venue")
     readonly_fields = fields
     extra = 0
 
@@ -95,3 +95,14 @@ class TrainingClassAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("code", "name", "provider__name")
     list_select_related = ("provider", "handling_area")
     inlines = [ClassSessionInline]
+
+
+@admin.register(AttendanceDevice)
+class AttendanceDeviceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: a provider's staff register and revoke devices through the API (audited services)."""
+
+    list_display = ("name", "provider", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "provider__name")
+    list_select_related = ("provider",)
+    exclude = ("key_hash",)

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,6 +60,7 @@ __all__ = [
     "eligibility_rule_for",
     "evaluate_eligibility",
     "group_evidence_by_person",
+    "hours_rate",
     "overlapping_checkins",
     "overlapping_people",
     "person_facts",
@@ -383,28 +384,41 @@ _RATE_QUANTUM = Decimal("0.0001")
 
 
 def attendance_rates(training_class: TrainingClass) -> dict[int, Decimal]:
-    """Enrollment id → attended sessions / sessions of the class (4 decimals; 0 when there are no sessions).
+    """Enrollment id → lesson hours attended / lesson hours of the class's timetable (4 decimals; 0 when the
+    timetable is empty). Attendance is counted in 课时, not sessions: a missed 4-hour session costs 4 hours.
 
-    One aggregate query (the session count is a subquery).
+    The required hours are the timetable's (filing makes them equal to the class's declared 总课时). One
+    aggregate query (the timetable's hours are a subquery).
     """
-    session_count = (
+    required_hours = (
         ClassSession.objects.filter(training_class_id=training_class.pk)
         .order_by()
         .values("training_class_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("lesson_hours"))
         .values("n")
     )
     rows = (
         Enrollment.objects.filter(training_class_id=training_class.pk)
         .order_by()
         .annotate(
-            attended=Count("checkins", filter=Q(checkins__session__training_class_id=training_class.pk)),
-            sessions=Coalesce(Subquery(session_count, output_field=IntegerField()), Value(0)),
+            attended=Coalesce(
+                Sum(
+                    "checkins__session__lesson_hours",
+                    filter=Q(checkins__session__training_class_id=training_class.pk),
+                ),
+                Value(0),
+            ),
+            required=Coalesce(Subquery(required_hours, output_field=IntegerField()), Value(0)),
         )
-        .values_list("id", "attended", "sessions")
+        .values_list("id", "attended", "required")
     )
     result: dict[int, Decimal] = {}
-    for enrollment_id, attended, sessions in rows:
-        rate = Decimal(attended) / Decimal(sessions) if sessions else Decimal(0)
-        result[enrollment_id] = min(rate, Decimal(1)).quantize(_RATE_QUANTUM, rounding=ROUND_HALF_UP)
+    for enrollment_id, attended, required in rows:
+        result[enrollment_id] = hours_rate(attended, required)
     return result
+
+
+def hours_rate(attended: int, required: int) -> Decimal:
+    """Hours attended / hours required, at most 1, to 4 decimals (0 when nothing is required)."""
+    rate = Decimal(attended) / Decimal(required) if required else Decimal(0)
+    return min(rate, Decimal(1)).quantize(_RATE_QUANTUM, rounding=ROUND_HALF_UP)

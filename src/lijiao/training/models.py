@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -185,7 +186,11 @@ class TrainingClass(models.Model):
 
 
 class ClassSession(models.Model):
-    """One session of a class's timetable; its length in lesson hours is minutes / 45."""
+    """One session of a class's timetable with its lesson hours (课时): attendance is counted in these hours.
+
+    The hours are stated per session (a lesson is 45 minutes unless the lesson-hour rule says otherwise; a
+    session holds at most as many lessons as fit in its time, breaks included).
+    """
 
     class Kind(models.TextChoices):
         THEORY = "theory", _("理论")
@@ -198,15 +203,20 @@ class ClassSession(models.Model):
     ends_at = models.DateTimeField(_("结束时间"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.THEORY)
     topic = models.CharField(_("内容"), max_length=200, blank=True)
+    lesson_hours = models.PositiveSmallIntegerField(_("课时"), default=1)
     teacher = models.ForeignKey(
         "providers.Teacher", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("教师")
+    )
+    venue = models.ForeignKey(
+        "providers.Venue", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("场地")
     )
 
     class Meta:
         ordering = ["starts_at"]
         verbose_name = verbose_name_plural = _("课程安排")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="training_session_order")
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="training_session_order"),
+            models.CheckConstraint(condition=Q(lesson_hours__gte=1), name="training_session_lesson_hours"),
         ]
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="training_session_time")]
 
@@ -275,8 +285,61 @@ class Enrollment(models.Model):
         return record
 
 
+class AttendanceDevice(models.Model):
+    """A check-in terminal or integration (人脸识别机, 刷卡机, 扫码, 线上平台) of one provider, with its own credential.
+
+    Only a device may record the methods that claim one (:data:`CheckIn.DEVICE_METHODS`), and only for its
+    provider's classes; staff entries are always 手工补录 with a reason (ADR 0010). The credential is a bearer
+    token shown once; only its SHA-256 is stored (as for :class:`lijiao.accounts.models.ApiToken`).
+
+    A device is the :class:`~lijiao.core.actors.Actor` of the check-ins it posts: not a logged-in person
+    (the audit records it by its label), holding only ``training.record_attendance``.
+    """
+
+    provider = models.ForeignKey(
+        "providers.Provider", models.PROTECT, related_name="attendance_devices", verbose_name=_("培训机构")
+    )
+    name = models.CharField(_("设备名称"), max_length=100)
+    methods = models.JSONField(_("签到方式"), default=list)  # codes among CheckIn.DEVICE_METHODS
+    prefix = models.CharField(_("前缀"), max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最后使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    is_authenticated = False  # an Actor, but not a logged-in person: the audit names it by str()
+    is_superuser = False
+
+    class Meta:
+        ordering = ["provider", "name", "id"]
+        verbose_name = verbose_name_plural = _("考勤设备")
+
+    def __str__(self) -> str:
+        return _("考勤设备“%(name)s”（%(prefix)s…）") % {"name": self.name, "prefix": self.prefix}
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return perm == "training.record_attendance"
+
+    @property
+    def method_labels(self) -> list[str]:
+        return [str(CheckIn.Method(m).label) for m in self.methods if m in CheckIn.Method.values]
+
+
 class CheckIn(models.Model):
-    """A person's check-in to one session (face, card, QR, online, or manual with a reason)."""
+    """A person's check-in to one session: from a device (face, card, QR, online) or 手工补录 with a reason."""
 
     class Method(models.TextChoices):
         FACE = "face", _("人脸识别")
@@ -284,6 +347,9 @@ class CheckIn(models.Model):
         QR = "qr", _("扫码")
         ONLINE = "online", _("线上")
         MANUAL = "manual", _("手工补录")
+
+    # methods that claim a device: recorded only by an AttendanceDevice through the API
+    DEVICE_METHODS = frozenset({"face", "card", "qr", "online"})
 
     session = models.ForeignKey(ClassSession, models.CASCADE, related_name="checkins", verbose_name=_("课程"))
     enrollment = models.ForeignKey(
@@ -295,6 +361,14 @@ class CheckIn(models.Model):
     checked_at = models.DateTimeField(_("签到时间"))
     method = models.CharField(_("方式"), max_length=10, choices=Method.choices)
     reason = models.CharField(_("补录原因"), max_length=200, blank=True)
+    device = models.ForeignKey(
+        AttendanceDevice,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("考勤设备"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -311,6 +385,9 @@ class CheckIn(models.Model):
             models.UniqueConstraint(fields=["session", "enrollment"], name="training_checkin_unique"),
             models.CheckConstraint(
                 condition=~Q(method="manual") | ~Q(reason=""), name="training_checkin_manual_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(method="manual") | Q(device__isnull=False), name="training_checkin_device_method"
             ),
         ]
 

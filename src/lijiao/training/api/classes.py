@@ -333,6 +333,17 @@ def class_set_sessions(request: HttpRequest, class_id: int, payload: SessionsIn)
             },
             code="invalid_timetable",
         )
+    venue_ids = {s.venue_id for s in payload.sessions if s.venue_id is not None}
+    venues = {v.pk: v for v in Venue.objects.filter(pk__in=venue_ids, provider_id=tc.provider_id)}
+    if venue_ids - set(venues):
+        raise DomainError.for_fields(
+            _("课程表有误"),
+            {
+                "sessions": _("未知的培训场地：%(ids)s，只能选择本机构的培训场地")
+                % {"ids": "、".join(map(str, sorted(venue_ids - set(venues))))}
+            },
+            code="invalid_timetable",
+        )
     sessions = [
         services.SessionInput(
             starts_at=s.starts_at,
@@ -340,6 +351,8 @@ def class_set_sessions(request: HttpRequest, class_id: int, payload: SessionsIn)
             kind=s.kind,
             topic=s.topic,
             teacher=teachers.get(s.teacher_id) if s.teacher_id is not None else None,
+            lesson_hours=s.lesson_hours,
+            venue=venues.get(s.venue_id) if s.venue_id is not None else None,
         )
         for s in payload.sessions
     ]

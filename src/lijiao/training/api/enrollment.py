@@ -274,7 +274,7 @@ def withdraw(request: HttpRequest, enrollment_id: int, payload: WithdrawIn) -> d
 @router.post(
     "/sessions/{session_id}/checkins",
     response={201: CheckInOut, **_WRITE_ERRORS},
-    summary="签到（人脸、刷卡、扫码、线上；手工补录须填原因）",
+    summary="工作人员手工补录签到（须填原因；设备签到见 /device/…）",
 )
 def check_in(request: HttpRequest, session_id: int, payload: CheckInIn) -> Status[CheckIn]:
     user = current_user(request)
@@ -301,6 +301,7 @@ def get_attendance(request: HttpRequest, class_id: int) -> dict[str, Any]:
     sheet = selectors.attendance_sheet(training_class)
     return {
         "class_id": training_class.pk,
+        "required_hours": sheet.required_hours,
         "sessions": sheet.sessions,
         "rows": [
             {
@@ -309,6 +310,7 @@ def get_attendance(request: HttpRequest, class_id: int) -> dict[str, Any]:
                 "name": row.enrollment.person.name,
                 "citizen_id_masked": mask(PIIKind.CITIZEN_ID, row.enrollment.person.citizen_id),
                 "attended": row.attended,
+                "attended_hours": row.attended_hours,
                 "rate": row.rate,
                 "checked_in_sessions": [c.session_id for c in row.cells if c is not None],
             }

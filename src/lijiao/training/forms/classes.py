@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,34 +15,16 @@ from lijiao.catalog.selectors import current_edition
 from lijiao.core.forms import DATE_WIDGET
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Provider, Teacher, Venue
-from lijiao.training.models import ClassSession, Program, TrainingClass
+from lijiao.training.models import Program, TrainingClass
 from lijiao.training.selectors.classes import provider_items
-from lijiao.training.services.classes import ClassInput, SessionInput
+from lijiao.training.services.classes import ClassInput
 from lijiao.training.services.programs import ProgramInput
 
 __all__ = [
     "ClassForm",
     "ProgramForm",
     "ReasonForm",
-    "TimetableForm",
-    "timetable_text",
 ]
-
-
-KIND_WORDS = {
-    "实操": ClassSession.Kind.PRACTICAL,
-    "实训": ClassSession.Kind.PRACTICAL,
-    "practical": ClassSession.Kind.PRACTICAL,
-    "理论": ClassSession.Kind.THEORY,
-    "theory": ClassSession.Kind.THEORY,
-}
-# The timetable's text format (the words are what the parser reads back, hence not translated).
-KIND_LABEL = {ClassSession.Kind.PRACTICAL: "实操", ClassSession.Kind.THEORY: "理论"}
-LINE_RE = re.compile(
-    r"^(?P<date>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s+"
-    r"(?P<start>\d{1,2}[:：]\d{2})\s*[-–—~～至]\s*(?P<end>\d{1,2}[:：]\d{2})"
-    r"(?:\s+(?P<rest>.*))?$"
-)
 
 
 class ItemChoiceField(forms.ModelChoiceField):
@@ -144,80 +122,6 @@ class ClassForm(forms.Form):
             lesson_hours=data["lesson_hours"],
             practical_hours=data["practical_hours"],
         )
-
-
-def timetable_text(sessions: Iterable[ClassSession]) -> str:
-    """Sessions as editable lines: ``2025-03-03 09:00-12:00 实操 内容``."""
-    lines = []
-    for session in sessions:
-        start = timezone.localtime(session.starts_at)
-        end = timezone.localtime(session.ends_at)
-        kind = KIND_LABEL.get(session.kind, session.kind)  # type: ignore[call-overload]
-        lines.append(f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} {kind} {session.topic}".rstrip())
-    return "\n".join(lines)
-
-
-def _parse_date(text: str) -> dt.date:
-    year, month, day = (int(p) for p in re.split(r"[-/.]", text))
-    return dt.date(year, month, day)
-
-
-def _parse_time(text: str) -> dt.time:
-    hour, minute = (int(p) for p in re.split(r"[:：]", text))
-    return dt.time(hour, minute)
-
-
-class TimetableForm(forms.Form):
-    """The timetable typed as one line per session: ``日期 开始-结束 [理论|实操] [内容]``."""
-
-    sessions = forms.CharField(
-        label=gettext_lazy("课程表"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 16, "class": "mono", "spellcheck": "false"}),
-        help_text=gettext_lazy(
-            "每行一节课：日期 开始-结束 类型 内容，如“2025-03-03 09:00-12:00 实操 配电柜接线”；类型为理论或实操，默认理论"
-        ),
-    )
-
-    def clean_sessions(self) -> list[SessionInput]:
-        text = self.cleaned_data.get("sessions") or ""
-        sessions: list[SessionInput] = []
-        errors: list[str] = []
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip().replace("\u3000", " ")
-            if not line or line.startswith("#"):
-                continue
-            match = LINE_RE.match(line)
-            if match is None:
-                errors.append(
-                    _("第%(number)s行“%(line)s”格式不对，应为“2025-03-03 09:00-12:00 实操 内容”")
-                    % {"number": number, "line": line[:40]}
-                )
-                continue
-            try:
-                day = _parse_date(match["date"])
-                start, end = _parse_time(match["start"]), _parse_time(match["end"])
-            except ValueError:
-                errors.append(_("第%(number)s行的日期或时间不存在") % {"number": number})
-                continue
-            rest = (match["rest"] or "").strip()
-            kind = ClassSession.Kind.THEORY
-            if rest:
-                first, _sep, remainder = rest.partition(" ")
-                if first.lower() in KIND_WORDS:
-                    kind = KIND_WORDS[first.lower()]
-                    rest = remainder.strip()
-            sessions.append(
-                SessionInput(
-                    starts_at=timezone.make_aware(dt.datetime.combine(day, start)),
-                    ends_at=timezone.make_aware(dt.datetime.combine(day, end)),
-                    kind=kind,
-                    topic=rest,
-                )
-            )
-        if errors:
-            raise forms.ValidationError(errors)
-        return sessions
 
 
 class ReasonForm(forms.Form):

@@ -108,13 +108,16 @@ class WithdrawForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    """The sheet's common fields; the ticks come as ``mark`` values ``<session id>:<person id>``."""
+    """The sheet's reason; the ticks come as ``mark`` values ``<session id>:<person id>``.
 
-    method = forms.ChoiceField(
-        label=_("签到方式"), choices=CheckIn.Method.choices, initial=CheckIn.Method.MANUAL
-    )
+    Ticks entered by staff are always 手工补录 (the methods that claim a device come only from a device through the
+    API, ADR 0010), so the screen asks only for the reason.
+    """
+
     reason = forms.CharField(
-        label=_("补录原因"), max_length=200, required=False, help_text=_("手工补录必须填写原因")
+        label=_("补录原因"),
+        max_length=200,
+        help_text=_("工作人员录入的签到一律为手工补录；人脸识别、刷卡、扫码签到由考勤设备上传"),
     )
 
     def sheets(self) -> list[AttendanceSheet]:
@@ -125,8 +128,10 @@ class AttendanceForm(forms.Form):
             session_id, _sep, person_id = value.partition(":")
             if session_id.isdigit() and person_id.isdigit():
                 marks[int(session_id)].add(int(person_id))
-        method, reason = self.cleaned_data["method"], self.cleaned_data["reason"]
-        return [AttendanceSheet(pk, people, method, reason) for pk, people in sorted(marks.items())]
+        reason = self.cleaned_data["reason"]
+        return [
+            AttendanceSheet(pk, people, CheckIn.Method.MANUAL, reason) for pk, people in sorted(marks.items())
+        ]
 
 
 class ResultsHeaderForm(forms.Form):

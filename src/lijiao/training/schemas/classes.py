@@ -175,9 +175,11 @@ class SessionOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     minutes: int
+    lesson_hours: int = Field(..., description="本节课时")
     kind: str = Field(..., description=f"类型：{_choices_text(ClassSession.Kind.choices)}")
     topic: str
     teacher_id: int | None = None
+    venue_id: int | None = None
 
     @staticmethod
     def resolve_minutes(obj: ClassSession) -> int:
@@ -188,11 +190,13 @@ class TimetableOut(Schema):
     sessions: int
     total_minutes: int
     practical_minutes: int
-    lesson_hours: int = Field(..., description="课程表总课时（分钟 ÷ 45，取整）")
+    lesson_hours: int = Field(..., description="课程表总课时（各节课时之和）")
     practical_hours: int
-    practical_share: str = Field(..., description='实操占比，如 "0.6000"')
+    practical_share: str = Field(..., description='实操课时占比，如 "0.6000"')
     min_hours: int | None = Field(None, description="该等级要求的最低课时")
     min_practical_share: str | None = None
+    requirement: str = Field("", description="课时要求及已安排课时")
+    warnings: list[str] = Field(default_factory=list, description="提醒，如课程安排在法定节假日")
 
 
 class ClassDetailOut(ClassOut):
@@ -220,6 +224,8 @@ class ClassDetailOut(ClassOut):
             "practical_share": f"{table.practical_share:.4f}",
             "min_hours": detail.min_hours,
             "min_practical_share": f"{share:.3f}" if share is not None else None,
+            "requirement": detail.requirement,
+            "warnings": detail.warnings,
         }
 
     @staticmethod
@@ -259,13 +265,17 @@ class ClassIn(Schema):
 class SessionIn(Schema):
     starts_at: dt.datetime = Field(..., description="开始时间（不带时区时按北京时间）")
     ends_at: dt.datetime
+    lesson_hours: int | None = Field(
+        None, ge=1, le=32, description="本节课时；不填按时长折算（每课时45分钟）"
+    )
     kind: ClassSession.Kind = ClassSession.Kind.THEORY
     topic: str = Field("", max_length=200)
     teacher_id: int | None = None
+    venue_id: int | None = None
 
 
 class SessionsIn(Schema):
-    sessions: list[SessionIn]
+    sessions: list[SessionIn] = Field(..., max_length=1000)
     update_hours: bool = Field(True, description="按课程表重新计算申报课时")
 
 

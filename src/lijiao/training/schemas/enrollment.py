@@ -124,8 +124,12 @@ class CheckInIn(Schema):
     enrollment_id: int | None = Field(None, description="报名编号（与 person_id 二选一）")
     person_id: int | None = Field(None, description="人员编号（与 enrollment_id 二选一）")
     checked_at: dt.datetime = Field(..., description="签到时间（课前30分钟至下课）")
-    method: str = Field(..., description="方式：" + "、".join(f"{k} {v}" for k, v in CheckIn.Method.choices))
-    reason: str = Field("", max_length=200, description="手工补录的原因（manual 必填）")
+    method: str = Field(
+        CheckIn.Method.MANUAL,
+        description="方式：工作人员只能 manual 手工补录（须填原因）；人脸识别、刷卡、扫码、线上签到由考勤设备"
+        "通过 /device/… 接口上传",
+    )
+    reason: str = Field("", max_length=200, description="手工补录的原因（必填）")
 
 
 class CheckInOut(Schema):
@@ -141,7 +145,7 @@ class CheckInOut(Schema):
 class SheetIn(Schema):
     session_id: int
     person_ids: list[int]
-    method: str
+    method: str = Field(CheckIn.Method.MANUAL, description="工作人员只能 manual 手工补录（须填原因）")
     reason: str = Field("", max_length=200)
     checked_at: dt.datetime | None = Field(None, description="签到时间；空为上课开始时间")
 
@@ -154,6 +158,7 @@ class SessionOut(Schema):
     id: int
     starts_at: dt.datetime
     ends_at: dt.datetime
+    lesson_hours: int
     kind: str
     topic: str
 
@@ -163,13 +168,15 @@ class SheetRowOut(Schema):
     person_id: int
     name: str
     citizen_id_masked: str
-    attended: int
-    rate: Decimal
+    attended: int = Field(..., description="出勤节数")
+    attended_hours: int = Field(..., description="出勤课时")
+    rate: Decimal = Field(..., description="出勤率：出勤课时 ÷ 课程表总课时")
     checked_in_sessions: list[int]
 
 
 class SheetOut(Schema):
     class_id: int
+    required_hours: int = Field(..., description="课程表总课时")
     sessions: list[SessionOut]
     rows: list[SheetRowOut]
 

@@ -15,7 +15,7 @@ PermissionDenied`, before anything is looked up; ADR 0005); something out of sco
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -34,8 +34,10 @@ from lijiao.training.services.classes import (
     LESSON_MINUTES,
     Timetable,
     allowed_actions,
+    hour_requirement,
     lesson_rule_for,
     timetable,
+    timetable_warnings,
 )
 from lijiao.training.services.programs import quota_used
 
@@ -157,6 +159,8 @@ class ClassDetail:
     assessed: int
     passed: int
     actions: list[str]
+    requirement: str = ""  # the hour requirement stated once, with what the timetable holds
+    warnings: list[str] = field(default_factory=list)  # e.g. sessions on public holidays
 
     @property
     def enrolled(self) -> int:
@@ -168,7 +172,7 @@ def class_detail(user: Actor | None, pk: int) -> ClassDetail:
     training_class = get_class(user, pk)
     sessions = list(
         ClassSession.objects.filter(training_class=training_class)
-        .select_related("teacher")
+        .select_related("teacher", "venue")
         .order_by("starts_at")
     )
     for session in sessions:
@@ -199,6 +203,8 @@ def class_detail(user: Actor | None, pk: int) -> ClassDetail:
         assessed=results["assessed"] or 0,
         passed=results["passed"] or 0,
         actions=allowed_actions(user, training_class) if user is not None else [],
+        requirement=hour_requirement(training_class.catalog_item, rule).statement(table),
+        warnings=timetable_warnings(timezone.localtime(s.starts_at).date() for s in sessions),
     )
 
 

@@ -24,6 +24,7 @@ from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import NotFound
 from lijiao.core.permissions import require_perm
 from lijiao.people.models import Person, PersonGroup
+from lijiao.training.checks import hours_rate
 from lijiao.training.models import AssessmentResult, CheckIn, ClassSession, Enrollment, TrainingClass
 from lijiao.training.selectors.classes import get_class, visible_classes
 
@@ -141,7 +142,8 @@ def person_enrollments(user: Actor | None, person: Person) -> QuerySet[Enrollmen
 class AttendanceRow:
     enrollment: Enrollment
     cells: list[CheckIn | None]
-    attended: int
+    attended: int  # sessions attended
+    attended_hours: int  # lesson hours attended: the rate counts these
     rate: Decimal
 
 
@@ -154,12 +156,18 @@ class AttendanceSheet:
     rows: list[AttendanceRow] = field(default_factory=list)
 
     @property
+    def required_hours(self) -> int:
+        """The lesson hours of the timetable (the denominator of every rate)."""
+        return sum(s.lesson_hours for s in self.sessions)
+
+    @property
     def session_totals(self) -> list[int]:
         return [sum(1 for row in self.rows if row.cells[j] is not None) for j in range(len(self.sessions))]
 
 
 def attendance_sheet(training_class: TrainingClass, *, include_withdrawn: bool = False) -> AttendanceSheet:
-    """The attendance matrix of a class in three queries (sessions, enrollments, check-ins)."""
+    """The attendance matrix of a class in three queries (sessions, enrollments, check-ins); rates in lesson
+    hours (:func:`lijiao.training.checks.hours_rate`)."""
     sessions = list(ClassSession.objects.filter(training_class=training_class).order_by("starts_at", "id"))
     enrollments = Enrollment.objects.filter(training_class=training_class).select_related("person")
     if not include_withdrawn:
@@ -171,13 +179,13 @@ def attendance_sheet(training_class: TrainingClass, *, include_withdrawn: bool =
         cells = grid.get(checkin.enrollment_id)
         if cells is not None and checkin.session_id in column:
             cells[column[checkin.session_id]] = checkin
-    total = len(sessions)
+    required = sum(s.lesson_hours for s in sessions)
     rows = []
     for enrollment in enrollment_list:
         cells = grid[enrollment.pk]
         attended = sum(1 for c in cells if c is not None)
-        rate = (Decimal(attended) / Decimal(total)).quantize(Decimal("0.0001")) if total else Decimal(0)
-        rows.append(AttendanceRow(enrollment, cells, attended, rate))
+        hours = sum(s.lesson_hours for s, c in zip(sessions, cells, strict=True) if c is not None)
+        rows.append(AttendanceRow(enrollment, cells, attended, hours, hours_rate(hours, required)))
     return AttendanceSheet(training_class, sessions, rows)
 
 

@@ -1,7 +1,13 @@
-"""Attendance (SPEC C4, R9): check-ins per session with time and method, and the attendance rate.
+"""Attendance (SPEC C4, R9): check-ins per session with time and method, and the attendance rate in lesson hours.
+
+Who records what (ADR 0010): the methods that claim a device (人脸识别, 刷卡, 扫码, 线上) come only from an
+:class:`~lijiao.training.models.AttendanceDevice` of the class's provider, through the API with the device's own
+credential (the device is the actor); staff entries (the attendance screen, a staff API token) are always
+手工补录 with a reason. A staff entry claiming a device method is refused and nothing is written.
 
 A check-in is refused (and nothing written) when: the class is not running (an approved class only on the
-session's own day); the person is not actively enrolled; a manual check-in has no reason; the time is outside
+session's own day); the person is not actively enrolled; the method is not one the actor may record; a manual
+check-in has no reason; the time is outside
 the session window (``TRAINING_CHECKIN_EARLY_MINUTES`` before the start, default 30, until the end) or in the
 future; the person is already checked in to this session; or the person is already checked in to a session of
 ANOTHER class overlapping this one in time ("a person cannot be checked in at two classes at once").
@@ -9,8 +15,8 @@ ANOTHER class overlapping this one in time ("a person cannot be checked in at tw
 Two services: :func:`check_in` records one check-in (a terminal's live call); :func:`record_attendance` records
 the sheets of one or many sessions at once, all or nothing (the attendance screen, the API, a terminal's upload).
 
-After every write the stored ``Enrollment.attendance_rate`` of the class is refreshed (one aggregate query and
-one bulk update).
+After every write the stored ``Enrollment.attendance_rate`` of the class (hours attended / hours of the
+timetable, :func:`lijiao.training.checks.attendance_rates`) is refreshed (one aggregate query and a few updates).
 """
 
 from __future__ import annotations
@@ -28,10 +34,17 @@ from django.utils.translation import gettext as _
 from lijiao.audit.services import record_event
 from lijiao.core.actors import Actor
 from lijiao.core.bulk_write import bulk_insert
-from lijiao.core.errors import Conflict, DomainError, FieldError
+from lijiao.core.errors import Conflict, DomainError, FieldError, PermissionDenied
 from lijiao.people.models import Person
 from lijiao.training.checks import attendance_rates, overlapping_checkins, overlapping_session_checkins
-from lijiao.training.models import CheckIn, ClassSession, ClassStatus, Enrollment, TrainingClass
+from lijiao.training.models import (
+    AttendanceDevice,
+    CheckIn,
+    ClassSession,
+    ClassStatus,
+    Enrollment,
+    TrainingClass,
+)
 from lijiao.training.services.actors import user_of
 from lijiao.training.services.enrollment import require_class_staff
 
@@ -39,9 +52,11 @@ __all__ = [
     "AttendanceSheet",
     "check_in",
     "checkin_window",
+    "device_of",
     "is_open_for_checkin",
     "record_attendance",
     "refresh_attendance_rates",
+    "require_recorder",
 ]
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -79,9 +94,35 @@ def _check_class_open(session: ClassSession, training_class: TrainingClass) -> N
     )
 
 
-def _check_method(method: str, reason: str) -> list[FieldError]:
+def device_of(actor: Actor | None) -> AttendanceDevice | None:
+    """The device acting, or None for a person (staff on a screen or with a staff API token)."""
+    return actor if isinstance(actor, AttendanceDevice) else None
+
+
+def require_recorder(actor: Actor | None, training_class: TrainingClass) -> None:
+    """The actor may record attendance for the class: an active device of the class's provider, or staff of the
+    provider holding ``training.record_attendance``; else :class:`PermissionDenied`."""
+    device = device_of(actor)
+    if device is None:
+        require_class_staff(actor, training_class, "training.record_attendance")
+        return
+    if not device.is_active:
+        raise PermissionDenied(_("考勤设备已吊销或已过期"))
+    if device.provider_id != training_class.provider_id:
+        raise PermissionDenied(_("该考勤设备不属于本班的培训机构，不能上传本班签到"))
+
+
+def _method_label(method: str) -> str:
+    return str(CheckIn.Method(method).label)
+
+
+def _check_method(method: str, reason: str, device: AttendanceDevice | None = None) -> list[FieldError]:
+    """The method the actor may record: a device only the methods it is registered for; staff only 手工补录 with
+    a reason."""
     errors: list[FieldError] = []
-    if method not in CheckIn.Method.values:
+    if not method:
+        errors.append(FieldError("method", _("请填写签到方式")))
+    elif method not in CheckIn.Method.values:
         allowed = "、".join(str(label) for label in CheckIn.Method.labels)
         errors.append(
             FieldError(
@@ -89,7 +130,27 @@ def _check_method(method: str, reason: str) -> list[FieldError]:
                 _("未知的签到方式“%(method)s”，应为：%(allowed)s") % {"method": method, "allowed": allowed},
             )
         )
-    elif method == CheckIn.Method.MANUAL and not reason:
+    elif device is not None:
+        if method not in device.methods:
+            own = "、".join(_method_label(m) for m in device.methods if m in CheckIn.Method.values)
+            errors.append(
+                FieldError(
+                    "method",
+                    _("本考勤设备登记的签到方式为“%(own)s”，不能上传“%(method)s”签到")
+                    % {"own": own, "method": _method_label(method)},
+                )
+            )
+    elif method in CheckIn.DEVICE_METHODS:
+        errors.append(
+            FieldError(
+                "method",
+                _(
+                    "“%(method)s”签到只能由考勤设备通过接口上传；工作人员录入的签到一律为手工补录，并须填写原因"
+                )
+                % {"method": _method_label(method)},
+            )
+        )
+    elif not reason:
         errors.append(FieldError("reason", _("手工补录须填写原因")))
     if len(reason) > 200:
         errors.append(FieldError("reason", _("原因最多200字")))
@@ -116,7 +177,7 @@ def _check_time(session: ClassSession, checked_at: dt.datetime) -> list[FieldErr
 
 
 def refresh_attendance_rates(training_class: TrainingClass) -> None:
-    """Store every enrollment's attendance rate (attended sessions / sessions) for the class."""
+    """Store every enrollment's attendance rate (lesson hours attended / lesson hours of the timetable)."""
     by_rate: dict[Decimal, list[int]] = {}
     for pk, rate in attendance_rates(training_class).items():
         by_rate.setdefault(rate, []).append(pk)
@@ -143,17 +204,18 @@ def check_in(
     person_id: int | None = None,
     enrollment_id: int | None = None,
     checked_at: dt.datetime,
-    method: str,
+    method: str = CheckIn.Method.MANUAL,
     reason: str = "",
 ) -> CheckIn:
     """Record that a person attended ``session`` (give ``person`` or their ``enrollment``, or their ids).
 
-    Needs ``training.record_attendance`` as staff of the class's provider. See the module docstring for the
-    refusals.
+    The actor is a device of the class's provider (its own method) or staff of the provider with
+    ``training.record_attendance`` (手工补录 with a reason). See the module docstring for the refusals.
     """
     session = ClassSession.objects.select_related("training_class").get(pk=session.pk)
     training_class = session.training_class
-    require_class_staff(actor, training_class, "training.record_attendance")
+    require_recorder(actor, training_class)
+    device = device_of(actor)
     if person is None and enrollment is None:
         person, enrollment = _checkin_subject(session, enrollment_id=enrollment_id, person_id=person_id)
     if person is None and enrollment is None:
@@ -168,7 +230,7 @@ def check_in(
         )
     reason = (reason or "").strip()
     checked_at = _aware(checked_at)
-    errors = [*_check_method(method, reason), *_check_time(session, checked_at)]
+    errors = [*_check_method(method, reason, device), *_check_time(session, checked_at)]
     if errors:
         raise DomainError(_("签到信息有误"), code="invalid_checkin", errors=tuple(errors))
     name = active.person.name
@@ -186,6 +248,7 @@ def check_in(
                 checked_at=checked_at,
                 method=method,
                 reason=reason,
+                device=device,
                 recorded_by=user_of(actor),
             )
     except IntegrityError:
@@ -199,6 +262,7 @@ def check_in(
             "enrollment": active.pk,
             "checked_at": checked_at,
             "method": method,
+            "device": device.pk if device is not None else None,
         },
         reason=reason,
     )
@@ -232,7 +296,7 @@ class AttendanceSheet:
 
     session_id: int
     person_ids: Collection[int]
-    method: str
+    method: str = CheckIn.Method.MANUAL
     reason: str = ""
     checked_at: dt.datetime | None = None
 
@@ -245,9 +309,12 @@ class _SheetCheck:
     already: dict[int, set[int]]  # session id -> people checked in (before and by earlier sheets)
     overlaps: dict[tuple[int, int], str]
     recorded_by: int | None
+    device_id: int | None = None
     problems: list[FieldError] = field(default_factory=list)
     not_enrolled: set[int] = field(default_factory=set)
-    rows: list[tuple[int, int, int, dt.datetime, str, str, int | None]] = field(default_factory=list)
+    rows: list[tuple[int, int, int, dt.datetime, str, str, int | None, int | None]] = field(
+        default_factory=list
+    )
     skipped: int = 0
 
 
@@ -289,7 +356,16 @@ def _check_sheet(check: _SheetCheck, sheet: AttendanceSheet, session: ClassSessi
                 )
             )
         else:
-            row = (session.pk, enrollment[0], person_id, when, sheet.method, reason, check.recorded_by)
+            row = (
+                session.pk,
+                enrollment[0],
+                person_id,
+                when,
+                sheet.method,
+                reason,
+                check.recorded_by,
+                check.device_id,
+            )
             check.rows.append(row)
             taken.add(person_id)
 
@@ -308,11 +384,12 @@ def record_attendance(
     again). Every refusal is a field error naming the session or the person; then nothing is written.
 
     A constant number of queries however many sheets and people: the check-ins are written in bulk, one audit
-    event for the whole, the attendance rates refreshed once. Needs ``training.record_attendance`` as staff of
-    the class's provider.
+    event for the whole, the attendance rates refreshed once. The actor is a device of the class's provider
+    (its own method) or staff of the provider with ``training.record_attendance`` (手工补录 with a reason).
     """
     training_class = TrainingClass.objects.get(pk=training_class.pk)
-    require_class_staff(actor, training_class, "training.record_attendance")
+    require_recorder(actor, training_class)
+    device = device_of(actor)
     sessions = _sessions_of(training_class, sheets)
     ordered = sorted(sheets, key=lambda sheet: (sessions[sheet.session_id].starts_at, sheet.session_id))
     for sheet in ordered:
@@ -335,10 +412,11 @@ def record_attendance(
         already=already,
         overlaps=overlapping_session_checkins(list(sessions.values()), set(enrollments)),
         recorded_by=getattr(user_of(actor), "pk", None),
+        device_id=device.pk if device is not None else None,
     )
     methods = {(sheet.method, (sheet.reason or "").strip()) for sheet in sheets}
     for method, reason in sorted(methods):
-        check.problems.extend(_check_method(method, reason))
+        check.problems.extend(_check_method(method, reason, device))
     for sheet in ordered:
         _check_sheet(check, sheet, sessions[sheet.session_id], (sheet.reason or "").strip())
     check.problems.extend(
@@ -357,7 +435,16 @@ def record_attendance(
 
 
 def _write_checkins(actor: Actor, training_class: TrainingClass, check: _SheetCheck) -> None:
-    fields = ("session_id", "enrollment_id", "person_id", "checked_at", "method", "reason", "recorded_by_id")
+    fields = (
+        "session_id",
+        "enrollment_id",
+        "person_id",
+        "checked_at",
+        "method",
+        "reason",
+        "recorded_by_id",
+        "device_id",
+    )
     try:
         with transaction.atomic():
             bulk_insert(CheckIn, fields, check.rows)
@@ -375,6 +462,7 @@ def _write_checkins(actor: Actor, training_class: TrainingClass, check: _SheetCh
             "sessions": {str(pk): sorted(ids) for pk, ids in by_session.items()},
             "checkins": len(check.rows),
             "methods": sorted({row[4] for row in check.rows}),
+            "device": check.device_id,
             "skipped_already_checked_in": check.skipped,
         },
         reason="；".join(reasons)[:500],

@@ -36,8 +36,6 @@ from lijiao.training.forms.classes import (
     ClassForm,
     ProgramForm,
     ReasonForm,
-    TimetableForm,
-    timetable_text,
 )
 from lijiao.training.models import ClassStatus, Program, TrainingClass
 from lijiao.training.selectors import classes as selectors
@@ -255,40 +253,6 @@ def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "training/classes/form.html", {"form": form, "mode": "edit", "tc": tc})
 
 
-@staff_view("training.change_classsession")
-@require_http_methods(["GET", "POST"])
-def class_sessions(request: HttpRequest, pk: int) -> HttpResponse:
-    """The timetable editor: one line per session."""
-    tc = _editable_class(request, pk)
-    if tc.status not in workflows.EDITABLE:
-        messages.error(
-            request, _("培训班当前为“%(status)s”，不能修改课程表。") % {"status": tc.get_status_display()}
-        )
-        return redirect("training:class_detail", pk=tc.pk)
-    if request.method == "POST":
-        form = TimetableForm(request.POST)
-        if form.is_valid():
-            with service_errors_on(form):
-                services.set_sessions(
-                    actor=request.user, training_class=tc, sessions=form.cleaned_data["sessions"]
-                )
-                tc.refresh_from_db()
-                messages.success(
-                    request,
-                    _("课程表已保存：共%(sessions)s节，%(hours)s课时，其中实操%(practical)s课时。")
-                    % {
-                        "sessions": tc.sessions.count(),
-                        "hours": tc.lesson_hours,
-                        "practical": tc.practical_hours,
-                    },
-                )
-                return redirect("training:class_detail", pk=tc.pk)
-    else:
-        form = TimetableForm(initial={"sessions": timetable_text(tc.sessions.all())})
-    rule = services.lesson_rule_for(tc.catalog_item)
-    return render(request, "training/classes/sessions.html", {"form": form, "tc": tc, "rule": rule})
-
-
 @staff_view("training.change_trainingclass")
 @require_POST
 def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -449,7 +413,6 @@ urlpatterns: list[URLPattern] = [
     path("classes/new/", class_create, name="class_create"),
     path("classes/<int:pk>/", class_detail, name="class_detail"),
     path("classes/<int:pk>/edit/", class_edit, name="class_edit"),
-    path("classes/<int:pk>/sessions/", class_sessions, name="class_sessions"),
     path("classes/<int:pk>/delete/", class_delete, name="class_delete"),
     *(
         path(f"classes/<int:pk>/{action}/", class_transition, {"action": action}, name=f"class_{action}")

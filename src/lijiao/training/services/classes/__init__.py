@@ -13,8 +13,8 @@ do what:
 Filing (:func:`file_class`) runs every check of :func:`filing_problems` and writes nothing unless all pass: the
 subject is resolved in the catalog edition in force **on the filing date** (SPEC C2: a class keeps that edition),
 the provider is listed and not blacklisted over the class dates and the subject is in its scope (R10), the
-timetable reaches the lesson-hour rule of the item's kind and level (1 lesson hour = 45 minutes; the practical
-share is practical minutes / all minutes) and matches the declared hours, the venue holds the class, the program
+timetable reaches the lesson-hour rule of the item's kind and level (each session states its lesson hours; the
+practical share is practical hours / all hours) and matches the declared hours, the venue holds the class, the program
 fits the item, and the class starts today or later. Each failure is a field error naming the input.
 """
 
@@ -39,7 +39,6 @@ from lijiao.training.services.classes.editing import (
     create_class,
     delete_class,
     next_class_code,
-    set_sessions,
     update_class,
 )
 from lijiao.training.services.classes.filing import (
@@ -49,6 +48,16 @@ from lijiao.training.services.classes.filing import (
     resolve_subject,
     same_subject_item,
     timetable,
+)
+from lijiao.training.services.classes.schedule import (
+    HourRequirement,
+    check_timetable,
+    class_timetable_warnings,
+    hour_requirement,
+    planned_timetable,
+    row_field,
+    set_sessions,
+    timetable_warnings,
 )
 from lijiao.training.services.classes.transitions import (
     approve_class,
@@ -72,28 +81,35 @@ __all__ = [
     "MAX_SESSION_MINUTES",
     "PROVIDER_ACTION_PERMS",
     "ClassInput",
+    "HourRequirement",
     "SessionInput",
     "Timetable",
     "allowed_actions",
     "approve_class",
+    "check_timetable",
+    "class_timetable_warnings",
     "close_class",
     "create_class",
     "delete_class",
     "file_class",
     "filing_problems",
     "finish_class",
+    "hour_requirement",
     "lesson_rule_for",
     "mark_assessed",
     "may_act",
     "next_class_code",
+    "planned_timetable",
     "program_item_problems",
     "reject_class",
     "resolve_subject",
     "return_class",
+    "row_field",
     "same_subject_item",
     "set_sessions",
     "start_class",
     "timetable",
+    "timetable_warnings",
     "update_class",
     "withdraw_class",
 ]

@@ -76,18 +76,23 @@ class ClassInput:
 
 @dataclass(frozen=True, slots=True)
 class SessionInput:
-    """One session of a timetable (aware datetimes; naive ones are taken as Beijing time)."""
+    """One row of a timetable (aware datetimes; naive ones are taken as Beijing time).
+
+    ``lesson_hours``: the session's 课时; None takes as many whole lessons as fit in its time.
+    """
 
     starts_at: dt.datetime
     ends_at: dt.datetime
     kind: str = ClassSession.Kind.THEORY
     topic: str = ""
     teacher: Teacher | None = None
+    lesson_hours: int | None = None
+    venue: Venue | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Timetable:
-    """Totals of a class's sessions."""
+    """Totals of a class's sessions: the lesson hours each session states (课时), and its minutes."""
 
     sessions: int
     total_minutes: int
@@ -95,27 +100,29 @@ class Timetable:
     first_start: dt.datetime | None
     last_end: dt.datetime | None
     lesson_minutes: int = LESSON_MINUTES
+    total_hours: int = 0
+    practical_hours: int = 0
 
     @property
     def lesson_hours(self) -> int:
-        """Whole lesson hours (minutes // 45)."""
-        return self.total_minutes // self.lesson_minutes
+        """The sessions' lesson hours added up."""
+        return self.total_hours
 
     @property
-    def practical_hours(self) -> int:
-        return self.practical_minutes // self.lesson_minutes
+    def theory_hours(self) -> int:
+        return self.total_hours - self.practical_hours
 
     @property
     def exact_hours(self) -> Decimal:
-        """Lesson hours to two decimals (minutes / 45)."""
-        return (Decimal(self.total_minutes) / self.lesson_minutes).quantize(Decimal("0.01"))
+        """The lesson hours as a decimal (kept for the messages that print it)."""
+        return Decimal(self.total_hours)
 
     @property
     def practical_share(self) -> Decimal:
-        """Practical minutes / all minutes (4 decimals; 0 without sessions)."""
-        if not self.total_minutes:
+        """Practical hours / all hours (4 decimals; 0 without sessions)."""
+        if not self.total_hours:
             return Decimal(0)
-        return (Decimal(self.practical_minutes) / self.total_minutes).quantize(Decimal("0.0001"))
+        return (Decimal(self.practical_hours) / self.total_hours).quantize(Decimal("0.0001"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

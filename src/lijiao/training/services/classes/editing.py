@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lijiao.audit.services import record_event, snapshot
@@ -21,7 +18,6 @@ from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Provider
 from lijiao.providers.selectors import scope_covers
 from lijiao.training.models import (
-    ClassSession,
     ClassStatus,
     Enrollment,
     TrainingClass,
@@ -30,13 +26,9 @@ from lijiao.training.services.actors import user_of
 from lijiao.training.services.classes.common import (
     CLASS_FIELDS,
     CODE_PREFIX,
-    LESSON_MINUTES,
     MAX_CAPACITY,
     MAX_CLASS_DAYS,
-    MAX_SESSION_MINUTES,
-    MAX_SESSIONS,
     ClassInput,
-    SessionInput,
     _fail,
     _locked,
     _require_editable,
@@ -45,11 +37,8 @@ from lijiao.training.services.classes.common import (
 )
 from lijiao.training.services.classes.filing import (
     _outside_scope,
-    _session_minutes,
     _venue_and_teacher_errors,
-    lesson_rule_for,
     resolve_subject,
-    timetable,
 )
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -220,117 +209,6 @@ def update_class(*, actor: Actor, training_class: TrainingClass, data: ClassInpu
     tc.save()
     tc.teachers.set(list(data.teachers))
     record_event(actor=actor, action="training.class.updated", obj=tc, before=before, after=_snapshot(tc))
-    return tc
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
-
-
-@transaction.atomic
-def set_sessions(
-    *,
-    actor: Actor,
-    training_class: TrainingClass,
-    sessions: Sequence[SessionInput],
-    update_hours: bool = True,
-) -> TrainingClass:
-    """Replace the timetable of a draft or returned class.
-
-    Every session lies within the class dates, lasts at most 12 hours, and no two sessions of the class overlap.
-    With ``update_hours`` the declared lesson and practical hours become the timetable's (minutes // 45).
-    """
-    _require_own_provider(actor, training_class, "training.change_classsession")
-    tc = _locked(training_class)
-    _require_editable(tc)
-    errors: list[FieldError] = []
-    if len(sessions) > MAX_SESSIONS:
-        errors.append(FieldError("sessions", _("课程最多%(max)s节") % {"max": MAX_SESSIONS}))
-    rows: list[tuple[int, dt.datetime, dt.datetime, SessionInput]] = []
-    for number, session in enumerate(sessions, start=1):
-        starts_at, ends_at = _aware(session.starts_at), _aware(session.ends_at)
-        prefix = _("第%(number)s节 %(time)s：") % {
-            "number": number,
-            "time": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
-        }
-        if ends_at <= starts_at:
-            errors.append(FieldError("sessions", prefix + _("结束时间必须晚于开始时间")))
-            continue
-        if _session_minutes(starts_at, ends_at) > MAX_SESSION_MINUTES:
-            errors.append(FieldError("sessions", prefix + _("一节课不能超过12小时")))
-        first, last = timezone.localtime(starts_at).date(), timezone.localtime(ends_at).date()
-        if first < tc.start_date or last > tc.end_date:
-            errors.append(
-                FieldError(
-                    "sessions",
-                    prefix
-                    + _("不在培训班起止日期%(start)s至%(end)s内")
-                    % {"start": tc.start_date.isoformat(), "end": tc.end_date.isoformat()},
-                )
-            )
-        if session.kind not in ClassSession.Kind.values:
-            errors.append(
-                FieldError("sessions", prefix + _("未知的课程类型“%(kind)s”") % {"kind": session.kind})
-            )
-        if len(session.topic.strip()) > 200:
-            errors.append(FieldError("sessions", prefix + _("内容最多200字")))
-        if session.teacher is not None and session.teacher.provider_id != tc.provider_id:
-            errors.append(FieldError("sessions", prefix + _("只能选择本机构的教师")))
-        rows.append((number, starts_at, ends_at, session))
-    ordered = sorted(rows, key=lambda r: (r[1], r[2]))
-    latest: tuple[int, dt.datetime, dt.datetime, SessionInput] | None = None
-    for row in ordered:
-        if latest is not None and row[1] < latest[2]:
-            errors.append(
-                FieldError(
-                    "sessions",
-                    _("第%(number)s节与第%(other)s节时间重叠") % {"number": row[0], "other": latest[0]},
-                )
-            )
-        if latest is None or row[2] > latest[2]:
-            latest = row
-    if errors:
-        raise _fail(_("课程表有误"), errors, code="invalid_timetable")
-    before = {
-        "sessions": tc.sessions.count(),
-        "lesson_hours": tc.lesson_hours,
-        "practical_hours": tc.practical_hours,
-    }
-    ClassSession.objects.filter(training_class=tc).delete()
-    ClassSession.objects.bulk_create(
-        [
-            ClassSession(
-                training_class=tc,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                kind=session.kind,
-                topic=session.topic.strip(),
-                teacher=session.teacher,
-            )
-            for _n, starts_at, ends_at, session in ordered
-        ],
-        batch_size=500,
-    )
-    if update_hours:
-        rule = lesson_rule_for(tc.catalog_item)
-        table = timetable(tc, rule.lesson_minutes if rule else LESSON_MINUTES)
-        tc.lesson_hours, tc.practical_hours = table.lesson_hours, table.practical_hours
-        tc.save(update_fields=["lesson_hours", "practical_hours", "updated_at"])
-    record_event(
-        actor=actor,
-        action="training.class.sessions_set",
-        obj=tc,
-        before=before,
-        after={
-            "sessions": len(ordered),
-            "lesson_hours": tc.lesson_hours,
-            "practical_hours": tc.practical_hours,
-            "timetable": [
-                [timezone.localtime(s).isoformat(), timezone.localtime(e).isoformat(), x.kind]
-                for _n, s, e, x in ordered
-            ],
-        },
-    )
     return tc
 
 

@@ -135,21 +135,22 @@ def _session_minutes(starts_at: dt.datetime, ends_at: dt.datetime) -> int:
 
 
 def timetable(training_class: TrainingClass, lesson_minutes: int = LESSON_MINUTES) -> Timetable:
-    """Session count, total and practical minutes, first start and last end of a class."""
+    """Session count, lesson hours (all and practical), minutes, first start and last end of a class."""
     rows = list(
         ClassSession.objects.filter(training_class_id=training_class.pk)
         .order_by("starts_at")
-        .values_list("starts_at", "ends_at", "kind")
+        .values_list("starts_at", "ends_at", "kind", "lesson_hours")
     )
-    total = sum(_session_minutes(s, e) for s, e, _k in rows)
-    practical = sum(_session_minutes(s, e) for s, e, k in rows if k == ClassSession.Kind.PRACTICAL)
+    practical_kind = ClassSession.Kind.PRACTICAL
     return Timetable(
         sessions=len(rows),
-        total_minutes=total,
-        practical_minutes=practical,
+        total_minutes=sum(_session_minutes(s, e) for s, e, _k, _h in rows),
+        practical_minutes=sum(_session_minutes(s, e) for s, e, k, _h in rows if k == practical_kind),
         first_start=rows[0][0] if rows else None,
-        last_end=max((e for _s, e, _k in rows), default=None),
+        last_end=max((e for _s, e, _k, _h in rows), default=None),
         lesson_minutes=lesson_minutes,
+        total_hours=sum(h for _s, _e, _k, h in rows),
+        practical_hours=sum(h for _s, _e, k, h in rows if k == practical_kind),
     )
 
 
@@ -200,18 +201,13 @@ def _timetable_problems(tc: TrainingClass, subject: CatalogItem) -> list[FieldEr
         errors.append(FieldError("sessions", _("请先编排课程表")))
     else:
         required = max(rule.min_total_hours if rule else 0, subject.min_lesson_hours or 0)
-        if table.total_minutes < required * lesson_minutes:
+        if table.total_hours < required:
             level = subject.get_level_display() or subject.get_kind_display()
             errors.append(
                 FieldError(
                     "sessions",
-                    _("课程表共 %(hours)s 课时，每课时%(minutes)s分钟，%(level)s至少需要 %(required)s 课时")
-                    % {
-                        "hours": table.exact_hours,
-                        "minutes": lesson_minutes,
-                        "level": level,
-                        "required": required,
-                    },
+                    _("课程表共 %(hours)s 课时，%(level)s至少需要 %(required)s 课时")
+                    % {"hours": table.total_hours, "level": level, "required": required},
                 )
             )
         min_share = rule.min_practical_share if rule is not None else Decimal(0)

@@ -195,7 +195,7 @@ def _attendance_rates(tc: TrainingClass) -> dict[int, Decimal]:
 @transaction.atomic
 def finish_class(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Running → finished (结业) on or after the end date: active enrollments become completed, and every
-    enrollment gets its attendance rate (attended sessions / sessions, 4 decimals)."""
+    enrollment gets its attendance rate (lesson hours attended / hours of the timetable, 4 decimals)."""
     _require_own_provider(actor, training_class, "training.change_trainingclass")
     tc = _locked(training_class)
     workflows.require_transition(tc, ClassStatus.FINISHED)
