@@ -57,6 +57,7 @@ from lijiao.core.models import HandlingArea, ImportJob
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import BlacklistEntry, CreditEvent, ProviderScope
 from lijiao.training.models import ClassStatus, Enrollment, Program
+from lijiao.training.services.devices import register_device
 from tests.training.conftest import _make_provider, make_class, today
 from tests.training.test_enrollment import make_person
 
@@ -91,6 +92,8 @@ CATALOG_EDITORS = frozenset({"admin", "catalog"})
 REVIEWERS_A = frozenset({"admin", "clerk"})  # review provider A and its classes (ZS)
 AUDITORS = frozenset({"admin", "auditor"})
 STAFF_SITE = frozenset({"admin", "catalog"})
+TOKEN_HOLDERS = USERS - {"employer", "school", "worker"}  # workers, employers, schools hold no API tokens
+PROVIDER_STAFF = OWN | {"other"}  # any provider's staff (their own devices)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ A_CLASS_WRITE = row(OWN, missing={"other"})  # the class's own provider staff
 A_CLASS_REVIEW = row(REVIEWERS_A, missing={"other"})
 A_REVIEW_SCREEN = row(REVIEWERS_A, missing={"other"})  # the screens read the provider first: B's staff 404
 ANY_USER = row(USERS)
+# a roster import's job and report: the class's provider staff and the bureau staff whose scope covers the class
+IMPORT_READ = row(READ_A, missing=USERS - READ_A)
 
 # ---------------------------------------------------------------------------------------------------------------
 # The API: "METHOD path" (below /api/v1) → who may
@@ -139,8 +144,8 @@ API: dict[str, Row] = {
     "POST /core/identity/credit-code": PUBLIC,
     # accounts: one's own account and tokens (the token named in the path is the provider's)
     "GET /accounts/me": ANY_USER,
-    "GET /accounts/tokens": ANY_USER,
-    "POST /accounts/tokens": ANY_USER,
+    "GET /accounts/tokens": row(TOKEN_HOLDERS),
+    "POST /accounts/tokens": row(TOKEN_HOLDERS),
     "DELETE /accounts/tokens/{token_id}": row(OWN, missing=USERS - OWN),
     # audit
     "GET /audit/events": row(AUDITORS),
@@ -241,8 +246,15 @@ API: dict[str, Row] = {
     "POST /training/classes/{class_id}/results": A_CLASS_WRITE,
     "POST /training/classes/{class_id}/roster/import": A_CLASS_WRITE,
     # roster import jobs (started by provider A's staff): the importer's own provider only
-    "GET /training/import-jobs/{job_id}": row(OWN, missing=USERS - OWN),
-    "GET /training/import-jobs/{job_id}/report.xlsx": row(OWN, missing=USERS - OWN),
+    "GET /training/import-jobs/{job_id}": IMPORT_READ,
+    "GET /audit/chain": row(AUDITORS),
+    "GET /training/devices": row(PROVIDER_STAFF),
+    "POST /training/devices": row(PROVIDER_STAFF),
+    "POST /training/devices/{device_id}/revoke": row(OWN, missing={"other"}),
+    "POST /training/device/classes/{class_id}/attendance": row(set(), denied="401"),  # a device's key only
+    "POST /training/device/sessions/{session_id}/checkins": row(set(), denied="401"),
+    "POST /training/classes/{class_id}/withdraw": A_CLASS_WRITE,
+    "GET /training/import-jobs/{job_id}/report.xlsx": IMPORT_READ,
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -263,7 +275,7 @@ SCREENS: dict[str, Screen] = {
     "accounts:login": Screen(LOGIN_PAGE, LOGIN_PAGE),
     "accounts:logout": Screen(None, row(EVERYONE)),
     "accounts:password_change": Screen(ANY_USER, ANY_USER),
-    "accounts:tokens": Screen(ANY_USER, ANY_USER),
+    "accounts:tokens": Screen(row(TOKEN_HOLDERS), row(TOKEN_HOLDERS)),
     "accounts:revoke_token": Screen(None, row(OWN, missing=USERS - OWN)),
     "accounts:reveal": Screen(None, row({"admin"})),  # core.reveal_pii
     "accounts:profile": Screen(ANY_USER, ANY_USER),
@@ -338,8 +350,20 @@ SCREENS: dict[str, Screen] = {
     "training:person_group_remove": Screen(None, A_CLASS_WRITE),
     "training:roster_import": Screen(A_CLASS_WRITE, A_CLASS_WRITE),
     "training:roster_import_template": Screen(row(OWN | {"other"})),
-    "training:import_job": Screen(row(OWN, missing=USERS - OWN)),
-    "training:import_job_report": Screen(row(OWN, missing=USERS - OWN)),
+    "training:import_job": Screen(IMPORT_READ),
+    "accounts:holiday_year": Screen(row({"admin"}), row({"admin"})),
+    "accounts:holiday_years": Screen(row({"admin"})),
+    "audit:chain": Screen(row(AUDITORS), row(AUDITORS)),
+    "providers:list_export": Screen(row(READ_A | {"other"})),
+    "training:attendance_export": Screen(STAFF_READ_A),
+    "training:class_list_export": Screen(row(TRAINING)),
+    "training:class_withdraw": Screen(None, A_CLASS_WRITE),
+    "training:device_revoke": Screen(None, row(OWN, missing={"other"})),
+    "training:devices": Screen(row(PROVIDER_STAFF), row(PROVIDER_STAFF)),
+    "training:results_export": Screen(STAFF_READ_A),
+    "training:review_queue_export": Screen(row(REVIEWERS_A)),
+    "training:roster_export": Screen(STAFF_READ_A),
+    "training:import_job_report": Screen(IMPORT_READ),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions
     "admin:index": Screen(row(STAFF_SITE, denied="login"), None),
 }
@@ -474,6 +498,7 @@ def _build() -> dict[str, Any]:
     )
     catalog_job.report.save("matrix-catalog.xlsx", ContentFile(_xlsx()), save=True)
     token, _raw = create_api_token(actor=users["provider"], name="矩阵")
+    device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
     session = training_class.sessions.order_by("starts_at").first()
     assert session is not None
     ids = {
@@ -493,6 +518,8 @@ def _build() -> dict[str, Any]:
         "session_id": session.pk,
         "job_id": roster_job.pk,
         "token_id": token.pk,
+        "device_id": device.pk,
+        "year": today().year + 1,
         "user_id": users["provider"].pk,
         "field": "phone",
         "action": "suspend",
@@ -558,6 +585,7 @@ BODY_OVERRIDES: dict[str, dict[str, Any]] = {  # per operation, where one field 
     "POST /providers/{provider_id}/credit-events": {"kind": "complaint"},
     "POST /training/programs": {"kind": "general"},
     "PUT /training/programs/{program_id}": {"kind": "general"},
+    "POST /training/devices": {"name": "矩阵考勤机二号", "methods": ["face"]},
 }
 QUERIES = {"GET /core/calendar/add-working-days": "?start=2026-01-05&days=3"}
 

@@ -11,6 +11,7 @@ from lijiao.accounts.models import ApiToken
 from lijiao.accounts.roles import roles_of
 from lijiao.accounts.schemas import MeOut, NewTokenOut, TokenIn, TokenOut
 from lijiao.accounts.services import create_api_token, revoke_api_token
+from lijiao.core.permissions import require_perm
 
 router = Router(auth=required_auth)
 
@@ -29,6 +30,8 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request: HttpRequest) -> object:
+    """The caller's tokens; roles that hold no tokens (workers, employers, schools) are refused."""
+    require_perm(current_user(request), "accounts.add_apitoken")
     return ApiToken.objects.filter(user=current_user(request))
 
 
