@@ -111,7 +111,8 @@ def test_a_different_name_is_refused(staff):
 
 
 def test_withdrawn_address_code_is_a_warning_not_a_refusal(staff):
-    person = register_person(actor=staff, citizen_id=make_id("110103", "19800101"), name="崇文")
+    # 崇文区, withdrawn in 2010, before this birth
+    person = register_person(actor=staff, citizen_id=make_id("110103", "20150101"), name="崇文")
     assert person.pk and len(person.id_warnings) == 1 and "崇文区" in person.id_warnings[0]
     event = AuditEvent.objects.get(action="people.person.registered")
     assert event.after["id_warnings"] == list(person.id_warnings)
