@@ -78,7 +78,7 @@ class ProgramIn(Schema):
     )
     item_rule: dict[str, Any] = Field(
         default_factory=dict,
-        description="适用目录项目规则（occupation_code、special_item_code、level、is_elder_child_care…）；空表示不限",
+        description="适用目录项目规则，可用事实：occupation_code、special_item_code、level、is_elder_child_care；空表示不限",
     )
     quota: int = Field(0, ge=0)
     attendance_threshold: str = Field("0.800", description="出勤率要求 0–1，字符串，如 0.8")
