@@ -847,6 +847,8 @@ class _DemoBuilder:
         for _attempt in range(14):
             start = earliest + dt.timedelta(days=self.rng.randint(0, span_days))
             slots = self.session_slots(start, pattern, sessions)
+            if not slots or slots[0][0] > latest:  # a weekend or evening pattern can begin after ``latest``
+                continue
             venue: Venue | None = None
             if mode != TrainingClass.Mode.ONLINE:
                 wanted_practical = practical * 2 >= sessions
