@@ -69,7 +69,7 @@ from lijiao.training.services.classes import (
     program_item_problems,
     timetable,
 )
-from lijiao.training.services.programs import program_item_problems, quota_used
+from lijiao.training.services.programs import quota_used
 
 FINISHED = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.CLOSED)
 TABLES = (
