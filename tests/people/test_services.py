@@ -236,3 +236,33 @@ def test_group_permissions(make_user, person):
         record_group(actor=clerk, person=person, group="veteran")
     with pytest.raises(PermissionDenied):
         remove_group(actor=clerk, person=person, group="veteran")
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "code"),
+    [
+        ("education", "初中及以下", "junior"),
+        ("education", "中专", "senior"),
+        ("education", "职高", "senior"),
+        ("education", "技校", "senior"),
+        ("education", "硕士", "postgraduate"),
+        ("education", "博士研究生", "postgraduate"),
+        ("education", "高中/中专/技校", "senior"),
+        ("education", "bachelor", "bachelor"),
+        ("household", "农业户口", "rural"),
+        ("household", "非农业户口", "urban"),
+        ("position", "工人", "worker"),
+        ("position", "干部", "cadre"),
+    ],
+)
+def test_register_person_accepts_the_variants_clerks_type(staff, field, typed, code):
+    """One vocabulary (people.vocabulary) for the roster import, the enroll form and API and any other import."""
+    person = register_person(actor=staff, citizen_id=make_id(), name="张三", **{field: typed})
+    assert getattr(person, field) == code
+
+
+def test_register_person_refuses_an_unknown_variant_and_writes_nothing(staff):
+    with pytest.raises(DomainError) as exc:
+        register_person(actor=staff, citizen_id=make_id(), name="张三", position="临时工")
+    assert exc.value.errors[0].field == "position"
+    assert not Person.objects.exists()
