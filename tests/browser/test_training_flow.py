@@ -200,7 +200,7 @@ def test_provider_files_clerk_approves_provider_imports_roster_and_records_atten
     page.locator("#new-class").click()
     page.fill("#id_name", CLASS_NAME)
     page.select_option("#id_catalog_item", str(setup["item"].pk))
-    page.select_option("#id_program", label="职业技能培训")
+    page.select_option("#id_program", label=f"{today.year}年职业技能培训")
     page.fill("#id_start_date", today.isoformat())
     page.fill("#id_end_date", (today + dt.timedelta(days=20)).isoformat())
     page.fill("#id_capacity", "30")

@@ -197,19 +197,21 @@ def test_unknown_address_code_is_a_warning_not_an_error():
         assert address_code_status(address) == "unknown"
 
 
-def test_withdrawn_address_code_is_a_warning():
+def test_withdrawn_address_code_in_use_at_birth_gives_no_warning():
+    """Numbers are kept for life: a code in use in the birth year is normal, even if withdrawn since."""
     cid = parse(make_id("110103", "19800101", "123"))  # 崇文区, merged into 东城区 in 2010
     assert cid.number == make_id("110103", "19800101", "123")
-    assert len(cid.warnings) == 1
-    assert "崇文区" in cid.warnings[0]
-    assert "2010" in cid.warnings[0]
-    assert chinese_only(cid.warnings[0])
+    assert cid.warnings == ()
     assert address_code_status("110103") == "withdrawn"
     assert address_code_status("110103", 1980) == "withdrawn"
+    assert parse(make_id("210282", "20000101", "123")).warnings == ()  # 普兰店市, a district since 2015
 
-    cid = parse(make_id("210282", "20000101", "123"))  # 普兰店市, a district since 2015
-    assert "普兰店市" in cid.warnings[0]
-    assert "2015" in cid.warnings[0]
+
+def test_address_code_withdrawn_before_the_birth_is_a_warning():
+    cid = parse(make_id("110103", "20150101", "123"))
+    assert len(cid.warnings) == 1
+    assert "崇文区" in cid.warnings[0] and "2010" in cid.warnings[0] and "2015" in cid.warnings[0]
+    assert chinese_only(cid.warnings[0])
 
 
 def test_address_code_not_in_use_in_the_birth_year_is_a_warning():
@@ -222,6 +224,58 @@ def test_address_code_not_in_use_in_the_birth_year_is_a_warning():
     assert len(cid.warnings) == 1
     assert "2015" in cid.warnings[0] and "2018" in cid.warnings[0]
     assert address_code_status("210282", 2018) == "not_in_use_that_year"
+
+
+# Every Dalian code (2102xx, and 219001 瓦房店市 while Liaoning numbered its county-level cities 2190xx), with a
+# birth year in the years the code (or, renumbered, the same unit) was in use — no warning — and one outside.
+# Years from the Ministry of Civil Affairs' yearly code lists (core/data/README.md).
+@pytest.mark.parametrize(
+    ("code", "in_use", "outside"),
+    [
+        ("210200", [1981, 2025], []),  # 旅大市 → 大连市 (1981), same code
+        ("210201", [1983, 2000], [1982]),  # 市辖区
+        ("210202", [1980, 2025], []),  # 中山区
+        ("210203", [1980, 2025], []),  # 西岗区
+        ("210204", [1980, 2025], []),  # 沙河口区
+        ("210211", [1980, 2025], []),  # 甘井子区
+        ("210212", [1980, 2025], []),  # 旅顺口区
+        ("210213", [1987, 2025], [1986]),  # 金州区 (金县 until 1987)
+        ("210214", [2015, 2025], [2014]),  # 普兰店区 (普兰店市 until 2015)
+        ("210219", [1985, 1986], [1984, 1987]),  # 瓦房店市, the first code of 1985
+        ("210220", [1980, 1983], [1984]),  # 市区
+        ("210221", [1980, 1987], [1988]),  # 金县
+        ("210222", [1980, 1991], [1992]),  # 新金县
+        ("210223", [1980, 1985], [1986]),  # 复县
+        ("210224", [1980, 2025], []),  # 长海县
+        ("210225", [1980, 1992], [1993]),  # 庄河县
+        ("210281", [1985, 1986, 1990, 1994, 2025], [1984]),  # 瓦房店市: 210219 → 219001 → 210281
+        ("210282", [1991, 1994, 2015], [1990, 2016]),  # 普兰店市 (新金县 until 1991)
+        ("210283", [1992, 1994, 2025], [1991]),  # 庄河市 (庄河县 until 1992)
+        (
+            "219001",
+            [1985, 1986, 1990],
+            [1984, 1991],
+        ),  # 瓦房店市: Liaoning numbered its cities 2190xx 1986–1990
+    ],
+)
+def test_dalian_address_codes_warn_only_outside_their_years(code, in_use, outside):
+    for year in in_use:
+        cid = parse(make_id(code, f"{year}0601", "123"))
+        assert cid.warnings == (), (code, year)
+    for year in outside:
+        cid = parse(make_id(code, f"{year}0601", "123"))
+        assert len(cid.warnings) == 1, (code, year)
+        assert code in cid.warnings[0]
+        assert address_code_status(code, year) == "not_in_use_that_year"
+
+
+def test_the_issue_s_dalian_trainees_aged_31_to_40_get_no_warning():
+    """210281 瓦房店 born 1986–94, 210282 普兰店 1991–94, 210283 庄河 1992–94 warned “自1995年起启用”."""
+    issue = {"210281": range(1986, 1995), "210282": range(1991, 1995), "210283": range(1992, 1995)}
+    for code, years in issue.items():
+        for year in years:
+            assert parse(make_id(code, f"{year}0101", "123")).warnings == (), (code, year)
+    assert address_code_name("210281", 1987) == "瓦房店市"
 
 
 def test_renamed_code_still_in_use_gives_no_warning():

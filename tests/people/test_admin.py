@@ -27,5 +27,12 @@ def test_people_are_listed_masked_and_read_only(client: Client, make_user) -> No
     assert "刘洋" in found and "陈静" not in found
     page = client.get(f"/admin/people/person/{person.pk}/change/").content.decode()
     assert "刘洋" in page and number not in page and "13912345678" not in page
+    for birth_date in (
+        "1990-03-07",
+        "1990年3月7日",
+        "March 7, 1990",
+        "1990-3-7",
+    ):  # the year only, beside a masked ID
+        assert birth_date not in listing and birth_date not in page
     assert client.get("/admin/people/person/add/").status_code == 403
     assert client.post(f"/admin/people/person/{person.pk}/delete/", {"post": "yes"}).status_code == 403

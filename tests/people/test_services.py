@@ -111,7 +111,8 @@ def test_a_different_name_is_refused(staff):
 
 
 def test_withdrawn_address_code_is_a_warning_not_a_refusal(staff):
-    person = register_person(actor=staff, citizen_id=make_id("110103", "19800101"), name="崇文")
+    # 崇文区, withdrawn in 2010, before this birth
+    person = register_person(actor=staff, citizen_id=make_id("110103", "20150101"), name="崇文")
     assert person.pk and len(person.id_warnings) == 1 and "崇文区" in person.id_warnings[0]
     event = AuditEvent.objects.get(action="people.person.registered")
     assert event.after["id_warnings"] == list(person.id_warnings)
@@ -235,3 +236,33 @@ def test_group_permissions(make_user, person):
         record_group(actor=clerk, person=person, group="veteran")
     with pytest.raises(PermissionDenied):
         remove_group(actor=clerk, person=person, group="veteran")
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "code"),
+    [
+        ("education", "初中及以下", "junior"),
+        ("education", "中专", "senior"),
+        ("education", "职高", "senior"),
+        ("education", "技校", "senior"),
+        ("education", "硕士", "postgraduate"),
+        ("education", "博士研究生", "postgraduate"),
+        ("education", "高中/中专/技校", "senior"),
+        ("education", "bachelor", "bachelor"),
+        ("household", "农业户口", "rural"),
+        ("household", "非农业户口", "urban"),
+        ("position", "工人", "worker"),
+        ("position", "干部", "cadre"),
+    ],
+)
+def test_register_person_accepts_the_variants_clerks_type(staff, field, typed, code):
+    """One vocabulary (people.vocabulary) for the roster import, the enroll form and API and any other import."""
+    person = register_person(actor=staff, citizen_id=make_id(), name="张三", **{field: typed})
+    assert getattr(person, field) == code
+
+
+def test_register_person_refuses_an_unknown_variant_and_writes_nothing(staff):
+    with pytest.raises(DomainError) as exc:
+        register_person(actor=staff, citizen_id=make_id(), name="张三", position="临时工")
+    assert exc.value.errors[0].field == "position"
+    assert not Person.objects.exists()

@@ -285,9 +285,13 @@ def test_every_class_passes_the_filing_checks_of_its_filing_date(demo: str) -> N
 def test_programs_of_both_years_and_quotas(demo: str) -> None:
     year = timezone.localdate().year
     assert set(Program.objects.values_list("year", flat=True)) == {year - 1, year}
-    assert Program.objects.filter(year=year).count() == 7
+    assert Program.objects.filter(year=year).count() == 8  # "行业+培训": one program per lead department
+    assert sum(Program.objects.filter(year=year).values_list("quota", flat=True)) == 100_000
     for program in Program.objects.all():
         assert quota_used(program) <= program.quota
+        for tc in program.classes.select_related("catalog_item__occupation", "catalog_item__special_item"):
+            assert program_item_problems(program, tc.catalog_item) == [], (program.code, tc.code)
+    assert not Program.objects.filter(funding_source__contains="专账").exists()
     used = Counter(TrainingClass.objects.exclude(program=None).values_list("program__kind", flat=True))
     assert {Program.Kind.GENERAL, Program.Kind.GRADUATE_CONVERSION, Program.Kind.ELDER_CHILD} <= set(used)
 

@@ -37,14 +37,14 @@ from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus,
 from lijiao.core.models import HandlingArea
 from lijiao.providers.models import Provider, ProviderScope, ProviderStatus, Teacher, Venue
 from lijiao.training.models import ClassSession, ClassStatus, Program, TrainingClass
+from lijiao.training.services.programs import GRADUATE_CONVERSION_ITEMS
 from tests.conftest import valid_credit_code
 
 SESSION_MINUTES = 180  # 4 lesson hours of 45 minutes
-AGE_16_TO_60_NO_PENSION: dict[str, Any] = {
+AGE_16_TO_60: dict[str, Any] = {
     "all": [
         {"fact": "age", "op": ">=", "value": 16, "label": "年满16周岁"},
         {"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"},
-        {"not": {"fact": "draws_pension", "op": "==", "value": True}, "label": "未领取养老金"},
     ]
 }
 GRADUATE_RULE: dict[str, Any] = {
@@ -305,7 +305,7 @@ def program(db: None) -> Program:
         kind=Program.Kind.GENERAL,
         year=today().year,
         target_groups=[],
-        eligibility_rule=AGE_16_TO_60_NO_PENSION,
+        eligibility_rule=AGE_16_TO_60,
         quota=1000,
         attendance_threshold=Decimal("0.800"),
         funding_source="就业补助资金",
@@ -321,6 +321,7 @@ def graduate_program(db: None) -> Program:
         year=today().year,
         target_groups=["graduate", "upcoming_graduate"],
         eligibility_rule=GRADUATE_RULE,
+        item_rule=GRADUATE_CONVERSION_ITEMS,
         quota=200,
         attendance_threshold=Decimal("0.800"),
         funding_source="就业补助资金",

@@ -34,6 +34,7 @@ from lijiao.training.models import (
 from lijiao.training.services import classes as services
 from lijiao.training.services.classes import ClassInput, SessionInput
 from lijiao.training.services.classes import editing as class_editing
+from lijiao.training.services.programs import default_programs
 from tests.training.conftest import aware, make_class, next_monday, today, weekday_sessions
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -772,7 +773,9 @@ def test_filing_checks_the_program_fits_the_item(
     ],
 )
 def test_program_item_problems(kind, item_key, ok, training_ref) -> None:
-    program = Program(code="x", name="x", kind=kind, year=2026)
+    """Which items a program covers is its ``item_rule`` (data), as the default programs set it per kind."""
+    (data,) = [d for d in default_programs(2026) if d.kind == kind][:1]
+    program = Program(code="x", name="x", kind=kind, year=2026, item_rule=data.item_rule)
     assert (services.program_item_problems(program, training_ref["items"][item_key]) == []) is ok
 
 

@@ -319,7 +319,7 @@ def test_city_admin_creates_and_edits_a_program(city_admin) -> None:
         "eligibility_rule": '{"all": [{"fact": "groups", "op": "contains_any", "value": ["employee"]}]}',
         "quota": "100",
         "attendance_threshold": "0.8",
-        "funding_source": "失业保险基金",
+        "funding_source": "失业保险基金（技能提升）",
         "active": "on",
     }
     bad = client.post(reverse("training:program_create"), {**data, "eligibility_rule": "{not json"})

@@ -87,7 +87,7 @@ def test_enroll_stores_decision_and_takes_a_place(provider_staff, approved_class
     assert decision == stored.eligibility_decision.record
     assert decision["passed"] is True and decision["reasons"] == []
     facts_seen = {check["fact"] for check in decision["trace"]}
-    assert {"age", "draws_pension"} <= facts_seen
+    assert {"age", "retirement_age_reached"} <= facts_seen
     ages = [check for check in decision["trace"] if check["fact"] == "age"]
     assert ages and all(check["passed"] and check["actual"] == 30 for check in ages)
     assert decision["on"] == approved_class.start_date.isoformat()
@@ -153,19 +153,44 @@ def test_age_is_taken_on_the_class_start_date(provider_staff, training_ref, prov
     assert exc.value.code == "not_eligible"
 
 
-def test_pension_drawer_is_refused_even_without_a_program(provider_staff, training_ref, provider):
+def test_past_the_statutory_retirement_age_is_refused_even_without_a_program(
+    provider_staff, training_ref, provider
+):
+    """Computed from the ID (sex, birth date) and the recorded position, never typed (Policy 4)."""
     klass = make_class(provider, training_ref["items"]["electrician5"], program=None)
     with pytest.raises(DomainError) as exc:
-        enroll(actor=provider_staff, training_class=klass, person=make_person(), draws_pension=True)
+        enroll(actor=provider_staff, training_class=klass, person=make_person(birth=years_ago(64)))
     assert exc.value.code == "not_eligible"
-    assert any("养老金" in e.message for e in exc.value.errors)
+    assert [e.message for e in exc.value.errors] == ["未达到法定退休年龄"]
     assert_nothing_written(klass)
+    # a woman of 53: past it as a worker (50 + a few months), not as a cadre (55 +)
+    worker = make_person("李工", birth=years_ago(53), male=False, position="worker")
+    with pytest.raises(DomainError) as exc:
+        enroll(actor=provider_staff, training_class=klass, person=worker)
+    assert [e.message for e in exc.value.errors] == ["未达到法定退休年龄"]
+    assert_nothing_written(klass)
+    cadre = make_person("王干", birth=years_ago(53), male=False, position="cadre")
+    assert enroll(actor=provider_staff, training_class=klass, person=cadre).status == Enrollment.Status.ACTIVE
+    # not recorded: the later age (原55), and the decision says it was assumed
+    unrecorded = make_person("赵某", birth=years_ago(53), male=False)
+    enrollment = enroll(actor=provider_staff, training_class=klass, person=unrecorded)
+    facts = {c["fact"]: c for c in Enrollment.objects.get(pk=enrollment.pk).eligibility["trace"]}
+    assert facts["retirement_age_reached"]["actual"] is False and facts["retirement_age_reached"]["passed"]
+
+
+def test_a_man_of_60_in_2026_has_not_reached_his_retirement_age(provider_staff, training_ref, provider):
+    """The 2025 reform: a man who turned 60 a month ago retires at 60 and several months (was refused at 60)."""
+    klass = make_class(provider, training_ref["items"]["electrician5"], program=None)
+    person = make_person("刘六十", birth=years_ago(60) - dt.timedelta(days=30))
+    assert (
+        enroll(actor=provider_staff, training_class=klass, person=person).status == Enrollment.Status.ACTIVE
+    )
 
 
 def test_program_rule_over_60_refused(provider_staff, approved_class):
     with pytest.raises(DomainError) as exc:
         enroll(actor=provider_staff, training_class=approved_class, person=make_person(birth=years_ago(65)))
-    assert [e.message for e in exc.value.errors] == ["不超过60周岁"]
+    assert [e.message for e in exc.value.errors] == ["未达到法定退休年龄", "不超过60周岁"]
     assert_nothing_written(approved_class)
 
 
@@ -220,9 +245,18 @@ def test_person_facts_document_their_names():
         "household": "rural",
         "education": "bachelor",
         "employed": False,
-        "draws_pension": False,
         "labour_contract_months": None,
         "is_student": False,
+        "retirement_age_reached": False,
+        "retirement_category": "female_cadre",
+        "retirement_category_assumed": True,
+        "retirement_date": dt.date(2060, 9, 2),  # born 2002-09: 55 + 36 months
+        "graduation_evidence_days": None,
+        "graduation_evidence_source": "",
+        "unemployment_evidence_days": None,
+        "unemployment_evidence_source": "",
+        "insured_evidence_days": None,
+        "insured_evidence_source": "",
     }
     insured = person_facts(
         birth_date=dt.date(1980, 1, 1),
@@ -243,8 +277,40 @@ def test_evaluate_eligibility_without_program_checks_the_base_rule():
     facts = person_facts(birth_date=dt.date(2000, 1, 1), gender="M", groups=[], on=dt.date(2025, 1, 1))
     assert evaluate_eligibility(None, facts).passed
     assert evaluate_eligibility(Program(eligibility_rule={}), facts).passed
-    refused = evaluate_eligibility(None, {**facts, "draws_pension": True})
-    assert not refused.passed and refused.reasons == ("未领取基本养老金",)
+    refused = evaluate_eligibility(None, {**facts, "retirement_age_reached": True})
+    assert not refused.passed and refused.reasons == ("未达到法定退休年龄",)
+
+
+def test_evidence_carries_its_date_and_source_into_the_facts():
+    on = dt.date(2025, 9, 1)
+    facts = person_facts(
+        birth_date=dt.date(1990, 1, 1),
+        gender="M",
+        groups=[
+            PersonGroup(group="unemployed", as_of=dt.date(2025, 6, 3), source="register"),
+            PersonGroup(group="insured", insured_months=40, as_of=dt.date(2025, 8, 31), source="document"),
+        ],
+        on=on,
+    )
+    assert facts["unemployment_evidence_days"] == 90 and facts["unemployment_evidence_source"] == "register"
+    assert facts["insured_evidence_days"] == 1 and facts["insured_evidence_source"] == "document"
+    fresh = {"fact": "unemployment_evidence_days", "op": "<=", "value": 60, "label": "失业登记证明在60天内"}
+    decision = evaluate_eligibility(Program(eligibility_rule=fresh), facts)
+    assert not decision.passed and decision.reasons == ("失业登记证明在60天内",)
+    assert evaluate_eligibility(Program(eligibility_rule={**fresh, "value": 90}), facts).passed
+
+
+def test_men_and_women_at_the_retirement_age_boundary():
+    """A man born 1965-01-15 reaches 60y1m on 2025-02-15; a woman worker born 1975-01-15 50y1m then too."""
+    for birth, gender, position in ((dt.date(1965, 1, 15), "M", ""), (dt.date(1975, 1, 15), "F", "worker")):
+        before = person_facts(
+            birth_date=birth, gender=gender, groups=[], on=dt.date(2025, 2, 14), position=position
+        )
+        on_day = person_facts(
+            birth_date=birth, gender=gender, groups=[], on=dt.date(2025, 2, 15), position=position
+        )
+        assert evaluate_eligibility(None, before).passed
+        assert not evaluate_eligibility(None, on_day).passed
 
 
 # ------------------------------------------------------------------------------------------------ overlap

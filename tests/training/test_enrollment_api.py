@@ -126,7 +126,7 @@ def test_api_refusal_writes_nothing_not_even_the_person(provider_staff, approved
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "not_eligible"
-    assert [e["message"] for e in body["errors"]] == ["不超过60周岁"]
+    assert [e["message"] for e in body["errors"]] == ["未达到法定退休年龄", "不超过60周岁"]
     assert not Person.objects.exists() and not PersonGroup.objects.exists()
     assert AuditEvent.objects.count() == events
 

@@ -14,7 +14,7 @@ from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import DomainError, PermissionDenied
 from lijiao.core.rules import evaluate
 from lijiao.people.models import Person
-from lijiao.training.checks import evaluate_eligibility, person_facts
+from lijiao.training.checks import eligibility_rule_for, evaluate_eligibility, person_facts
 from lijiao.training.models import ClassStatus, Enrollment, Program
 from lijiao.training.services.programs import (
     ProgramInput,
@@ -106,8 +106,8 @@ def test_empty_rule_means_base_rule_only(city_admin) -> None:
     program = create_program(actor=city_admin, data=data(eligibility_rule={}))
     facts = person_facts(birth_date=dt.date(1990, 1, 1), gender="M", groups=[], on=today())
     assert evaluate_eligibility(program, facts).passed
-    old = person_facts(birth_date=dt.date(1950, 1, 1), gender="M", groups=[], on=today(), draws_pension=True)
-    assert "未领取基本养老金" in evaluate_eligibility(program, old).reasons
+    old = person_facts(birth_date=dt.date(1950, 1, 1), gender="M", groups=[], on=today())
+    assert "未达到法定退休年龄" in evaluate_eligibility(program, old).reasons
 
 
 def test_quota_used_counts_enrollments_of_the_year(program, provider, training_ref) -> None:
@@ -142,9 +142,9 @@ def test_default_programs_are_valid_and_installed_once(city_admin) -> None:
         assert validate_program(item) == [], item.code
     first = install_default_programs(actor=city_admin, year=2026)
     again = install_default_programs(actor=None, year=2026)
-    assert len(first) == 7 and [p.pk for p in first] == [p.pk for p in again]
-    assert Program.objects.count() == 7
-    assert AuditEvent.objects.filter(action="training.program.created").count() == 7
+    assert len(first) == 8 and [p.pk for p in first] == [p.pk for p in again]
+    assert Program.objects.count() == 8
+    assert AuditEvent.objects.filter(action="training.program.created").count() == 8
 
 
 def test_install_as_the_system(db) -> None:
@@ -154,6 +154,11 @@ def test_install_as_the_system(db) -> None:
 
 def _rule(kind: str) -> dict[str, Any]:
     return next(d.eligibility_rule for d in default_programs(2026) if d.kind == kind)
+
+
+def _base_and(kind: str) -> dict[str, Any]:
+    """What an enrollment is checked against: the base rule and the program's rule."""
+    return eligibility_rule_for(Program(eligibility_rule=_rule(kind)))
 
 
 @pytest.mark.parametrize(
@@ -194,9 +199,24 @@ def test_apprenticeship_rule(groups, months, passed) -> None:
 
 
 @pytest.mark.parametrize(
-    ("birth", "passed"),
-    [(dt.date(1970, 1, 1), True), (dt.date(1960, 1, 1), False), (dt.date(2012, 1, 1), False)],
+    ("birth", "gender", "position", "passed"),
+    [
+        (dt.date(1966, 1, 1), "M", "", True),  # 60y2m: retires at 60y4m in 2026-05 (was refused at "≤ 60")
+        (dt.date(1965, 9, 1), "M", "", False),  # 60y6m: retired at 60y3m in 2025-12
+        (dt.date(1964, 1, 1), "M", "", False),  # retired at 60 in 2024, before the reform
+        (dt.date(1975, 6, 1), "F", "worker", False),  # 50y9m: retired at 50y3m in 2025-09
+        (dt.date(1975, 6, 1), "F", "cadre", True),  # retires at 55y… in 2030
+        (dt.date(1970, 1, 1), "F", "", False),  # not recorded → 原55: retired at 55y1m in 2025-02
+        (dt.date(1972, 1, 1), "F", "", True),  # 54y2m
+        (dt.date(2012, 1, 1), "F", "", False),  # 14
+    ],
 )
-def test_elder_child_rule_ages_16_to_60(birth, passed) -> None:
-    facts = person_facts(birth_date=birth, gender="F", groups=[], on=dt.date(2026, 3, 2))
-    assert evaluate(_rule(Program.Kind.ELDER_CHILD), facts).passed is passed
+def test_elder_child_program_uses_the_statutory_retirement_age_not_60(
+    birth, gender, position, passed
+) -> None:
+    """The invented "≤ 60 for everyone" is gone: 16 to the statutory retirement age (by sex, birth and position)."""
+    assert _rule(Program.Kind.ELDER_CHILD) == {}
+    facts = person_facts(
+        birth_date=birth, gender=gender, groups=[], on=dt.date(2026, 3, 2), position=position
+    )
+    assert evaluate(_base_and(Program.Kind.ELDER_CHILD), facts).passed is passed

@@ -262,7 +262,7 @@ def test_xlsx_roster_is_imported_with_people_groups_and_enrollments(approved_cla
     assert first.eligibility["passed"] is True
     assert first.eligibility["on"] == approved_class.start_date.isoformat()
     assert first.eligibility["program"] == approved_class.program.code
-    assert {c["fact"] for c in first.eligibility["trace"]} >= {"age", "draws_pension"}
+    assert {c["fact"] for c in first.eligibility["trace"]} >= {"age", "retirement_age_reached"}
     approved_class.refresh_from_db()
     assert approved_class.enrolled_count == 3
 

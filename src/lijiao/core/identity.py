@@ -9,8 +9,10 @@ a ``×`` typed for ``X``, Excel's leading apostrophe and stray quotes. A value t
 held a *number* (``3.70102E+17``, ``370102199001011234.0``, an ``int``/``float``/``Decimal``) is refused:
 Excel keeps 15 significant digits, so such an ID has already lost its last digits.
 
-Address codes come from ``data/gb2260.csv`` (GB/T 2260 with the years each code was in use). An unknown,
-withdrawn or not-yet-used address code is only a warning: real people carry such numbers.
+Address codes come from ``data/gb2260.csv`` (GB/T 2260 with the years each code was in use) and
+``data/gb2260_renumbered.csv`` (a unit that kept its name under a new code). An unknown code, or one not in use in
+the birth year (created later, or withdrawn before), is only a warning: real people carry such numbers. A code in
+use in the birth year gives no warning, even if withdrawn since: numbers are kept for life.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ __all__ = [
 AddressCodeStatus = Literal["known", "withdrawn", "unknown", "not_in_use_that_year"]
 
 GB2260_CSV: Final = Path(__file__).with_name("data") / "gb2260.csv"
+# The same unit given a new code (瓦房店市: 210219 → 219001 → 210281): a number first assigned under the new code
+# is normal for a person born while the old code was in use (numbers were assigned at the first card, not at birth).
+GB2260_RENUMBERED_CSV: Final = Path(__file__).with_name("data") / "gb2260_renumbered.csv"
 
 
 # --------------------------------------------------------------------------------------------------- errors
@@ -389,6 +394,11 @@ def _address_table() -> dict[str, tuple[_Span, ...]]:
             start = int(row["start_year"]) if row["start_year"] else 0
             end = int(row["end_year"]) if row["end_year"] else 9999
             table.setdefault(row["code"], []).append((start, end, row["name"]))
+    with GB2260_RENUMBERED_CSV.open(encoding="utf-8", newline="") as f:
+        renumbered = sorted(csv.DictReader(f), key=lambda row: int(row["year"]))
+    for row in renumbered:  # in year order, so a chain (a → b → c) carries a's years on to c
+        earlier = [(start, min(end, int(row["year"])), name) for start, end, name in table[row["old_code"]]]
+        table[row["new_code"]] = sorted({*earlier, *table[row["new_code"]]})
     return {code: tuple(spans) for code, spans in table.items()}
 
 
@@ -438,16 +448,10 @@ def _address_warnings(code: str, year: int) -> tuple[str, ...]:
     spans = _address_table().get(code)
     if spans is None:
         return (_("地址码 %(code)s 不在行政区划代码（GB/T 2260）中，请核对身份证号") % {"code": code},)
-    for start, end, name in spans:
-        if start <= year <= end:
-            if end == 9999:
-                return _NO_WARNINGS
-            if any(e == 9999 for _start, e, _name in spans):  # renamed since, still in use
-                return _NO_WARNINGS
-            return (
-                _("地址码 %(code)s（%(name)s）已于 %(year)s 年撤销；撤销前编发的身份证号仍然有效，请核对")
-                % {"code": code, "name": name, "year": end},
-            )
+    if any(start <= year <= end for start, end, _name in spans):
+        # In use in the birth year: normal, even if renamed or withdrawn since (a number is kept for life, and
+        # every 普兰店 trainee born 1991–2014 carries 210282) — a warning here would fire on ordinary IDs.
+        return _NO_WARNINGS
     # Not in use in the birth year: created later, or withdrawn before.
     later = [s for s in spans if s[0] > year]
     if later:

@@ -4,7 +4,7 @@ A rule is JSON-like data::
 
     {"all": [
         {"fact": "age", "op": ">=", "value": 16, "label": "年满16周岁"},
-        {"not": {"fact": "draws_pension", "op": "==", "value": true}, "label": "未领取养老金"},
+        {"fact": "retirement_age_reached", "op": "==", "value": false, "label": "未达到法定退休年龄"},
         {"any": [{"fact": "groups", "op": "contains", "value": "graduate"},
                  {"fact": "groups", "op": "contains", "value": "upcoming_graduate"}],
          "label": "高校毕业生"}

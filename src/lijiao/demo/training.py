@@ -64,7 +64,7 @@ from lijiao.demo.providers import (
     DemoProvider,
 )
 from lijiao.demo.users import DEMO_USERS
-from lijiao.people.models import Person
+from lijiao.people.models import Person, PersonGroup
 from lijiao.people.services import validate_group_evidence
 from lijiao.providers import services as provider_services
 from lijiao.providers.models import CreditEvent, Provider, Teacher, Venue
@@ -166,7 +166,17 @@ PROGRAM_PROFILES: dict[str | None, tuple[tuple[str, int], ...]] = {
     Program.Kind.ELDER_CHILD: (("unemployed", 4), ("rural_migrant", 3), ("employee", 2)),
     None: (("unemployed", 2), ("rural_migrant", 1), ("employee", 2)),
 }
-INDUSTRY_PLUS_OCCUPATIONS = frozenset({"4-14-01-02", "4-14-01-03", "6-29-01-07", "5-05-01-02"})
+# Where a provider's clerk gets each group's evidence: graduation from 学信网, unemployment and months insured
+# from the bureau's own registers; the rest from a document or what the person says.
+EVIDENCE_SOURCE = {
+    "graduate": PersonGroup.Source.REGISTER,
+    "upcoming_graduate": PersonGroup.Source.DOCUMENT,
+    "unemployed": PersonGroup.Source.REGISTER,
+    "insured": PersonGroup.Source.REGISTER,
+    "veteran": PersonGroup.Source.DOCUMENT,
+    "disabled": PersonGroup.Source.DOCUMENT,
+    "low_income": PersonGroup.Source.DOCUMENT,
+}
 PROGRAM_PREFIX = {
     Program.Kind.GRADUATE_CONVERSION: "高校毕业生专业转换·",
     Program.Kind.MASTER_CRAFTSMAN: "大师工匠·",
@@ -308,7 +318,7 @@ class _DemoBuilder:
         self.venue_busy: dict[int, set[tuple[dt.date, str]]] = defaultdict(set)
         self.teacher_busy: dict[int, set[tuple[dt.date, str]]] = defaultdict(set)
         self.registration_serial = 0
-        self.programs: dict[int, dict[str, Program]] = {}
+        self.programs: dict[int, dict[str, Program]] = {}  # year -> code suffix (GEN, IND-HEALTH…) -> program
         self.items_cache: dict[tuple[int, int], list[CatalogItem]] = {}
         self.counts: Counter[str] = Counter()
 
@@ -722,7 +732,7 @@ class _DemoBuilder:
     def install_programs(self) -> None:
         for year in (self.today.year - 1, self.today.year):
             programs = install_default_programs(actor=self.admin, year=year)
-            self.programs[year] = {p.kind: p for p in programs}
+            self.programs[year] = {p.code.split("-", 1)[1]: p for p in programs}
 
     def items(self, state: _ProviderState, on: dt.date) -> list[CatalogItem]:
         edition = edition_in_force(on)
@@ -756,27 +766,23 @@ class _DemoBuilder:
         programs = self.programs.get(year)
         if not programs:
             return None
-        options: list[tuple[str, float]] = [(Program.Kind.GENERAL, 2.0)]
-        if item.allows_graduate_conversion:
-            options.append((Program.Kind.GRADUATE_CONVERSION, 3.0 if state.spec.key == "shuzhi" else 1.5))
-        if item.is_elder_child_care:
-            options.append((Program.Kind.ELDER_CHILD, 3.0))
-        if item.level in (1, 2):
-            options.append((Program.Kind.MASTER_CRAFTSMAN, 6.0))
-        if item.occupation is not None and item.occupation.code in INDUSTRY_PLUS_OCCUPATIONS:
-            options.append((Program.Kind.INDUSTRY_PLUS, 3.0))
-        if item.kind == CatalogItem.Kind.OCCUPATION:
-            options.append(
-                (
-                    Program.Kind.JOB_TRANSFER,
-                    3.0 if state.spec.type == Provider.Type.ENTERPRISE_CENTRE else 0.3,
-                )
-            )
-        for _ in range(5):
-            program = programs.get(self.weighted(options))
-            if program is not None and not class_services.program_item_problems(program, item):
-                return program
-        return programs.get(Program.Kind.GENERAL)
+        # which items a program covers is the program's own data (its item rule), not decided here
+        weights = {
+            Program.Kind.GENERAL: 2.0,
+            Program.Kind.GRADUATE_CONVERSION: 3.0 if state.spec.key == "shuzhi" else 1.5,
+            Program.Kind.ELDER_CHILD: 3.0,
+            Program.Kind.MASTER_CRAFTSMAN: 6.0,
+            Program.Kind.INDUSTRY_PLUS: 3.0,
+            Program.Kind.JOB_TRANSFER: 3.0 if state.spec.type == Provider.Type.ENTERPRISE_CENTRE else 0.3,
+        }
+        options = [
+            (program, weights.get(Program.Kind(program.kind), 0.0))
+            for program in programs.values()
+            if program.kind in weights
+            and (program.kind != Program.Kind.JOB_TRANSFER or item.kind == CatalogItem.Kind.OCCUPATION)
+            and not class_services.program_item_problems(program, item)
+        ]
+        return self.weighted(options) if options else programs.get("GEN")
 
     # -------------------------------------------------------------------------------------------- timetable
 
@@ -851,6 +857,8 @@ class _DemoBuilder:
         for _attempt in range(14):
             start = earliest + dt.timedelta(days=self.rng.randint(0, span_days))
             slots = self.session_slots(start, pattern, sessions)
+            if not slots or slots[0][0] > latest:  # a weekend or evening pattern can begin after ``latest``
+                continue
             venue: Venue | None = None
             if mode != TrainingClass.Mode.ONLINE:
                 wanted_practical = practical * 2 >= sessions
@@ -1454,6 +1462,7 @@ class _DemoBuilder:
                                 insured_months=evidence.insured_months,
                                 employer_name=evidence.employer_name,
                                 note=person.notes.get(evidence.group, ""),
+                                source=EVIDENCE_SOURCE.get(evidence.group, PersonGroup.Source.DECLARED),
                             )
                             for evidence in person.groups.values()
                         ],
@@ -1536,7 +1545,7 @@ class _DemoBuilder:
                 start_date=last,
                 end_date=last + dt.timedelta(days=21),
                 capacity=30,
-                program=self.programs.get(last.year, {}).get(Program.Kind.ELDER_CHILD),
+                program=self.programs.get(last.year, {}).get("ELDER"),
                 venue=haichuan.venues[0],
                 teachers=haichuan.teachers[:2],
             ),

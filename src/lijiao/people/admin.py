@@ -17,7 +17,16 @@ from lijiao.people.models import Person, PersonGroup
 class PersonGroupInline(admin.TabularInline):
     model = PersonGroup
     fk_name = "person"
-    fields = ("group", "graduation_year", "registration_number", "insured_months", "employer_name", "note")
+    fields = (
+        "group",
+        "graduation_year",
+        "registration_number",
+        "insured_months",
+        "employer_name",
+        "as_of",
+        "source",
+        "note",
+    )
     readonly_fields = fields
     extra = 0
 
@@ -33,18 +42,20 @@ class PersonGroupInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ("name", "masked_citizen_id", "gender", "birth_date", "education", "created_at")
+    # the birth year, never the full birth date beside the masked ID (issue 9, Usability 5)
+    list_display = ("name", "masked_citizen_id", "gender", "birth_year", "education", "created_at")
     list_filter = ("gender", "household", "education")
     search_fields = ("name",)
     fields = (
         "name",
         "masked_citizen_id",
         "gender",
-        "birth_date",
+        "birth_year",
         "masked_phone",
         "household",
         "education",
         "employer_name",
+        "position",
         "created_at",
         "updated_at",
     )
@@ -63,6 +74,10 @@ class PersonAdmin(ReadOnlyAdmin):
     @admin.display(description="身份证号")
     def masked_citizen_id(self, obj: Person) -> str:
         return mask(PIIKind.CITIZEN_ID, obj.citizen_id) or "—"
+
+    @admin.display(description="出生年份")
+    def birth_year(self, obj: Person) -> int:
+        return obj.birth_date.year
 
     @admin.display(description="手机号")
     def masked_phone(self, obj: Person) -> str:

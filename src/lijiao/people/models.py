@@ -37,6 +37,13 @@ class Person(models.Model):
         BACHELOR = "bachelor", _("本科")
         POSTGRADUATE = "postgraduate", _("研究生")
 
+    class Position(models.TextChoices):
+        """A woman's position, which sets her original statutory retirement age (50 or 55) before the 2025
+        reform (:mod:`lijiao.core.retirement`); not recorded: the later age is assumed, and the decision says so."""
+
+        WORKER = "worker", _("工人岗位（原退休年龄50周岁）")
+        CADRE = "cadre", _("管理或专业技术岗位（原退休年龄55周岁）")
+
     name = models.CharField(_("姓名"), max_length=50)
     citizen_id = EncryptedPIIField(_("身份证号"), kind=PIIKind.CITIZEN_ID)
     citizen_id_digest = PIIDigestField(source="citizen_id", db_index=False)
@@ -47,6 +54,13 @@ class Person(models.Model):
     household = models.CharField(_("户籍类型"), max_length=10, choices=Household.choices, blank=True)
     education = models.CharField(_("学历"), max_length=15, choices=Education.choices, blank=True)
     employer_name = models.CharField(_("工作单位"), max_length=100, blank=True)
+    position = models.CharField(
+        _("岗位类别"),
+        max_length=10,
+        choices=Position.choices,
+        blank=True,
+        help_text=_("女职工的原法定退休年龄按岗位确定；未登记时按管理或专业技术岗位计算"),
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -76,6 +90,13 @@ class PersonGroup(models.Model):
         STUDENT = "student", _("在校学生")
         PUBLIC_INSTITUTION = "public_institution", _("事业单位人员")
 
+    class Source(models.TextChoices):
+        """Where the evidence comes from (graduation year, unemployment registration, months insured)."""
+
+        REGISTER = "register", _("部门数据核验")  # 学信网, 失业登记, 社保参保记录
+        DOCUMENT = "document", _("查验证明材料")
+        DECLARED = "declared", _("本人申报")
+
     person = models.ForeignKey(  # indexed by core_person_group_unique (person, group)
         Person, models.CASCADE, related_name="groups", verbose_name=_("人员"), db_index=False
     )
@@ -86,6 +107,10 @@ class PersonGroup(models.Model):
     )
     insured_months = models.PositiveSmallIntegerField(_("参保月数"), null=True, blank=True)
     employer_name = models.CharField(_("单位"), max_length=100, blank=True)
+    as_of = models.DateField(
+        _("证据截至日期"), null=True, blank=True, help_text=_("证明材料或核验数据所反映情况的日期")
+    )
+    source = models.CharField(_("证据来源"), max_length=10, choices=Source.choices, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,6 +10,7 @@ Every write: keyword-only arguments, an explicit ``actor``, atomic, audited (per
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, canonical, mask, pii_digest
 from lijiao.core.text import unsafe_text_problem
 from lijiao.people.models import Person, PersonGroup
+from lijiao.people.vocabulary import VARIANTS, normalise_variant
 
 __all__ = [
     "GROUP_FIELDS",
@@ -41,8 +43,17 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PERSON_FIELDS = ("name", "gender", "birth_date", "household", "education", "employer_name")
-GROUP_FIELDS = ("group", "graduation_year", "registration_number", "insured_months", "employer_name", "note")
+PERSON_FIELDS = ("name", "gender", "birth_date", "household", "education", "employer_name", "position")
+GROUP_FIELDS = (
+    "group",
+    "graduation_year",
+    "registration_number",
+    "insured_months",
+    "employer_name",
+    "as_of",
+    "source",
+    "note",
+)
 
 _PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}")
 _MAX_INSURED_MONTHS = 12 * 60
@@ -84,11 +95,18 @@ def normalise_phone(raw: str) -> str:
     return digits
 
 
-def _choice(value: str, choices: type[Person.Household] | type[Person.Education], field: str) -> str:
-    """A choice's code from its code or its Chinese label; "" stays ""."""
+def _choice(
+    value: str,
+    choices: type[Person.Household] | type[Person.Education] | type[Person.Position],
+    field: str,
+) -> str:
+    """A choice's code from its code, its Chinese label or a common variant (初中及以下, 中专, 硕士…); "" stays ""."""
     value = (value or "").strip()
     if not value:
         return ""
+    variant = VARIANTS.get(field, {}).get(normalise_variant(value))
+    if variant is not None:
+        return variant
     for code, label in choices.choices:
         with translation.override("zh-hans"):
             chinese = str(label)
@@ -134,6 +152,7 @@ def register_person(
     household: str = "",
     education: str = "",
     employer_name: str = "",
+    position: str = "",
 ) -> Person:
     """Register a real-name person, or update the registered one with the same ID number.
 
@@ -158,6 +177,7 @@ def register_person(
         ("phone", lambda: normalise_phone(phone)),
         ("household", lambda: _choice(household, Person.Household, "household")),
         ("education", lambda: _choice(education, Person.Education, "education")),
+        ("position", lambda: _choice(position, Person.Position, "position")),
     )
     for field, func in parsers:
         try:
@@ -186,6 +206,7 @@ def register_person(
                     household=clean["household"],
                     education=clean["education"],
                     employer_name=employer_name,
+                    position=clean["position"],
                 )
         except IntegrityError:  # registered meanwhile by someone else: update that row instead
             person = Person.objects.select_for_update().get(citizen_id_digest=digest)
@@ -215,6 +236,7 @@ def register_person(
         "household": clean["household"],
         "education": clean["education"],
         "employer_name": employer_name,
+        "position": clean["position"],
     }
     changed = [f for f, v in changes.items() if v and v != getattr(person, f)]
     if changed:
@@ -250,6 +272,8 @@ def validate_group_evidence(
     employer_name: str = "",
     note: str = "",
     today_year: int | None = None,
+    as_of: dt.date | None = None,
+    source: str = "",
 ) -> list[FieldError]:
     """Field errors of a group's evidence (no queries); empty when it is acceptable.
 
@@ -280,6 +304,10 @@ def validate_group_evidence(
     ):
         if problem := unsafe_text_problem(text, label=label, allow_line_breaks=field == "note"):
             errors.append(FieldError(field, problem))
+    if as_of is not None and as_of > timezone.localdate():
+        errors.append(FieldError("as_of", _("证据截至日期不能晚于今天")))
+    if source and source not in PersonGroup.Source.values:
+        errors.append(FieldError("source", _("未知的证据来源“%(source)s”") % {"source": source}))
     return errors
 
 
@@ -352,9 +380,13 @@ def record_group(
     insured_months: int | None = None,
     employer_name: str = "",
     note: str = "",
+    as_of: dt.date | None = None,
+    source: str = "",
 ) -> PersonGroup:
     """Record (or correct) that ``person`` belongs to ``group``, with the evidence the clerk saw.
 
+    The evidence carries the date it speaks for (``as_of``, default: today) and where it comes from
+    (``source``: a department's register, a document seen, or the person's declaration — the default).
     Refused with field errors when the evidence is missing or implausible (see
     :func:`validate_group_evidence`); nothing is written then. Needs ``people.change_person``.
     """
@@ -370,10 +402,14 @@ def record_group(
         insured_months=insured_months,
         employer_name=employer_name,
         note=note,
+        as_of=as_of,
+        source=source,
     )
     if errors:
         raise DomainError(_("人员类别信息有误"), code="invalid_group", errors=tuple(errors))
     values = {
+        "as_of": as_of or timezone.localdate(),
+        "source": source or PersonGroup.Source.DECLARED,
         "graduation_year": graduation_year,
         "registration_number": registration_number,
         "insured_months": insured_months,

@@ -21,7 +21,18 @@ fact                       type           meaning
 ``employed``               bool           given explicitly, else: in ``employee`` / ``insured`` /
                                           ``public_institution``, or an employer is recorded — and not
                                           ``unemployed`` (registered unemployment wins)
-``draws_pension``          bool           given explicitly (no source in the data yet), default False
+``retirement_age_reached`` bool           the statutory retirement age (2025 reform) is reached on the
+                                          class start date: computed from the ID's sex and birth date and
+                                          the category (:mod:`lijiao.core.retirement`), never typed
+``retirement_category``    str            ``male`` / ``female_worker`` / ``female_cadre`` used for it
+``retirement_category_assumed`` bool      a woman whose position is not recorded (the later age is used)
+``retirement_date``        date           the day the retirement age is reached
+``graduation_evidence_days``   int | None  days between the evidence's as-of date and the class start
+``unemployment_evidence_days`` int | None  (negative: dated after it); None: no evidence or no date
+``insured_evidence_days``      int | None
+``graduation_evidence_source`` str        ``register`` / ``document`` / ``declared`` / ``""``
+``unemployment_evidence_source`` str
+``insured_evidence_source``    str
 ``labour_contract_months`` int | None     given explicitly (apprenticeships, SPEC R8)
 ``is_student``             bool           in the ``student`` group
 =========================  =============  ===========================================================
@@ -50,6 +61,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lijiao.core.errors import Conflict
+from lijiao.core.retirement import category_for, statutory_retirement
 from lijiao.core.rules import Decision, Rule, evaluate, validate_rule
 from lijiao.training.models import CheckIn, ClassSession, Enrollment, Program, TrainingClass
 
@@ -74,19 +86,26 @@ MINIMUM_AGE = 16
 # No session lasts longer than this: it bounds the time-range searches for overlapping sessions.
 MAX_SESSION_LENGTH = dt.timedelta(days=1)
 
-# SPEC C4/C6 "Eligibility groups and age (16+, not drawing a pension)": checked for every class, program or not.
-# Rule labels are data (stored with each decision, like a program's rule), in Chinese.
+# SPEC C4/C6 "Eligibility groups and age": from 16 to the statutory retirement age (the 2025 reform: by sex, birth
+# month and category), computed from the ID, checked for every class, program or not. Rule labels are data (stored
+# with each decision, like a program's rule), in Chinese.
 BASE_ELIGIBILITY_RULE: Rule = {
     "all": [
         {"fact": "age", "op": ">=", "value": MINIMUM_AGE, "label": "年满16周岁"},
         {
-            "fact": "draws_pension",
-            "op": "!=",
-            "value": True,
-            "label": "未领取基本养老金",
+            "fact": "retirement_age_reached",
+            "op": "==",
+            "value": False,
+            "label": "未达到法定退休年龄",
         },
     ]
 }
+# Evidence a fact is read from: group codes per fact prefix (the first group that has the evidence wins).
+_EVIDENCE_FACTS = (
+    ("graduation", ("graduate", "upcoming_graduate")),
+    ("unemployment", ("unemployed",)),
+    ("insured", ("insured", "employee")),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +120,8 @@ class PersonGroupEvidence:
     registration_number: str = ""
     insured_months: int | None = None
     employer_name: str = ""
+    as_of: dt.date | None = None  # the date the evidence speaks for
+    source: str = ""  # PersonGroup.Source: register / document / declared
 
 
 def age_on(birth_date: dt.date, on: dt.date) -> int:
@@ -130,13 +151,14 @@ def person_facts(
     education: str = "",
     employer_name: str = "",
     employed: bool | None = None,
-    draws_pension: bool = False,
     labour_contract_months: int | None = None,
+    position: str = "",
 ) -> dict[str, Any]:
     """The facts an eligibility rule is evaluated against (see the module docstring for each name).
 
     ``groups`` maps group codes to their evidence, or is an iterable of evidence objects (``PersonGroup`` rows
-    or :class:`PersonGroupEvidence`) or of bare codes. ``on`` is the class's start date. Pure: no queries.
+    or :class:`PersonGroupEvidence`) or of bare codes. ``on`` is the class's start date; ``position`` the
+    recorded ``Person.Position`` (a woman's original retirement age). Pure: no queries.
     """
     evidence = _as_evidence_map(groups)
     codes = sorted(evidence)
@@ -157,8 +179,15 @@ def person_facts(
             getattr(evidence.get(code), "employer_name", "") for code in EMPLOYED_GROUPS
         )
         employed = "unemployed" not in evidence and (bool(EMPLOYED_GROUPS & evidence.keys()) or has_employer)
+    category, assumed = category_for(gender, position)
+    retirement = statutory_retirement(birth_date, category)
     return {
         "age": age_on(birth_date, on),
+        "retirement_age_reached": retirement.reached_on(on),
+        "retirement_category": category,
+        "retirement_category_assumed": assumed,
+        "retirement_date": retirement.date,
+        **_evidence_facts(evidence, on),
         "gender": gender,
         "groups": codes,
         "graduation_year": graduation_year,
@@ -167,10 +196,20 @@ def person_facts(
         "household": household or "",
         "education": education or "",
         "employed": bool(employed),
-        "draws_pension": bool(draws_pension),
         "labour_contract_months": labour_contract_months,
         "is_student": "student" in evidence,
     }
+
+
+def _evidence_facts(evidence: Mapping[str, Any], on: dt.date) -> dict[str, Any]:
+    """How old and from where the evidence is, per kind (graduation, unemployment, months insured)."""
+    facts: dict[str, Any] = {}
+    for prefix, codes in _EVIDENCE_FACTS:
+        found = next((evidence[code] for code in codes if code in evidence), None)
+        as_of = getattr(found, "as_of", None)
+        facts[f"{prefix}_evidence_days"] = (on - as_of).days if as_of is not None else None
+        facts[f"{prefix}_evidence_source"] = str(getattr(found, "source", "") or "")
+    return facts
 
 
 def group_evidence_by_person(person_ids: Collection[int]) -> dict[int, dict[str, PersonGroupEvidence]]:
@@ -181,10 +220,19 @@ def group_evidence_by_person(person_ids: Collection[int]) -> dict[int, dict[str,
     if not person_ids:
         return result
     rows = PersonGroup.objects.filter(person_id__in=list(person_ids)).values_list(
-        "person_id", "group", "graduation_year", "registration_number", "insured_months", "employer_name"
+        "person_id",
+        "group",
+        "graduation_year",
+        "registration_number",
+        "insured_months",
+        "employer_name",
+        "as_of",
+        "source",
     )
-    for person_id, group, year, number, months, employer in rows:
-        result.setdefault(person_id, {})[group] = PersonGroupEvidence(group, year, number, months, employer)
+    for person_id, group, year, number, months, employer, as_of, source in rows:
+        result.setdefault(person_id, {})[group] = PersonGroupEvidence(
+            group, year, number, months, employer, as_of, source
+        )
     return result
 
 
@@ -204,7 +252,7 @@ def eligibility_rule_for(program: Program | None) -> Rule:
 def evaluate_eligibility(program: Program | None, facts: Mapping[str, Any]) -> Decision:
     """Decide whether a person with ``facts`` may enroll in a class of ``program`` (None: no program).
 
-    Always checks the SPEC's "16 or over and not drawing a pension"; adds the program's rule when it has one.
+    Always checks the SPEC's "16 to the statutory retirement age"; adds the program's rule when it has one.
     The :class:`~lijiao.core.rules.Decision` carries the failed labels (``reasons``) and every check (``trace``).
     A malformed program rule is refused as a :class:`RuleError` naming where it is wrong.
     """

@@ -29,6 +29,12 @@ class Program(models.Model):
         JOB_TRANSFER = "job_transfer", _("转岗培训")
         ELDER_CHILD = "elder_child", _("一老一小培训")
 
+    class Funding(models.TextChoices):
+        """The accounts training is paid from today (the 2019–2021 职业技能提升行动专账 is closed)."""
+
+        EMPLOYMENT_SUBSIDY = "就业补助资金", _("就业补助资金")
+        UNEMPLOYMENT_INSURANCE = "失业保险基金（技能提升）", _("失业保险基金（技能提升）")
+
     code = models.CharField(_("项目编码"), max_length=30, unique=True)
     name = models.CharField(_("项目名称"), max_length=100)
     kind = models.CharField(_("项目类型"), max_length=25, choices=Kind.choices)
@@ -36,11 +42,17 @@ class Program(models.Model):
     lead_department = models.CharField(_("牵头部门"), max_length=50, default="市人力资源和社会保障局")
     target_groups = models.JSONField(_("目标人群"), default=list, blank=True)
     eligibility_rule = models.JSONField(_("参训条件（规则）"), default=dict, blank=True)
+    item_rule = models.JSONField(
+        _("适用目录项目（规则）"),
+        default=dict,
+        blank=True,
+        help_text=_("本项目可开班的目录项目，按职业编码、等级、一老一小等标记写成规则；空表示不限"),
+    )
     quota = models.PositiveIntegerField(_("年度计划人次"), default=0)
     attendance_threshold = models.DecimalField(
         _("出勤率要求"), max_digits=4, decimal_places=3, default=Decimal("0.800")
     )
-    funding_source = models.CharField(_("资金来源"), max_length=100, blank=True)
+    funding_source = models.CharField(_("资金来源"), max_length=100, choices=Funding.choices, blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -48,7 +60,7 @@ class Program(models.Model):
         verbose_name = verbose_name_plural = _("培训项目")
 
     def __str__(self) -> str:
-        return self.name
+        return str(_("%(year)s年%(name)s") % {"year": self.year, "name": self.name})
 
 
 class LessonHourRule(models.Model):

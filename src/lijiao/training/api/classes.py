@@ -70,6 +70,7 @@ def _program_input(payload: ProgramIn) -> program_services.ProgramInput:
         lead_department=payload.lead_department,
         target_groups=payload.target_groups,
         eligibility_rule=payload.eligibility_rule,
+        item_rule=payload.item_rule,
         quota=payload.quota,
         attendance_threshold=threshold,
         funding_source=payload.funding_source,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Status
 
 from lijiao.accounts.api_auth import current_user, required_auth
@@ -24,6 +25,7 @@ from lijiao.core.pii import PIIKind, mask
 from lijiao.people import services as people
 from lijiao.people.models import Person, PersonGroup
 from lijiao.training import filters
+from lijiao.training.checks import age_on
 from lijiao.training.models import CheckIn, Enrollment, TrainingClass
 from lijiao.training.schemas.enrollment import (
     CheckInIn,
@@ -68,7 +70,10 @@ def _person_out(person: Person, groups: list[PersonGroup] | None = None) -> dict
         "citizen_id_masked": mask(PIIKind.CITIZEN_ID, person.citizen_id),
         "phone_masked": mask(PIIKind.PHONE, person.phone),
         "gender": person.gender,
-        "birth_date": person.birth_date,
+        # birth year and age, never the full birth date beside the masked ID (Usability 5)
+        "birth_year": person.birth_date.year,
+        "age": age_on(person.birth_date, timezone.localdate()),
+        "position": person.position,
         "household": person.household,
         "education": person.education,
         "employer_name": person.employer_name,
@@ -80,6 +85,8 @@ def _person_out(person: Person, groups: list[PersonGroup] | None = None) -> dict
                 "registration_number": g.registration_number,
                 "insured_months": g.insured_months,
                 "employer_name": g.employer_name,
+                "as_of": g.as_of,
+                "source": g.source,
                 "note": g.note,
             }
             for g in sorted(rows, key=lambda g: g.group)
@@ -123,6 +130,7 @@ def _person_input(payload: PersonIn) -> enrollment_services.PersonInput:
         household=payload.household,
         education=payload.education,
         employer_name=payload.employer_name,
+        position=payload.position,
         groups=tuple(enrollment_services.GroupInput(**group.model_dump()) for group in payload.groups),
     )
 
@@ -238,7 +246,6 @@ def enroll(request: HttpRequest, class_id: int, payload: EnrollIn) -> Status[dic
         training_class=selectors.get_class(user, class_id),
         person=_person_input(payload),
         employed=payload.employed,
-        draws_pension=payload.draws_pension,
         labour_contract_months=payload.labour_contract_months,
     )
     return Status(201, _enrollment_out(selectors.get_enrollment(user, enrollment.pk)))

@@ -155,7 +155,17 @@ class ProgramForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10, "class": "mono", "spellcheck": "false"}),
         help_text=gettext_lazy(
             '例如 {"all": [{"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"}]}；'
-            "空表示只检查年满16周岁且未领取养老金"
+            "空表示只检查年满16周岁且未达到法定退休年龄（按身份证号的性别、出生年月计算）"
+        ),
+    )
+    item_rule = forms.CharField(
+        label=gettext_lazy("适用目录项目（规则 JSON）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "mono", "spellcheck": "false"}),
+        help_text=gettext_lazy(
+            '例如 {"fact": "occupation_code", "op": "in", "value": ["4-14-01-02"], "label": "医疗护理员"}；'
+            "可用 occupation_code、special_item_code、level、is_elder_child_care、allows_graduate_conversion；"
+            "空表示不限"
         ),
     )
     quota = forms.IntegerField(label=gettext_lazy("年度计划人次"), min_value=0, initial=0)
@@ -166,11 +176,19 @@ class ProgramForm(forms.Form):
         decimal_places=3,
         initial=Decimal("0.800"),
     )
-    funding_source = forms.CharField(label=gettext_lazy("资金来源"), max_length=100, required=False)
+    funding_source = forms.ChoiceField(
+        label=gettext_lazy("资金来源"), choices=[("", "---------"), *Program.Funding.choices], required=False
+    )
     active = forms.BooleanField(label=gettext_lazy("启用"), required=False, initial=True)
 
     def clean_eligibility_rule(self) -> dict[str, Any]:
-        text = (self.cleaned_data.get("eligibility_rule") or "").strip()
+        return self._json_rule("eligibility_rule")
+
+    def clean_item_rule(self) -> dict[str, Any]:
+        return self._json_rule("item_rule")
+
+    def _json_rule(self, name: str) -> dict[str, Any]:
+        text = (self.cleaned_data.get(name) or "").strip()
         if not text:
             return {}
         try:
@@ -195,6 +213,9 @@ class ProgramForm(forms.Form):
             "eligibility_rule": json.dumps(program.eligibility_rule or {}, ensure_ascii=False, indent=2)
             if program.eligibility_rule
             else "",
+            "item_rule": json.dumps(program.item_rule or {}, ensure_ascii=False, indent=2)
+            if program.item_rule
+            else "",
             "quota": program.quota,
             "attendance_threshold": program.attendance_threshold,
             "funding_source": program.funding_source,
@@ -211,6 +232,7 @@ class ProgramForm(forms.Form):
             lead_department=data["lead_department"],
             target_groups=list(data["target_groups"]),
             eligibility_rule=data["eligibility_rule"],
+            item_rule=data["item_rule"],
             quota=data["quota"],
             attendance_threshold=data["attendance_threshold"],
             funding_source=data["funding_source"] or "",

@@ -48,6 +48,12 @@ class EnrollForm(forms.Form):
     )
     education = forms.ChoiceField(label=_("学历"), choices=_blank(Person.Education.choices), required=False)
     employer_name = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    position = forms.ChoiceField(
+        label=_("岗位类别"),
+        choices=_blank(Person.Position.choices),
+        required=False,
+        help_text=_("女职工的原法定退休年龄按岗位确定；不填按管理或专业技术岗位计算"),
+    )
     groups = forms.MultipleChoiceField(
         label=_("人员类别"),
         choices=PersonGroup.Group.choices,
@@ -63,7 +69,18 @@ class EnrollForm(forms.Form):
     insured_months = forms.IntegerField(
         label=_("参保月数"), required=False, min_value=0, max_value=720, help_text=_("参保职工必填")
     )
-    draws_pension = forms.BooleanField(label=_("已领取基本养老金"), required=False)
+    evidence_source = forms.ChoiceField(
+        label=_("证据来源"),
+        choices=_blank(PersonGroup.Source.choices),
+        required=False,
+        help_text=_("不填：本人申报"),
+    )
+    evidence_as_of = forms.DateField(
+        label=_("证据截至日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("不填：今天"),
+    )
 
     def to_input(self) -> PersonInput:
         """The person with one :class:`GroupInput` per ticked group, carrying the evidence fields that belong
@@ -76,6 +93,7 @@ class EnrollForm(forms.Form):
             household=data["household"],
             education=data["education"],
             employer_name=data["employer_name"],
+            position=data.get("position") or "",
             groups=tuple(self._group(group, data) for group in data["groups"]),
         )
 
@@ -89,6 +107,8 @@ class EnrollForm(forms.Form):
             else "",
             insured_months=data.get("insured_months") if group in INSURED_GROUPS else None,
             employer_name=(data.get("employer_name") or "") if group == PersonGroup.Group.EMPLOYEE else "",
+            as_of=data.get("evidence_as_of"),
+            source=data.get("evidence_source") or "",
         )
 
 
@@ -100,6 +120,18 @@ class GroupForm(forms.Form):
     registration_number = forms.CharField(label=_("登记/证明编号"), max_length=50, required=False)
     insured_months = forms.IntegerField(label=_("参保月数"), required=False, min_value=0, max_value=720)
     employer_name = forms.CharField(label=_("单位"), max_length=100, required=False)
+    source = forms.ChoiceField(
+        label=_("证据来源"),
+        choices=_blank(PersonGroup.Source.choices),
+        required=False,
+        help_text=_("不填：本人申报"),
+    )
+    as_of = forms.DateField(
+        label=_("证据截至日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("不填：今天"),
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 

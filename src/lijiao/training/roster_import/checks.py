@@ -30,6 +30,7 @@ from lijiao.core.errors import Conflict
 from lijiao.core.identity import CitizenId
 from lijiao.core.importing import RowError, SourceRow, Table
 from lijiao.core.pii import PIIKind, pii_digest, pii_digester
+from lijiao.core.retirement import category_for, statutory_retirement
 from lijiao.core.rules import evaluate, facts_read
 from lijiao.people.models import Person
 from lijiao.people.services import validate_group_evidence
@@ -92,7 +93,8 @@ class RosterChecks:
         self.rule = eligibility_rule_for(self.program)  # validated once (checks.evaluate_eligibility's rule)
         self.reads = sorted(facts_read(self.rule))
         self.by_inputs: dict[tuple[Any, ...], int] = {}  # what person_facts reads -> record (a cache)
-        self.ages: dict[dt.date, int] = {}  # birth date -> age on the start date
+        # (birth date, sex) -> (age, retirement age reached) on the start date
+        self.ages: dict[tuple[dt.date, str], tuple[int, bool]] = {}
         self.evidence_checks: dict[tuple[Any, ...], list[Any]] = {}
         # the file read again for the rows of late errors (duplicates, a rollback) in the report
         self.reopen = reopen
@@ -330,9 +332,11 @@ class RosterChecks:
             if row.person_id is not None and recorded.get(row.person_id):
                 groups = {**recorded[row.person_id], **groups}
             # person_facts reads exactly these inputs (the birth date only through the age on the start date)
-            age = ages.get(row.birth_date)
+            # the age and whether the retirement age is reached depend on the birth date and the sex only
+            age = ages.get((row.birth_date, row.gender))
             if age is None:
-                age = ages[row.birth_date] = age_on(row.birth_date, on)
+                reached = statutory_retirement(row.birth_date, category_for(row.gender)[0]).reached_on(on)
+                age = ages[row.birth_date, row.gender] = (age_on(row.birth_date, on), reached)
             inputs = (
                 age,
                 row.gender,
@@ -341,7 +345,7 @@ class RosterChecks:
                 bool(row.employer_name),
                 tuple(
                     [
-                        (code, e.graduation_year, e.insured_months, bool(e.employer_name))
+                        (code, e.graduation_year, e.insured_months, bool(e.employer_name), e.as_of, e.source)
                         for code, e in sorted(groups.items())
                     ]
                 )

@@ -21,100 +21,17 @@ from lijiao.core.errors import DomainError
 from lijiao.core.identity import CitizenId, InvalidCitizenId, parse_citizen_id
 from lijiao.core.importing import CellError, ColumnSpec, Table, cell_date, cell_int, cell_text, is_blank
 from lijiao.core.text import unsafe_text_problem
-from lijiao.people.models import Person, PersonGroup
+from lijiao.people.models import Person
 from lijiao.people.services import normalise_phone
+from lijiao.people.vocabulary import GENDER_VARIANTS, GROUP_VARIANTS, VARIANTS
+from lijiao.people.vocabulary import normalise_variant as _norm_key
 
 __all__ = ["COLUMNS", "FAILED", "HEADER", "column_parsers", "parse_cells"]
 
-_GENDERS = {"男": "M", "男性": "M", "m": "M", "male": "M", "女": "F", "女性": "F", "f": "F", "female": "F"}
-_HOUSEHOLDS = {
-    **{str(label): str(code) for code, label in Person.Household.choices},
-    **{str(code): str(code) for code in Person.Household.values},
-    "城镇户口": "urban",
-    "城镇户籍": "urban",
-    "非农": "urban",
-    "非农业": "urban",
-    "非农业户口": "urban",
-    "城市": "urban",
-    "居民户口": "urban",
-    "农村户口": "rural",
-    "农村户籍": "rural",
-    "农业": "rural",
-    "农业户口": "rural",
-}
-_EDUCATIONS = {
-    **{str(label): str(code) for code, label in Person.Education.choices},
-    **{str(code): str(code) for code in Person.Education.values},
-    "小学": "primary",
-    "小学以下": "primary",
-    "初中以下": "primary",
-    "初中及以下": "junior",  # the form's lowest box: at most junior middle school, recorded as its upper bound
-    "文盲": "primary",
-    "高中": "senior",
-    "中专": "senior",
-    "中技": "senior",
-    "技校": "senior",
-    "职高": "senior",
-    "中职": "senior",
-    "高中及中专": "senior",
-    "专科": "college",
-    "大学专科": "college",
-    "高职": "college",
-    "大专及以上": "college",
-    "大学本科": "bachelor",
-    "学士": "bachelor",
-    "硕士": "postgraduate",
-    "博士": "postgraduate",
-    "硕士研究生": "postgraduate",
-    "博士研究生": "postgraduate",
-    "研究生及以上": "postgraduate",
-}
-_GROUPS = {
-    **{str(label): str(code) for code, label in PersonGroup.Group.choices},
-    **{str(code): str(code) for code in PersonGroup.Group.values},
-    "高校毕业生": "graduate",
-    "离校未就业高校毕业生": "graduate",
-    "毕业生": "graduate",
-    "大学毕业生": "graduate",
-    "毕业年度高校毕业生": "upcoming_graduate",
-    "应届高校毕业生": "upcoming_graduate",
-    "应届毕业生": "upcoming_graduate",
-    "应届生": "upcoming_graduate",
-    "失业人员": "unemployed",
-    "登记失业人员": "unemployed",
-    "城镇失业人员": "unemployed",
-    "农村转移劳动者": "rural_migrant",
-    "农村转移就业劳动者": "rural_migrant",
-    "农村劳动力": "rural_migrant",
-    "农民工": "rural_migrant",
-    "脱贫人口": "low_income",
-    "脱贫家庭": "low_income",
-    "脱贫家庭成员": "low_income",
-    "低保家庭": "low_income",
-    "低保家庭成员": "low_income",
-    "低保": "low_income",
-    "退役军人": "veteran",
-    "残疾人": "disabled",
-    "企业职工": "employee",
-    "职工": "employee",
-    "在职职工": "employee",
-    "参保职工": "insured",
-    "参保人员": "insured",
-    "在校学生": "student",
-    "在校生": "student",
-    "学生": "student",
-    "事业单位人员": "public_institution",
-    "事业单位": "public_institution",
-}
-
-
-def _norm_key(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-
-_GROUPS = {_norm_key(k): v for k, v in _GROUPS.items()}
-_HOUSEHOLDS = {_norm_key(k): v for k, v in _HOUSEHOLDS.items()}
-_EDUCATIONS = {_norm_key(k): v for k, v in _EDUCATIONS.items()}
+_GENDERS = GENDER_VARIANTS
+_GROUPS = GROUP_VARIANTS
+_HOUSEHOLDS = VARIANTS["household"]
+_EDUCATIONS = VARIANTS["education"]
 _GROUP_SPLIT = re.compile(r"[、,，/／;；|\s]+")
 _YEAR = re.compile(r"^(\d{4})(?:\s*(?:年|[-/.]\s*\d{1,2}\s*月?(?:\s*[-/.]\s*\d{1,2}\s*日?)?)?)?$")
 _CACHE_LIMIT = 100_000  # distinct cell texts remembered per parser (the same text in many rows is read once)

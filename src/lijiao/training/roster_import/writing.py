@@ -65,6 +65,7 @@ GROUP_FIELDS = (
     "registration_number",
     "insured_months",
     "employer_name",
+    "source",
     "recorded_by_id",
 )
 ENROLLMENT_FIELDS = ("training_class_id", "person_id", "status", "enrolled_by_id", "eligibility_decision_id")
@@ -92,6 +93,7 @@ def group_values(person_id: int | None, e: PersonGroupEvidence, actor_id: int | 
         e.registration_number,
         e.insured_months,
         e.employer_name,
+        PersonGroup.Source.DECLARED.value,  # a roster file: what the provider was told
         actor_id,
     )
 
@@ -274,6 +276,7 @@ class RosterWrites:
                 registration_number=e.registration_number,
                 insured_months=e.insured_months,
                 employer_name=e.employer_name,
+                source=PersonGroup.Source.DECLARED,
                 recorded_by_id=self.actor_id,
             )
             for r in registered.values()

@@ -39,6 +39,7 @@ class ProgramOut(Schema):
     target_groups: list[str] = Field(..., description="目标人群（人员类别代码）")
     target_group_labels: list[str]
     eligibility_rule: dict[str, Any] = Field(..., description="参训条件（规则数据，见开发文档）")
+    item_rule: dict[str, Any] = Field(..., description="适用目录项目（规则数据）；空表示不限")
     quota: int = Field(..., description="年度计划人次")
     quota_used: int = Field(..., description="本年度已使用人次（报名数，不含退出）")
     attendance_threshold: str = Field(..., description='出勤率要求，如 "0.800"')
@@ -75,9 +76,15 @@ class ProgramIn(Schema):
     eligibility_rule: dict[str, Any] = Field(
         default_factory=dict, description="参训条件规则；空表示只检查基本条件"
     )
+    item_rule: dict[str, Any] = Field(
+        default_factory=dict,
+        description="适用目录项目规则，可用事实：occupation_code、special_item_code、level、is_elder_child_care；空表示不限",
+    )
     quota: int = Field(0, ge=0)
     attendance_threshold: str = Field("0.800", description="出勤率要求 0–1，字符串，如 0.8")
-    funding_source: str = Field("", max_length=100)
+    funding_source: str = Field(
+        "", max_length=100, description=f"资金来源：{_choices_text(Program.Funding.choices)}"
+    )
     active: bool = True
 
 
@@ -117,6 +124,12 @@ class ProgramRef(Schema):
     id: int
     code: str
     name: str
+    year: int
+    label: str = Field(..., description="带年度的项目名称，如“2026年转岗培训”")
+
+    @staticmethod
+    def resolve_label(obj: Program) -> str:
+        return str(obj)
 
 
 class VenueRef(Schema):

@@ -31,6 +31,13 @@ class GroupIn(Schema):
     registration_number: str = Field("", max_length=50, description="失业登记证号等（城镇登记失业人员必填）")
     insured_months: int | None = Field(None, description="参保月数（参保职工必填）")
     employer_name: str = Field("", max_length=100, description="单位（企业职工必填）")
+    as_of: dt.date | None = Field(None, description="证据截至日期（空：今天）")
+    source: str = Field(
+        "",
+        description="证据来源："
+        + "、".join(f"{k} {v}" for k, v in PersonGroup.Source.choices)
+        + "（空：本人申报）",
+    )
     note: str = Field("", max_length=200)
 
 
@@ -39,6 +46,8 @@ class EvidenceIn(Schema):
     registration_number: str = Field("", max_length=50)
     insured_months: int | None = None
     employer_name: str = Field("", max_length=100)
+    as_of: dt.date | None = Field(None, description="证据截至日期（空：今天）")
+    source: str = Field("", description="证据来源：register / document / declared（空：本人申报）")
     note: str = Field("", max_length=200)
 
 
@@ -49,6 +58,8 @@ class GroupOut(Schema):
     registration_number: str
     insured_months: int | None
     employer_name: str
+    as_of: dt.date | None = Field(None, description="证据截至日期")
+    source: str = Field("", description="证据来源")
     note: str
 
 
@@ -63,6 +74,11 @@ class PersonIn(Schema):
         "", description="学历代码：" + "、".join(f"{k} {v}" for k, v in Person.Education.choices)
     )
     employer_name: str = Field("", max_length=100)
+    position: str = Field(
+        "",
+        description="岗位类别（女职工的原法定退休年龄）：worker 工人岗位 / cadre 管理或专业技术岗位；"
+        "也可填“工人”“干部”等；空：按管理或专业技术岗位计算",
+    )
     groups: list[GroupIn] = Field(default_factory=list, description="人员类别及证明信息")
 
 
@@ -77,7 +93,11 @@ class PersonOut(Schema):
     citizen_id_masked: str = Field(..., description="脱敏身份证号，如 2102**********123X")
     phone_masked: str
     gender: str
-    birth_date: dt.date
+    birth_year: int = Field(..., description="出生年份（完整出生日期不与脱敏身份证号一同提供）")
+    age: int = Field(..., description="今天的周岁年龄")
+    position: str = Field(
+        "", description="岗位类别：worker 工人岗位 / cadre 管理或专业技术岗位（女职工退休年龄）"
+    )
     household: str
     education: str
     employer_name: str
@@ -97,7 +117,6 @@ class LookupOut(Schema):
 
 
 class EnrollIn(PersonIn):
-    draws_pension: bool = Field(False, description="是否已领取基本养老金（领取者不能参训）")
     employed: bool | None = Field(None, description="是否就业（空：按人员类别和单位判断）")
     labour_contract_months: int | None = Field(None, description="劳动合同期限（月），学徒制项目用")
 

@@ -77,6 +77,8 @@ class GroupInput:
     insured_months: int | None = None
     employer_name: str = ""
     note: str = ""
+    as_of: dt.date | None = None  # the date the evidence speaks for (default: today)
+    source: str = ""  # PersonGroup.Source (default: the person's declaration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,7 @@ class PersonInput:
     household: str = ""
     education: str = ""
     employer_name: str = ""
+    position: str = ""  # Person.Position: a woman's original retirement age
     groups: Sequence[GroupInput] = field(default_factory=tuple)
 
 
@@ -112,7 +115,6 @@ def facts_for(
     on: dt.date,
     *,
     employed: bool | None = None,
-    draws_pension: bool = False,
     labour_contract_months: int | None = None,
 ) -> dict[str, Any]:
     """Eligibility facts of one registered person on a date (one query for the groups)."""
@@ -125,8 +127,8 @@ def facts_for(
         household=person.household,
         education=person.education,
         employer_name=person.employer_name,
+        position=person.position,
         employed=employed,
-        draws_pension=draws_pension,
         labour_contract_months=labour_contract_months,
     )
 
@@ -136,7 +138,6 @@ def check_eligibility(
     person: Person,
     *,
     employed: bool | None = None,
-    draws_pension: bool = False,
     labour_contract_months: int | None = None,
 ) -> Decision:
     """The eligibility decision for ``person`` in ``training_class`` (facts taken on the class's start date)."""
@@ -145,7 +146,6 @@ def check_eligibility(
         person,
         training_class.start_date,
         employed=employed,
-        draws_pension=draws_pension,
         labour_contract_months=labour_contract_months,
     )
     return evaluate_eligibility(program, facts)
@@ -222,14 +222,13 @@ def enroll(
     training_class: TrainingClass,
     person: Person,
     employed: bool | None = None,
-    draws_pension: bool = False,
     labour_contract_months: int | None = None,
 ) -> Enrollment:
     """Enroll a registered ``person`` in ``training_class`` after every check (see the module docstring).
 
     The eligibility decision (rule, facts, reasons, trace) is stored once as a shared
     :class:`lijiao.core.models.DecisionRecord` the enrollment points at. A person who withdrew
-    earlier is enrolled again on the same row (checks run again). ``employed``, ``draws_pension`` and
+    earlier is enrolled again on the same row (checks run again). ``employed`` and
     ``labour_contract_months`` are facts the clerk declares when the data does not hold them.
     Needs ``training.add_enrollment`` as staff of the class's provider.
     """
@@ -245,7 +244,6 @@ def enroll(
         training_class,
         person,
         employed=employed,
-        draws_pension=draws_pension,
         labour_contract_months=labour_contract_months,
     )
     if not decision.passed:
@@ -309,6 +307,7 @@ def register_with_groups(*, actor: Actor, person: PersonInput) -> Person:
         household=person.household,
         education=person.education,
         employer_name=person.employer_name,
+        position=person.position,
     )
     errors: list[FieldError] = []
     for index, group in enumerate(person.groups):
@@ -322,6 +321,8 @@ def register_with_groups(*, actor: Actor, person: PersonInput) -> Person:
                 insured_months=group.insured_months,
                 employer_name=group.employer_name,
                 note=group.note,
+                as_of=group.as_of,
+                source=group.source,
             )
         except PermissionDenied:
             raise
@@ -339,7 +340,6 @@ def enroll_person(
     training_class: TrainingClass,
     person: PersonInput,
     employed: bool | None = None,
-    draws_pension: bool = False,
     labour_contract_months: int | None = None,
 ) -> Enrollment:
     """Register (or update) a person with their groups and enroll them in ``training_class``: one use case.
@@ -355,7 +355,6 @@ def enroll_person(
         training_class=training_class,
         person=registered,
         employed=employed,
-        draws_pension=draws_pension,
         labour_contract_months=labour_contract_months,
     )
     enrollment.person = registered  # the registered object carries the ID number's warnings

@@ -4,7 +4,15 @@ Writes are for the city administrator (``training.add_program`` / ``training.cha
 keyword-only, atomic and audited. A program's ``eligibility_rule`` is data evaluated by the pure evaluator
 :func:`lijiao.core.rules.evaluate` (the subsidy rules reuse it). An empty rule means "the base rule only": every
 enrollment is also checked against "aged 16 or over and not drawing a pension"
-(:data:`lijiao.training.checks.BASE_ELIGIBILITY_RULE`), so a program rule only says what the program adds.
+(:data:`lijiao.training.checks.BASE_ELIGIBILITY_RULE`: 16 to the statutory retirement age, computed from the ID),
+so a program rule only says what the program adds.
+
+Which catalog items a program covers is data too: ``item_rule``, evaluated by the same evaluator against the
+item's facts (:func:`item_facts`: ``occupation_code``, ``special_item_code``, ``level``, ``is_elder_child_care``,
+``allows_graduate_conversion``, ``is_digital``, ``is_new_business_form``); an empty rule covers every item.
+A year's program quotas add up to the year's target (:func:`annual_target`, the setting
+``TRAINING_ANNUAL_TARGETS`` {year: person-times}, default 100,000): a quota that would exceed it is refused, and
+the program list shows the sum against the target.
 
 Facts a rule can use (built per person by :func:`lijiao.training.checks.person_facts`, on the class start date):
 
@@ -20,7 +28,7 @@ fact                       type           meaning
 ``household``              str            ``"urban"`` / ``"rural"`` / ``""``
 ``education``              str            :class:`lijiao.people.models.Person.Education` code or ``""``
 ``employed``               bool           employed (employee/insured/public institution, an employer)
-``draws_pension``          bool           draws a basic pension
+``retirement_age_reached`` bool           the statutory retirement age (2025 reform) is reached
 ``labour_contract_months`` int | None     length of the labour contract (apprenticeships, SPEC R8)
 ``is_student``             bool           in the ``student`` group
 =========================  =============  ===========================================================
@@ -34,9 +42,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,21 +54,31 @@ from lijiao.audit.services import record_event, snapshot
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.permissions import require_perm
-from lijiao.core.rules import RuleError, validate_rule
+from lijiao.core.rules import RuleError, evaluate, validate_rule
 from lijiao.people.models import PersonGroup
 from lijiao.training.models import Enrollment, Program
+
+if TYPE_CHECKING:
+    from lijiao.catalog.models import CatalogItem
 
 __all__ = [
     "PROGRAM_FIELDS",
     "ProgramInput",
+    "QuotaPlan",
+    "annual_target",
     "create_program",
     "default_programs",
     "install_default_programs",
+    "item_facts",
     "program_input",
+    "program_item_problems",
+    "quota_plan",
     "quota_used",
     "update_program",
     "validate_program",
 ]
+
+DEFAULT_ANNUAL_TARGET = 100_000  # SPEC C10: 100,000 training person-times a year
 
 PROGRAM_FIELDS = (
     "code",
@@ -68,6 +88,7 @@ PROGRAM_FIELDS = (
     "lead_department",
     "target_groups",
     "eligibility_rule",
+    "item_rule",
     "quota",
     "attendance_threshold",
     "funding_source",
@@ -86,6 +107,7 @@ class ProgramInput:
     lead_department: str = "市人力资源和社会保障局"
     target_groups: Sequence[str] = ()
     eligibility_rule: dict[str, Any] = field(default_factory=dict)
+    item_rule: dict[str, Any] = field(default_factory=dict)
     quota: int = 0
     attendance_threshold: Decimal = Decimal("0.800")
     funding_source: str = ""
@@ -115,9 +137,66 @@ def validate_program(data: ProgramInput, *, exclude: Program | None = None) -> l
             )
         )
     errors += _rule_quota_threshold_errors(data)
-    if len(data.funding_source.strip()) > 100:
-        errors.append(FieldError("funding_source", _("资金来源最多100个字符")))
+    if data.funding_source.strip() and data.funding_source.strip() not in Program.Funding.values:
+        errors.append(
+            FieldError(
+                "funding_source",
+                _("资金来源应为：%(allowed)s") % {"allowed": "、".join(map(str, Program.Funding.labels))},
+            )
+        )
+    errors += _quota_target_errors(data, exclude)
     return errors
+
+
+def annual_target(year: int) -> int:
+    """The year's target of training person-times (setting ``TRAINING_ANNUAL_TARGETS``, default 100,000)."""
+    targets = getattr(settings, "TRAINING_ANNUAL_TARGETS", {}) or {}
+    return int(targets.get(year, targets.get(str(year), DEFAULT_ANNUAL_TARGET)))
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaPlan:
+    """A year's program quotas against its target."""
+
+    year: int
+    target: int
+    planned: int
+
+    @property
+    def difference(self) -> int:
+        """Planned minus target: negative while quotas are still to be assigned."""
+        return self.planned - self.target
+
+    @property
+    def shortfall(self) -> int:
+        """Person-times of the target not yet given to any program."""
+        return max(0, self.target - self.planned)
+
+
+def quota_plan(year: int) -> QuotaPlan:
+    """The sum of the active programs' quotas of ``year`` against the year's target."""
+    planned = Program.objects.filter(year=year, active=True).aggregate(total=Sum("quota"))["total"] or 0
+    return QuotaPlan(year=year, target=annual_target(year), planned=int(planned))
+
+
+def _quota_target_errors(data: ProgramInput, exclude: Program | None) -> list[FieldError]:
+    """The year's active quotas, with this one, must not exceed the year's target."""
+    if not data.active or data.quota <= 0 or not 2000 <= int(data.year) <= 2100:
+        return []
+    others = Program.objects.filter(year=data.year, active=True)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    planned = (others.aggregate(total=Sum("quota"))["total"] or 0) + data.quota
+    target = annual_target(int(data.year))
+    if planned <= target:
+        return []
+    return [
+        FieldError(
+            "quota",
+            _("%(year)s年各培训项目计划人次合计 %(planned)s，超过年度目标 %(target)s 人次")
+            % {"year": data.year, "planned": planned, "target": target},
+        )
+    ]
 
 
 def _code_errors(raw_code: str, exclude: Program | None) -> list[FieldError]:
@@ -149,6 +228,13 @@ def _rule_quota_threshold_errors(data: ProgramInput) -> list[FieldError]:
             )
     elif not isinstance(data.eligibility_rule, dict):
         errors.append(FieldError("eligibility_rule", _("参训条件规则必须是对象")))
+    if data.item_rule:
+        try:
+            validate_rule(data.item_rule)
+        except RuleError as exc:
+            errors.append(FieldError("item_rule", _("适用目录项目规则有误：%(problem)s") % {"problem": exc}))
+    elif not isinstance(data.item_rule, dict):
+        errors.append(FieldError("item_rule", _("适用目录项目规则必须是对象")))
     if data.quota < 0:
         errors.append(FieldError("quota", _("年度计划人次不能为负数")))
     try:
@@ -187,6 +273,7 @@ def _apply(program: Program, data: ProgramInput) -> None:
     program.lead_department = data.lead_department.strip()
     program.target_groups = list(dict.fromkeys(data.target_groups))
     program.eligibility_rule = dict(data.eligibility_rule or {})
+    program.item_rule = dict(data.item_rule or {})
     program.quota = data.quota
     program.attendance_threshold = Decimal(data.attendance_threshold)
     program.funding_source = data.funding_source.strip()
@@ -247,6 +334,37 @@ def quota_used(program: Program, year: int | None = None) -> int:
     )
 
 
+def item_facts(item: CatalogItem) -> dict[str, Any]:
+    """The facts a program's ``item_rule`` is evaluated against (the item's occupation or special item loaded)."""
+    occupation = getattr(item, "occupation", None)
+    special = getattr(item, "special_item", None)
+    return {
+        "occupation_code": getattr(occupation, "code", None),
+        "special_item_code": getattr(special, "code", None),
+        "level": item.level,
+        "is_elder_child_care": item.is_elder_child_care,
+        "allows_graduate_conversion": item.allows_graduate_conversion,
+        "is_digital": item.is_digital,
+        "is_new_business_form": item.is_new_business_form,
+    }
+
+
+def program_item_problems(program: Program, item: CatalogItem) -> list[str]:
+    """Why ``item`` does not fit ``program`` (empty when it does): the program is inactive, or its ``item_rule``
+    does not cover the item (the failed rule labels, e.g. "乡村工匠相关职业")."""
+    problems: list[str] = []
+    if not program.active:
+        problems.append(_("培训项目“%(name)s”已停用") % {"name": program.name})
+    if program.item_rule:
+        decision = evaluate(program.item_rule, item_facts(item))
+        if not decision.passed:
+            problems.append(
+                _("“%(item)s”不在培训项目“%(name)s”的适用范围：%(reasons)s")
+                % {"item": item, "name": program.name, "reasons": "；".join(decision.reasons)}
+            )
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The SPEC's programs, as data (used by the demo and by a fresh installation)
 
@@ -291,16 +409,58 @@ APPRENTICESHIP_RULE: dict[str, Any] = {
         },
     ]
 }
-AGE_16_TO_60_RULE: dict[str, Any] = {
-    "all": [
-        {"fact": "age", "op": ">=", "value": 16, "label": "年满16周岁"},
-        {"fact": "age", "op": "<=", "value": 60, "label": "不超过60周岁"},
-    ]
+HEALTH_CARE_OCCUPATIONS = ("4-14-01-02", "4-14-01-03")  # 医疗护理员, 健康照护师
+RURAL_CRAFT_OCCUPATIONS = (  # 乡村建设工匠, 砌筑工, 钢筋工, 手工木工, 农艺工
+    "6-29-01-07",
+    "6-29-01-01",
+    "6-29-01-04",
+    "6-06-03-01",
+    "5-01-02-01",
+)
+GRADUATE_CONVERSION_ITEMS: dict[str, Any] = {
+    "fact": "allows_graduate_conversion",
+    "op": "==",
+    "value": True,
+    "label": "目录中列为可用于高校毕业生专业转换培训的项目",
 }
+ELDER_CHILD_ITEMS: dict[str, Any] = {
+    "fact": "is_elder_child_care",
+    "op": "==",
+    "value": True,
+    "label": "“一老一小”项目",
+}
+MASTER_CRAFTSMAN_ITEMS: dict[str, Any] = {
+    "fact": "level",
+    "op": "in",
+    "value": [1, 2],
+    "label": "技师（二级）或高级技师（一级）",
+}
+APPRENTICESHIP_ITEMS: dict[str, Any] = {
+    "fact": "level",
+    "op": "in",
+    "value": [1, 2, 3, 4],
+    "label": "中级工至高级技师（四级至一级）",
+}
+HEALTH_CARE_ITEMS: dict[str, Any] = {
+    "fact": "occupation_code",
+    "op": "in",
+    "value": list(HEALTH_CARE_OCCUPATIONS),
+    "label": "健康照护相关职业（医疗护理员、健康照护师）",
+}
+RURAL_CRAFT_ITEMS: dict[str, Any] = {
+    "fact": "occupation_code",
+    "op": "in",
+    "value": list(RURAL_CRAFT_OCCUPATIONS),
+    "label": "乡村工匠相关职业（乡村建设工匠、砌筑工、钢筋工、手工木工、农艺工）",
+}
+_EMPLOYMENT_SUBSIDY = Program.Funding.EMPLOYMENT_SUBSIDY.value
+_UNEMPLOYMENT_INSURANCE = Program.Funding.UNEMPLOYMENT_INSURANCE.value
 
 
 def default_programs(year: int) -> list[ProgramInput]:
-    """The SPEC C4 programs of one year (plus general skills training), with sensible rules and quotas."""
+    """The SPEC C4 programs of one year (plus general skills training): each "行业+培训" program under its lead
+    department with its own items and quota, quotas adding up to the year's target of 100,000 person-times, and
+    the funding accounts as they are named today."""
     return [
         ProgramInput(
             code=f"{year}-GEN",
@@ -308,8 +468,8 @@ def default_programs(year: int) -> list[ProgramInput]:
             kind=Program.Kind.GENERAL,
             year=year,
             target_groups=["unemployed", "rural_migrant", "low_income", "veteran", "disabled", "employee"],
-            quota=60000,
-            funding_source="就业补助资金",
+            quota=68000,
+            funding_source=_EMPLOYMENT_SUBSIDY,
         ),
         ProgramInput(
             code=f"{year}-GRAD",
@@ -318,18 +478,31 @@ def default_programs(year: int) -> list[ProgramInput]:
             year=year,
             target_groups=["graduate", "upcoming_graduate"],
             eligibility_rule=GRADUATE_CONVERSION_RULE,
+            item_rule=GRADUATE_CONVERSION_ITEMS,
             quota=8000,
-            funding_source="就业补助资金",
+            funding_source=_EMPLOYMENT_SUBSIDY,
         ),
         ProgramInput(
-            code=f"{year}-IND",
-            name="“行业+培训”专项培训（医疗护理、乡村工匠）",
+            code=f"{year}-IND-HEALTH",
+            name="“行业+培训”健康照护专项培训",
             kind=Program.Kind.INDUSTRY_PLUS,
             year=year,
-            lead_department="市卫生健康委员会",
+            lead_department="市卫生健康委员会、市医疗保障局",
             target_groups=["employee", "rural_migrant", "unemployed"],
-            quota=5000,
-            funding_source="行业主管部门专项资金",
+            item_rule=HEALTH_CARE_ITEMS,
+            quota=3000,
+            funding_source=_EMPLOYMENT_SUBSIDY,
+        ),
+        ProgramInput(
+            code=f"{year}-IND-CRAFT",
+            name="“行业+培训”乡村工匠专项培训",
+            kind=Program.Kind.INDUSTRY_PLUS,
+            year=year,
+            lead_department="市住房和城乡建设局、市农业农村局",
+            target_groups=["rural_migrant", "employee", "unemployed"],
+            item_rule=RURAL_CRAFT_ITEMS,
+            quota=2000,
+            funding_source=_EMPLOYMENT_SUBSIDY,
         ),
         ProgramInput(
             code=f"{year}-MASTER",
@@ -339,9 +512,10 @@ def default_programs(year: int) -> list[ProgramInput]:
             lead_department="市人力资源和社会保障局",
             target_groups=["employee", "insured"],
             eligibility_rule={"all": [_EMPLOYEES]},
+            item_rule=MASTER_CRAFTSMAN_ITEMS,
             quota=2000,
             attendance_threshold=Decimal("0.900"),
-            funding_source="职业技能提升行动专账资金",
+            funding_source=_UNEMPLOYMENT_INSURANCE,
         ),
         ProgramInput(
             code=f"{year}-APPR",
@@ -350,8 +524,9 @@ def default_programs(year: int) -> list[ProgramInput]:
             year=year,
             target_groups=["employee"],
             eligibility_rule=APPRENTICESHIP_RULE,
+            item_rule=APPRENTICESHIP_ITEMS,
             quota=3000,
-            funding_source="职业技能提升行动专账资金",
+            funding_source=_UNEMPLOYMENT_INSURANCE,
         ),
         ProgramInput(
             code=f"{year}-TRANS",
@@ -361,7 +536,7 @@ def default_programs(year: int) -> list[ProgramInput]:
             target_groups=["employee", "insured"],
             eligibility_rule={"all": [_EMPLOYEES]},
             quota=4000,
-            funding_source="失业保险基金",
+            funding_source=_UNEMPLOYMENT_INSURANCE,
         ),
         ProgramInput(
             code=f"{year}-ELDER",
@@ -370,9 +545,9 @@ def default_programs(year: int) -> list[ProgramInput]:
             year=year,
             lead_department="市民政局",
             target_groups=["unemployed", "rural_migrant", "low_income", "employee"],
-            eligibility_rule=AGE_16_TO_60_RULE,
+            item_rule=ELDER_CHILD_ITEMS,
             quota=10000,
-            funding_source="就业补助资金",
+            funding_source=_EMPLOYMENT_SUBSIDY,
         ),
     ]
 
@@ -414,6 +589,7 @@ def program_input(program: Program, **changes: Any) -> ProgramInput:
         lead_department=program.lead_department,
         target_groups=list(program.target_groups or []),
         eligibility_rule=dict(program.eligibility_rule or {}),
+        item_rule=dict(program.item_rule or {}),
         quota=program.quota,
         attendance_threshold=program.attendance_threshold,
         funding_source=program.funding_source,

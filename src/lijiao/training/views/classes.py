@@ -356,6 +356,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
         "training/programs/list.html",
         {
             "rows": [{"program": p, "used": program_services.quota_used(p)} for p in programs],
+            "plans": [
+                program_services.quota_plan(year) for year in sorted({p.year for p in programs}, reverse=True)
+            ],
             "filter_form": filterset.form,
             "can_add": request.user.has_perm("training.add_program"),
         },
@@ -376,6 +379,9 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": [labels.get(g, g) for g in program.target_groups or []],
             "rule_json": json.dumps(program.eligibility_rule, ensure_ascii=False, indent=2)
             if program.eligibility_rule
+            else "",
+            "item_rule_json": json.dumps(program.item_rule, ensure_ascii=False, indent=2)
+            if program.item_rule
             else "",
             "can_change": request.user.has_perm("training.change_program"),
             "classes": selectors.visible_classes(request.user).filter(program=program)[:20],

@@ -29,6 +29,7 @@ from lijiao.core.forms import apply_domain_error
 from lijiao.people import services as people
 from lijiao.people.models import Person
 from lijiao.training import filters
+from lijiao.training.checks import age_on
 from lijiao.training.forms.enrollment import (
     AttendanceForm,
     EnrollForm,
@@ -81,12 +82,19 @@ def _refused(request: HttpRequest, exc: DomainError) -> None:
             messages.error(request, error.message)
 
 
+_EVIDENCE_FORM_FIELDS = {"as_of": "evidence_as_of", "source": "evidence_source"}
+
+
 def _on_enroll_form(exc: DomainError) -> DomainError:
     """A group's evidence errors (``groups[0].graduation_year``) onto the enroll form's evidence fields."""
-    errors = tuple(
-        FieldError(e.field.split(".", 1)[-1] if e.field.startswith("groups[") else e.field, e.message)
-        for e in exc.errors
-    )
+
+    def form_field(field: str) -> str:
+        if not field.startswith("groups["):
+            return field
+        name = field.split(".", 1)[-1]
+        return _EVIDENCE_FORM_FIELDS.get(name, name)
+
+    errors = tuple(FieldError(form_field(e.field), e.message) for e in exc.errors)
     return DomainError(exc.message, code=exc.code, errors=errors, status=exc.status)
 
 
@@ -138,7 +146,6 @@ def roster(request: HttpRequest, class_id: int) -> HttpResponse:
                     actor=request.user,
                     training_class=training_class,
                     person=form.to_input(),
-                    draws_pension=form.cleaned_data["draws_pension"],
                 )
             except DomainPermissionDenied:
                 raise DjangoPermissionDenied(_("您没有为本班报名的权限")) from None
@@ -402,6 +409,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                 return redirect("training:person", person_id=person.pk)
     context = {
         "person": person,
+        # the age, never the full birth date beside the masked ID (Usability 5)
+        "age": age_on(person.birth_date, timezone.localdate()),
         "groups": list(person.groups.order_by("group")),
         "enrollments": list(selectors.person_enrollments(request.user, person)),
         "form": form,

@@ -44,7 +44,6 @@ from lijiao.training.services.classes.editing import (
 from lijiao.training.services.classes.filing import (
     filing_problems,
     lesson_rule_for,
-    program_item_problems,
     resolve_subject,
     same_subject_item,
     timetable,
@@ -70,6 +69,7 @@ from lijiao.training.services.classes.transitions import (
     start_class,
     withdraw_class,
 )
+from lijiao.training.services.programs import program_item_problems
 
 __all__ = [
     "CLASS_FIELDS",

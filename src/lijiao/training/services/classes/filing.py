@@ -18,10 +18,10 @@ from lijiao.providers.selectors import listing_problems, scope_covers
 from lijiao.training.models import (
     ClassSession,
     LessonHourRule,
-    Program,
     TrainingClass,
 )
 from lijiao.training.services.classes.common import LESSON_MINUTES, Timetable, _fail, _today
+from lijiao.training.services.programs import program_item_problems
 
 # ---------------------------------------------------------------------------------------------------------------
 # Subject (catalog item) resolution
@@ -152,23 +152,6 @@ def timetable(training_class: TrainingClass, lesson_minutes: int = LESSON_MINUTE
         total_hours=sum(h for _s, _e, _k, h in rows),
         practical_hours=sum(h for _s, _e, k, h in rows if k == practical_kind),
     )
-
-
-def program_item_problems(program: Program, item: CatalogItem) -> list[str]:
-    """Why ``item`` does not fit ``program`` (empty when it does)."""
-    problems: list[str] = []
-    if not program.active:
-        problems.append(_("培训项目“%(name)s”已停用") % {"name": program.name})
-    kind = program.kind
-    if kind == Program.Kind.GRADUATE_CONVERSION and not item.allows_graduate_conversion:
-        problems.append(_("“%(item)s”未列为可用于高校毕业生专业转换培训的项目") % {"item": item})
-    elif kind == Program.Kind.ELDER_CHILD and not item.is_elder_child_care:
-        problems.append(_("“%(item)s”不是“一老一小”项目") % {"item": item})
-    elif kind == Program.Kind.MASTER_CRAFTSMAN and item.level not in (1, 2):
-        problems.append(_("大师工匠培育提升计划只培训技师（二级）和高级技师（一级）"))
-    elif kind == Program.Kind.APPRENTICESHIP and (item.level is None or item.level > 4):
-        problems.append(_("企业新型学徒制培养中级工至高级技师（四级至一级）"))
-    return problems
 
 
 def _venue_and_teacher_errors(
