@@ -22,7 +22,6 @@ from lijiao.core.calendar import (
 from lijiao.core.errors import DomainError, PermissionDenied
 from lijiao.core.holidays import parse_text
 from lijiao.core.models import CalendarDay, HolidayArrangement
-from tests.conftest import PASSWORD
 
 D = dt.date
 YEAR = 2027  # the library (chinesecalendar 1.11) stops at 2026
@@ -36,7 +35,7 @@ PASTED = """日期\t类型\t名称
 
 
 def _login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
 
 
 @pytest.fixture

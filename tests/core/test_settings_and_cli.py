@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lijiao.audit.checkpoints import generate_signing_key
+
 LIJIAO = Path(sys.executable).parent / "lijiao"
 
 
@@ -77,10 +79,19 @@ PRODUCTION = {
 }
 
 
-def test_check_deploy_is_clean_for_the_production_settings_the_readme_documents():
+def test_check_deploy_is_clean_for_the_production_settings_the_readme_documents(tmp_path: Path) -> None:
+    signing_key = tmp_path / "keys" / "audit-signing.pem"
+    generate_signing_key(signing_key)  # 0600, as `lijiao audit-keygen` writes it
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir(mode=0o700)
     result = subprocess.run(
         [str(LIJIAO), "check", "--deploy", "--fail-level", "WARNING"],
-        env=_env(**PRODUCTION),
+        env=_env(
+            **PRODUCTION,
+            LIJIAO_AUDIT_KEY="a-production-audit-key-" + "q9Wx" * 10,
+            LIJIAO_AUDIT_SIGNING_KEY_FILE=str(signing_key),
+            LIJIAO_AUDIT_CHECKPOINT_DIR=str(checkpoints),
+        ),
         capture_output=True,
         text=True,
         check=False,

@@ -389,7 +389,7 @@ def test_blacklist_and_credit(city_admin: User, zs_clerk: User, staff: User, own
 
 def test_worker_role_is_refused(make_user: Any, own_provider: Provider) -> None:
     worker = make_user(Role.WORKER)
-    api = token_api(worker)
+    api = session_api(worker)  # workers hold no API tokens
     assert api.get("").status_code == 403  # no providers.view_provider: refused before anything is looked up
     assert api.get(f"/{own_provider.pk}").status_code == 403
     assert api.post(f"/{own_provider.pk}/approve").status_code == 403

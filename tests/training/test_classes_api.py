@@ -378,7 +378,9 @@ def test_program_field_errors(changes, field, city_admin, program) -> None:
 
 
 def test_unused_role_sees_no_classes(make_user, approved_class) -> None:
-    worker = api_for(make_user(Role.WORKER))
+    client = Client()
+    client.force_login(make_user(Role.WORKER))  # workers hold no API tokens: the session
+    worker = Api(client, {})
     assert worker.get("/classes").status_code == 403  # no training.view_trainingclass (issue 9, S3)
     assert worker.get(f"/classes/{approved_class.pk}").status_code == 403
     assert worker.get("/classes/review-queue").status_code == 403
