@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from lijiao.core.schemas import InputSchema, Schema
 
 
 class MeOut(Schema):
@@ -15,7 +15,7 @@ class MeOut(Schema):
     permissions: list[str]
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str
     ttl_days: int | None = None
 

@@ -3,7 +3,9 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
+
+from lijiao.core.schemas import Schema
 
 
 class AuditEventOut(Schema):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import BeforeValidator, WithJsonSchema
 
 from lijiao.catalog.filters import FLAG_CHOICES
@@ -21,6 +21,7 @@ from lijiao.catalog.models import (
     SpecialItem,
 )
 from lijiao.core.money import InvalidAmount, to_yuan
+from lijiao.core.schemas import InputSchema, Schema
 
 
 def _money_in(value: Any) -> Decimal:
@@ -266,7 +267,7 @@ class SpecialItemOut(Schema):
         return str(SpecialItem.Kind(obj.kind).label)
 
 
-class EditionIn(Schema):
+class EditionIn(InputSchema):
     name: str = Field(..., max_length=100, description="版本名称，如“2026年版”")
     year: int = Field(..., description="年度（2000–2100）")
     effective_from: dt.date | None = Field(None, description="计划生效日期（发布时可再指定）")
@@ -274,17 +275,17 @@ class EditionIn(Schema):
     notes: str = Field("", max_length=5000, description="说明")
 
 
-class EditionCopyIn(Schema):
+class EditionCopyIn(InputSchema):
     name: str = Field(..., max_length=100, description="新版本名称")
     year: int = Field(..., description="新版本年度")
     effective_from: dt.date | None = Field(None, description="计划生效日期")
 
 
-class PublishIn(Schema):
+class PublishIn(InputSchema):
     effective_from: dt.date | None = Field(None, description="生效日期；为空时用草稿上填写的日期")
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     kind: CatalogItem.Kind = Field(..., description=f"类型：{_choices_text(CatalogItem.Kind.choices)}")
     subject_code: str = Field(
         ..., max_length=30, description="职业类填职业编码（如 6-31-01-03），专项/创业类填项目编码"

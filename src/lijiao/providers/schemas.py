@@ -4,12 +4,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import BeforeValidator
 
 from lijiao.catalog.models import Level
 from lijiao.core.identity import InvalidCitizenId, InvalidCreditCode, parse_citizen_id, parse_credit_code
 from lijiao.core.pii import PIIKind, mask
+from lijiao.core.schemas import InputSchema, Schema
 from lijiao.providers import workflows
 from lijiao.providers.models import (
     BlacklistEntry,
@@ -102,7 +103,7 @@ class ProviderOut(Schema):
         return workflows.available_actions(obj.status)
 
 
-class ProviderIn(Schema):
+class ProviderIn(InputSchema):
     name: str = Field(..., max_length=100, description="机构名称")
     type: Provider.Type = Field(..., description=f"机构类型：{_choices_text(Provider.Type.choices)}")
     handling_area: str = Field(..., max_length=20, description="经办区域代码，如 ZS（中山区）")
@@ -118,12 +119,12 @@ class ProviderRegisterIn(ProviderIn):
     credit_code: CreditCodeIn = Field(..., max_length=40, description="统一社会信用代码（18位，GB 32100）")
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=30)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field("", max_length=500, description="原因（不通过、暂停、清退时必填）")
 
 
@@ -161,12 +162,12 @@ class ScopeEntryOut(Schema):
         return list(range(obj.highest_level, 6)) if obj.highest_level else []
 
 
-class OccupationScopeIn(Schema):
+class OccupationScopeIn(InputSchema):
     code: str = Field(..., max_length=30, description="职业编码，如 6-31-01-03")
     highest_level: int = Field(..., description="最高等级 1–5（1=一级最高）；该等级及以下均可培训")
 
 
-class ScopeIn(Schema):
+class ScopeIn(InputSchema):
     occupations: list[OccupationScopeIn] = Field(default_factory=list)
     special_items: list[str] = Field(default_factory=list, description="专项职业能力/创业项目编码")
 
@@ -219,7 +220,7 @@ class TeacherOut(Schema):
         return mask(PIIKind.PHONE, obj.phone)
 
 
-class TeacherIn(Schema):
+class TeacherIn(InputSchema):
     name: str = Field(..., max_length=50)
     citizen_id: CitizenIdIn | None = Field(
         None, max_length=40, description="身份证号（文本）；修改时不传或为 null 表示不变，空字符串表示清除"
@@ -242,7 +243,7 @@ class VenueOut(Schema):
     active: bool
 
 
-class VenueIn(Schema):
+class VenueIn(InputSchema):
     name: str = Field(..., max_length=100)
     address: str = Field(..., max_length=200)
     region_code: str | None = Field(None, max_length=6, description="所在区划代码（GB/T 2260）")
@@ -272,7 +273,7 @@ class BlacklistOut(Schema):
         )
 
 
-class BlacklistIn(Schema):
+class BlacklistIn(InputSchema):
     reason: str = Field(..., max_length=500)
     starts_on: dt.date
     ends_on: dt.date | None = None
@@ -293,7 +294,7 @@ class CreditEventOut(Schema):
         return str(obj.get_kind_display())
 
 
-class CreditEventIn(Schema):
+class CreditEventIn(InputSchema):
     kind: CreditEvent.Kind
     occurred_on: dt.date
     description: str = Field(..., max_length=500)

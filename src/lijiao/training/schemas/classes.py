@@ -3,9 +3,10 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
 
 from lijiao.catalog.models import CatalogItem, Level
+from lijiao.core.schemas import InputSchema, Schema
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Teacher
 from lijiao.training import workflows
@@ -63,7 +64,7 @@ class ProgramOut(Schema):
         return f"{obj.attendance_threshold:.3f}"
 
 
-class ProgramIn(Schema):
+class ProgramIn(InputSchema):
     code: str = Field(..., max_length=30)
     name: str = Field(..., max_length=100)
     kind: Program.Kind = Field(..., description=f"项目类型：{_choices_text(Program.Kind.choices)}")
@@ -233,7 +234,7 @@ class ClassDetailOut(ClassOut):
         return obj.api_detail.passed  # type: ignore[attr-defined,no-any-return]
 
 
-class ClassIn(Schema):
+class ClassIn(InputSchema):
     name: str = Field(..., max_length=100)
     catalog_item_id: int | None = Field(
         None, description="目录项目 id（任一版本；按现行版本中的同一项目处理）"
@@ -251,7 +252,7 @@ class ClassIn(Schema):
     practical_hours: int | None = Field(None, description="申报实操课时；不填则保持不变")
 
 
-class SessionIn(Schema):
+class SessionIn(InputSchema):
     starts_at: dt.datetime = Field(..., description="开始时间（不带时区时按北京时间）")
     ends_at: dt.datetime
     kind: ClassSession.Kind = ClassSession.Kind.THEORY
@@ -259,12 +260,12 @@ class SessionIn(Schema):
     teacher_id: int | None = None
 
 
-class SessionsIn(Schema):
+class SessionsIn(InputSchema):
     sessions: list[SessionIn]
     update_hours: bool = Field(True, description="按课程表重新计算申报课时")
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(..., description="原因（必填，最多500字）")
 
 
