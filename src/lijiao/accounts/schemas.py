@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ninja import Field
+
 from lijiao.core.schemas import InputSchema, Schema
 
 
@@ -16,8 +18,8 @@ class MeOut(Schema):
 
 
 class TokenIn(InputSchema):
-    name: str
-    ttl_days: int | None = None
+    name: str = Field(..., max_length=100, description="用途")
+    ttl_days: int | None = Field(None, ge=1, le=730, description="有效天数（1–730，不填为默认值）")
 
 
 class TokenOut(Schema):

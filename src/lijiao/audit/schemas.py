@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Field
 
-from lijiao.core.schemas import Schema
+from lijiao.core.schemas import InputSchema, Schema
 
 
 class AuditEventOut(Schema):
@@ -24,7 +24,7 @@ class AuditEventOut(Schema):
     hash: str
 
 
-class AuditFilters(Schema):
+class AuditFilters(InputSchema):
     """Query parameters of the event search (documentation; :class:`lijiao.audit.filters.AuditEventFilterSet`
     checks them, exactly as on the audit screen)."""
 

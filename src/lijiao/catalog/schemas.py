@@ -170,7 +170,7 @@ class ItemOut(Schema):
         return [flag for flag, field in FLAG_FIELDS.items() if getattr(obj, field)]
 
 
-class ItemFilters(Schema):
+class ItemFilters(InputSchema):
     """Query parameters of the item list; validated by the same FilterSet as the public screen."""
 
     q: str | None = Field(None, description="名称（包含）或编码（职业编码按前缀，如 6-31）")
@@ -183,7 +183,7 @@ class ItemFilters(Schema):
     )
 
 
-class CategoryFilters(Schema):
+class CategoryFilters(InputSchema):
     """Query parameters of the category list (checked by ``CategoryFilterSet``)."""
 
     include_inactive: str | None = Field(None, description="true：包括停用的类别")

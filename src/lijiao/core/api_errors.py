@@ -61,7 +61,7 @@ _SENTENCES: dict[str, Callable[[], str]] = {
     **dict.fromkeys(
         ("model_type", "model_attributes_type", "dict_type"), lambda: _("%(field)s必须是 JSON 对象")
     ),
-    "string_control_characters": lambda: _("%(field)s含有不允许的控制字符"),
+    "string_control_characters": lambda: _("%(field)s含有不允许的字符（控制字符或无效字符）"),
 }
 
 

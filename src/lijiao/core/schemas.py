@@ -22,8 +22,9 @@ from pydantic_core import PydanticCustomError
 # What JSON gives besides an object: none of them is an object to read fields from.
 _NOT_AN_OBJECT = (list, tuple, set, frozenset, str, bytes, int, float, type(None))
 
-# C0 control characters other than tab, line feed and carriage return (NUL is refused by PostgreSQL).
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters other than tab, line feed and carriage return (PostgreSQL refuses NUL), and the halves
+# of surrogate pairs that JSON's "\\ud800" escapes can produce alone (no text, and not encodable as UTF-8).
+_UNWANTED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _refuse_non_objects(schema: type[Any], value: Any) -> None:
@@ -44,9 +45,9 @@ class Schema(NinjaSchema):
 
 
 class InputSchema(Schema):
-    """The base of what clients send (request bodies and the objects inside them): an object with known fields
-    only, text without control characters. A typo in a field name is an error, not a field quietly left at its
-    default (which, for a replace, would blank the stored value)."""
+    """The base of what clients send (request bodies, the objects inside them, query filters): an object with
+    known fields only, text without control characters. A typo in a field name is an error, not a field quietly
+    left at its default (which, for a replace, would blank the stored value)."""
 
     model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
 
@@ -60,7 +61,7 @@ class InputSchema(Schema):
     @classmethod
     def _refuse_control_characters(cls, value: Any) -> Any:
         texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and _CONTROL_CHARACTERS.search(text) for text in texts):
+        if any(isinstance(text, str) and _UNWANTED_CHARACTERS.search(text) for text in texts):
             raise PydanticCustomError("string_control_characters", "Control characters are not allowed")
         return value
 

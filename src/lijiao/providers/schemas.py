@@ -319,15 +319,15 @@ class CreditRecordOut(Schema):
 # Query parameters of the lists (documentation only: lijiao.providers.filters checks them, as on the screens).
 
 
-class ProviderFilters(Schema):
+class ProviderFilters(InputSchema):
     q: str | None = Field(None, description="名称或统一社会信用代码（包含）")
     status: str | None = Field(None, description="状态：applied、approved、rejected、suspended、removed")
 
 
-class ListedProviderFilters(Schema):
+class ListedProviderFilters(InputSchema):
     q: str | None = Field(None, description="机构名称（包含）")
     area: str | None = Field(None, description="经办区域代码")
 
 
-class ActiveFilters(Schema):
+class ActiveFilters(InputSchema):
     include_inactive: str | None = Field(None, description="true：包括已停用的")

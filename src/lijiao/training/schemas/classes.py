@@ -275,7 +275,7 @@ class FilingCheckOut(Schema):
     errors: list[FieldErrorOut]
 
 
-class ClassFilters(Schema):
+class ClassFilters(InputSchema):
     """Query parameters of the class list; validated by :class:`lijiao.training.filters.ClassFilterSet`, the
     same filter set as the screen ``/training/classes/`` (hence every parameter is read as text here: the filter
     set alone decides what is valid, with the same messages on both)."""
@@ -288,7 +288,7 @@ class ClassFilters(Schema):
     q: str | None = Field(None, description="班级名称或编号（包含，最多100字）")
 
 
-class ReviewQueueFilters(Schema):
+class ReviewQueueFilters(InputSchema):
     """Query parameters of the review queue (:class:`lijiao.training.filters.ReviewQueueFilterSet`)."""
 
     provider_id: str | None = Field(None, description="培训机构 id（整数）")
@@ -297,7 +297,7 @@ class ReviewQueueFilters(Schema):
     q: str | None = Field(None, description="班级名称、编号或培训机构名称（包含）")
 
 
-class ProgramFilters(Schema):
+class ProgramFilters(InputSchema):
     """Query parameters of the program list (:class:`lijiao.training.filters.ProgramFilterSet`)."""
 
     year: str | None = Field(None, description="年度（整数）")

@@ -191,7 +191,7 @@ class ResultOut(Schema):
     assessed_on: dt.date | None
 
 
-class EnrollmentFilters(Schema):
+class EnrollmentFilters(InputSchema):
     """Query parameters of a class's roster (:class:`lijiao.training.filters.EnrollmentFilterSet`, as the screen)."""
 
     status: str | None = Field(
