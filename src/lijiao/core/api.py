@@ -6,9 +6,10 @@ Open to the public: ``lijiao.api`` mounts this router with the optional authenti
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Router
 
 from lijiao.core.calendar import get_calendar
 from lijiao.core.errors import DomainError
@@ -46,8 +47,8 @@ def handling_areas(request: HttpRequest) -> list[dict[str, object]]:
 @router.get("/calendar/add-working-days", response={200: WorkingDayOut, 400: ErrorOut})
 def add_working_days(
     request: HttpRequest,
-    start: dt.date = Query(..., ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31)),  # noqa: B008
-    days: int = Query(..., ge=-3660, le=3660),
+    start: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))],
+    days: Annotated[int, Field(ge=-3660, le=3660)],
 ) -> dict[str, object]:
     """The working day ``days`` working days after (or, negative, before) ``start``."""
     calendar = get_calendar()

@@ -56,7 +56,6 @@ _SENTENCES: dict[str, Callable[[], str]] = {
     **dict.fromkeys(("literal_error", "enum"), lambda: _("%(field)s不是可选的值")),
     "string_pattern_mismatch": lambda: _("%(field)s的格式不对"),
     **dict.fromkeys(("list_type", "tuple_type", "set_type"), lambda: _("%(field)s必须是列表")),
-    "extra_forbidden": lambda: _("%(field)s不是可提交的字段"),
     "json_invalid": lambda: _("请求内容不是有效的 JSON"),
     **dict.fromkeys(
         ("model_type", "model_attributes_type", "dict_type"), lambda: _("%(field)s必须是 JSON 对象")
@@ -122,6 +121,8 @@ def _message(error: Mapping[str, Any], loc: list[str | int]) -> str:
     label = field_label(names[-1]) if names else (_("该项") if items else _("请求内容"))
     if error_type == "value_error":  # our own validators' messages, already for people
         text = str(error.get("msg", "")).removeprefix("Value error, ")
+    elif error_type == "extra_forbidden":  # a name the client made up: theirs to read, not one of our labels
+        text = _("“%(name)s”不是可提交的字段") % {"name": names[-1] if names else ""}
     else:
         text = _problem(error_type, ctx) % {"field": label, "limit": _limit(ctx)}
     if items:
