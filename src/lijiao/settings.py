@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "lijiao.accounts.middleware.UserLanguageMiddleware",
+    "lijiao.core.middleware.ApiErrorMiddleware",  # JSON errors under /api/ (ADR 0006)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,6 +209,11 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 IMPORT_REPORT_RETENTION_DAYS = int(os.environ.get("LIJIAO_IMPORT_REPORT_RETENTION_DAYS", "30"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# API lists (ADR 0006): ?limit= 1…500 (100 when not given), ?offset= 0…2^31-1, in lijiao.core.pagination.
+NINJA_PAGINATION_CLASS = "lijiao.core.pagination.LimitOffsetPagination"
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field
+
+from lijiao.core.schemas import InputSchema, Schema
 
 
 class MeOut(Schema):
@@ -15,9 +17,9 @@ class MeOut(Schema):
     permissions: list[str]
 
 
-class TokenIn(Schema):
-    name: str
-    ttl_days: int | None = None
+class TokenIn(InputSchema):
+    name: str = Field(..., max_length=100, description="用途")
+    ttl_days: int | None = Field(None, ge=1, le=730, description="有效天数（1–730，不填为默认值）")
 
 
 class TokenOut(Schema):

@@ -4,12 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.audit.filters import AuditEventFilterSet
 from lijiao.audit.schemas import AuditEventOut, AuditFilters, ChainStatusOut
 from lijiao.audit.selectors import chain_status, visible_events
 from lijiao.core.filtering import filtered_or_error
+from lijiao.core.pagination import LimitOffsetPagination, paginate
 
 router = Router()
 

@@ -3,7 +3,9 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
+
+from lijiao.core.schemas import InputSchema, Schema
 
 
 class AuditEventOut(Schema):
@@ -49,7 +51,7 @@ class ChainStatusOut(Schema):
     problems: list[ChainProblemOut]
 
 
-class AuditFilters(Schema):
+class AuditFilters(InputSchema):
     """Query parameters of the event search (documentation; :class:`lijiao.audit.filters.AuditEventFilterSet`
     checks them, exactly as on the audit screen)."""
 

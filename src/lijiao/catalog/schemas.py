@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import BeforeValidator, WithJsonSchema
 
 from lijiao.catalog.filters import FLAG_CHOICES
@@ -23,6 +23,7 @@ from lijiao.catalog.models import (
     WorkType,
 )
 from lijiao.core.money import InvalidAmount, to_yuan
+from lijiao.core.schemas import InputSchema, Schema
 
 
 def _money_in(value: Any) -> Decimal:
@@ -196,7 +197,7 @@ class ItemOut(Schema):
         return [flag for flag, field in FLAG_FIELDS.items() if getattr(obj, field)]
 
 
-class ItemFilters(Schema):
+class ItemFilters(InputSchema):
     """Query parameters of the item list; validated by the same FilterSet as the public screen."""
 
     q: str | None = Field(None, description="名称（包含）或编码（职业编码按前缀，如 6-31）")
@@ -210,7 +211,7 @@ class ItemFilters(Schema):
     )
 
 
-class CategoryFilters(Schema):
+class CategoryFilters(InputSchema):
     """Query parameters of the category list (checked by ``CategoryFilterSet``)."""
 
     include_inactive: str | None = Field(None, description="true：包括停用的类别")
@@ -313,7 +314,7 @@ class SpecialItemOut(Schema):
         return str(SpecialItem.Kind(obj.kind).label)
 
 
-class EditionIn(Schema):
+class EditionIn(InputSchema):
     name: str = Field(..., max_length=100, description="版本名称，如“2026年版”")
     year: int = Field(..., description="年度（2000–2100）")
     effective_from: dt.date | None = Field(None, description="计划生效日期（发布时可再指定）")
@@ -321,17 +322,17 @@ class EditionIn(Schema):
     notes: str = Field("", max_length=5000, description="说明")
 
 
-class EditionCopyIn(Schema):
+class EditionCopyIn(InputSchema):
     name: str = Field(..., max_length=100, description="新版本名称")
     year: int = Field(..., description="新版本年度")
     effective_from: dt.date | None = Field(None, description="计划生效日期")
 
 
-class PublishIn(Schema):
+class PublishIn(InputSchema):
     effective_from: dt.date | None = Field(None, description="生效日期；为空时用草稿上填写的日期")
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     kind: CatalogItem.Kind = Field(..., description=f"类型：{_choices_text(CatalogItem.Kind.choices)}")
     subject_code: str = Field(
         ..., max_length=30, description="职业类填职业编码（如 6-31-01-03），专项/创业类填项目编码"

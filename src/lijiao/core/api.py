@@ -6,10 +6,10 @@ Open to the public: ``lijiao.api`` mounts this router with the optional authenti
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Field, Router
 
 from lijiao.core.calendar import get_calendar
 from lijiao.core.errors import DomainError
@@ -19,6 +19,7 @@ from lijiao.core.schemas import (
     CheckIn,
     CitizenIdCheckOut,
     CreditCodeCheckOut,
+    ErrorOut,
     HandlingAreaOut,
     RegionOut,
     WorkingDayOut,
@@ -43,10 +44,13 @@ def handling_areas(request: HttpRequest) -> list[dict[str, object]]:
     ]
 
 
-@router.get("/calendar/add-working-days", response=WorkingDayOut)
-def add_working_days(request: HttpRequest, start: dt.date, days: int) -> dict[str, object]:
-    if not -3660 <= days <= 3660:
-        raise DomainError.for_fields(_("天数超出范围"), {"days": _("天数应在 ±3660 之间")})
+@router.get("/calendar/add-working-days", response={200: WorkingDayOut, 400: ErrorOut})
+def add_working_days(
+    request: HttpRequest,
+    start: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))],
+    days: Annotated[int, Field(ge=-3660, le=3660)],
+) -> dict[str, object]:
+    """The working day ``days`` working days after (or, negative, before) ``start``."""
     calendar = get_calendar()
     result = calendar.add_working_days(start, days)
     return {"start": start, "working_days": days, "result": result, "official": calendar.is_known(result)}

@@ -1,4 +1,9 @@
-"""Input errors of the API (pydantic / django-ninja validation) as messages for people (ADR 0003).
+"""Errors of the API in one format, and input errors as messages for people (ADR 0003, ADR 0006).
+
+Every error the API answers (4xx, and a 5xx should one slip through) is one JSON object,
+``{"code": "<machine code>", "message": "<a sentence for people>", "errors": [{"field", "message"}]}``:
+:func:`status_error` gives the code and sentence of a bare HTTP status (405, 413, an unknown path…) where no
+domain error says more.
 
 Pydantic says ``results.5169.theory_score: Input should be a valid number``; a user reads
 “第5170项：理论成绩必须是数字” (or its English translation). The machine path stays in ``errors[].field``.
@@ -16,7 +21,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lijiao.core.errors import FieldError
+from lijiao.core.errors import DomainError, FieldError
 
 # Where pydantic's location starts with where the value came from, not with the field.
 _SOURCES = frozenset({"body", "query", "path", "payload", "form", "header", "cookie"})
@@ -51,8 +56,11 @@ _SENTENCES: dict[str, Callable[[], str]] = {
     **dict.fromkeys(("literal_error", "enum"), lambda: _("%(field)s不是可选的值")),
     "string_pattern_mismatch": lambda: _("%(field)s的格式不对"),
     **dict.fromkeys(("list_type", "tuple_type", "set_type"), lambda: _("%(field)s必须是列表")),
-    "extra_forbidden": lambda: _("%(field)s不是可提交的字段"),
     "json_invalid": lambda: _("请求内容不是有效的 JSON"),
+    **dict.fromkeys(
+        ("model_type", "model_attributes_type", "dict_type"), lambda: _("%(field)s必须是 JSON 对象")
+    ),
+    "string_control_characters": lambda: _("%(field)s含有不允许的字符（控制字符或无效字符）"),
 }
 
 
@@ -81,6 +89,7 @@ _PARAMETER_LABELS: Final = {
     "page": gettext_lazy("页码"),
     "q": gettext_lazy("搜索词"),
     "value": gettext_lazy("号码"),
+    "payload": gettext_lazy("请求内容"),  # the whole body (django-ninja's name for it)
 }
 
 
@@ -109,9 +118,11 @@ def _message(error: Mapping[str, Any], loc: list[str | int]) -> str:
     ctx = error.get("ctx") or {}
     names = [part for part in loc if isinstance(part, str)]
     items = [part for part in loc if isinstance(part, int)]
-    label = field_label(names[-1]) if names else _("该项")
+    label = field_label(names[-1]) if names else (_("该项") if items else _("请求内容"))
     if error_type == "value_error":  # our own validators' messages, already for people
         text = str(error.get("msg", "")).removeprefix("Value error, ")
+    elif error_type == "extra_forbidden":  # a name the client made up: theirs to read, not one of our labels
+        text = _("“%(name)s”不是可提交的字段") % {"name": names[-1] if names else ""}
     else:
         text = _problem(error_type, ctx) % {"field": label, "limit": _limit(ctx)}
     if items:
@@ -128,3 +139,32 @@ def validation_field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldEr
         field = ".".join(str(part) for part in loc) or "__all__"
         result.append(FieldError(field, _message(error, loc)))
     return result
+
+
+# A bare HTTP status as (code, sentence), where nothing more specific is known.
+_STATUS_ERRORS: Final[dict[int, tuple[str, Callable[[], str]]]] = {
+    400: ("bad_request", lambda: _("请求有误")),
+    401: ("unauthenticated", lambda: _("请先登录或提供有效令牌")),
+    403: ("permission_denied", lambda: _("您没有执行此操作的权限")),
+    404: ("not_found", lambda: _("请求的地址不存在")),
+    405: ("method_not_allowed", lambda: _("此地址不支持该请求方法")),
+    406: ("not_acceptable", lambda: _("无法按要求的格式作答")),
+    409: ("conflict", lambda: _("数据已被他人修改，请刷新后重试")),
+    413: ("too_large", lambda: _("请求内容过大")),
+    415: ("unsupported_media_type", lambda: _("不支持的请求内容类型")),
+    422: ("invalid", lambda: _("输入有误")),
+    429: ("throttled", lambda: _("请求过于频繁，请稍后再试")),
+}
+
+
+def status_error(status: int) -> DomainError:
+    """The error of a bare HTTP status, in the API's one format (``.as_dict()``)."""
+    code, sentence = _STATUS_ERRORS.get(status) or (
+        ("server_error", lambda: _("服务器出错，请稍后再试")) if status >= 500 else _STATUS_ERRORS[400]
+    )
+    return DomainError(message=sentence(), code=code, status=status)
+
+
+def invalid_json() -> DomainError:
+    """A body that is no JSON at all (django-ninja's parse error)."""
+    return DomainError(message=_("请求内容不是有效的 JSON"), code="invalid_json", status=400)

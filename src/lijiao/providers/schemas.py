@@ -4,12 +4,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import BeforeValidator
 
 from lijiao.catalog.models import Level
 from lijiao.core.identity import InvalidCitizenId, InvalidCreditCode, parse_citizen_id, parse_credit_code
 from lijiao.core.pii import PIIKind, mask
+from lijiao.core.schemas import InputSchema, Schema
 from lijiao.providers.models import (
     BlacklistEntry,
     CreditEvent,
@@ -104,7 +105,7 @@ class ProviderOut(Schema):
         return access.allowed_actions(context["request"].user, obj)
 
 
-class ProviderIn(Schema):
+class ProviderIn(InputSchema):
     name: str = Field(..., max_length=100, description="机构名称")
     type: Provider.Type = Field(..., description=f"机构类型：{_choices_text(Provider.Type.choices)}")
     handling_area: str = Field(..., max_length=20, description="经办区域代码，如 ZS（中山区）")
@@ -120,12 +121,12 @@ class ProviderRegisterIn(ProviderIn):
     credit_code: CreditCodeIn = Field(..., max_length=40, description="统一社会信用代码（18位，GB 32100）")
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=30)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field("", max_length=500, description="原因（不通过、暂停、清退时必填）")
 
 
@@ -163,12 +164,12 @@ class ScopeEntryOut(Schema):
         return list(range(obj.highest_level, 6)) if obj.highest_level else []
 
 
-class OccupationScopeIn(Schema):
+class OccupationScopeIn(InputSchema):
     code: str = Field(..., max_length=30, description="职业编码，如 6-31-01-03")
     highest_level: int = Field(..., description="最高等级 1–5（1=一级最高）；该等级及以下均可培训")
 
 
-class ScopeIn(Schema):
+class ScopeIn(InputSchema):
     occupations: list[OccupationScopeIn] = Field(default_factory=list)
     special_items: list[str] = Field(default_factory=list, description="专项职业能力/创业项目编码")
 
@@ -221,7 +222,7 @@ class TeacherOut(Schema):
         return mask(PIIKind.PHONE, obj.phone)
 
 
-class TeacherIn(Schema):
+class TeacherIn(InputSchema):
     name: str = Field(..., max_length=50)
     citizen_id: CitizenIdIn | None = Field(
         None, max_length=40, description="身份证号（文本）；修改时不传或为 null 表示不变，空字符串表示清除"
@@ -244,7 +245,7 @@ class VenueOut(Schema):
     active: bool
 
 
-class VenueIn(Schema):
+class VenueIn(InputSchema):
     name: str = Field(..., max_length=100)
     address: str = Field(..., max_length=200)
     region_code: str | None = Field(None, max_length=6, description="所在区划代码（GB/T 2260）")
@@ -274,7 +275,7 @@ class BlacklistOut(Schema):
         )
 
 
-class BlacklistIn(Schema):
+class BlacklistIn(InputSchema):
     reason: str = Field(..., max_length=500)
     starts_on: dt.date
     ends_on: dt.date | None = None
@@ -295,7 +296,7 @@ class CreditEventOut(Schema):
         return str(obj.get_kind_display())
 
 
-class CreditEventIn(Schema):
+class CreditEventIn(InputSchema):
     kind: CreditEvent.Kind
     occurred_on: dt.date
     description: str = Field(..., max_length=500)
@@ -320,15 +321,15 @@ class CreditRecordOut(Schema):
 # Query parameters of the lists (documentation only: lijiao.providers.filters checks them, as on the screens).
 
 
-class ProviderFilters(Schema):
+class ProviderFilters(InputSchema):
     q: str | None = Field(None, description="名称或统一社会信用代码（包含）")
     status: str | None = Field(None, description="状态：applied、approved、rejected、suspended、removed")
 
 
-class ListedProviderFilters(Schema):
+class ListedProviderFilters(InputSchema):
     q: str | None = Field(None, description="机构名称（包含）")
     area: str | None = Field(None, description="经办区域代码")
 
 
-class ActiveFilters(Schema):
+class ActiveFilters(InputSchema):
     include_inactive: str | None = Field(None, description="true：包括已停用的")

@@ -6,7 +6,6 @@ Each list is filtered by its FilterSet of :mod:`lijiao.catalog.filters` (unknown
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.catalog.api.common import router
 from lijiao.catalog.filters import CategoryFilterSet, OccupationFilterSet, SpecialItemFilterSet
@@ -21,6 +20,7 @@ from lijiao.catalog.schemas import (
     SpecialItemOut,
 )
 from lijiao.core.filtering import filtered_or_error
+from lijiao.core.pagination import LimitOffsetPagination, paginate
 
 
 @router.get("/categories", response={200: list[CategoryOut], 422: ErrorOut}, summary="行业类别")

@@ -4,7 +4,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.catalog import selectors, services
@@ -14,6 +13,7 @@ from lijiao.catalog.models import CatalogItem, Category, Occupation, SpecialItem
 from lijiao.catalog.schemas import ErrorOut, ItemFilters, ItemFlag, ItemIn, ItemOut
 from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.filtering import filtered_or_error
+from lijiao.core.pagination import LimitOffsetPagination, paginate
 from lijiao.core.permissions import require_perm
 
 _API_FIELD = {"occupation": "subject_code", "special_item": "subject_code", "category": "category_code"}

@@ -3,10 +3,10 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import optional_auth
 from lijiao.core.filtering import filtered_or_error
+from lijiao.core.pagination import LimitOffsetPagination, paginate
 from lijiao.providers import selectors
 from lijiao.providers.api.common import router
 from lijiao.providers.filters import ListedProviderFilterSet

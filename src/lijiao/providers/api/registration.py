@@ -6,12 +6,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import current_user
 from lijiao.core.errors import DomainError
 from lijiao.core.filtering import filtered_or_error
 from lijiao.core.models import HandlingArea
+from lijiao.core.pagination import LimitOffsetPagination, paginate
 from lijiao.core.permissions import require_perm
 from lijiao.providers import selectors, services
 from lijiao.providers.api.common import _READ_ERRORS, _WRITE_ERRORS, _provider, router

@@ -14,12 +14,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
 from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem, WorkType
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
+from lijiao.core.pagination import LimitOffsetPagination, paginate
 from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Teacher, Venue
 from lijiao.training import filters

@@ -3,9 +3,10 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
 
 from lijiao.catalog.models import CatalogItem, Level
+from lijiao.core.schemas import InputSchema, Schema
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Teacher
 from lijiao.training.models import ClassSession, ClassStatus, Program, TrainingClass
@@ -64,7 +65,7 @@ class ProgramOut(Schema):
         return f"{obj.attendance_threshold:.3f}"
 
 
-class ProgramIn(Schema):
+class ProgramIn(InputSchema):
     code: str = Field(..., max_length=30)
     name: str = Field(..., max_length=100)
     kind: Program.Kind = Field(..., description=f"项目类型：{_choices_text(Program.Kind.choices)}")
@@ -254,7 +255,7 @@ class ClassDetailOut(ClassOut):
         return obj.api_detail.passed  # type: ignore[attr-defined,no-any-return]
 
 
-class ClassIn(Schema):
+class ClassIn(InputSchema):
     name: str = Field(..., max_length=100)
     catalog_item_id: int | None = Field(
         None, description="目录项目 id（任一版本；按现行版本中的同一项目处理）"
@@ -275,7 +276,7 @@ class ClassIn(Schema):
     practical_hours: int | None = Field(None, description="申报实操课时；不填则保持不变")
 
 
-class SessionIn(Schema):
+class SessionIn(InputSchema):
     starts_at: dt.datetime = Field(..., description="开始时间（不带时区时按北京时间）")
     ends_at: dt.datetime
     lesson_hours: int | None = Field(
@@ -287,12 +288,12 @@ class SessionIn(Schema):
     venue_id: int | None = None
 
 
-class SessionsIn(Schema):
+class SessionsIn(InputSchema):
     sessions: list[SessionIn] = Field(..., max_length=1000)
     update_hours: bool = Field(True, description="按课程表重新计算申报课时")
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(..., description="原因（必填，最多500字）")
 
 
@@ -302,7 +303,7 @@ class FilingCheckOut(Schema):
     errors: list[FieldErrorOut]
 
 
-class ClassFilters(Schema):
+class ClassFilters(InputSchema):
     """Query parameters of the class list; validated by :class:`lijiao.training.filters.ClassFilterSet`, the
     same filter set as the screen ``/training/classes/`` (hence every parameter is read as text here: the filter
     set alone decides what is valid, with the same messages on both)."""
@@ -315,7 +316,7 @@ class ClassFilters(Schema):
     q: str | None = Field(None, description="班级名称或编号（包含，最多100字）")
 
 
-class ReviewQueueFilters(Schema):
+class ReviewQueueFilters(InputSchema):
     """Query parameters of the review queue (:class:`lijiao.training.filters.ReviewQueueFilterSet`)."""
 
     provider_id: str | None = Field(None, description="培训机构 id（整数）")
@@ -324,7 +325,7 @@ class ReviewQueueFilters(Schema):
     q: str | None = Field(None, description="班级名称、编号或培训机构名称（包含）")
 
 
-class ProgramFilters(Schema):
+class ProgramFilters(InputSchema):
     """Query parameters of the program list (:class:`lijiao.training.filters.ProgramFilterSet`)."""
 
     year: str | None = Field(None, description="年度（整数）")

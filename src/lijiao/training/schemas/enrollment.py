@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
 
+from lijiao.core.schemas import InputSchema, Schema
 from lijiao.people.models import Person, PersonGroup
 from lijiao.training.models import CheckIn, Enrollment
 
@@ -23,7 +24,7 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] = Field(default_factory=list, description="逐字段的错误")
 
 
-class GroupIn(Schema):
+class GroupIn(InputSchema):
     group: str = Field(
         ..., description="人员类别代码：" + "、".join(f"{k} {v}" for k, v in PersonGroup.Group.choices)
     )
@@ -41,7 +42,7 @@ class GroupIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class EvidenceIn(Schema):
+class EvidenceIn(InputSchema):
     graduation_year: int | None = None
     registration_number: str = Field("", max_length=50)
     insured_months: int | None = None
@@ -63,7 +64,7 @@ class GroupOut(Schema):
     note: str
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     citizen_id: str = Field(
         ..., max_length=40, description="身份证号（18位或15位旧号；小写 x、全角、空格可）"
     )
@@ -82,7 +83,7 @@ class PersonIn(Schema):
     groups: list[GroupIn] = Field(default_factory=list, description="人员类别及证明信息")
 
 
-class LookupIn(Schema):
+class LookupIn(InputSchema):
     citizen_id: str = Field(..., max_length=40, description="身份证号（精确查找）")
     name: str = Field(..., max_length=50, description="姓名（与身份证号一并核对）")
 
@@ -121,7 +122,7 @@ class EnrollIn(PersonIn):
     labour_contract_months: int | None = Field(None, description="劳动合同期限（月），学徒制项目用")
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InputSchema):
     reason: str = Field(..., max_length=500)
 
 
@@ -139,7 +140,7 @@ class EnrollmentOut(Schema):
     )
 
 
-class CheckInIn(Schema):
+class CheckInIn(InputSchema):
     enrollment_id: int | None = Field(None, description="报名编号（与 person_id 二选一）")
     person_id: int | None = Field(None, description="人员编号（与 enrollment_id 二选一）")
     checked_at: dt.datetime = Field(..., description="签到时间（课前30分钟至下课）")
@@ -161,7 +162,7 @@ class CheckInOut(Schema):
     reason: str
 
 
-class SheetIn(Schema):
+class SheetIn(InputSchema):
     session_id: int
     person_ids: list[int]
     method: str = Field(CheckIn.Method.MANUAL, description="工作人员只能 manual 手工补录（须填原因）")
@@ -200,7 +201,7 @@ class SheetOut(Schema):
     rows: list[SheetRowOut]
 
 
-class ResultRowIn(Schema):
+class ResultRowIn(InputSchema):
     enrollment_id: int
     theory_score: str | int | float | None = Field(None, description="理论成绩 0–100，最多两位小数")
     practical_score: str | int | float | None = Field(None, description="实操成绩 0–100，最多两位小数")
@@ -209,7 +210,7 @@ class ResultRowIn(Schema):
     assessed_on: dt.date | None = Field(None, description="空则用请求中的评价日期")
 
 
-class ResultsIn(Schema):
+class ResultsIn(InputSchema):
     evaluating_organisation: str = Field("", max_length=100)
     assessed_on: dt.date | None = None
     rows: list[ResultRowIn]
@@ -226,7 +227,7 @@ class ResultOut(Schema):
     assessed_on: dt.date | None
 
 
-class EnrollmentFilters(Schema):
+class EnrollmentFilters(InputSchema):
     """Query parameters of a class's roster (:class:`lijiao.training.filters.EnrollmentFilterSet`, as the screen)."""
 
     status: str | None = Field(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ninja import Field, Schema
+from ninja import Field
+
+from lijiao.core.schemas import Schema
 
 
 class FieldErrorOut(Schema):
