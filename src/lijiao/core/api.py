@@ -44,13 +44,16 @@ def handling_areas(request: HttpRequest) -> list[dict[str, object]]:
     ]
 
 
-@router.get("/calendar/add-working-days", response={200: WorkingDayOut, 400: ErrorOut})
+@router.get("/calendar/add-working-days", response={200: WorkingDayOut, 400: ErrorOut, 409: ErrorOut})
 def add_working_days(
     request: HttpRequest,
     start: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))],
     days: Annotated[int, Field(ge=-3660, le=3660)],
 ) -> dict[str, object]:
-    """The working day ``days`` working days after (or, negative, before) ``start``."""
+    """The working day ``days`` working days after (or, negative, before) ``start``.
+
+    409 ``calendar_unknown``: a year on the way whose holiday arrangement neither the library nor the bureau has.
+    """
     calendar = get_calendar()
     result = calendar.add_working_days(start, days)
     return {"start": start, "working_days": days, "result": result, "official": calendar.is_known(result)}
