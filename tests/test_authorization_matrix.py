@@ -527,7 +527,8 @@ def _build() -> dict[str, Any]:
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names
         "pk": {"providers": provider.pk, "training:program": program.pk, "training": training_class.pk},
         "catalog:import_report": {"job_id": catalog_job.pk},
-        "training:results": {"class_id": finished_class.pk},  # results are recorded once a class has finished
+        "training:results": {"class_id": finished_class.pk},
+        "training:device_revoke": {"pk": device.pk},  # results are recorded once a class has finished
         # the public catalog pages show published editions only (the draft's id answers 404 to everyone)
         "catalog:edition_detail": {"edition_id": ref["published"].pk},
         "catalog:edition_export_xlsx": {"edition_id": ref["published"].pk},
