@@ -12,21 +12,13 @@ from django.http import HttpRequest
 from lijiao.core.admin import ReadOnlyAdmin
 from lijiao.core.pii import PIIKind, mask, pii_digest
 from lijiao.people.models import Person, PersonGroup
+from lijiao.people.services import GROUP_FIELDS
 
 
 class PersonGroupInline(admin.TabularInline):
     model = PersonGroup
     fk_name = "person"
-    fields = (
-        "group",
-        "graduation_year",
-        "registration_number",
-        "insured_months",
-        "employer_name",
-        "as_of",
-        "source",
-        "note",
-    )
+    fields = GROUP_FIELDS
     readonly_fields = fields
     extra = 0
 
