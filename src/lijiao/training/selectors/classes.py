@@ -18,7 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,7 @@ __all__ = [
     "review_queue",
     "visible_classes",
     "visible_programs",
+    "with_quota_used",
 ]
 
 
@@ -65,6 +67,22 @@ def visible_programs(user: Actor | None) -> QuerySet[Program]:
     if user is not None and is_authenticated(user) and user.has_perm("training.view_program"):
         return qs
     return qs.filter(active=True)
+
+
+def with_quota_used(programs: QuerySet[Program]) -> QuerySet[Program]:
+    """``programs`` each with ``quota_used_count`` (as :func:`quota_used` in its own year) in the same query, so a
+    list of programs does not count enrollments once per row (ADR 0014)."""
+    used = (
+        Enrollment.objects.filter(
+            training_class__program=OuterRef("pk"), training_class__start_date__year=OuterRef("year")
+        )
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .order_by()
+        .values("training_class__program")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return programs.annotate(quota_used_count=Coalesce(Subquery(used), 0))
 
 
 def get_program(user: Actor | None, pk: int) -> Program:
