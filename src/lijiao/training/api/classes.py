@@ -229,7 +229,7 @@ def class_list(request: HttpRequest, query: Query[ClassFilters]) -> QuerySet[Tra
     without ``training.view_trainingclass``)."""
     user = current_user(request)
     selectors.require_class_reader(user)
-    qs = selectors.visible_classes(user)
+    qs = selectors.for_list(selectors.visible_classes(user))
     return filters.filtered(filters.ClassFilterSet, request.GET, qs).prefetch_related("teachers")
 
 

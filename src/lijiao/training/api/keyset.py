@@ -76,9 +76,13 @@ class ClassCursorPagination(LimitOffsetPagination):
         if pagination.cursor:
             start_date, pk = decode_cursor(pagination.cursor)
             page = queryset.filter(Q(start_date__lt=start_date) | Q(start_date=start_date, pk__lt=pk))[:limit]
+            items = list(page)
         else:
-            page = queryset[pagination.offset : pagination.offset + limit]
-        items = list(page)
+            # the offset walks the ordering's index reading ids only; the page's rows are then read by id, so
+            # the joins and prefetches run for the page alone, never for the skipped rows
+            ids = list(queryset.values_list("pk", flat=True)[pagination.offset : pagination.offset + limit])
+            by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+            items = [by_id[pk] for pk in ids if pk in by_id]
         last = items[-1] if len(items) == limit else None
         return {
             self.items_attribute: items,

@@ -2,7 +2,8 @@
 users always apply (provider, handling area, status); on PostgreSQL also trigram indexes for ``?q=``.
 
 The trigram part runs only on PostgreSQL (``CREATE EXTENSION IF NOT EXISTS pg_trgm`` needs no superuser once the
-extension is installed, and is trusted since PostgreSQL 13); SQLite keeps a plain ``LIKE`` scan.
+extension is installed, and is trusted since PostgreSQL 13); the indexes are on ``UPPER(column::text)``, the
+expression Django's ``icontains`` compiles to on PostgreSQL, so ``?q=`` uses them. SQLite keeps a ``LIKE`` scan.
 """
 
 from django.db import migrations, models
@@ -21,7 +22,7 @@ def create_trigram_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
     for name, column in TRIGRAM_INDEXES.items():
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(name)} ON {table} "
-            f"USING gin ({schema_editor.quote_name(column)} gin_trgm_ops)"
+            f"USING gin (UPPER({schema_editor.quote_name(column)}::text) gin_trgm_ops)"
         )
 
 

@@ -196,7 +196,7 @@ def _filtered_page(
 def class_list(request: HttpRequest) -> HttpResponse:
     """My classes (provider staff) / the classes of my area (clerks) / all (city-wide roles)."""
     page, filterset, querystring = _filtered_page(
-        request, filters.ClassFilterSet, selectors.visible_classes(request.user)
+        request, filters.ClassFilterSet, selectors.for_list(selectors.visible_classes(request.user))
     )
     form = filterset.form
     return render(
