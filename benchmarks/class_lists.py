@@ -61,14 +61,13 @@ def build(count: int) -> None:
 
     from django.db import connection
     from django.utils import timezone
+    from tests.conftest import valid_credit_code
+    from tests.training.test_enrollment import make_person
 
-    from lijiao.accounts.roles import Role
     from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus, Occupation
     from lijiao.core.models import HandlingArea
     from lijiao.providers.models import Provider, ProviderStatus
     from lijiao.training.models import ClassStatus, Enrollment, TrainingClass
-    from tests.conftest import valid_credit_code
-    from tests.training.test_enrollment import make_person
 
     rng = random.Random(10)
     today = timezone.localdate()
@@ -103,7 +102,7 @@ def build(count: int) -> None:
         )
         for n in range(20)
     ]
-    statuses = [s for s in ClassStatus.values]
+    statuses = list(ClassStatus.values)
     rows = []
     for n in range(count):
         provider = rng.choice(providers)
@@ -138,10 +137,9 @@ def run() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from lijiao.training.models import TrainingClass
-
     from lijiao.accounts.roles import Role
     from lijiao.accounts.services import create_user
+    from lijiao.training.models import TrainingClass
 
     admin = get_user_model().objects.filter(username="bench_admin").first() or create_user(
         actor=None, username="bench_admin", password="Bench-Passw0rd-2026", roles=[Role.CITY_ADMIN]
