@@ -44,7 +44,7 @@ def decode_cursor(cursor: str) -> tuple[dt.date, int]:
         raise DomainError(
             message=_("翻页标记无效"),
             code="invalid_cursor",
-            errors=(FieldError("cursor", _("翻页标记无效，请使用上一页返回的 next_cursor")),),
+            errors=(FieldError("cursor", _("翻页标记无效，请使用上一页返回的翻页标记")),),
             status=422,
         ) from None
     return key

@@ -48,7 +48,7 @@ PAGE_SIZE = 50
 MAX_PAGES = 200  # 10,000 rows: deeper than anyone pages; beyond it a filter narrows the list (ADR 0014)
 
 
-class BoundedPaginator(Paginator):
+class BoundedPaginator(Paginator[Any]):
     """A paginator that never skips more than ``MAX_PAGES`` pages: a page number past it shows the last of them,
     so no request makes the database read and throw away hundreds of thousands of rows."""
 
