@@ -199,3 +199,21 @@ def test_screen_paginator_is_bounded(city_admin, approved_class):
     assert paginator.num_pages == MAX_PAGES
     assert paginator.get_page(MAX_PAGES + 100).number == MAX_PAGES
     assert login(city_admin).get("/training/classes/", {"page": 10**12}).status_code == 200
+
+
+def test_text_search_indexes_on_postgresql_and_search_everywhere(city_admin, approved_class):
+    """``?q=`` finds by part of the name or code on both databases; on PostgreSQL trigram indexes on the
+    expressions ``icontains`` compiles to exist (migration 0009), on SQLite nothing is created."""
+    client = login(city_admin)
+    found = client.get(f"{API}/classes", {"q": approved_class.code[2:].lower()}).json()["items"]
+    assert [row["id"] for row in found] == [approved_class.pk]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'training_class_%%_trgm'")
+            definitions = sorted(row[0] for row in cursor.fetchall())
+            assert len(definitions) == 2
+            assert all("gin_trgm_ops" in d and "upper(" in d for d in definitions)
+        else:
+            names = set(connection.introspection.get_constraints(cursor, "training_trainingclass"))
+            assert not any(name.endswith("_trgm") for name in names)
+            assert "training_class_newest" in names
