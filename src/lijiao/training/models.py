@@ -191,7 +191,14 @@ class TrainingClass(models.Model):
                 condition=Q(practical_hours__lte=F("lesson_hours")), name="training_class_practical_hours"
             ),
         ]
-        indexes = [models.Index(fields=["handling_area", "status"], name="training_class_area_status")]
+        indexes = [
+            models.Index(fields=["handling_area", "status"], name="training_class_area_status"),
+            # the list's ordering, alone and behind the filters scoped users always apply (ADR 0014)
+            models.Index(fields=["-start_date", "-id"], name="training_class_newest"),
+            models.Index(fields=["provider", "-start_date", "-id"], name="training_class_provider_newest"),
+            models.Index(fields=["handling_area", "-start_date", "-id"], name="training_class_area_newest"),
+            models.Index(fields=["status", "-start_date", "-id"], name="training_class_status_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

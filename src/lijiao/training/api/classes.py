@@ -23,6 +23,7 @@ from lijiao.core.pagination import LimitOffsetPagination, paginate
 from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Teacher, Venue
 from lijiao.training import filters
+from lijiao.training.api.keyset import ClassCursorPagination
 from lijiao.training.models import ClassSession, Program, TrainingClass
 from lijiao.training.schemas.classes import (
     ClassDetailOut,
@@ -185,7 +186,9 @@ def _detail(request: HttpRequest, class_id: int) -> TrainingClass:
 def program_list(request: HttpRequest, query: Query[ProgramFilters]) -> QuerySet[Program]:
     """Active programs for everyone; training staff also see inactive ones."""
     return filters.filtered(
-        filters.ProgramFilterSet, request.GET, selectors.visible_programs(current_user(request))
+        filters.ProgramFilterSet,
+        request.GET,
+        selectors.with_quota_used(selectors.visible_programs(current_user(request))),
     )
 
 
@@ -220,13 +223,13 @@ def program_update(request: HttpRequest, program_id: int, payload: ProgramIn) ->
 
 
 @router.get("/classes", response={200: list[ClassOut], **_LIST_ERRORS}, summary="培训班列表（按权限范围）")
-@paginate(LimitOffsetPagination)
+@paginate(ClassCursorPagination)
 def class_list(request: HttpRequest, query: Query[ClassFilters]) -> QuerySet[TrainingClass]:
     """Provider staff: their own classes; district clerks: their handling area's; city-wide roles: all (403
     without ``training.view_trainingclass``)."""
     user = current_user(request)
     selectors.require_class_reader(user)
-    qs = selectors.visible_classes(user)
+    qs = selectors.for_list(selectors.visible_classes(user))
     return filters.filtered(filters.ClassFilterSet, request.GET, qs).prefetch_related("teachers")
 
 

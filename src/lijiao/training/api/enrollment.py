@@ -230,7 +230,11 @@ def delete_group(request: HttpRequest, person_id: int, group: str) -> Status[Non
 def roster(request: HttpRequest, class_id: int, query: Query[EnrollmentFilters]) -> list[dict[str, Any]]:
     training_class = _trainees_class(current_user(request), class_id)
     rows = filters.filtered(filters.EnrollmentFilterSet, request.GET, selectors.class_roster(training_class))
-    return [_enrollment_out(e) for e in rows]
+    out = []
+    for enrollment in rows:
+        enrollment.training_class = training_class  # the class read once, not once per trainee (ADR 0014)
+        out.append(_enrollment_out(enrollment))
+    return out
 
 
 @router.post(

@@ -58,7 +58,8 @@ class ProgramOut(Schema):
 
     @staticmethod
     def resolve_quota_used(obj: Program) -> int:
-        return program_services.quota_used(obj)
+        annotated: int | None = getattr(obj, "quota_used_count", None)  # lists: selectors.with_quota_used
+        return annotated if annotated is not None else program_services.quota_used(obj)
 
     @staticmethod
     def resolve_attendance_threshold(obj: Program) -> str:

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,6 +45,17 @@ from lijiao.training.services import classes as services
 from lijiao.training.services import programs as program_services
 
 PAGE_SIZE = 50
+MAX_PAGES = 200  # 10,000 rows: deeper than anyone pages; beyond it a filter narrows the list (ADR 0014)
+
+
+class BoundedPaginator(Paginator[Any]):
+    """A paginator that never skips more than ``MAX_PAGES`` pages: a page number past it shows the last of them,
+    so no request makes the database read and throw away hundreds of thousands of rows."""
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, MAX_PAGES)
+
 
 ACTION_SERVICES: dict[str, Callable[..., TrainingClass]] = {
     "file": services.file_class,
@@ -173,7 +185,7 @@ def _filtered_page(
         for error in exc.errors:
             messages.error(request, error.message)
         rows = queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return page, filterset, params.urlencode()
@@ -184,7 +196,7 @@ def _filtered_page(
 def class_list(request: HttpRequest) -> HttpResponse:
     """My classes (provider staff) / the classes of my area (clerks) / all (city-wide roles)."""
     page, filterset, querystring = _filtered_page(
-        request, filters.ClassFilterSet, selectors.visible_classes(request.user)
+        request, filters.ClassFilterSet, selectors.for_list(selectors.visible_classes(request.user))
     )
     form = filterset.form
     return render(
@@ -344,7 +356,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def program_list(request: HttpRequest) -> HttpResponse:
     """Every program (a few a year, so one page), filtered like ``GET /api/v1/training/programs``."""
-    filterset = filters.ProgramFilterSet(request.GET, queryset=selectors.visible_programs(request.user))
+    filterset = filters.ProgramFilterSet(
+        request.GET, queryset=selectors.with_quota_used(selectors.visible_programs(request.user))
+    )
     try:
         programs: list[Program] = list(filters.checked_qs(filterset))
     except DomainError as exc:
@@ -355,7 +369,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
         request,
         "training/programs/list.html",
         {
-            "rows": [{"program": p, "used": program_services.quota_used(p)} for p in programs],
+            "rows": [{"program": p, "used": p.quota_used_count} for p in programs],  # type: ignore[attr-defined]
             "plans": [
                 program_services.quota_plan(year) for year in sorted({p.year for p in programs}, reverse=True)
             ],

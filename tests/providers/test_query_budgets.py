@@ -1,0 +1,96 @@
+"""Query budgets of the provider lists and details (issue 10, ADR 0014), NetBox-style: every screen and API read
+is measured with one row and with several; the counts must be equal (no query per row) and within the stated
+budget, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from lijiao.accounts.models import User
+from lijiao.providers.models import BlacklistEntry, CreditEvent, Provider, Teacher, Venue
+from tests.providers.conftest import make_provider
+
+API = "/api/v1/providers"
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(captured)
+
+
+def assert_constant(client: Client, url: str, add_rows: Callable[[], Any], budget: int) -> None:
+    queries(client, url)  # per-process caches (content types, permissions) warmed once
+    one = queries(client, url)
+    add_rows()
+    many = queries(client, url)
+    assert one == many, f"{url}: {one} queries with one row, {many} with several (a query per row)"
+    assert many <= budget, f"{url}: {many} queries, budget {budget}"
+
+
+def login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def add_providers() -> None:
+    for serial in range(100, 105):
+        make_provider(serial, name=f"新机构{serial}")
+
+
+@pytest.mark.parametrize(
+    ("url", "budget"),
+    [(API, 10), (f"{API}/listed", 8), ("/providers/", 14), ("/providers/listed/", 10)],
+)
+def test_provider_lists_constant_queries(url, budget, city_admin, own_provider):
+    client = Client() if "listed" in url else login(city_admin)
+    assert_constant(client, url, add_providers, budget)
+
+
+def add_details(provider: Provider, count: int, start: int, by: User) -> None:
+    today = dt.date.today()
+    for n in range(start, start + count):
+        Teacher.objects.create(provider=provider, name=f"教师{n}")
+        Venue.objects.create(provider=provider, name=f"教室{n}", address="中山路1号", capacity=30)
+        CreditEvent.objects.create(
+            provider=provider,
+            kind=CreditEvent.Kind.values[0],
+            occurred_on=today,
+            description=f"记录{n}",
+            created_by=by,
+        )
+        BlacklistEntry.objects.create(
+            provider=provider,
+            reason=f"原因{n}",
+            starts_on=today - dt.timedelta(days=n + 1),
+            ends_on=today,
+            created_by=by,
+        )
+
+
+@pytest.mark.parametrize(
+    ("path", "budget"),
+    [
+        (API + "/{id}", 10),
+        (API + "/{id}/teachers", 10),
+        (API + "/{id}/venues", 10),
+        (API + "/{id}/scope", 10),
+        (API + "/{id}/blacklist", 10),
+        (API + "/{id}/credit-events", 10),
+        (API + "/{id}/credit-record", 14),
+        ("/providers/{id}/", 30),
+    ],
+)
+def test_provider_details_constant_queries(path, budget, city_admin, own_provider):
+    add_details(own_provider, 1, 0, city_admin)
+    url = path.format(id=own_provider.pk)
+    assert_constant(login(city_admin), url, lambda: add_details(own_provider, 4, 1, city_admin), budget)
