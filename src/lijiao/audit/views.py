@@ -10,7 +10,6 @@ from lijiao.audit.filters import AuditEventFilterSet
 from lijiao.audit.pagination import page_of_events
 from lijiao.audit.selectors import chain_status, visible_events
 
-
 PAGE_SIZE = 50
 
 
