@@ -12,8 +12,8 @@ from lijiao.audit.pagination import encode_cursor
 from lijiao.audit.services import record_event
 from tests.query_budget import assert_budget, queries
 
-SCREEN_BUDGET = 6  # session, user, permissions (2), the actor lookup, the page
-API_BUDGET = 5  # token, user, permissions, the actor lookup, the page
+SCREEN_BUDGET = 6  # session, user, permissions (2), the page, + the actor lookup when filtering by actor
+API_BUDGET = 5  # token and its user, permissions (2), the page, + the actor lookup when filtering by actor
 
 
 def _events(n: int, actor) -> None:
