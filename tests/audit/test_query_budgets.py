@@ -18,7 +18,9 @@ API_BUDGET = 5  # token and its user, permissions (2), the page, + the actor loo
 
 def _events(n: int, actor) -> None:
     for i in range(n):
-        record_event(actor=actor if i % 2 else None, action="test.thing", object_type="test.thing", object_id=i)
+        record_event(
+            actor=actor if i % 2 else None, action="test.thing", object_type="test.thing", object_id=i
+        )
 
 
 @pytest.mark.django_db

@@ -31,7 +31,9 @@ def _grow(officer, ref, edition: Edition) -> None:
 def two_sizes(catalog_history, catalog_officer, catalog_ref):
     """(small, big): the published 2024 edition (4 items) and the 2026 edition (20 items), both published."""
     _grow(catalog_officer, catalog_ref, catalog_history.draft)
-    big = publish_edition(actor=catalog_officer, edition=catalog_history.draft, effective_from=dt.date(2026, 1, 1))
+    big = publish_edition(
+        actor=catalog_officer, edition=catalog_history.draft, effective_from=dt.date(2026, 1, 1)
+    )
     assert CatalogItem.objects.filter(edition=big).count() == 4 + EXTRA_ITEMS
     return catalog_history.ed2024, big
 
@@ -94,7 +96,9 @@ def test_staff_edition_lists_budget(client, catalog_history, catalog_officer, ur
     headers = {"Authorization": f"Bearer {create_api_token(actor=catalog_officer, name='t')[1]}"}
     few = queries(client, url, headers=headers)
     for year in range(2027, 2032):
-        start_edition_from(actor=catalog_officer, source=catalog_history.ed2025, name=f"{year}年版", year=year)
+        start_edition_from(
+            actor=catalog_officer, source=catalog_history.ed2025, name=f"{year}年版", year=year
+        )
     assert_budget(few, queries(client, url, headers=headers), budget, url)
 
 

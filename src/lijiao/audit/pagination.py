@@ -121,7 +121,7 @@ class AuditCursorPagination(PaginationBase):
             raise DomainError(
                 _("筛选条件有误"),
                 code="invalid",
-                errors=(FieldError("offset", _("使用翻页位置（cursor）时不能同时指定起始位置")),),
+                errors=(FieldError("offset", _("使用翻页位置时不能同时指定起始位置")),),
                 status=422,
             )
         if pagination.offset:
