@@ -63,9 +63,7 @@ def test_screen_and_api_find_the_same_events(client, make_user, events, params):
     assert api.status_code == 200
     screen = client.get("/audit/", params)
     assert screen.status_code == 200
-    assert [e.sequence for e in screen.context["page"].object_list] == [
-        e["sequence"] for e in api.json()["items"]
-    ]
+    assert [e.sequence for e in screen.context["page"].events] == [e["sequence"] for e in api.json()["items"]]
 
 
 @pytest.mark.django_db

@@ -6,18 +6,20 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from lijiao.audit.filters import AuditEventFilterSet
+from lijiao.audit.pagination import AuditCursorPagination
 from lijiao.audit.schemas import AuditEventOut, AuditFilters, ChainStatusOut
 from lijiao.audit.selectors import chain_status, visible_events
 from lijiao.core.filtering import filtered_or_error
-from lijiao.core.pagination import LimitOffsetPagination, paginate
+from lijiao.core.pagination import paginate
 
 router = Router()
 
 
 @router.get("/events", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate(AuditCursorPagination)
 def events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
-    """Events newest first, searched with the same filter set as the audit screen."""
+    """Events newest first, searched with the same filter set as the audit screen; page on with the answer's
+    ``next_cursor`` (older) or ``previous_cursor`` (newer). No total: the log holds millions of events."""
     queryset = visible_events(request.user)
     return filtered_or_error(AuditEventFilterSet(request.GET, queryset=queryset))
 

@@ -55,7 +55,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        # The filters' indexes end in -sequence, the search's order and keyset (ADR 0015), so a filtered page
+        # is read in order and stops after one page; a date is a range on occurred_at's own index.
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-sequence"], name="audit_object_idx"),
+            models.Index(fields=["actor", "-sequence"], name="audit_actor_seq_idx"),
+        ]
         verbose_name = verbose_name_plural = _("审计日志")
         default_permissions = ("view",)
 

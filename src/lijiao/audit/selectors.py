@@ -14,7 +14,9 @@ def visible_events(user: Actor) -> QuerySet[AuditEvent]:
     """Every event, newest first, for auditors (:class:`~lijiao.core.errors.PermissionDenied` for anyone else);
     :class:`lijiao.audit.filters.AuditEventFilterSet` narrows it."""
     require_perm(user, "audit.view_auditevent")
-    return AuditEvent.objects.select_related("actor").order_by("-sequence")
+    return AuditEvent.objects.select_related("actor").order_by(
+        "-sequence"
+    )  # paged by sequence (pagination.py)
 
 
 def chain_status(user: Actor) -> ChainReport:

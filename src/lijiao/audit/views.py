@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lijiao.audit.filters import AuditEventFilterSet
+from lijiao.audit.pagination import page_of_events
 from lijiao.audit.selectors import chain_status, visible_events
+
+PAGE_SIZE = 50
+
+
+def _position(request: HttpRequest, name: str) -> int | None:
+    """``?after=`` / ``?before=`` of the "下一页" / "上一页" links (a sequence); anything else: the first page."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 19 else None
 
 
 @login_required
@@ -24,7 +32,9 @@ def events(request: HttpRequest) -> HttpResponse:
         f"{filterset.form.fields[name].label}：{' '.join(str(m) for m in messages)}"
         for name, messages in (filterset.errors.items() if filterset.is_bound else ())
     )
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = page_of_events(
+        filterset.qs, limit=PAGE_SIZE, after=_position(request, "after"), before=_position(request, "before")
+    )
     params = {
         name: request.GET[name] for name in filterset.filters if request.GET.get(name)
     }  # kept by paging
