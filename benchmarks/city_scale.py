@@ -132,18 +132,35 @@ def person_name(index: int) -> str:
 
 def make_persons(count: int, progress: Any) -> list[int]:
     from lijiao.core.bulk_write import bulk_insert
+    from lijiao.core.pii import pii_digester
     from lijiao.people.models import Person
 
+    digest = pii_digester("citizen_id")
+    taken = set(
+        Person.objects.values_list("citizen_id_digest", flat=True)
+    )  # the demo's people keep their numbers
     ids: list[int] = []
     task = progress.add_task("persons", total=count)
-    fields = ["name", "citizen_id", "gender", "birth_date", "phone", "household", "education"]
+    fields = [
+        "name",
+        "citizen_id",
+        "gender",
+        "birth_date",
+        "phone",
+        "household",
+        "education",
+        "citizen_id_digest",
+    ]
+    index = 0
     for start, stop in _chunks(count):
         rows = []
-        for i in range(start, stop):
-            number, birth = citizen_id(i)
-            rows.append(
-                [person_name(i), number, "M" if int(number[16]) % 2 else "F", birth, f"139{i:08d}", "", ""]
-            )
+        while len(rows) < stop - start:
+            number, birth = citizen_id(index)
+            key = digest(number)
+            if key not in taken:
+                sex = "M" if int(number[16]) % 2 else "F"
+                rows.append([person_name(index), number, sex, birth, f"139{index:08d}", "", "", key])
+            index += 1
         ids += bulk_insert(Person, fields, rows, return_ids=True)
         progress.advance(task, stop - start)
     return ids
