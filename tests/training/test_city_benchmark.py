@@ -93,3 +93,12 @@ def test_a_screen_is_timed(city: Any, approved_class: TrainingClass, city_admin:
 def test_options(city: Any) -> None:
     args = city.parse(["--scale", "0.01", "--json", "out.json", "--keep"])
     assert (args.scale, args.runs, args.json, args.keep) == (0.01, 20, "out.json", True)
+
+
+def test_generated_numbers_skip_those_already_taken(city: Any) -> None:
+    number, birth = city.citizen_id(1)
+    taken = Person.objects.create(name="已有", citizen_id=number, gender="M", birth_date=birth)
+    with Progress(disable=True) as progress:
+        persons = city.make_persons(3, progress)
+    assert len(persons) == 3 and taken.pk not in persons
+    assert Person.objects.filter(citizen_id_digest=taken.citizen_id_digest).count() == 1
