@@ -24,7 +24,7 @@ DEBIAN_RUN_PACKAGES := fonts-wqy-zenhei
 DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium
 VENDOR := src/lijiao/static/vendor
 
-.PHONY: help run test install secrets install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean
+.PHONY: help run test install secrets install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean bench-city
 
 help:
 	@echo "make run   - install everything, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
@@ -153,6 +153,12 @@ test: install-test lint typecheck migrations-check
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+# The everyday screens timed on a city built in a scratch PostgreSQL database (ADR 0013):
+# make bench-city CITY_ARGS="--scale 0.01 --json var/city.json"
+CITY_ARGS ?= --scale 1
+bench-city: install
+	$(BIN)/python benchmarks/city_scale.py $(CITY_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var $(VENDOR)
