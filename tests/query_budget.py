@@ -7,6 +7,7 @@ equal and at most the stated budget, so an N+1 fails CI on SQLite and PostgreSQL
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -24,3 +25,11 @@ def queries(client: Any, url: str, **kwargs: Any) -> int:
 def assert_budget(few: int, many: int, budget: int, what: str) -> None:
     assert few == many, f"{what}: {few} queries with few rows, {many} with many (an N+1)"
     assert many <= budget, f"{what}: {many} queries, budget {budget}"
+
+
+def assert_constant(client: Any, url: str, add_rows: Callable[[], Any], budget: int) -> None:
+    """The same number of queries (≤ budget) for ``url`` with one row and after ``add_rows`` added several more."""
+    one = queries(client, url)
+    add_rows()
+    many = queries(client, url)
+    assert_budget(one, many, budget, url)

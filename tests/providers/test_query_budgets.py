@@ -5,35 +5,16 @@ budget, on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from lijiao.accounts.models import User
 from lijiao.providers.models import BlacklistEntry, CreditEvent, Provider, Teacher, Venue
 from tests.providers.conftest import make_provider
+from tests.query_budget import assert_constant
 
 API = "/api/v1/providers"
-
-
-def queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.content[:300])
-    return len(captured)
-
-
-def assert_constant(client: Client, url: str, add_rows: Callable[[], Any], budget: int) -> None:
-    queries(client, url)  # per-process caches (content types, permissions) warmed once
-    one = queries(client, url)
-    add_rows()
-    many = queries(client, url)
-    assert one == many, f"{url}: {one} queries with one row, {many} with several (a query per row)"
-    assert many <= budget, f"{url}: {many} queries, budget {budget}"
 
 
 def login(user: User) -> Client:

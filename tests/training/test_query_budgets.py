@@ -11,33 +11,16 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from lijiao.accounts.models import User
 from lijiao.providers.models import Provider
 from lijiao.training.api.keyset import decode_cursor, encode_cursor
 from lijiao.training.models import ClassStatus, Enrollment, Program, TrainingClass
+from tests.query_budget import assert_constant, queries
 from tests.training.conftest import make_class, next_monday
 from tests.training.test_enrollment import make_person
 
 API = "/api/v1/training"
-
-
-def queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.content[:300])
-    return len(captured)
-
-
-def assert_constant(client: Client, url: str, add_rows: Callable[[], Any], budget: int) -> None:
-    """The same number of queries (≤ budget) with one row and after ``add_rows`` added several more."""
-    queries(client, url)  # warm caches that are per process, not per request (content types, permissions)
-    one = queries(client, url)
-    add_rows()
-    many = queries(client, url)
-    assert one == many, f"{url}: {one} queries with one row, {many} with several (a query per row)"
-    assert many <= budget, f"{url}: {many} queries, budget {budget}"
 
 
 def login(user: User) -> Client:
