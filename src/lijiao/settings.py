@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "lijiao.catalog",
     "lijiao.providers",
     "lijiao.training",
+    "lijiao.certificates",
     "lijiao.portal",
     "lijiao.demo",  # dev-only demo data (`lijiao loaddemo`); no app imports it
 ]

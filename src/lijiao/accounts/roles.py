@@ -26,6 +26,7 @@ class Role(StrEnum):
     EMPLOYER_STAFF = "employer_staff"
     SCHOOL_STAFF = "school_staff"
     WORKER = "worker"
+    EVALUATOR_STAFF = "evaluator_staff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,13 @@ _REFERENCE_READ = (
     "core.view_calendarday",
     "core.view_holidayarrangement",
 )
+_CERTIFICATE_READ = (
+    "certificates.view_evaluatingbody",
+    "certificates.view_evaluationsite",
+    "certificates.view_accreditation",
+    "certificates.view_levelassessment",
+    "certificates.view_certificate",
+)
 _TRAINING_READ = (
     "providers.view_provider",
     "providers.view_teacher",
@@ -73,6 +81,7 @@ _TRAINING_READ = (
     "training.view_checkin",
     "training.view_assessmentresult",
     "people.view_person",
+    *_CERTIFICATE_READ,
 )
 _PROVIDER_WORK = (
     *_TRAINING_READ,
@@ -97,6 +106,31 @@ _PROVIDER_WORK = (
     "training.import_roster",
     "people.add_person",
     "people.change_person",
+)
+_CERTIFICATE_ADMIN = (
+    *_CERTIFICATE_READ,
+    "certificates.add_evaluatingbody",
+    "certificates.change_evaluatingbody",
+    "certificates.add_evaluationsite",
+    "certificates.change_evaluationsite",
+    "certificates.add_accreditation",
+    "certificates.change_accreditation",
+    "certificates.delete_accreditation",
+    "certificates.view_passrule",
+    "certificates.change_passrule",
+    "certificates.view_numberformat",
+    "certificates.change_numberformat",
+    "certificates.confirm_selfevaluation",
+    "certificates.issue_certificate",
+    "certificates.revoke_certificate",
+    "certificates.import_certificate",
+    "certificates.report_certificate",
+)
+# Evaluating-body staff (and an employer's staff for its self-evaluations): results of the bodies they work for.
+_EVALUATOR_WORK = (
+    *_CATALOG_READ,
+    *_CERTIFICATE_READ,
+    "certificates.record_levelassessment",
 )
 # Staff and integrators may hold API tokens; workers, employers and schools use the screens only.
 _API_TOKENS = ("accounts.add_apitoken",)
@@ -130,6 +164,7 @@ ROLES: dict[Role, RoleSpec] = {
             "training.change_program",
             "training.view_lessonhourrule",
             "training.change_lessonhourrule",
+            *_CERTIFICATE_ADMIN,
             *_API_TOKENS,
         ),
         staff_site=True,
@@ -138,7 +173,15 @@ ROLES: dict[Role, RoleSpec] = {
         _("目录管理员"), (*_CATALOG_WRITE, *_REFERENCE_READ, *_API_TOKENS), staff_site=True
     ),
     Role.DISTRICT_CLERK: RoleSpec(
-        _("区经办人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_AREA_REVIEW, *_API_TOKENS)
+        _("区经办人员"),
+        (
+            *_CATALOG_READ,
+            *_REFERENCE_READ,
+            *_AREA_REVIEW,
+            *_CERTIFICATE_READ,
+            "certificates.confirm_selfevaluation",
+            *_API_TOKENS,
+        ),
     ),
     Role.FIRST_REVIEWER: RoleSpec(
         _("初审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)
@@ -155,9 +198,10 @@ ROLES: dict[Role, RoleSpec] = {
         (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, "audit.view_auditevent", *_API_TOKENS),
     ),
     Role.PROVIDER_STAFF: RoleSpec(_("培训机构人员"), (*_CATALOG_READ, *_PROVIDER_WORK, *_API_TOKENS)),
-    Role.EMPLOYER_STAFF: RoleSpec(_("企业人员"), ()),
+    Role.EMPLOYER_STAFF: RoleSpec(_("企业人员"), _EVALUATOR_WORK),
     Role.SCHOOL_STAFF: RoleSpec(_("院校人员"), ()),
     Role.WORKER: RoleSpec(_("劳动者"), ()),
+    Role.EVALUATOR_STAFF: RoleSpec(_("评价机构人员"), (*_EVALUATOR_WORK, *_API_TOKENS)),
 }
 
 # Roles whose users see only one handling area's data.
