@@ -27,6 +27,7 @@ from lijiao.accounts.api import router as accounts_router
 from lijiao.accounts.api_auth import optional_auth, required_auth
 from lijiao.audit.api import router as audit_router
 from lijiao.catalog.api import router as catalog_router
+from lijiao.certificates.api import router as certificates_router
 from lijiao.core.api import router as core_router
 from lijiao.core.api_errors import invalid_json, status_error, validation_field_errors
 from lijiao.core.errors import DomainError, NotFound
@@ -113,6 +114,7 @@ api.add_router("/audit", audit_router, auth=required_auth, tags=["audit"])
 api.add_router("/catalog", catalog_router, tags=["catalog"])
 api.add_router("/providers", providers_router, tags=["providers"])
 api.add_router("/training", training_router, tags=["training"])
+api.add_router("/certificates", certificates_router, tags=["certificates"])
 
 
 @api.exception_handler(DomainError)

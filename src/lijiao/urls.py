@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("lijiao.audit.urls")),
     path("providers/", include("lijiao.providers.urls")),
     path("training/", include("lijiao.training.urls")),
+    path("certificates/", include("lijiao.certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's language switch
     path("api/v1/", api.urls),
     path(settings.ADMIN_PATH, admin.site.urls),  # LIJIAO_ADMIN_PATH

@@ -1,0 +1,5 @@
+"""Certificates API: bodies (filled in by its owner)."""
+
+from ninja import Router
+
+router = Router()

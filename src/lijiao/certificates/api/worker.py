@@ -1,0 +1,5 @@
+"""Certificates API: worker (filled in by its owner)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""Certificate screens: each views module declares its own ``urlpatterns``."""

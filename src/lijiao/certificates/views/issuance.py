@@ -1,0 +1,5 @@
+"""Certificate screens: issuance (filled in by its owner)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Certificate screens: verification (filled in by its owner)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
