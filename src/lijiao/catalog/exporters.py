@@ -2,8 +2,7 @@
 
 The xlsx uses the importer's columns (:data:`lijiao.catalog.importers.COLUMNS`), so an exported edition
 imports unchanged into a new draft; the title rows above the header are skipped by the importer.
-The PDF embeds a CJK TrueType font from ``settings.PDF_FONT_CANDIDATES`` (Debian: ``fonts-wqy-zenhei``) so
-Chinese renders on every reader; the non-embedded built-in CID fonts are never used.
+The PDF embeds a CJK TrueType font (:func:`lijiao.core.pdf.pdf_font`) so Chinese renders on every reader.
 """
 
 from __future__ import annotations
@@ -11,19 +10,16 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from lijiao.catalog.diff import EditionDiff
 from lijiao.catalog.importers import COLUMNS, LEVEL_TEXT, TIER_TEXT
 from lijiao.catalog.models import CatalogItem, Edition, EditionStatus
 from lijiao.catalog.selectors import edition_items
+from lijiao.core.pdf import pdf_font
 from lijiao.core.xlsx import text_workbook
 
 _MONEY_KEYS = frozenset({"subsidy_standard", "assessment_subsidy"})
@@ -152,44 +148,6 @@ def edition_xlsx(edition: Edition) -> bytes:
 
 
 # --- PDF ------------------------------------------------------------------------------------------------------
-
-_registered_fonts: dict[str, str] = {}
-
-
-def pdf_font() -> str:
-    """Register (once per file) and return the name of the first CJK TrueType font that exists and loads."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-    tried = []
-    for candidate in settings.PDF_FONT_CANDIDATES:
-        path = Path(candidate)
-        if not path.is_file():
-            tried.append(str(path))
-            continue
-        key = str(path.resolve())
-        if key in _registered_fonts:
-            return _registered_fonts[key]
-        name = f"LijiaoCJK{len(_registered_fonts)}"
-        try:
-            pdfmetrics.registerFont(TTFont(name, key, subfontIndex=0))
-        except TTFError:
-            tried.append(_("%(path)s（无法加载）") % {"path": path})
-            continue
-        for bold in (0, 1):
-            for italic in (0, 1):
-                addMapping(name, bold, italic, name)
-        _registered_fonts[key] = name
-        return name
-    raise ImproperlyConfigured(
-        _(
-            "找不到可嵌入 PDF 的中文 TrueType 字体，请安装 Debian 软件包 fonts-wqy-zenhei 或设置 LIJIAO_PDF_FONT。"
-            "已尝试：%(tried)s"
-        )
-        % {"tried": "、".join(str(t) for t in tried) or "—"}
-    )
-
 
 def _money_text(amount: Decimal | None) -> str:
     return "" if amount is None else f"{amount:,.2f}"
