@@ -17,6 +17,9 @@ Environment:
     LIJIAO_SUBSIDY_CAP    the policy's maximum subsidy per item in yuan (default 5500)
     LIJIAO_REVIEW_DEADLINE_WORKING_DAYS  working days to review a class filing (default 5)
     LIJIAO_PDF_FONT       a CJK TrueType font file (.ttf/.ttc) embedded into PDFs
+    LIJIAO_PUBLIC_BASE_URL         the site's public address, in QR codes and credentials (e.g. https://px.example.gov.cn)
+    LIJIAO_CREDENTIAL_SIGNING_KEY_FILE  Ed25519 private key signing verifiable credentials (required in production)
+    LIJIAO_CREDENTIAL_VERIFY_KEY_FILES  comma list of older public keys still served in the JWKS
 """
 
 from __future__ import annotations
@@ -70,6 +73,19 @@ AUDIT_SIGNING_KEY_FILE = Path(
 AUDIT_VERIFY_KEY_FILES = [Path(name) for name in env_list("LIJIAO_AUDIT_VERIFY_KEY_FILES")]
 AUDIT_SIGNING_KEY_AUTOCREATE = DEBUG
 AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("LIJIAO_AUDIT_CHECKPOINT_INTERVAL", "300"))
+
+# Verifiable credentials (ADR 0019): certificates as Open Badges 3.0 VC-JWTs and the revocation status lists are
+# signed with the bureau's Ed25519 key in a file; after `lijiao rotate-credential-key` the old public keys are
+# kept in ``retired/`` beside it (and any listed in CREDENTIAL_VERIFY_KEY_FILES) and served at
+# /.well-known/jwks.json, so credentials signed before still verify. Created on first use only in development.
+PUBLIC_BASE_URL = os.environ.get("LIJIAO_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CREDENTIAL_ISSUER_NAME = os.environ.get("LIJIAO_CREDENTIAL_ISSUER_NAME", "大连市人力资源和社会保障局")
+CREDENTIAL_SIGNING_KEY_FILE = Path(
+    os.environ.get("LIJIAO_CREDENTIAL_SIGNING_KEY_FILE", VAR_DIR / "credentials" / "signing-key.pem")
+)
+CREDENTIAL_VERIFY_KEY_FILES = [Path(name) for name in env_list("LIJIAO_CREDENTIAL_VERIFY_KEY_FILES")]
+CREDENTIAL_SIGNING_KEY_AUTOCREATE = DEBUG
+CREDENTIAL_STATUS_LIST_MAX_AGE = int(os.environ.get("LIJIAO_CREDENTIAL_STATUS_LIST_MAX_AGE", "300"))
 
 ALLOWED_HOSTS = env_list("LIJIAO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("LIJIAO_CSRF_TRUSTED_ORIGINS")

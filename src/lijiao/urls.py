@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lijiao.api import api
+from lijiao.certificates.views.credentials import public_urlpatterns as credential_urlpatterns
 
 urlpatterns = [
     path("", include("lijiao.portal.urls")),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("providers/", include("lijiao.providers.urls")),
     path("training/", include("lijiao.training.urls")),
     path("certificates/", include("lijiao.certificates.urls")),
+    path("", include((credential_urlpatterns, "credentials"))),  # JWKS, status lists, issuer (ADR 0019)
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's language switch
     path("api/v1/", api.urls),
     path(settings.ADMIN_PATH, admin.site.urls),  # LIJIAO_ADMIN_PATH

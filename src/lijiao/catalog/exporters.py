@@ -149,6 +149,7 @@ def edition_xlsx(edition: Edition) -> bytes:
 
 # --- PDF ------------------------------------------------------------------------------------------------------
 
+
 def _money_text(amount: Decimal | None) -> str:
     return "" if amount is None else f"{amount:,.2f}"
 
