@@ -86,7 +86,8 @@ messages-update: $(BIN)/.installed
 
 # The development keys (never used in production): created on first install, and a key added later to the
 # project (e.g. LIJIAO_AUDIT_KEY) is appended to an existing file; an existing key is never changed. The audit
-# checkpoints' signing key (ADR 0004) is created beside it (var/audit/signing-key.pem, 0600) if missing.
+# checkpoints' signing key (ADR 0004) is created beside it (var/audit/signing-key.pem, 0600) if missing, and so is
+# the certificate credentials' signing key (ADR 0019, var/credentials/signing-key.pem).
 secrets: | $(BIN)/.installed
 	@mkdir -p var
 	umask 077
@@ -102,6 +103,7 @@ secrets: | $(BIN)/.installed
 	done
 	set -a; . ./$(SECRETS); set +a
 	LIJIAO_DEBUG=1 $(BIN)/lijiao audit-keygen --if-missing
+	LIJIAO_DEBUG=1 $(BIN)/lijiao credential-keygen --if-missing
 
 # make run serves production settings over plain http on this machine: no DEBUG, so a visitor sees the
 # product's own Chinese 404/403/500 pages, never Django's English debug pages (LIJIAO_DEBUG=1 to debug).

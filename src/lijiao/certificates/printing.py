@@ -125,7 +125,7 @@ def _draw_page(canvas: Any, page: PrintedCertificate, issuer: Issuer, font: str,
     c.drawCentredString(qr_x + size / 2, qr_y - 5 * mm, "扫码核验证书真伪")
     c.setFont(font, 8)
     c.drawString(32 * mm, 44 * mm, "本证书信息可扫描右侧二维码，或在以下网址输入证书编号和姓名核验：")
-    c.drawString(32 * mm, 39 * mm, f"{issuer.base_url}/certificates/")
+    c.drawString(32 * mm, 39 * mm, f"{issuer.base_url}/certificates/verify/")
     c.drawString(32 * mm, 22 * mm, f"打印时间：{printed_at}")
     if page.revoked_on:
         c.saveState()
