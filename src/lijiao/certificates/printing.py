@@ -21,7 +21,9 @@ import segno
 from lijiao.certificates.vc import CertificateFacts, Issuer
 from lijiao.core.pdf import pdf_font
 
-QR_SCALE = 6  # pixels per module of the embedded PNG (a version-4 code is ~200 px; printed 36 mm wide)
+QR_SCALE = (
+    5  # pixels per module of the embedded image (a version-5 code, 45 modules with its quiet zone: 225 px)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +40,23 @@ def qr_payload(issuer: Issuer, facts: CertificateFacts) -> str:
     return issuer.verification_url(facts.verification_token)
 
 
-def qr_png(payload: str) -> bytes:
-    """The QR code as a PNG (black on white, a 4-module quiet zone)."""
-    buffer = io.BytesIO()
-    segno.make_qr(payload, error="m").save(buffer, kind="png", scale=QR_SCALE, border=4)
-    return buffer.getvalue()
+def qr_image(payload: str) -> Any:
+    """The QR code as a greyscale Pillow image: ``QR_SCALE`` pixels per module, a 4-module quiet zone.
+
+    Built from segno's module matrix (segno picks the mask by the standard's penalty rules) straight into
+    Pillow, which is ten times faster than segno's pure-Python PNG writer; reportlab embeds it losslessly."""
+    from PIL import Image
+
+    matrix = segno.make_qr(payload, error="m").matrix
+    border = 4
+    size = len(matrix) + 2 * border
+    pixels = bytearray(b"\xff" * (size * size))
+    for y, row in enumerate(matrix, start=border):
+        for x, dark in enumerate(row, start=border):
+            if dark & 1:
+                pixels[y * size + x] = 0
+    image = Image.frombytes("L", (size, size), bytes(pixels))
+    return image.resize((size * QR_SCALE, size * QR_SCALE), Image.Resampling.NEAREST)
 
 
 _RED = "#9C1C1C"
@@ -119,7 +133,7 @@ def _draw_page(canvas: Any, page: PrintedCertificate, issuer: Issuer, font: str,
     size = 36 * mm
     qr_x, qr_y = width - 32 * mm - size, 36 * mm
     url = qr_payload(issuer, facts)
-    c.drawImage(ImageReader(io.BytesIO(qr_png(url))), qr_x, qr_y, size, size)
+    c.drawImage(ImageReader(qr_image(url)), qr_x, qr_y, size, size)
     c.setFillColor(grey)
     c.setFont(font, 9)
     c.drawCentredString(qr_x + size / 2, qr_y - 5 * mm, "扫码核验证书真伪")
@@ -146,7 +160,7 @@ def certificates_pdf(
 
     font = pdf_font()
     output = io.BytesIO()
-    canvas = Canvas(output, pagesize=A4, pageCompression=1)
+    canvas = Canvas(output, pagesize=A4, pageCompression=1, initialFontName=font)  # never Helvetica
     canvas.setTitle(title)
     canvas.setAuthor(issuer.name)
     canvas.setCreator("立交 职业技能培训管理服务平台")
