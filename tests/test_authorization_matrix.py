@@ -53,6 +53,7 @@ from lijiao.accounts.roles import Role
 from lijiao.accounts.services import create_api_token, create_user
 from lijiao.api import api
 from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus, Occupation, SpecialItem
+from lijiao.certificates.models import Certificate, CertificateType, EvaluatingBody, EvaluationSite
 from lijiao.core.models import HandlingArea, ImportJob
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import BlacklistEntry, CreditEvent, ProviderScope
@@ -129,6 +130,9 @@ A_CLASS_WRITE = row(OWN, missing={"other"})  # the class's own provider staff
 A_CLASS_REVIEW = row(REVIEWERS_A, missing={"other"})
 A_REVIEW_SCREEN = row(REVIEWERS_A, missing={"other"})  # the screens read the provider first: B's staff 404
 ANY_USER = row(USERS)
+# a certificate's PDF and credential: the bureau (ZS for area roles), the class's provider; everyone else (no
+# certificate permission, not the holder, another provider's or body's staff) 404 like an unknown id
+CERTIFICATE_DOWNLOAD = row(READ_A, missing=USERS - READ_A)
 # a roster import's job and report: the class's provider staff and the bureau staff whose scope covers the class
 IMPORT_READ = row(READ_A, missing=USERS - READ_A)
 
@@ -243,6 +247,10 @@ API: dict[str, Row] = {
     "GET /training/classes/{class_id}/attendance": A_READ,
     "POST /training/classes/{class_id}/attendance": A_CLASS_WRITE,
     "GET /training/classes/{class_id}/results": A_READ,
+    # certificates: downloads (ADR 0019) of a certificate from provider A's class, assessed by a ZS body
+    "GET /certificates/{certificate_id}/certificate.pdf": CERTIFICATE_DOWNLOAD,
+    "GET /certificates/{certificate_id}/credential": CERTIFICATE_DOWNLOAD,
+    "GET /certificates/classes/{class_id}/certificates.pdf": A_READ,
     "POST /training/classes/{class_id}/results": A_CLASS_WRITE,
     "POST /training/classes/{class_id}/roster/import": A_CLASS_WRITE,
     # roster import jobs (started by provider A's staff): the importer's own provider only
@@ -366,6 +374,13 @@ SCREENS: dict[str, Screen] = {
     "training:import_job_report": Screen(IMPORT_READ),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions
     "admin:index": Screen(row(STAFF_SITE, denied="login"), None),
+    # certificates: downloads and the public documents of verifiable credentials (ADR 0019)
+    "certificates:certificate_pdf": Screen(CERTIFICATE_DOWNLOAD),
+    "certificates:certificate_credential": Screen(CERTIFICATE_DOWNLOAD),
+    "certificates:class_certificates_pdf": Screen(A_READ),
+    "credentials:jwks": Screen(PUBLIC),
+    "credentials:issuer": Screen(PUBLIC),
+    "credentials:status_list": Screen(PUBLIC),
 }
 
 
@@ -497,6 +512,21 @@ def _build() -> dict[str, Any]:
         status=ImportJob.Status.FAILED,
     )
     catalog_job.report.save("matrix-catalog.xlsx", ContentFile(_xlsx()), save=True)
+    body = EvaluatingBody.objects.create(kind="S", code="0901", name="矩阵评价中心", handling_area=zs)
+    certificate = Certificate.objects.create(
+        certificate_type=CertificateType.SKILL_LEVEL,
+        number=f"S090121210901{today():%y}5000001",
+        holder=person,
+        holder_name=person.name,
+        subject_name="电工",
+        level=5,
+        body=body,
+        site=EvaluationSite.objects.create(body=body, code="210901", name="矩阵考点", handling_area=zs),
+        enrollment=enrollment,
+        issued_on=today(),
+        source=Certificate.Source.ASSESSMENT,
+        status_index=900_001,
+    )
     token, _raw = create_api_token(actor=users["provider"], name="矩阵")
     device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
     session = training_class.sessions.order_by("starts_at").first()
@@ -523,6 +553,8 @@ def _build() -> dict[str, Any]:
         "user_id": users["provider"].pk,
         "field": "phone",
         "action": "suspend",
+        "certificate_id": certificate.pk,
+        "list_id": certificate.status_index // 131_072,
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names
         "pk": {"providers": provider.pk, "training:program": program.pk, "training": training_class.pk},
