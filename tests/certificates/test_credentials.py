@@ -30,12 +30,14 @@ from lijiao.certificates.services import credentials as services
 from lijiao.core.pii import PIIKind, mask
 from lijiao.training.models import ClassStatus, Enrollment, TrainingClass
 from tests.certificates.conftest import make_certificate, make_person
-from tests.query_budget import assert_constant
+from tests.query_budget import assert_constant, queries
 from tests.training.conftest import make_class
 
 pytestmark = pytest.mark.django_db
 
 BASE = "https://px.example.gov.cn"  # PUBLIC_BASE_URL of the test settings
+BATCH_BUDGET = 14  # session, user, permissions, the class, its certificates, the audit event
+DOWNLOAD_BUDGET = 13  # session, user, permissions, the certificate with its holder, the audit event
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -550,3 +552,25 @@ def test_api_credential_and_pdf(class_certificate: Certificate, provider_staff: 
     assert Client().get(f"/api/v1/certificates/{class_certificate.pk}/credential").status_code == 401
     missing = client.get("/api/v1/certificates/999999/credential")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Query budgets
+
+
+def test_class_batch_query_budget_is_constant(finished_class: TrainingClass, provider_staff: User) -> None:
+    """The batch reads the certificates with their holders, subjects and bodies in one query, however many."""
+    class_certificates(finished_class, 1)
+    client = Client()
+    client.force_login(provider_staff)
+    url = reverse("certificates:class_certificates_pdf", args=[finished_class.pk])
+    assert_constant(client, url, lambda: class_certificates(finished_class, 4), budget=BATCH_BUDGET)
+
+
+def test_certificate_download_query_budget(class_certificate: Certificate, provider_staff: User) -> None:
+    client = Client()
+    client.force_login(provider_staff)
+    for name in ("certificates:certificate_pdf", "certificates:certificate_credential"):
+        url = reverse(name, args=[class_certificate.pk])
+        count = queries(client, url)
+        assert count <= DOWNLOAD_BUDGET, (name, count)
