@@ -574,3 +574,74 @@ def test_certificate_download_query_budget(class_certificate: Certificate, provi
         url = reverse(name, args=[class_certificate.pk])
         count = queries(client, url)
         assert count <= DOWNLOAD_BUDGET, (name, count)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Online checks and the key commands
+
+
+class _Served:
+    """``urllib.request.urlopen`` answered by this site's own test client (what the URL would serve)."""
+
+    def __init__(self) -> None:
+        self.client = Client()
+        self.urls: list[str] = []
+
+    def __call__(self, request: Any, timeout: float) -> Any:
+        url = request.full_url
+        self.urls.append(url)
+        assert url.startswith(BASE)
+        body = self.client.get(url.removeprefix(BASE)).content
+        return _Body(body)
+
+
+class _Body(io.BytesIO):
+    def __enter__(self) -> _Body:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.close()
+
+
+def test_cli_online_fetches_the_status_list_and_jwks(
+    certificate: Certificate, city_admin: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = _Served()
+    monkeypatch.setattr("urllib.request.urlopen", served)
+    (tmp_path / "cert.jwt").write_text(
+        services.export_credential(actor=city_admin, certificate=certificate).jwt
+    )
+    code, out = run_cli(str(tmp_path / "cert.jwt"), "--online", "--jwks", f"{BASE}/.well-known/jwks.json")
+    assert code == 0, out
+    list_id = certificate.status_index // vc.STATUS_LIST_SIZE
+    assert served.urls == [f"{BASE}/.well-known/jwks.json", f"{BASE}/credentials/status/{list_id}"]
+    revoke(certificate)
+    code, out = run_cli(str(tmp_path / "cert.jwt"), "--online")
+    assert code == 2, out
+
+
+def test_status_list_out_of_range_is_not_found() -> None:
+    assert Client().get(reverse("credentials:status_list", args=[10**9])).status_code == 404
+
+
+def test_credential_keygen_never_overwrites(settings: Any) -> None:
+    from django.core.management.base import CommandError
+
+    assert not signing.signing_key_path().exists()
+    out = io.StringIO()
+    call_command("credential_keygen", stdout=out)
+    assert "已生成凭证签名私钥" in out.getvalue()
+    kid = signing.signing_key().kid
+    assert oct(signing.signing_key_path().stat().st_mode & 0o777) == "0o600"
+    call_command("credential_keygen", "--if-missing", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="不会覆盖"):
+        call_command("credential_keygen", stdout=io.StringIO())
+    assert signing.signing_key().kid == kid
+
+
+def test_production_needs_the_key_file(settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.CREDENTIAL_SIGNING_KEY_AUTOCREATE = False
+    with pytest.raises(ImproperlyConfigured, match="credential-keygen"):
+        signing.signing_key()
