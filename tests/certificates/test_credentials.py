@@ -645,3 +645,18 @@ def test_production_needs_the_key_file(settings: Any) -> None:
     settings.CREDENTIAL_SIGNING_KEY_AUTOCREATE = False
     with pytest.raises(ImproperlyConfigured, match="credential-keygen"):
         signing.signing_key()
+
+
+def test_a_batch_over_the_limit_is_refused_with_a_clear_error(
+    finished_class: TrainingClass, provider_staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class_certificates(finished_class, 2)
+    monkeypatch.setattr(services, "BATCH_LIMIT", 1)
+    client = Client()
+    client.force_login(provider_staff)
+    response = client.get(f"/api/v1/certificates/classes/{finished_class.pk}/certificates.pdf")
+    assert response.status_code == 400
+    assert response.json()["message"] == "一次最多打印 1 本证书，本班有 2 本"
+    assert not AuditEvent.objects.filter(action="certificates.class.printed").exists()
+    page = client.get(reverse("certificates:class_certificates_pdf", args=[finished_class.pk]))
+    assert page.status_code == 400 and "一次最多打印 1 本证书" in page.content.decode()

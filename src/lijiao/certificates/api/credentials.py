@@ -22,7 +22,7 @@ from lijiao.core.schemas import ErrorOut
 
 router = Router(auth=required_auth)
 
-_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 def _pdf_responses(description: str) -> dict[str, Any]:
