@@ -660,3 +660,47 @@ def test_a_batch_over_the_limit_is_refused_with_a_clear_error(
     assert not AuditEvent.objects.filter(action="certificates.class.printed").exists()
     page = client.get(reverse("certificates:class_certificates_pdf", args=[finished_class.pk]))
     assert page.status_code == 400 and "一次最多打印 1 本证书" in page.content.decode()
+
+
+def test_each_certificate_type_prints_its_own_title_and_subject(
+    social_body: EvaluatingBody, training_ref: dict[str, Any], city_admin: User
+) -> None:
+    special = make_certificate(
+        certificate_type=CertificateType.SPECIAL,
+        number="ZX-2102-000001",
+        special_item=training_ref["media"],
+        subject_name="",
+        level=None,
+        body=social_body,
+        source=Certificate.Source.SPECIAL,
+    )
+    legacy = make_certificate(
+        certificate_type=CertificateType.QUALIFICATION,
+        number="1021020100300001",
+        level=3,
+        issuer_name="大连市职业技能鉴定中心",
+        source=Certificate.Source.IMPORT,
+    )
+    special_text = pdf_text(services.print_certificate(actor=city_admin, certificate=special))
+    assert "专项职业能力证书" in special_text and "数字新媒体制作" in special_text
+    assert "等　　级" not in special_text  # a 专项 item has no level
+    legacy_text = pdf_text(services.print_certificate(actor=city_admin, certificate=legacy))
+    assert "职业资格证书" in legacy_text and "三级/高级工" in legacy_text
+    assert "大连市职业技能鉴定中心" in legacy_text and "评价机构" not in legacy_text
+    credential = services.export_credential(actor=city_admin, certificate=special).credential
+    assert credential["credentialSubject"]["achievement"]["humanCode"] == training_ref["media"].code
+    assert credential["credentialSubject"]["level"] is None
+
+
+def test_a_bad_encoded_list_is_refused() -> None:
+    import base64
+    import gzip
+
+    with pytest.raises(ValueError):
+        vc.decode_bits("not-multibase")
+    with pytest.raises(ValueError):
+        vc.decode_bits("u" + base64.urlsafe_b64encode(b"not gzip").decode())
+    bomb = gzip.compress(bytes(vc.MAX_DECOMPRESSED + 1))  # 16 MiB of zeros, a few KiB compressed
+    with pytest.raises(ValueError):
+        vc.decode_bits("u" + base64.urlsafe_b64encode(bomb).decode().rstrip("="))
+    assert vc.bit_is_set(vc.decode_bits(vc.encode_bits([3], size=16)), 3)
