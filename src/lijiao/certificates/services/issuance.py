@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lijiao.audit.services import record_event, snapshot
 from lijiao.certificates.models import (
@@ -64,7 +65,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AUDIT_FIELDS",
     "FLAG_BEFORE_CLASS_END",
+    "FLAG_LABELS",
     "correct_holder",
+    "flag_labels",
     "issue_certificate",
     "issue_completion_certificates",
     "issue_for_assessments",
@@ -73,6 +76,7 @@ __all__ = [
 ]
 
 FLAG_BEFORE_CLASS_END = "issued_before_class_end"
+FLAG_LABELS = {FLAG_BEFORE_CLASS_END: gettext_lazy("发证日期早于培训班结业日期")}
 AUDIT_FIELDS = (
     "certificate_type",
     "number",
@@ -110,6 +114,11 @@ _ASSESSMENT_SOURCE = {
     LevelAssessment.Kind.SELF_EVALUATION: Certificate.Source.SELF_EVALUATION,
     LevelAssessment.Kind.SPECIAL: Certificate.Source.SPECIAL,
 }
+
+
+def flag_labels(flags: Iterable[str] | None) -> list[str]:
+    """The review flags of a certificate in words (unknown flags as they are)."""
+    return [str(FLAG_LABELS.get(flag, flag)) for flag in flags or ()]
 
 
 def _region() -> tuple[str, str]:

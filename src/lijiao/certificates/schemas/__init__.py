@@ -1,0 +1,1 @@
+"""Schemas of the certificates API, one module per concern."""
