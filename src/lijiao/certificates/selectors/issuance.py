@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
 from lijiao.audit.models import AuditEvent
-from lijiao.certificates.models import Certificate, EvaluatorMembership
+from lijiao.certificates.models import Certificate, EvaluatorMembership, ReportEntry
 from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import NotFound
 from lijiao.core.permissions import require_perm
@@ -38,8 +38,6 @@ HISTORY_ACTIONS = (
     "certificates.certificate.imported",
     "certificates.certificate.revoked",
     "certificates.certificate.holder_corrected",
-    "certificates.certificate.exported",
-    "certificates.certificate.receipt",
 )
 
 
@@ -118,6 +116,7 @@ class CertificateDetail:
     history: list[AuditEvent]
     can_revoke: bool
     can_correct: bool
+    report_entry: ReportEntry | None = None  # the latest report upward and its answer
 
 
 def certificate_detail(user: Actor | None, pk: int) -> CertificateDetail:
@@ -137,4 +136,5 @@ def certificate_detail(user: Actor | None, pk: int) -> CertificateDetail:
         history=history,
         can_revoke=valid and bool(user and user.has_perm("certificates.revoke_certificate")),
         can_correct=bool(user and user.has_perm("certificates.issue_certificate")),
+        report_entry=ReportEntry.objects.filter(certificate=certificate).order_by("-id").first(),
     )

@@ -196,7 +196,8 @@ def record_receipts(*, actor: Actor, receipts: Iterable[Receipt]) -> ReceiptResu
     found, errors = _receipt_errors(items)
     if errors:
         raise DomainError(
-            _("回执有 %(count)d 处错误，未作任何处理") % {"count": len(errors)},
+            _("回执有 %(count)d 处错误，未作任何处理：%(first)s")
+            % {"count": len(errors), "first": errors[0].message},
             code="bad_receipt",
             errors=errors,
         )
