@@ -259,7 +259,7 @@ def test_a_file_saved_by_libreoffice_calc(city_admin, training_ref, tmp_path: Pa
     source = tmp_path / "history.csv"
     source.write_bytes(csv_bytes(good_rows()))
     binary = shutil.which("libreoffice") or shutil.which("soffice")
-    subprocess.run(  # noqa: S603 -- a fixed binary on a file we wrote
+    subprocess.run(
         [
             str(binary),
             "--headless",
