@@ -105,6 +105,9 @@ def test_filters(world, city_admin) -> None:
     assert numbers(client, "?holder_name=王二") == {world["employer"].number}
     assert numbers(client, f"?number={world['social'].number[:10]}") >= {world["social"].number}
     assert numbers(client, "?level=3") == {world["employer"].number}
+    world["social"].occupation = world["social"].body.accreditations.exclude(occupation=None).get().occupation
+    world["social"].save()
+    assert numbers(client, "?occupation_code=6-31-01-03") == {world["social"].number}
     assert numbers(client, f"?body_id={world['employer'].body_id}") == {world["employer"].number}
     assert numbers(client, f"?year={today().year + 1}") == set()
     response = client.get(f"{API}/certificates?level=9&status=nope")

@@ -49,6 +49,7 @@ class CertificateFilterSet(django_filters.FilterSet):
     occupation_id = django_filters.ModelChoiceFilter(
         field_name="occupation", queryset=Occupation.objects.all(), label=gettext_lazy("职业")
     )
+    occupation_code = _Trimmed(field_name="occupation__code", lookup="exact", label=gettext_lazy("职业编码"))
     level = django_filters.TypedChoiceFilter(choices=LEVEL_CHOICES, coerce=int, label=gettext_lazy("等级"))
     year = django_filters.NumberFilter(
         field_name="issued_on",
@@ -72,6 +73,7 @@ class CertificateFilterSet(django_filters.FilterSet):
             "source",
             "body_id",
             "occupation_id",
+            "occupation_code",
             "level",
             "year",
             "report_status",

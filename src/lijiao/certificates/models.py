@@ -428,6 +428,7 @@ class Certificate(models.Model):
             models.Index(fields=["body", "-issued_on", "-id"], name="certificates_cert_body"),
             models.Index(fields=["training_class"], name="certificates_cert_class"),
             models.Index(fields=["report_status", "id"], name="certificates_cert_report"),
+            models.Index(fields=["-issued_on", "-id"], name="certificates_cert_issued"),
         ]
 
     def __str__(self) -> str:

@@ -118,6 +118,7 @@ class CertificateFilters(InputSchema):
     source: str | None = Field(None, description=f"来源：{_choices_text(Certificate.Source.choices)}")
     body_id: str | None = Field(None, description="评价机构 id（整数）")
     occupation_id: str | None = Field(None, description="职业 id（整数）")
+    occupation_code: str | None = Field(None, description="职业编码，如 6-31-01-03")
     level: str | None = Field(None, description="等级：5 五级 … 1 一级")
     year: str | None = Field(None, description="发证年度，如 2026")
     report_status: str | None = Field(

@@ -16,11 +16,18 @@ from django.utils.translation import gettext as _
 
 from lijiao.accounts.scope import Scope
 from lijiao.audit.models import AuditEvent
-from lijiao.certificates.models import Certificate, EvaluatorMembership, ReportEntry
+from lijiao.certificates.models import (
+    Certificate,
+    EvaluatingBody,
+    EvaluationSite,
+    EvaluatorMembership,
+    ReportEntry,
+)
 from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import NotFound
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, mask
+from lijiao.training.models import TrainingClass
 
 __all__ = [
     "VIEW_CERTIFICATE",
@@ -57,15 +64,16 @@ def visible_certificates(user: Actor | None) -> QuerySet[Certificate]:
     scope = Scope.for_user(user)
     if scope.all_areas:
         return qs
+    # ids through subqueries, not joins: the list stays a scan of the certificate table in its own order
     condition = Q(pk__in=[])
     if scope.provider_ids:
-        condition |= Q(training_class__provider_id__in=scope.provider_ids)
+        own = TrainingClass.objects.filter(provider_id__in=scope.provider_ids).values("pk")
+        condition |= Q(training_class_id__in=own)
     if scope.area_ids:
-        condition |= (
-            Q(body__handling_area_id__in=scope.area_ids)
-            | Q(site__handling_area_id__in=scope.area_ids)
-            | Q(training_class__handling_area_id__in=scope.area_ids)
-        )
+        bodies = EvaluatingBody.objects.filter(handling_area_id__in=scope.area_ids).values("pk")
+        sites = EvaluationSite.objects.filter(handling_area_id__in=scope.area_ids).values("pk")
+        classes = TrainingClass.objects.filter(handling_area_id__in=scope.area_ids).values("pk")
+        condition |= Q(body_id__in=bodies) | Q(site_id__in=sites) | Q(training_class_id__in=classes)
     body_id = _body_id(user)
     if body_id is not None:
         condition |= Q(body_id=body_id)

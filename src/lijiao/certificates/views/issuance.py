@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from lijiao.audit.services import record_event
-from lijiao.catalog.models import Occupation
 from lijiao.certificates import exporters
 from lijiao.certificates.filters import CertificateFilterSet
 from lijiao.certificates.models import Certificate, CertificateType, EvaluatingBody
@@ -84,7 +83,6 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
             "sources": Certificate.Source.choices,
             "levels": [(str(v), label) for v, label in filterset.filters["level"].extra["choices"]],
             "bodies": EvaluatingBody.objects.only("pk", "name", "kind", "code"),
-            "occupations": Occupation.objects.filter(active=True).only("pk", "name", "code"),
             "filtered": any(values.values()),
         },
     )
