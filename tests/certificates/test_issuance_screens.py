@@ -110,6 +110,9 @@ def test_filters(world, city_admin) -> None:
     assert numbers(client, "?occupation_code=6-31-01-03") == {world["social"].number}
     assert numbers(client, f"?body_id={world['employer'].body_id}") == {world["employer"].number}
     assert numbers(client, f"?year={today().year + 1}") == set()
+    Certificate.objects.filter(pk=world["class_b"].pk).update(flags=["issued_before_class_end"])
+    assert numbers(client, "?flagged=true") == {world["class_b"].number}
+    assert world["class_b"].number not in numbers(client, "?flagged=false")
     response = client.get(f"{API}/certificates?level=9&status=nope")
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"level", "status"}
