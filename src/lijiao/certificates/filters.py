@@ -25,18 +25,23 @@ LEVEL_CHOICES = [(int(v), label) for v, label in Level.choices if v in LEVEL_DIG
 class _Trimmed(django_filters.CharFilter):
     """A trimmed text filter (at most 100 characters); empty: no filter."""
 
-    def __init__(self, *, lookup: str, **kwargs: Any) -> None:
+    def __init__(self, *, lookup: str, upper: bool = False, **kwargs: Any) -> None:
+        self.upper = upper
         super().__init__(max_length=MAX_TEXT, lookup_expr=lookup, **kwargs)
 
     def filter(self, qs: QuerySet[Any], value: str | None) -> QuerySet[Any]:
-        result: QuerySet[Any] = super().filter(qs, (value or "").strip())
+        text = (value or "").strip()
+        result: QuerySet[Any] = super().filter(qs, text.upper() if self.upper else text)
         return result
 
 
 class CertificateFilterSet(django_filters.FilterSet):
     """The staff's certificate list (``/certificates/staff/`` and ``GET /api/v1/certificates/certificates``)."""
 
-    number = _Trimmed(field_name="number", lookup="istartswith", label=gettext_lazy("证书编号（前缀）"))
+    # numbers are upper case: a plain prefix LIKE on the unique index (PostgreSQL's pattern-ops index), not UPPER()
+    number = _Trimmed(
+        field_name="number", lookup="startswith", upper=True, label=gettext_lazy("证书编号（前缀）")
+    )
     holder_name = _Trimmed(field_name="holder_name", lookup="icontains", label=gettext_lazy("持证人姓名"))
     certificate_type = django_filters.ChoiceFilter(
         choices=CertificateType.choices, label=gettext_lazy("证书类型")
