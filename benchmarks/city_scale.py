@@ -286,6 +286,107 @@ def make_enrollments_and_checkins(
     return enrollments, checkins
 
 
+CERT_PASS_RATE = 0.9  # of completed enrollments
+CERT_BODY = ("S", "9001", "大连市城市规模测试职业技能评价中心")
+
+
+def make_certificates(rng: random.Random, progress: Any) -> int:
+    """~1 certificate per passed (completed) enrollment: a 职业技能等级证书 of a test evaluating body when the
+    class's catalog item is a skill level, else a 培训合格证; numbers, status-list places and serial counters as
+    the issuance service keeps them (ADR 0016); some revoked, report statuses spread over the pipeline."""
+    import secrets
+
+    from django.utils import timezone
+
+    from lijiao.certificates.models import Certificate, EvaluatingBody, EvaluationSite, SerialCounter
+    from lijiao.certificates.services.counters import STATUS_LIST_PREFIX
+    from lijiao.core.bulk_write import bulk_insert
+    from lijiao.core.models import HandlingArea
+    from lijiao.training.models import Enrollment
+
+    today = timezone.localdate()
+    area = HandlingArea.objects.order_by("pk").first()
+    assert area is not None
+    kind, code, name = CERT_BODY
+    body = EvaluatingBody.objects.create(kind=kind, code=code, name=name, handling_area=area)
+    site = EvaluationSite.objects.create(
+        body=body, code="210201", name="城市规模测试考点", handling_area=area
+    )
+    rows_in = (
+        Enrollment.objects.filter(status="completed")
+        .order_by("pk")
+        .values_list(
+            "pk", "training_class_id", "person_id", "person__name", "training_class__end_date",
+            "training_class__name", "training_class__catalog_item__occupation_id",
+            "training_class__catalog_item__occupation__name", "training_class__catalog_item__level",
+        )
+    )  # fmt: skip
+    total = rows_in.count()
+    fields = [
+        "certificate_type", "number", "holder_id", "holder_name", "occupation_id", "subject_name", "level",
+        "body_id", "site_id", "issuer_name", "issued_on", "source", "status", "enrollment_id", "training_class_id",
+        "revoked_on", "revoked_reason", "report_status", "status_index", "verification_token",
+    ]  # fmt: skip
+    serials: dict[str, int] = dict(SerialCounter.objects.values_list("prefix", "last_serial"))
+    index = int(
+        Certificate.objects.order_by("-status_index").values_list("status_index", flat=True).first() or 0
+    )
+    task = progress.add_task("certificates", total=total)
+    made = 0
+    batch: list[list[Any]] = []
+
+    def flush() -> None:
+        nonlocal batch
+        bulk_insert(Certificate, fields, batch)
+        batch = []
+
+    for (
+        eid,
+        class_id,
+        person,
+        holder,
+        end,
+        class_name,
+        occupation,
+        occupation_name,
+        level,
+    ) in rows_in.iterator(chunk_size=BATCH):
+        progress.advance(task)
+        if rng.random() > CERT_PASS_RATE:
+            continue
+        issued = min(today, end + dt.timedelta(days=rng.randint(7, 30)))
+        if occupation is not None and level in (5, 4, 3, 2, 1):
+            prefix = f"{kind}{code}{body.province_code}{site.code}{issued.year % 100:02d}{level}"
+            serials[prefix] = serials.get(prefix, 0) + 1
+            number = f"{prefix}{serials[prefix]:06d}"
+            report = rng.choices(["accepted", "pending", "exported", "failed"], [80, 12, 6, 2])[0]
+            values = ["skill_level", number, person, holder, occupation, occupation_name, level, body.pk, site.pk,
+                      name, issued, "assessment"]  # fmt: skip
+        else:
+            prefix = f"training:PX2102{issued.year}"
+            serials[prefix] = serials.get(prefix, 0) + 1
+            number = f"PX2102{issued.year}{serials[prefix]:07d}"
+            report = "not_required"
+            values = ["training", number, person, holder, None, class_name[:100], None, None, None, "", issued,
+                      "completion"]  # fmt: skip
+        revoked = rng.random() < 0.005
+        index += 1
+        batch.append([
+            *values, "revoked" if revoked else "valid", eid, class_id,
+            min(today, issued + dt.timedelta(days=30)) if revoked else None, "证书信息核查不实" if revoked else "",
+            report, index, secrets.token_urlsafe(16),
+        ])  # fmt: skip
+        made += 1
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    serials[STATUS_LIST_PREFIX] = index
+    SerialCounter.objects.all().delete()
+    SerialCounter.objects.bulk_create(SerialCounter(prefix=p, last_serial=n) for p, n in serials.items())
+    return made
+
+
 class _Event:
     """The fields the chain hash covers (chain.ChainedEvent), for events not yet saved."""
 
@@ -365,6 +466,7 @@ def build_city(scale: float, seed: int, progress: Any) -> dict[str, Any]:
         classes = make_classes(max(20, round(CLASSES * scale)), rng, progress)
         sessions = make_sessions(classes, rng, progress)
         make_enrollments_and_checkins(classes, persons, sessions, rng, progress)
+        make_certificates(rng, progress)
         users = list(User.objects.values_list("pk", "username"))
         make_audit_events(max(100, round(AUDIT_EVENTS * scale)), users, rng, progress)
     with connection.cursor() as cursor:
@@ -377,12 +479,13 @@ def build_city(scale: float, seed: int, progress: Any) -> dict[str, Any]:
 def reused_counts() -> dict[str, Any]:
     """Rows per table of the city."""
     from lijiao.audit.models import AuditEvent
+    from lijiao.certificates.models import Certificate
     from lijiao.people.models import Person
     from lijiao.training.models import CheckIn, ClassSession, Enrollment, TrainingClass
 
     models = {
         "persons": Person, "classes": TrainingClass, "sessions": ClassSession, "enrollments": Enrollment,
-        "check-ins": CheckIn, "audit events": AuditEvent,
+        "check-ins": CheckIn, "audit events": AuditEvent, "certificates": Certificate,
     }  # fmt: skip
     return {label: model.objects.count() for label, model in models.items()}
 
@@ -397,6 +500,38 @@ class Screen:
     url: str
     method: str = "get"
     body: dict[str, Any] | None = None
+
+
+def certificate_screens() -> list[Screen]:
+    """The staff's certificate list and detail (issue 11), as the bureau, a district clerk and a provider."""
+    from django.contrib.auth import get_user_model
+
+    from lijiao.certificates.models import Certificate
+
+    provider_id = get_user_model().objects.get(username="provider").provider_id
+    any_cert = Certificate.objects.order_by("-pk").first()
+    if any_cert is None:
+        return []
+    own = (
+        Certificate.objects.filter(training_class__provider_id=provider_id).order_by("-pk").first()
+        or any_cert
+    )
+    prefix = any_cert.number[:12]
+    return [
+        Screen("certificate list screen", "admin", "/certificates/staff/"),
+        Screen("certificate list screen, clerk", "clerk", "/certificates/staff/"),
+        Screen("certificate list screen, provider", "provider", "/certificates/staff/"),
+        Screen(
+            "certificate list screen, name", "admin", "/certificates/staff/?holder_name=%E7%8E%8B%E4%BC%9F"
+        ),
+        Screen("certificate list screen, pending", "admin", "/certificates/staff/?report_status=pending"),
+        Screen("certificate list API", "admin", "/api/v1/certificates/certificates"),
+        Screen("certificate list API, number", "admin", f"/api/v1/certificates/certificates?number={prefix}"),
+        Screen("certificate list API, clerk", "clerk", "/api/v1/certificates/certificates"),
+        Screen("certificate list API, provider", "provider", "/api/v1/certificates/certificates"),
+        Screen("certificate detail screen", "admin", f"/certificates/staff/{any_cert.pk}/"),
+        Screen("certificate detail API", "provider", f"/api/v1/certificates/certificates/{own.pk}"),
+    ]
 
 
 def screens() -> list[Screen]:
@@ -468,6 +603,7 @@ def screens() -> list[Screen]:
         Screen("program list screen", "admin", "/training/programs/"),
         Screen("program list API", "", "/api/v1/training/programs"),
         Screen("home (leadership)", "leader", "/"),
+        *certificate_screens(),
     ]
     if edition is not None:
         out.append(Screen("catalog items API", "", f"/api/v1/catalog/editions/{edition.pk}/items"))

@@ -53,7 +53,7 @@ from lijiao.accounts.roles import Role
 from lijiao.accounts.services import create_api_token, create_user
 from lijiao.api import api
 from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus, Occupation, SpecialItem
-from lijiao.certificates.models import Certificate, CertificateType, EvaluatingBody, EvaluationSite
+from lijiao.certificates.models import Certificate, EvaluatingBody, EvaluationSite
 from lijiao.core.models import HandlingArea, ImportJob
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import BlacklistEntry, CreditEvent, ProviderScope
@@ -135,6 +135,11 @@ ANY_USER = row(USERS)
 CERTIFICATE_DOWNLOAD = row(READ_A, missing=USERS - READ_A)
 # a roster import's job and report: the class's provider staff and the bureau staff whose scope covers the class
 IMPORT_READ = row(READ_A, missing=USERS - READ_A)
+# certificates: certificates.view_certificate is held by the bureau's training readers, provider staff and
+# employers' staff; the matrix's certificate comes from provider A's class at a ZS evaluating body
+CERT_READERS = BUREAU | OWN | {"other", "employer"}
+CERT_LIST = row(CERT_READERS)
+CERT_READ_A = row(CERT_READERS - {"other", "employer"}, missing={"other", "employer"})
 
 # ---------------------------------------------------------------------------------------------------------------
 # The API: "METHOD path" (below /api/v1) → who may
@@ -262,6 +267,17 @@ API: dict[str, Row] = {
     "POST /training/device/classes/{class_id}/attendance": row(set(), denied="401"),  # a device's key only
     "POST /training/device/sessions/{session_id}/checkins": row(set(), denied="401"),
     "POST /training/classes/{class_id}/withdraw": A_CLASS_WRITE,
+    # certificates: the staff's list and detail (issuance), history import, reporting upward
+    "GET /certificates/certificates": CERT_LIST,
+    "GET /certificates/certificates/{certificate_id}": CERT_READ_A,
+    "POST /certificates/certificates/{certificate_id}/revoke": row({"admin"}),
+    "POST /certificates/certificates/{certificate_id}/correct-holder": row({"admin"}),
+    "POST /certificates/classes/{class_id}/completion-certificates": row(OWN | {"admin"}, missing={"other"}),
+    "POST /certificates/imports": row({"admin"}),
+    "GET /certificates/imports/{import_job_id}": row({"admin"}),
+    "GET /certificates/reporting/summary": row({"admin"}),
+    "POST /certificates/reporting/batches": row({"admin"}),
+    "POST /certificates/reporting/receipts": row({"admin"}),
     "GET /training/import-jobs/{job_id}/report.xlsx": IMPORT_READ,
 }
 
@@ -372,6 +388,18 @@ SCREENS: dict[str, Screen] = {
     "training:review_queue_export": Screen(row(REVIEWERS_A)),
     "training:roster_export": Screen(STAFF_READ_A),
     "training:import_job_report": Screen(IMPORT_READ),
+    "certificates:certificate_list": Screen(CERT_LIST),
+    "certificates:certificate_list_export": Screen(CERT_LIST),
+    "certificates:certificate_detail": Screen(CERT_READ_A),
+    "certificates:certificate_revoke": Screen(None, row({"admin"})),
+    "certificates:certificate_correct": Screen(None, row({"admin"})),
+    "certificates:certificate_import": Screen(row({"admin"}), row({"admin"})),
+    "certificates:certificate_import_job": Screen(row({"admin"})),
+    "certificates:certificate_import_report": Screen(row({"admin"})),
+    "certificates:reporting": Screen(row({"admin"})),
+    "certificates:reporting_export": Screen(None, row({"admin"})),
+    "certificates:reporting_receipts": Screen(None, row({"admin"})),
+    "certificates:reporting_batch_file": Screen(row({"admin"})),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions
     "admin:index": Screen(row(STAFF_SITE, denied="login"), None),
     # certificates: downloads and the public documents of verifiable credentials (ADR 0019)
@@ -444,6 +472,46 @@ def _user(role: Role, username: str, **extra: Any) -> User:
     return create_user(actor=None, username=username, password="Matrix-pass-2025", roles=[role], **extra)
 
 
+def _certificates(ref: dict[str, Any], finished_class: Any, admin: User) -> dict[str, int]:
+    """An evaluating body of 中山区 with a certificate from provider A's finished class, an import job with its
+    report, and a report batch with its exchange file."""
+    from lijiao.certificates.models import ReportBatch
+
+    zs = HandlingArea.objects.get(code="ZS")
+    body = EvaluatingBody.objects.create(kind="S", code="0901", name="矩阵评价中心", handling_area=zs)
+    site = EvaluationSite.objects.create(body=body, code="210202", name="矩阵考点", handling_area=zs)
+    holder = finished_class.enrollments.get().person
+    certificate = Certificate.objects.create(
+        certificate_type="skill_level",
+        number=f"S090121210202{today():%y}5000001",
+        holder=holder,
+        holder_name=holder.name,
+        occupation=ref["electrician"],
+        subject_name="电工",
+        level=5,
+        body=body,
+        site=site,
+        issuer_name=body.name,
+        issued_on=finished_class.end_date,
+        source="assessment",
+        training_class=finished_class,
+        report_status="pending",
+        status_index=900_001,
+    )
+    job = ImportJob.objects.create(
+        kind="certificates.history", file_name="history.csv", created_by=admin, status=ImportJob.Status.FAILED
+    )
+    job.report.save("matrix-certificates.xlsx", ContentFile(_xlsx()), save=True)
+    batch = ReportBatch.objects.create(certificate_count=0, created_by=admin)
+    batch.file.save("matrix-report.xlsx", ContentFile(_xlsx()), save=True)
+    return {
+        "certificate_id": certificate.pk,
+        "import_job_id": job.pk,
+        "batch_id": batch.pk,
+        "list_id": certificate.status_index // 131_072,
+    }
+
+
 def _build() -> dict[str, Any]:
     ref = _reference()
     zs, xg = HandlingArea.objects.get(code="ZS"), HandlingArea.objects.get(code="XG")
@@ -512,21 +580,7 @@ def _build() -> dict[str, Any]:
         status=ImportJob.Status.FAILED,
     )
     catalog_job.report.save("matrix-catalog.xlsx", ContentFile(_xlsx()), save=True)
-    body = EvaluatingBody.objects.create(kind="S", code="0901", name="矩阵评价中心", handling_area=zs)
-    certificate = Certificate.objects.create(
-        certificate_type=CertificateType.SKILL_LEVEL,
-        number=f"S090121210901{today():%y}5000001",
-        holder=person,
-        holder_name=person.name,
-        subject_name="电工",
-        level=5,
-        body=body,
-        site=EvaluationSite.objects.create(body=body, code="210901", name="矩阵考点", handling_area=zs),
-        enrollment=enrollment,
-        issued_on=today(),
-        source=Certificate.Source.ASSESSMENT,
-        status_index=900_001,
-    )
+    certificate_ids = _certificates(ref, finished_class, users["admin"])
     token, _raw = create_api_token(actor=users["provider"], name="矩阵")
     device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
     session = training_class.sessions.order_by("starts_at").first()
@@ -553,8 +607,7 @@ def _build() -> dict[str, Any]:
         "user_id": users["provider"].pk,
         "field": "phone",
         "action": "suspend",
-        "certificate_id": certificate.pk,
-        "list_id": certificate.status_index // 131_072,
+        **certificate_ids,
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names
         "pk": {"providers": provider.pk, "training:program": program.pk, "training": training_class.pk},
@@ -567,6 +620,11 @@ def _build() -> dict[str, Any]:
         "catalog:edition_export_pdf": {"edition_id": ref["published"].pk},
         "catalog:edition_diff": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
         "catalog:diff_export_xlsx": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
+        "certificates:certificate_detail": {"pk": certificate_ids["certificate_id"]},
+        "certificates:certificate_revoke": {"pk": certificate_ids["certificate_id"]},
+        "certificates:certificate_correct": {"pk": certificate_ids["certificate_id"]},
+        "certificates:certificate_import_job": {"job_id": certificate_ids["import_job_id"]},
+        "certificates:certificate_import_report": {"job_id": certificate_ids["import_job_id"]},
         "providers:scope_remove": {
             "entry_id": ProviderScope.objects.filter(provider=provider).values_list("pk", flat=True)[0]
         },
