@@ -58,10 +58,14 @@ def record(actor: User, body: EvaluatingBody, ref: dict[str, Any], **overrides: 
 @pytest.fixture
 def finished_class(provider: Provider, training_ref: dict[str, Any]) -> TrainingClass:
     start = today() - dt.timedelta(days=40)
-    return make_class(provider, training_ref["items"]["electrician4"], status=ClassStatus.FINISHED, start=start)
+    return make_class(
+        provider, training_ref["items"]["electrician4"], status=ClassStatus.FINISHED, start=start
+    )
 
 
-def test_a_result_is_recorded_with_pass_derived(evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]) -> None:
+def test_a_result_is_recorded_with_pass_derived(
+    evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]
+) -> None:
     person = make_person("王五")
     result = record(evaluator, social_body, training_ref, citizen_id=person.citizen_id.lower(), name="王五")
     assert result.person == person
@@ -73,12 +77,16 @@ def test_a_result_is_recorded_with_pass_derived(evaluator: User, social_body: Ev
     assert AuditEvent.objects.filter(action="certificates.result.recorded", object_id=str(result.pk)).exists()
 
 
-def test_a_failed_result_is_derived_too(evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]) -> None:
+def test_a_failed_result_is_derived_too(
+    evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]
+) -> None:
     result = record(evaluator, social_body, training_ref, theory_score="59.5")
     assert result.passed is False
 
 
-def test_a_technician_level_needs_the_review(evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]) -> None:
+def test_a_technician_level_needs_the_review(
+    evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]
+) -> None:
     social_body.accreditations.filter(occupation=training_ref["electrician"]).update(levels=[5, 4, 3, 2])
     without = record(evaluator, social_body, training_ref, level=2)
     assert without.passed is False
@@ -87,8 +95,12 @@ def test_a_technician_level_needs_the_review(evaluator: User, social_body: Evalu
     assert with_review.pass_basis["checks"][-1]["item"] == "review"
 
 
-def test_a_special_item_result(evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]) -> None:
-    result = record(evaluator, social_body, training_ref, occupation=None, level=None, special_item=training_ref["media"])
+def test_a_special_item_result(
+    evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]
+) -> None:
+    result = record(
+        evaluator, social_body, training_ref, occupation=None, level=None, special_item=training_ref["media"]
+    )
     assert result.kind == LevelAssessment.Kind.SPECIAL and result.passed
 
 
@@ -148,8 +160,12 @@ def test_a_site_of_another_body_or_closed_is_refused(
 def test_an_accreditation_of_one_work_type_covers_only_it(
     evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any]
 ) -> None:
-    high = WorkType.objects.create(occupation=training_ref["electrician"], code="6-31-01-03-01", name="高压电工")
-    low = WorkType.objects.create(occupation=training_ref["electrician"], code="6-31-01-03-02", name="低压电工")
+    high = WorkType.objects.create(
+        occupation=training_ref["electrician"], code="6-31-01-03-01", name="高压电工"
+    )
+    low = WorkType.objects.create(
+        occupation=training_ref["electrician"], code="6-31-01-03-02", name="低压电工"
+    )
     social_body.accreditations.filter(occupation=training_ref["electrician"]).update(work_type=high)
     assert record(evaluator, social_body, training_ref, work_type=high).work_type == high
     with pytest.raises(DomainError):
@@ -235,11 +251,17 @@ def test_a_batch_is_all_or_nothing(
         ResultInput(enrollment_id=enrollments[2].pk, theory_score="50", practical_score="88"),
     ]
     with pytest.raises(DomainError, match="未保存任何结果") as caught:
-        results.record_results(actor=evaluator, body=social_body, subject=subject(social_body, training_ref), rows=rows)
-    assert [(e.field, e.message.split("：")[0]) for e in caught.value.errors] == [("results[1].theory_score", "乙")]
+        results.record_results(
+            actor=evaluator, body=social_body, subject=subject(social_body, training_ref), rows=rows
+        )
+    assert [(e.field, e.message.split("：")[0]) for e in caught.value.errors] == [
+        ("results[1].theory_score", "乙")
+    ]
     assert not LevelAssessment.objects.exists()
     rows[1] = ResultInput(enrollment_id=enrollments[1].pk, theory_score="60", practical_score="60")
-    saved = results.record_results(actor=evaluator, body=social_body, subject=subject(social_body, training_ref), rows=rows)
+    saved = results.record_results(
+        actor=evaluator, body=social_body, subject=subject(social_body, training_ref), rows=rows
+    )
     assert [r.passed for r in saved] == [True, True, False]
     assert AuditEvent.objects.filter(action="certificates.results.recorded").count() == 1
 
@@ -264,7 +286,9 @@ def test_a_withdrawn_trainee_and_a_duplicate_are_refused(
 # --- employer self-evaluation ------------------------------------------------------------------------------
 
 
-def self_evaluation(employer_evaluator: User, employer_body: EvaluatingBody, ref: dict[str, Any]) -> LevelAssessment:
+def self_evaluation(
+    employer_evaluator: User, employer_body: EvaluatingBody, ref: dict[str, Any]
+) -> LevelAssessment:
     return record(employer_evaluator, employer_body, ref, occupation=ref["welder"], level=3)
 
 
@@ -277,7 +301,10 @@ def test_an_employer_records_a_self_evaluation(
 
 
 def test_the_area_clerk_confirms_a_self_evaluation(
-    employer_evaluator: User, employer_body: EvaluatingBody, training_ref: dict[str, Any], make_user: Callable[..., User]
+    employer_evaluator: User,
+    employer_body: EvaluatingBody,
+    training_ref: dict[str, Any],
+    make_user: Callable[..., User],
 ) -> None:
     result = self_evaluation(employer_evaluator, employer_body, training_ref)
     clerk_xg = make_user(Role.DISTRICT_CLERK, area="XG")
@@ -297,7 +324,9 @@ def test_a_self_evaluation_is_rejected_with_a_reason(
     assert caught.value.errors[0].field == "reason"
     result.refresh_from_db()
     assert result.status == LevelAssessment.Status.RECORDED
-    rejected = selfevaluation.reject_self_evaluation(actor=city_admin, assessment=result, reason="考评员资质不符")
+    rejected = selfevaluation.reject_self_evaluation(
+        actor=city_admin, assessment=result, reason="考评员资质不符"
+    )
     assert rejected.status == LevelAssessment.Status.REJECTED and rejected.decision_reason == "考评员资质不符"
 
 
