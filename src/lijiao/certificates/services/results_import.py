@@ -52,6 +52,14 @@ def _score(value: Any) -> Any:
     return unicodedata.normalize("NFKC", text).strip().rstrip("分").strip()
 
 
+def _shown(value: Any) -> str:
+    """A cell as the error report shows it (a number Excel has mangled is shown as it is)."""
+    try:
+        return cell_text(value)
+    except CellError:
+        return str(value)
+
+
 def _code(value: Any) -> str:
     return unicodedata.normalize("NFKC", cell_text(value)).strip().upper().replace("（", "(")
 
@@ -105,7 +113,7 @@ def import_results(*, actor: Actor, body: EvaluatingBody, file_name: str, data: 
     numbers: list[int] = []
     rows_values: list[list[Any]] = []
     for row in table.rows:
-        values = [cell_text(v) if not isinstance(v, str) else v for v in row.values]
+        values = [_shown(v) for v in row.values]
         parsed: dict[str, Any] = {}
         row_errors: list[RowError] = []
         for spec in COLUMNS:
