@@ -83,8 +83,13 @@ def visible_bodies(user: Actor | None) -> QuerySet[EvaluatingBody]:
     """Bodies the user may see, with their area, provider and counts of sites and accreditations."""
     if not has_any_perm(user, VIEW_BODY):
         return EvaluatingBody.objects.none()
-    queryset = EvaluatingBody.objects.select_related("handling_area", "provider").annotate(
-        site_count=Count("sites", distinct=True), accreditation_count=Count("accreditations", distinct=True)
+    queryset = (
+        EvaluatingBody.objects.select_related("handling_area", "provider")
+        .annotate(
+            site_count=Count("sites", distinct=True),
+            accreditation_count=Count("accreditations", distinct=True),
+        )
+        .order_by("kind", "code")
     )
     return scope_by_body(
         user, queryset, body_field="pk", area_field="handling_area", provider_field="provider"
