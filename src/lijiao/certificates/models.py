@@ -471,3 +471,60 @@ class NumberFormat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_certificate_type_display()}: {self.template}"
+
+
+class ReportBatch(models.Model):
+    """One exchange file of certificates reported upward to the national certificate database (全国证书库).
+
+    The file holds the holders' ID numbers in clear (the national format needs them), so it is stored with
+    owner-only permissions and every download is audited; receipts come back per certificate (:class:`ReportEntry`).
+    """
+
+    file = models.FileField(_("交换文件"), upload_to="certificates/reports/", blank=True)
+    certificate_count = models.PositiveIntegerField(_("证书数"), default=0)
+    accepted_count = models.PositiveIntegerField(_("已收录"), default=0)
+    failed_count = models.PositiveIntegerField(_("失败"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导出人"),
+    )
+    created_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = _("上报批次")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.certificate_count}"
+
+
+class ReportEntry(models.Model):
+    """A certificate in a :class:`ReportBatch` and what the national database answered for it."""
+
+    class Outcome(models.TextChoices):
+        EXPORTED = "exported", _("已导出待回执")
+        ACCEPTED = "accepted", _("已收录")
+        FAILED = "failed", _("失败")
+
+    batch = models.ForeignKey(ReportBatch, models.CASCADE, related_name="entries", verbose_name=_("上报批次"))
+    certificate = models.ForeignKey(
+        Certificate, models.CASCADE, related_name="report_entries", verbose_name=_("证书")
+    )
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.EXPORTED)
+    reason = models.CharField(_("失败原因"), max_length=500, blank=True)
+    received_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+        verbose_name = verbose_name_plural = _("上报记录")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "certificate"], name="certificates_report_entry_unique")
+        ]
+        indexes = [models.Index(fields=["certificate", "-id"], name="certificates_report_cert")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.certificate_id}: {self.outcome}"

@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("开班审核"), "url": reverse("training:review_queue")})
         if user.has_perm("training.view_program") and not provider_staff:
             items.append({"label": _("培训项目"), "url": reverse("training:program_list")})
+        if user.has_perm("certificates.view_certificate"):
+            items.append({"label": _("证书"), "url": reverse("certificates:certificate_list")})
         if user.has_perm("providers.view_provider"):
             items.append({"label": _("培训机构"), "url": reverse("providers:list")})
         if user.has_perm("certificates.view_evaluatingbody") and not provider_staff:

@@ -1,1 +1,1 @@
-"""API schemas of the certificates app, one module per concern (strict: :mod:`lijiao.core.schemas`)."""
+"""Schemas of the certificates API, one module per concern."""

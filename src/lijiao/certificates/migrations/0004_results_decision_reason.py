@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0002_pass_rules_and_number_formats'),
+        ('certificates', '0003_issuance_reporting'),
     ]
 
     operations = [
