@@ -281,7 +281,9 @@ API: dict[str, Row] = {
     "POST /certificates/bodies/{body_id}/results": row(EVALUATOR, missing=CERT_READERS - BODY_READ),
     "POST /certificates/bodies/{body_id}/results/batch": row(EVALUATOR, missing=CERT_READERS - BODY_READ),
     "POST /certificates/bodies/{body_id}/results/import": row(EVALUATOR, missing=CERT_READERS - BODY_READ),
-    "POST /certificates/bodies/{body_id}/results/issue": row({"admin"}, missing=CERT_READERS - BODY_READ),
+    "POST /certificates/bodies/{body_id}/results/issue": row(
+        {"admin", "evaluator"}, missing=CERT_READERS - BODY_READ
+    ),
     "GET /certificates/results/{assessment_id}": row(BUREAU, missing=CERT_READERS - BUREAU),
     "GET /certificates/self-evaluations/queue": row(CONFIRMERS),
     "POST /certificates/results/{assessment_id}/confirm": row(CONFIRMERS, missing=CERT_READERS - BUREAU),
@@ -414,7 +416,7 @@ SCREENS: dict[str, Screen] = {
     "certificates:results_import": Screen(
         row(EVALUATOR, missing={"employer"}), row(EVALUATOR, missing={"employer"})
     ),
-    "certificates:results_issue": Screen(None, row({"admin"})),
+    "certificates:results_issue": Screen(None, row({"admin", "evaluator"}, missing=CERT_READERS - BODY_READ)),
     "certificates:selfevaluation_queue": Screen(row(CONFIRMERS)),
     "certificates:selfevaluation_decide": Screen(None, row(CONFIRMERS)),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions

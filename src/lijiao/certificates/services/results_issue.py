@@ -17,12 +17,17 @@ from django.utils.translation import gettext as _
 from lijiao.certificates.models import Certificate, EvaluatingBody, LevelAssessment
 from lijiao.certificates.services import issuance
 from lijiao.core.actors import Actor
-from lijiao.core.errors import DomainError, FieldError
-from lijiao.core.permissions import require_perm
+from lijiao.core.errors import DomainError, FieldError, PermissionDenied
 
-__all__ = ["ISSUE_PERM", "issuable_results", "issue_results"]
+__all__ = ["ISSUE_PERM", "issuable_results", "issue_results", "may_issue_for"]
 
 ISSUE_PERM = "certificates.issue_certificate"
+
+
+def may_issue_for(actor: Actor, body: EvaluatingBody) -> bool:
+    """Whether the actor may certify the body's results: the bureau, or the body's own recording staff (as
+    :func:`lijiao.certificates.services.issuance.may_issue` decides)."""
+    return issuance.may_issue(actor, source=Certificate.Source.ASSESSMENT, body=body)
 
 
 def issuable_results(body: EvaluatingBody) -> QuerySet[LevelAssessment]:
@@ -41,8 +46,10 @@ def issue_results(
     issued_on: dt.date | None = None,
 ) -> list[Certificate]:
     """Issue the certificates of the body's issuable results (all, or the ``assessment_ids`` named: each must
-    be issuable, else nothing is issued). Needs ``certificates.issue_certificate``."""
-    require_perm(actor, ISSUE_PERM, message=_("您没有颁发证书的权限"))
+    be issuable, else nothing is issued). The bureau (``certificates.issue_certificate``) or the body's own staff
+    may (:func:`may_issue_for`)."""
+    if not may_issue_for(actor, body):
+        raise PermissionDenied(_("您没有颁发证书的权限"))
     queryset = issuable_results(body).select_for_update()
     if assessment_ids:
         wanted = set(assessment_ids)

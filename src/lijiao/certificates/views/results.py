@@ -104,7 +104,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     rows = [(a, mask(PIIKind.CITIZEN_ID, a.person.citizen_id)) for a in page.object_list]
-    can_issue = request.user.has_perm(results_issue.ISSUE_PERM)
+    can_issue = results_issue.may_issue_for(request.user, body)
     context = {
         "body": body,
         "filter_form": filterset.form,
@@ -235,11 +235,13 @@ def import_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "certificates/import.html", context, status=400 if result or form.errors else 200)
 
 
-@certificates_view(results_issue.ISSUE_PERM)
+@certificates_view(VIEW)
 @require_POST
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
     """颁发证书 for every passed, confirmed result of the body that has none yet."""
     body = body_selectors.get_body(request.user, pk)
+    if not results_issue.may_issue_for(request.user, body):
+        raise DjangoPermissionDenied(_("您没有颁发证书的权限"))
     try:
         issued = results_issue.issue_results(actor=request.user, body=body)
     except DomainError as exc:
