@@ -100,12 +100,12 @@ CATALOG_EDITORS = frozenset({"admin", "catalog"})
 REVIEWERS_A = frozenset({"admin", "clerk"})  # review provider A and its classes (ZS)
 AUDITORS = frozenset({"admin", "auditor"})
 STAFF_SITE = frozenset({"admin", "catalog"})
-TOKEN_HOLDERS = USERS - {"employer", "school", "worker"}
+TOKEN_HOLDERS = USERS - {"employer", "school", "worker"}  # workers, employers, schools hold no API tokens
 # certificates: who holds the read permissions, and the bureau roles whose scope covers the matrix's bodies (ZS)
 CERT_READERS = BUREAU | {"provider", "other", "employer", "evaluator"}
 BODY_READ = BUREAU | {"evaluator"}  # the evaluating body (S, ZS) of the matrix: its staff and the bureau
 EVALUATOR = frozenset({"evaluator"})
-CONFIRMERS = frozenset({"admin", "clerk"})  # workers, employers, schools hold no API tokens
+CONFIRMERS = frozenset({"admin", "clerk"})
 PROVIDER_STAFF = OWN | {"other"}  # any provider's staff (their own devices)
 
 
@@ -144,6 +144,13 @@ A_REVIEW_SCREEN = row(REVIEWERS_A, missing={"other"})  # the screens read the pr
 ANY_USER = row(USERS)
 # a roster import's job and report: the class's provider staff and the bureau staff whose scope covers the class
 IMPORT_READ = row(READ_A, missing=USERS - READ_A)
+# certificates: certificates.view_certificate is held by the bureau's training readers, provider staff and
+# employers' staff; the matrix's certificate comes from provider A's class at a ZS evaluating body
+CERT_LIST = row(CERT_READERS)  # CERT_READERS above: the bureau, provider staff, employers, evaluating bodies
+# a certificate of provider A's class, assessed by another body than the matrix evaluator's
+CERT_READ_A = row(
+    CERT_READERS - {"other", "employer", "evaluator"}, missing={"other", "employer", "evaluator"}
+)
 
 # ---------------------------------------------------------------------------------------------------------------
 # The API: "METHOD path" (below /api/v1) → who may
@@ -267,6 +274,17 @@ API: dict[str, Row] = {
     "POST /training/device/classes/{class_id}/attendance": row(set(), denied="401"),  # a device's key only
     "POST /training/device/sessions/{session_id}/checkins": row(set(), denied="401"),
     "POST /training/classes/{class_id}/withdraw": A_CLASS_WRITE,
+    # certificates: the staff's list and detail (issuance), history import, reporting upward
+    "GET /certificates/certificates": CERT_LIST,
+    "GET /certificates/certificates/{certificate_id}": CERT_READ_A,
+    "POST /certificates/certificates/{certificate_id}/revoke": row({"admin"}),
+    "POST /certificates/certificates/{certificate_id}/correct-holder": row({"admin"}),
+    "POST /certificates/classes/{class_id}/completion-certificates": row(OWN | {"admin"}, missing={"other"}),
+    "POST /certificates/imports": row({"admin"}),
+    "GET /certificates/imports/{import_job_id}": row({"admin"}),
+    "GET /certificates/reporting/summary": row({"admin"}),
+    "POST /certificates/reporting/batches": row({"admin"}),
+    "POST /certificates/reporting/receipts": row({"admin"}),
     "GET /training/import-jobs/{job_id}/report.xlsx": IMPORT_READ,
     # certificates: the evaluating-body registry (S body of ZS) and its results; the self-evaluation (Y body, ZS)
     "GET /certificates/bodies": row(CERT_READERS),
@@ -419,6 +437,18 @@ SCREENS: dict[str, Screen] = {
     "certificates:results_issue": Screen(None, row({"admin", "evaluator"}, missing=CERT_READERS - BODY_READ)),
     "certificates:selfevaluation_queue": Screen(row(CONFIRMERS)),
     "certificates:selfevaluation_decide": Screen(None, row(CONFIRMERS)),
+    "certificates:certificate_list": Screen(CERT_LIST),
+    "certificates:certificate_list_export": Screen(CERT_LIST),
+    "certificates:certificate_detail": Screen(CERT_READ_A),
+    "certificates:certificate_revoke": Screen(None, row({"admin"})),
+    "certificates:certificate_correct": Screen(None, row({"admin"})),
+    "certificates:certificate_import": Screen(row({"admin"}), row({"admin"})),
+    "certificates:certificate_import_job": Screen(row({"admin"})),
+    "certificates:certificate_import_report": Screen(row({"admin"})),
+    "certificates:reporting": Screen(row({"admin"})),
+    "certificates:reporting_export": Screen(None, row({"admin"})),
+    "certificates:reporting_receipts": Screen(None, row({"admin"})),
+    "certificates:reporting_batch_file": Screen(row({"admin"})),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions
     "admin:index": Screen(row(STAFF_SITE, denied="login"), None),
 }
@@ -487,12 +517,12 @@ def _user(role: Role, username: str, **extra: Any) -> User:
 def _certificate_world(ref: dict[str, Any], users: dict[str, User], zs: HandlingArea) -> dict[str, Any]:
     """An S body of ZS with a site and an accreditation, its staff ``evaluator``, and a Y body of ZS whose
     self-evaluation awaits the bureau's confirmation."""
-    body = EvaluatingBody.objects.create(kind="S", code="0901", name="矩阵评价中心", handling_area=zs)
+    body = EvaluatingBody.objects.create(kind="S", code="0903", name="矩阵评价中心二", handling_area=zs)
     site = EvaluationSite.objects.create(body=body, code="210291", name="矩阵考点", handling_area=zs)
     accreditation = Accreditation.objects.create(body=body, occupation=ref["electrician"], levels=[5, 4])
     users["evaluator"] = _user(Role.EVALUATOR_STAFF, "m_evaluator")
     EvaluatorMembership.objects.create(user=users["evaluator"], body=body)
-    employer = EvaluatingBody.objects.create(kind="Y", code="0902", name="矩阵企业", handling_area=zs)
+    employer = EvaluatingBody.objects.create(kind="Y", code="0904", name="矩阵企业", handling_area=zs)
     employer_site = EvaluationSite.objects.create(
         body=employer, code="210292", name="矩阵企业站", handling_area=zs
     )
@@ -515,6 +545,41 @@ def _certificate_world(ref: dict[str, Any], users: dict[str, User], zs: Handling
         "accreditation_id": accreditation.pk,
         "assessment_id": assessment.pk,
     }
+
+
+def _certificates(ref: dict[str, Any], finished_class: Any, admin: User) -> dict[str, int]:
+    """An evaluating body of 中山区 with a certificate from provider A's finished class, an import job with its
+    report, and a report batch with its exchange file."""
+    from lijiao.certificates.models import Certificate, EvaluatingBody, EvaluationSite, ReportBatch
+
+    zs = HandlingArea.objects.get(code="ZS")
+    body = EvaluatingBody.objects.create(kind="S", code="0901", name="矩阵评价中心", handling_area=zs)
+    site = EvaluationSite.objects.create(body=body, code="210202", name="矩阵考点", handling_area=zs)
+    holder = finished_class.enrollments.get().person
+    certificate = Certificate.objects.create(
+        certificate_type="skill_level",
+        number=f"S090121210202{today():%y}5000001",
+        holder=holder,
+        holder_name=holder.name,
+        occupation=ref["electrician"],
+        subject_name="电工",
+        level=5,
+        body=body,
+        site=site,
+        issuer_name=body.name,
+        issued_on=finished_class.end_date,
+        source="assessment",
+        training_class=finished_class,
+        report_status="pending",
+        status_index=900_001,
+    )
+    job = ImportJob.objects.create(
+        kind="certificates.history", file_name="history.csv", created_by=admin, status=ImportJob.Status.FAILED
+    )
+    job.report.save("matrix-certificates.xlsx", ContentFile(_xlsx()), save=True)
+    batch = ReportBatch.objects.create(certificate_count=0, created_by=admin)
+    batch.file.save("matrix-report.xlsx", ContentFile(_xlsx()), save=True)
+    return {"certificate_id": certificate.pk, "import_job_id": job.pk, "batch_id": batch.pk}
 
 
 def _build() -> dict[str, Any]:
@@ -586,6 +651,7 @@ def _build() -> dict[str, Any]:
         status=ImportJob.Status.FAILED,
     )
     catalog_job.report.save("matrix-catalog.xlsx", ContentFile(_xlsx()), save=True)
+    certificate_ids = _certificates(ref, finished_class, users["admin"])
     token, _raw = create_api_token(actor=users["provider"], name="矩阵")
     device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
     session = training_class.sessions.order_by("starts_at").first()
@@ -613,6 +679,7 @@ def _build() -> dict[str, Any]:
         "field": "phone",
         "action": "suspend",
         **certificates,
+        **certificate_ids,
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names
         "pk": {
@@ -630,6 +697,11 @@ def _build() -> dict[str, Any]:
         "catalog:edition_export_pdf": {"edition_id": ref["published"].pk},
         "catalog:edition_diff": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
         "catalog:diff_export_xlsx": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
+        "certificates:certificate_detail": {"pk": certificate_ids["certificate_id"]},
+        "certificates:certificate_revoke": {"pk": certificate_ids["certificate_id"]},
+        "certificates:certificate_correct": {"pk": certificate_ids["certificate_id"]},
+        "certificates:certificate_import_job": {"job_id": certificate_ids["import_job_id"]},
+        "certificates:certificate_import_report": {"job_id": certificate_ids["import_job_id"]},
         "providers:scope_remove": {
             "entry_id": ProviderScope.objects.filter(provider=provider).values_list("pk", flat=True)[0]
         },

@@ -24,6 +24,7 @@ from lijiao.certificates.schemas.issuance import (
 from lijiao.certificates.selectors import issuance as selectors
 from lijiao.certificates.services import issuance as services
 from lijiao.core.pagination import LimitOffsetPagination, paginate
+from lijiao.core.permissions import require_perm
 from lijiao.core.schemas import ErrorOut
 from lijiao.training.filters import filtered
 from lijiao.training.selectors.classes import get_class
@@ -72,6 +73,7 @@ def certificate_get(request: HttpRequest, certificate_id: int) -> Certificate:
 )
 def certificate_revoke(request: HttpRequest, certificate_id: int, payload: RevokeIn) -> Certificate:
     user = current_user(request)
+    require_perm(user, "certificates.revoke_certificate")  # before anything is looked up (ADR 0005)
     certificate = selectors.get_certificate(user, certificate_id)
     services.revoke_certificate(
         actor=user, certificate=certificate, reason=payload.reason, revoked_on=payload.revoked_on
@@ -88,6 +90,7 @@ def certificate_correct_holder(
     request: HttpRequest, certificate_id: int, payload: CorrectHolderIn
 ) -> Certificate:
     user = current_user(request)
+    require_perm(user, "certificates.issue_certificate")  # before anything is looked up (ADR 0005)
     certificate = selectors.get_certificate(user, certificate_id)
     services.correct_holder(
         actor=user, certificate=certificate, holder_name=payload.holder_name, reason=payload.reason
