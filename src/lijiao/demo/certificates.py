@@ -1,10 +1,11 @@
 """Demo certificates data (issue 11): evaluating bodies with their sites and accreditations, level results for
 the demo classes that ended, certificates for those who passed, a few revoked, employer self-evaluations.
 
-Everything goes through the real services as the user of the right role, on the demo clock: the bureau
-registers the bodies; the evaluating body's staff record each ended class's results some days after it ended
-(培评分离: a class is never assessed by a body linked to its own provider) and the certificates are issued two
-weeks later; the employer records self-evaluations of its staff which the bureau confirms or rejects. The
+Everything goes through the real services as the user of the right role, at the moment the load began (the
+audit chain is appended in time order and the training history before it is already written): the bureau
+registers the bodies; the evaluating body's staff record each ended class's results, dated some days after it
+ended (培评分离: a class is never assessed by a body linked to its own provider); the certificates are issued
+dated two weeks later; the employer records self-evaluations of its staff which the bureau confirms or rejects. The
 training demo's provider results are completion (结业考核) only and stay as they are.
 
 TODO(lead): a few thousand imported historical certificates (some legacy 16-digit) belong here through
@@ -45,11 +46,6 @@ REVOKE_REASONS = (
 def _score(rng: random.Random, mean: float, sd: float) -> Decimal:
     value = max(0.0, min(100.0, rng.gauss(mean, sd)))
     return Decimal(str(round(value * 2) / 2)).quantize(Decimal("0.01"))
-
-
-def _moment(day: dt.date, clock: DemoClock, hour: int = 10) -> dt.datetime:
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
-    return min(moment, clock.real_now)
 
 
 def _register(admin: User, areas: dict[str, HandlingArea], subjects: list[Any]) -> dict[str, EvaluatingBody]:
@@ -146,7 +142,6 @@ def _assess(
     assessed_on = min(
         tc.end_date + dt.timedelta(days=rng.randint(5, 20)), timezone.localtime(clock.real_now).date()
     )
-    clock.at(_moment(assessed_on, clock))
     rows = []
     for enrollment in enrollments:
         absent = rng.random() < 0.04
@@ -183,12 +178,12 @@ def _self_evaluations(
         occupation=welder,
         levels=[lv for lv in (5, 4, 3, 2) if lv in welder.allowed_levels],
     )
-    trained_there = Enrollment.objects.filter(training_class__provider_id=body.provider_id).values(
-        "person_id"
-    )
-    people = list(Person.objects.exclude(pk__in=trained_there).order_by("id")[:24])
+    people_qs = Person.objects.order_by("id")
+    if body.provider is not None:  # 培评分离: not the people its own training centre trained
+        trained_there = Enrollment.objects.filter(training_class__provider=body.provider).values("person_id")
+        people_qs = people_qs.exclude(pk__in=trained_there)
+    people = list(people_qs[:24])
     today = timezone.localtime(clock.real_now).date()
-    clock.at(_moment(today - dt.timedelta(days=30), clock))
     levels = [lv for lv in (4, 3) if lv in welder.allowed_levels] or list(welder.allowed_levels)[:1]
     rows = [
         results.ResultInput(
@@ -208,7 +203,6 @@ def _self_evaluations(
     ]
     recorded = results.record_results(actor=employer, body=body, rows=rows, source="demo")
     counts["self_evaluations"] = len(recorded)
-    clock.at(_moment(today - dt.timedelta(days=20), clock))
     for n, assessment in enumerate(recorded[:-6]):  # the last six await the bureau
         if n % 9 == 4:
             selfevaluation.reject_self_evaluation(
@@ -220,8 +214,10 @@ def _self_evaluations(
     confirmed = [
         a for a in recorded if LevelAssessment.objects.get(pk=a.pk).status == LevelAssessment.Status.CONFIRMED
     ]
-    clock.at(_moment(today - dt.timedelta(days=10), clock))
-    counts["certificates"] += len(issuance.issue_for_assessments(actor=admin, assessments=confirmed))
+    issued = issuance.issue_for_assessments(
+        actor=admin, assessments=confirmed, issued_on=today - dt.timedelta(days=10)
+    )
+    counts["certificates"] += len(issued)
     return counts
 
 
@@ -237,6 +233,7 @@ def load_certificates_demo(*, users: dict[str, User], clock: DemoClock) -> dict[
     EvaluatorMembership.objects.get_or_create(user=evaluator, defaults={"body": found["city"]})
     EvaluatorMembership.objects.get_or_create(user=employer, defaults={"body": found["derun"]})
     counts: Counter[str] = Counter(bodies=len(found))
+    today = timezone.localtime(clock.real_now).date()
     for tc in sorted(classes, key=lambda c: (c.end_date, c.pk)):
         recorded = _assess(
             rng, clock, evaluator, found["city"], tc
@@ -244,10 +241,10 @@ def load_certificates_demo(*, users: dict[str, User], clock: DemoClock) -> dict[
         counts["level_results"] += len(recorded)
         passed = [a for a in recorded if a.passed]
         if passed:
-            clock.at(_moment(recorded[0].assessed_on + dt.timedelta(days=14), clock))
-            counts["certificates"] += len(issuance.issue_for_assessments(actor=evaluator, assessments=passed))
-    clock.now()
-    today = timezone.localtime(clock.real_now).date()
+            issued_on = min(recorded[0].assessed_on + dt.timedelta(days=14), today)
+            counts["certificates"] += len(
+                issuance.issue_for_assessments(actor=evaluator, assessments=passed, issued_on=issued_on)
+            )
     for n, certificate in enumerate(Certificate.objects.filter(body=found["city"]).order_by("id")):
         if n % REVOKE_EVERY == REVOKE_EVERY - 1:
             issuance.revoke_certificate(
