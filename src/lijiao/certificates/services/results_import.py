@@ -213,9 +213,10 @@ def _row_errors(
         if error.field.startswith("results["):
             index_text, _sep, field = error.field[len("results[") :].partition("].")
             index = int(index_text) if index_text.isdigit() else 0
-        message = error.message.split("：", 1)[-1] if error.message.startswith(_("第")) else error.message
-        column = labels.get(_FIELD_COLUMN.get(field, ""), "")
         row = numbers[index] if index < len(numbers) else numbers[0]
+        prefix = _("%(name)s：%(problem)s") % {"name": _("第%(row)s行") % {"row": row}, "problem": ""}
+        message = error.message.removeprefix(prefix)
+        column = labels.get(_FIELD_COLUMN.get(field, ""), "")
         found.append(RowError(row, column, message, values[index] if index < len(values) else []))
     if not found:
         found.append(RowError(numbers[0], "", exc.message, values[0]))
