@@ -19,7 +19,6 @@ from tests.training.conftest import make_class, next_monday, today
 from tests.training.test_enrollment import make_person
 
 
-
 @pytest.fixture
 def finished_class(provider, training_ref, program) -> TrainingClass:
     return make_class(
