@@ -50,7 +50,7 @@ def issue_results(
     may (:func:`may_issue_for`)."""
     if not may_issue_for(actor, body):
         raise PermissionDenied(_("您没有颁发证书的权限"))
-    queryset = issuable_results(body).select_for_update()
+    queryset = issuable_results(body).select_for_update(of=("self",))
     if assessment_ids:
         wanted = set(assessment_ids)
         chosen = list(queryset.filter(pk__in=wanted))
