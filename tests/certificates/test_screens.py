@@ -255,3 +255,22 @@ def test_result_lists_have_a_constant_query_count(
             add_one()
 
     assert_constant(client, url, add, 16)
+
+
+def test_the_class_sheet_has_a_constant_query_count(
+    evaluator: User, social_body: EvaluatingBody, training_ref: dict[str, Any], provider: Provider
+) -> None:
+    finished = make_class(
+        provider,
+        training_ref["items"]["electrician4"],
+        status=ClassStatus.FINISHED,
+        start=today() - dt.timedelta(days=40),
+    )
+    Enrollment.objects.create(training_class=finished, person=make_person("一"))
+
+    def add() -> None:
+        for name in ("二", "三", "四", "五"):
+            Enrollment.objects.create(training_class=finished, person=make_person(name))
+
+    url = reverse("certificates:results_class", args=[social_body.pk]) + f"?code={finished.code}"
+    assert_constant(login(evaluator), url, add, 16)
