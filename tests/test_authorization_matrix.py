@@ -53,7 +53,14 @@ from lijiao.accounts.roles import Role
 from lijiao.accounts.services import create_api_token, create_user
 from lijiao.api import api
 from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus, Occupation, SpecialItem
-from lijiao.certificates.models import Certificate, EvaluatingBody, EvaluationSite
+from lijiao.certificates.models import (
+    Accreditation,
+    Certificate,
+    EvaluatingBody,
+    EvaluationSite,
+    EvaluatorMembership,
+    LevelAssessment,
+)
 from lijiao.core.models import HandlingArea, ImportJob
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import BlacklistEntry, CreditEvent, ProviderScope
@@ -76,6 +83,7 @@ ROLES = (
     "employer",
     "school",
     "worker",
+    "evaluator",
     "anon",
 )
 
@@ -94,6 +102,11 @@ REVIEWERS_A = frozenset({"admin", "clerk"})  # review provider A and its classes
 AUDITORS = frozenset({"admin", "auditor"})
 STAFF_SITE = frozenset({"admin", "catalog"})
 TOKEN_HOLDERS = USERS - {"employer", "school", "worker"}  # workers, employers, schools hold no API tokens
+# certificates: who holds the read permissions, and the bureau roles whose scope covers the matrix's bodies (ZS)
+CERT_READERS = BUREAU | {"provider", "other", "employer", "evaluator"}
+BODY_READ = BUREAU | {"evaluator"}  # the evaluating body (S, ZS) of the matrix: its staff and the bureau
+EVALUATOR = frozenset({"evaluator"})
+CONFIRMERS = frozenset({"admin", "clerk"})
 PROVIDER_STAFF = OWN | {"other"}  # any provider's staff (their own devices)
 
 
@@ -137,9 +150,11 @@ CERTIFICATE_DOWNLOAD = row(READ_A, missing=USERS - READ_A)
 IMPORT_READ = row(READ_A, missing=USERS - READ_A)
 # certificates: certificates.view_certificate is held by the bureau's training readers, provider staff and
 # employers' staff; the matrix's certificate comes from provider A's class at a ZS evaluating body
-CERT_READERS = BUREAU | OWN | {"other", "employer"}
-CERT_LIST = row(CERT_READERS)
-CERT_READ_A = row(CERT_READERS - {"other", "employer"}, missing={"other", "employer"})
+CERT_LIST = row(CERT_READERS)  # CERT_READERS above: the bureau, provider staff, employers, evaluating bodies
+# a certificate of provider A's class, assessed by another body than the matrix evaluator's
+CERT_READ_A = row(
+    CERT_READERS - {"other", "employer", "evaluator"}, missing={"other", "employer", "evaluator"}
+)
 
 # ---------------------------------------------------------------------------------------------------------------
 # The API: "METHOD path" (below /api/v1) → who may
@@ -279,6 +294,26 @@ API: dict[str, Row] = {
     "POST /certificates/reporting/batches": row({"admin"}),
     "POST /certificates/reporting/receipts": row({"admin"}),
     "GET /training/import-jobs/{job_id}/report.xlsx": IMPORT_READ,
+    # certificates: the evaluating-body registry (S body of ZS) and its results; the self-evaluation (Y body, ZS)
+    "GET /certificates/bodies": row(CERT_READERS),
+    "POST /certificates/bodies": row({"admin"}),
+    "GET /certificates/bodies/{body_id}": row(BODY_READ, missing=CERT_READERS - BODY_READ),
+    "PUT /certificates/bodies/{body_id}": row({"admin"}),
+    "POST /certificates/bodies/{body_id}/sites": row({"admin"}),
+    "PUT /certificates/bodies/{body_id}/sites/{site_id}": row({"admin"}),
+    "POST /certificates/bodies/{body_id}/accreditations": row({"admin"}),
+    "DELETE /certificates/bodies/{body_id}/accreditations/{accreditation_id}": row({"admin"}),
+    "GET /certificates/bodies/{body_id}/results": row(BODY_READ, missing=CERT_READERS - BODY_READ),
+    "POST /certificates/bodies/{body_id}/results": row(EVALUATOR, missing=CERT_READERS - BODY_READ),
+    "POST /certificates/bodies/{body_id}/results/batch": row(EVALUATOR, missing=CERT_READERS - BODY_READ),
+    "POST /certificates/bodies/{body_id}/results/import": row(EVALUATOR, missing=CERT_READERS - BODY_READ),
+    "POST /certificates/bodies/{body_id}/results/issue": row(
+        {"admin", "evaluator"}, missing=CERT_READERS - BODY_READ
+    ),
+    "GET /certificates/results/{assessment_id}": row(BUREAU, missing=CERT_READERS - BUREAU),
+    "GET /certificates/self-evaluations/queue": row(CONFIRMERS),
+    "POST /certificates/results/{assessment_id}/confirm": row(CONFIRMERS, missing=CERT_READERS - BUREAU),
+    "POST /certificates/results/{assessment_id}/reject": row(CONFIRMERS, missing=CERT_READERS - BUREAU),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -388,6 +423,28 @@ SCREENS: dict[str, Screen] = {
     "training:review_queue_export": Screen(row(REVIEWERS_A)),
     "training:roster_export": Screen(STAFF_READ_A),
     "training:import_job_report": Screen(IMPORT_READ),
+    # certificates: the registry and the results of the matrix's S body (ZS); the self-evaluation queue
+    "certificates:body_list": Screen(row(CERT_READERS)),
+    "certificates:body_create": Screen(row({"admin"}), row({"admin"})),
+    "certificates:body_detail": Screen(row(BODY_READ, missing=CERT_READERS - BODY_READ)),
+    "certificates:body_edit": Screen(row({"admin"}), row({"admin"})),
+    "certificates:site_add": Screen(None, row({"admin"})),
+    "certificates:site_edit": Screen(row({"admin"}), row({"admin"})),
+    "certificates:accreditation_add": Screen(None, row({"admin"})),
+    "certificates:accreditation_remove": Screen(None, row({"admin"})),
+    "certificates:results": Screen(
+        row(BODY_READ, missing=CERT_READERS - BODY_READ), row(EVALUATOR, missing=CERT_READERS - BODY_READ)
+    ),
+    # the batch sheet and the import check the recording permission first (provider staff: 403)
+    "certificates:results_class": Screen(
+        row(EVALUATOR, missing={"employer"}), row(EVALUATOR, missing={"employer"})
+    ),
+    "certificates:results_import": Screen(
+        row(EVALUATOR, missing={"employer"}), row(EVALUATOR, missing={"employer"})
+    ),
+    "certificates:results_issue": Screen(None, row({"admin", "evaluator"}, missing=CERT_READERS - BODY_READ)),
+    "certificates:selfevaluation_queue": Screen(row(CONFIRMERS)),
+    "certificates:selfevaluation_decide": Screen(None, row(CONFIRMERS)),
     "certificates:certificate_list": Screen(CERT_LIST),
     "certificates:certificate_list_export": Screen(CERT_LIST),
     "certificates:certificate_detail": Screen(CERT_READ_A),
@@ -472,6 +529,39 @@ def _user(role: Role, username: str, **extra: Any) -> User:
     return create_user(actor=None, username=username, password="Matrix-pass-2025", roles=[role], **extra)
 
 
+def _certificate_world(ref: dict[str, Any], users: dict[str, User], zs: HandlingArea) -> dict[str, Any]:
+    """An S body of ZS with a site and an accreditation, its staff ``evaluator``, and a Y body of ZS whose
+    self-evaluation awaits the bureau's confirmation."""
+    body = EvaluatingBody.objects.create(kind="S", code="0903", name="矩阵评价中心二", handling_area=zs)
+    site = EvaluationSite.objects.create(body=body, code="210291", name="矩阵考点", handling_area=zs)
+    accreditation = Accreditation.objects.create(body=body, occupation=ref["electrician"], levels=[5, 4])
+    users["evaluator"] = _user(Role.EVALUATOR_STAFF, "m_evaluator")
+    EvaluatorMembership.objects.create(user=users["evaluator"], body=body)
+    employer = EvaluatingBody.objects.create(kind="Y", code="0904", name="矩阵企业", handling_area=zs)
+    employer_site = EvaluationSite.objects.create(
+        body=employer, code="210292", name="矩阵企业站", handling_area=zs
+    )
+    assessment = LevelAssessment.objects.create(
+        kind=LevelAssessment.Kind.SELF_EVALUATION,
+        status=LevelAssessment.Status.RECORDED,
+        person=make_person("矩阵职工"),
+        body=employer,
+        site=employer_site,
+        occupation=ref["electrician"],
+        level=4,
+        theory_score=Decimal("80"),
+        practical_score=Decimal("80"),
+        passed=True,
+        assessed_on=today(),
+    )
+    return {
+        "body_id": body.pk,
+        "site_id": site.pk,
+        "accreditation_id": accreditation.pk,
+        "assessment_id": assessment.pk,
+    }
+
+
 def _certificates(ref: dict[str, Any], finished_class: Any, admin: User) -> dict[str, int]:
     """An evaluating body of 中山区 with a certificate from provider A's finished class, an import job with its
     report, and a report batch with its exchange file."""
@@ -532,6 +622,7 @@ def _build() -> dict[str, Any]:
         "school": _user(Role.SCHOOL_STAFF, "m_school"),
         "worker": _user(Role.WORKER, "m_worker"),
     }
+    certificates = _certificate_world(ref, users, zs)
     del xg
     program = Program.objects.create(
         kind=Program.Kind.GENERAL,
@@ -607,10 +698,16 @@ def _build() -> dict[str, Any]:
         "user_id": users["provider"].pk,
         "field": "phone",
         "action": "suspend",
+        **certificates,
         **certificate_ids,
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names
-        "pk": {"providers": provider.pk, "training:program": program.pk, "training": training_class.pk},
+        "pk": {
+            "providers": provider.pk,
+            "training:program": program.pk,
+            "training": training_class.pk,
+            "certificates": certificates["body_id"],
+        },
         "catalog:import_report": {"job_id": catalog_job.pk},
         "training:results": {"class_id": finished_class.pk},
         "training:device_revoke": {"pk": device.pk},  # results are recorded once a class has finished
@@ -677,6 +774,8 @@ BODY_OVERRIDES: dict[str, dict[str, Any]] = {  # per operation, where one field 
     "POST /training/programs": {"kind": "general"},
     "PUT /training/programs/{program_id}": {"kind": "general"},
     "POST /training/devices": {"name": "矩阵考勤机二号", "methods": ["face"]},
+    "POST /certificates/bodies": {"kind": "S"},
+    "PUT /certificates/bodies/{body_id}": {"kind": "S"},
 }
 QUERIES = {"GET /core/calendar/add-working-days": "?start=2026-01-05&days=3"}
 
@@ -870,7 +969,9 @@ def _screen_url(name: str, route: str, world: dict[str, Any]) -> str:
             kwargs[arg] = special[arg]
         elif arg == "pk":
             by_prefix = world["screen_ids"]["pk"]
-            key = next(k for k in ("training:program", "providers", "training") if name.startswith(k))
+            key = next(
+                k for k in ("training:program", "providers", "training", "certificates") if name.startswith(k)
+            )
             kwargs[arg] = by_prefix[key]
         else:
             kwargs[arg] = world["ids"][arg]

@@ -30,6 +30,7 @@ from lijiao.audit.models import AuditEvent
 from lijiao.audit.services import verify_chain
 from lijiao.catalog.models import CatalogItem, Edition
 from lijiao.catalog.selectors import edition_in_force
+from lijiao.certificates.models import Certificate, EvaluatingBody, EvaluatorMembership, LevelAssessment
 from lijiao.core.identity import parse_citizen_id, parse_credit_code
 from lijiao.demo import DEMO_PASSWORD
 from lijiao.people.models import Person, PersonGroup
@@ -439,7 +440,7 @@ def test_assessment_results_for_assessed_and_closed_classes(demo: str) -> None:
         scores = [s for s in (result.theory_score, result.practical_score) if s is not None]
         assert all(Decimal(0) <= s <= Decimal(100) for s in scores)
         assert result.passed == all(s >= 60 for s in scores)
-        assert result.evaluating_organisation
+        assert result.evaluating_organisation == ""  # completion only: providers no longer name an assessor
     missing = Enrollment.objects.filter(
         status=Enrollment.Status.COMPLETED, training_class__status__in=assessed, assessment__isnull=True
     )
@@ -504,3 +505,28 @@ def test_demo_logins_find_their_work(demo: str) -> None:
     assert {"开班审核", "培训项目"} <= set(_nav_labels(clerk)) and "我的培训班" not in _nav_labels(clerk)
     assert "培训项目" in _nav_labels(User.objects.get(username="leader"))
     assert "开班审核" not in _nav_labels(User.objects.get(username="leader"))
+
+
+@pytest.mark.django_db
+def test_certificates_demo_bodies_results_and_certificates(demo: str) -> None:
+    """Issue 11: bodies, results of ended classes by a body that did not train them, certificates (some revoked),
+    employer self-evaluations decided by the bureau or waiting, all written by the services."""
+    assert set(EvaluatingBody.objects.values_list("kind", flat=True)) == {"S", "Y"}
+    evaluator = User.objects.get(username="evaluator")
+    body = EvaluatorMembership.objects.get(user=evaluator).body
+    levels = LevelAssessment.objects.filter(body=body)
+    assert levels.count() > 100 and levels.filter(passed=False).exists()
+    assert body.provider_id is None  # the demo's level results come from a body that trains no one (培评分离)
+    for assessment in levels.filter(enrollment__isnull=False).select_related("enrollment__training_class")[
+        :200
+    ]:
+        assert assessment.assessed_on > assessment.enrollment.training_class.end_date
+        assert assessment.pass_basis["checks"]
+    certificates = Certificate.objects.filter(body=body)
+    assert certificates.count() == levels.filter(passed=True).count()
+    assert certificates.filter(status=Certificate.Status.REVOKED).exists()
+    skill = certificates.filter(certificate_type="skill_level").values_list("number", flat=True)
+    assert skill and all(len(number) == 22 and number.startswith("S0101") for number in skill)
+    self_evaluations = LevelAssessment.objects.filter(kind=LevelAssessment.Kind.SELF_EVALUATION)
+    assert set(self_evaluations.values_list("status", flat=True)) == {"recorded", "confirmed", "rejected"}
+    assert AuditEvent.objects.filter(action="certificates.results.recorded").count() >= 1

@@ -18,8 +18,6 @@ from lijiao.training.services.assessment import ResultInput, parse_score, record
 from tests.training.conftest import make_class, next_monday, today
 from tests.training.test_enrollment import make_person
 
-ORG = "大连市职业技能鉴定中心"
-
 
 @pytest.fixture
 def finished_class(provider, training_ref, program) -> TrainingClass:
@@ -45,7 +43,6 @@ def result(**overrides):
         "theory_score": "85.5",
         "practical_score": 90,
         "passed": True,
-        "evaluating_organisation": ORG,
         "assessed_on": today(),
     }
     values.update(overrides)
@@ -82,8 +79,7 @@ def test_record_and_correct(provider_staff, trainees):
         ({"theory_score": "八十"}, "theory_score", "不是数字"),
         ({"theory_score": None, "practical_score": ""}, "theory_score", "至少"),
         ({"passed": None}, "passed", "是否合格"),
-        ({"evaluating_organisation": "  "}, "evaluating_organisation", "评价机构"),
-        ({"assessed_on": None}, "assessed_on", "评价日期"),
+        ({"assessed_on": None}, "assessed_on", "考核日期"),
         ({"assessed_on": today() + dt.timedelta(days=1)}, "assessed_on", "晚于今天"),
         ({"assessed_on": next_monday(weeks_ahead=-5)}, "assessed_on", "早于开班日期"),
     ],
@@ -169,8 +165,8 @@ def test_permissions(other_provider_staff, clerk, trainees):
 
 
 def test_bulk_is_all_or_nothing(provider_staff, finished_class, trainees, running_class):
-    rows = [ResultInput(e.pk, "80", "75", True, ORG, today()) for e in trainees]
-    bad = [*rows[:2], ResultInput(trainees[2].pk, "101", "75", True, ORG, today())]
+    rows = [ResultInput(e.pk, "80", "75", True, today()) for e in trainees]
+    bad = [*rows[:2], ResultInput(trainees[2].pk, "101", "75", True, today())]
     with pytest.raises(DomainError) as exc:
         record_results(actor=provider_staff, training_class=finished_class, rows=bad)
     assert exc.value.errors[0].field == f"results[{trainees[2].pk}].theory_score"
@@ -181,7 +177,7 @@ def test_bulk_is_all_or_nothing(provider_staff, finished_class, trainees, runnin
         record_results(
             actor=provider_staff,
             training_class=finished_class,
-            rows=[*rows, ResultInput(stranger.pk, "80", "80", True, ORG, today())],
+            rows=[*rows, ResultInput(stranger.pk, "80", "80", True, today())],
         )
     assert exc.value.errors[0].field == f"results[{stranger.pk}].enrollment"
     with pytest.raises(DomainError):
@@ -192,7 +188,7 @@ def test_bulk_is_all_or_nothing(provider_staff, finished_class, trainees, runnin
     # one audit event for the sheet, with every result; a correction is audited with its before
     event = AuditEvent.objects.get(action="training.assessment.results_recorded")
     assert event.after["recorded"] == 3 and set(event.after["results"]) == {str(e.pk) for e in trainees}
-    rows[0] = ResultInput(trainees[0].pk, "55", "75", False, ORG, today())
+    rows[0] = ResultInput(trainees[0].pk, "55", "75", False, today())
     record_results(actor=provider_staff, training_class=finished_class, rows=rows)
     event = AuditEvent.objects.filter(action="training.assessment.results_recorded").latest("sequence")
     assert event.after["corrected"] == 1 and list(event.after["results"]) == [str(trainees[0].pk)]
@@ -205,7 +201,6 @@ def test_results_api(provider_staff, clerk, other_provider_staff, finished_class
     client.force_login(provider_staff)
     url = f"/api/v1/training/classes/{finished_class.pk}/results"
     body = {
-        "evaluating_organisation": ORG,
         "assessed_on": today().isoformat(),
         "rows": [
             {"enrollment_id": trainees[0].pk, "theory_score": "88", "practical_score": 92.5, "passed": True}
@@ -232,7 +227,6 @@ def test_results_screen(client: Client, provider_staff, clerk, finished_class, t
     page = client.get(url).content.decode()
     assert f'name="theory_{trainees[0].pk}"' in page
     data = {
-        "evaluating_organisation": ORG,
         "assessed_on": today().isoformat(),
         f"theory_{trainees[0].pk}": "90",
         f"practical_{trainees[0].pk}": "80",

@@ -966,12 +966,22 @@ def test_start_refused_for_others(other_provider_staff, clerk, provider, trainin
     assert tc.status == ClassStatus.APPROVED
 
 
-def test_finish_not_before_the_end_date(provider_staff, running_class) -> None:
+def test_finish_not_before_the_end_date(provider_staff, provider, training_ref) -> None:
+    # started two days ago, its last session two weeks from now (whatever weekday today is)
+    start = today() - dt.timedelta(days=2)
+    running = make_class(
+        provider,
+        training_ref["items"]["electrician5"],
+        status=ClassStatus.RUNNING,
+        start=start,
+        sessions=weekday_sessions(start, 12),
+    )
+    assert running.end_date > today()
     with pytest.raises(DomainError) as exc:
-        services.finish_class(actor=provider_staff, training_class=running_class)
+        services.finish_class(actor=provider_staff, training_class=running)
     assert "end_date" in field_errors(exc)
-    running_class.refresh_from_db()
-    assert running_class.status == ClassStatus.RUNNING
+    running.refresh_from_db()
+    assert running.status == ClassStatus.RUNNING
 
 
 @pytest.fixture

@@ -268,6 +268,7 @@ class LevelAssessment(models.Model):
         verbose_name=_("确认人"),
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    decision_reason = models.CharField(_("不予确认原因"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-assessed_on", "-id"]

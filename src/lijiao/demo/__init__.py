@@ -34,6 +34,7 @@ def load_demo() -> dict[str, int]:
     from lijiao.audit.context import request_context
     from lijiao.catalog.reference import load_reference_data
     from lijiao.demo.catalog import build_demo_catalog
+    from lijiao.demo.certificates import load_certificates_demo
     from lijiao.demo.clock import demo_clock
     from lijiao.demo.passwords import hash_demo_passwords_once
     from lijiao.demo.training import demo_loaded, history_start, load_training_demo
@@ -48,5 +49,6 @@ def load_demo() -> dict[str, int]:
             counts = dict(load_reference_data())
             build_demo_catalog(actor=users["catalog"])
             counts.update(load_training_demo(users=users, clock=clock, password=DEMO_PASSWORD))
+            counts.update(load_certificates_demo(users=users, clock=clock))
         counts["users"] = len(DEMO_USERS)
         return counts

@@ -191,13 +191,6 @@ MANUAL_REASONS = (
     "学员手机未带，现场核验身份证后补录",
     "签到终端断网，按纸质签到表补录",
 )
-EVALUATORS_OCCUPATION = (
-    "大连市职业技能鉴定指导中心",
-    "大连市职业技能等级认定评价中心",
-    "辽宁省职业技能等级认定（大连）评价站",
-)
-EVALUATOR_SPECIAL = "大连市就业和人才服务中心（专项职业能力考核）"
-EVALUATOR_BUSINESS = "大连市创业指导服务中心"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1108,15 +1101,6 @@ class _DemoBuilder:
         theory, practical = score(75.5, 11), score(78.5, 10)
         return theory, practical, theory >= 60 and practical >= 60
 
-    def evaluator(self, plan: _ClassPlan) -> str:
-        if plan.item.kind == CatalogItem.Kind.SPECIAL:
-            return EVALUATOR_SPECIAL
-        if plan.item.kind == CatalogItem.Kind.BUSINESS_START:
-            return EVALUATOR_BUSINESS
-        if plan.provider.spec.type in (Provider.Type.ENTERPRISE_CENTRE, Provider.Type.TECHNICAL_SCHOOL):
-            return f"{plan.provider.spec.name}（职业技能等级认定）"[:100]
-        return EVALUATORS_OCCUPATION[plan.provider.provider.pk % len(EVALUATORS_OCCUPATION)]
-
     # ------------------------------------------------------------------------------------ the played history
 
     def schedule(self, when: dt.datetime, step: Callable[[], None]) -> None:
@@ -1348,13 +1332,12 @@ class _DemoBuilder:
             )
         )
         rows = []
-        evaluator = self.evaluator(plan)
         for enrollment in plan.enrollments:
-            if enrollment.pk in completed:
+            if (
+                enrollment.pk in completed
+            ):  # the provider's 结业考核 (completion); levels: demo/certificates.py
                 theory, practical, passed = self.scores(plan, enrollment)
-                rows.append(
-                    ResultInput(enrollment.pk, theory, practical, passed, evaluator, plan.assessed_on)
-                )
+                rows.append(ResultInput(enrollment.pk, theory, practical, passed, plan.assessed_on))
         self.step(plan, "results", lambda tc: record_results(actor=staff, training_class=tc, rows=rows))
         plan.tc = self.step(
             plan, "assessed", lambda tc: class_services.mark_assessed(actor=staff, training_class=tc)

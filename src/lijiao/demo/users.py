@@ -33,6 +33,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("auditor", "审计 周敏", Role.AUDITOR),
     DemoUser("provider", "培训机构 吴凯", Role.PROVIDER_STAFF, provider_code="52210202MJ0000018T"),
     DemoUser("employer", "企业 郑华", Role.EMPLOYER_STAFF),
+    DemoUser("evaluator", "评价机构 钱进", Role.EVALUATOR_STAFF),
     DemoUser("school", "技工院校 冯雪", Role.SCHOOL_STAFF),
     DemoUser("worker", "劳动者 何军", Role.WORKER, None, "210202199003072311", "13898765432"),
 )

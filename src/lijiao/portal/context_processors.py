@@ -30,6 +30,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("证书"), "url": reverse("certificates:certificate_list")})
         if user.has_perm("providers.view_provider"):
             items.append({"label": _("培训机构"), "url": reverse("providers:list")})
+        if user.has_perm("certificates.view_evaluatingbody") and not provider_staff:
+            items.append({"label": _("评价机构"), "url": reverse("certificates:body_list")})
+        if user.has_perm("certificates.confirm_selfevaluation"):
+            items.append({"label": _("自主评价确认"), "url": reverse("certificates:selfevaluation_queue")})
         if user.has_perm("catalog.change_edition"):
             items.append({"label": _("目录管理"), "url": reverse("catalog:manage_editions")})
         if user.has_perm("core.change_holidayarrangement"):

@@ -138,7 +138,7 @@ def roster_xlsx(training_class: TrainingClass, enrollments: QuerySet[Enrollment]
             _("状态"),
             _("报名时间"),
             _("出勤率"),
-            _("评价"),
+            _("结业考核"),
             _("资格审核"),
         ],
         rows=_roster_rows(enrollments),
@@ -165,7 +165,7 @@ def attendance_xlsx(sheet: AttendanceSheet) -> ListExport:
 
 
 def results_xlsx(training_class: TrainingClass, rows: Sequence[ResultRow]) -> ListExport:
-    """The results table: scores and pass/fail per trainee (blank where nothing is recorded yet)."""
+    """The completion (结业考核) table: scores and 培训合格 per trainee (blank where nothing is recorded yet)."""
 
     def cells(row: ResultRow) -> list[Any]:
         result = row.result
@@ -179,8 +179,8 @@ def results_xlsx(training_class: TrainingClass, rows: Sequence[ResultRow]) -> Li
         ]
 
     return list_xlsx(
-        sheet_name=_("评价结果"),
-        title=_class_title(training_class, _("评价结果")),
-        header=[_("姓名"), _("身份证号"), _("性别"), _("理论成绩"), _("实操成绩"), _("是否合格")],
+        sheet_name=_("结业考核结果"),
+        title=_class_title(training_class, _("结业考核结果")),
+        header=[_("姓名"), _("身份证号"), _("性别"), _("理论成绩"), _("实操成绩"), _("是否培训合格")],
         rows=(cells(row) for row in rows),
     )

@@ -94,7 +94,7 @@ class ClassStatus(models.TextChoices):
     APPROVED = "approved", _("已备案")
     RUNNING = "running", _("开班中")
     FINISHED = "finished", _("已结业")
-    ASSESSED = "assessed", _("已评价")
+    ASSESSED = "assessed", _("已结业考核")
     CLOSED = "closed", _("已关闭")
 
 
@@ -179,7 +179,7 @@ class TrainingClass(models.Model):
             ("file_trainingclass", _("可申请开班")),
             ("review_trainingclass", _("可审核开班备案")),
             ("record_attendance", _("可记录考勤")),
-            ("record_assessment", _("可录入评价结果")),
+            ("record_assessment", _("可录入结业考核结果")),
             ("import_roster", _("可导入花名册")),
         ]
         constraints = [
@@ -415,7 +415,10 @@ class CheckIn(models.Model):
 
 
 class AssessmentResult(models.Model):
-    """The assessment of one enrollment: theory and practical scores, pass/fail, who evaluated and when."""
+    """The completion result (结业考核 / 培训合格) of one enrollment: theory and practical scores, passed or not,
+    who recorded it and when. Under 培评分离 this is never a skill-level result (those are
+    ``certificates.LevelAssessment``, recorded by an evaluating body); it leads to a 培训合格证 at most.
+    ``evaluating_organisation`` keeps what providers typed before issue 11 and is no longer entered or shown."""
 
     enrollment = models.OneToOneField(
         Enrollment, models.CASCADE, related_name="assessment", verbose_name=_("报名")
@@ -424,9 +427,11 @@ class AssessmentResult(models.Model):
     practical_score = models.DecimalField(
         _("实操成绩"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    passed = models.BooleanField(_("是否合格"))
-    evaluating_organisation = models.CharField(_("评价机构"), max_length=100)
-    assessed_on = models.DateField(_("评价日期"))
+    passed = models.BooleanField(_("是否培训合格"))
+    evaluating_organisation = models.CharField(
+        _("原填写的考核单位（已停用）"), max_length=100, blank=True, default=""
+    )
+    assessed_on = models.DateField(_("考核日期"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -438,7 +443,7 @@ class AssessmentResult(models.Model):
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = _("评价结果")
+        verbose_name = verbose_name_plural = _("结业考核结果")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(theory_score__isnull=True) | Q(theory_score__gte=0, theory_score__lte=100))

@@ -437,7 +437,7 @@ def class_finish(request: HttpRequest, class_id: int) -> TrainingClass:
 @router.post(
     "/classes/{class_id}/assess",
     response={200: ClassDetailOut, **_WRITE_ERRORS},
-    summary="确认评价完成（每名结业学员均有评价结果）",
+    summary="确认结业考核完成（每名结业学员均有结业考核结果）",
 )
 def class_assess(request: HttpRequest, class_id: int) -> TrainingClass:
     return _action(request, class_id, services.mark_assessed)

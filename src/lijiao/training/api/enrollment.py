@@ -364,7 +364,6 @@ def _results_out(training_class: TrainingClass) -> list[dict[str, Any]]:
                 "theory_score": result.theory_score if result else None,
                 "practical_score": result.practical_score if result else None,
                 "passed": result.passed if result else None,
-                "evaluating_organisation": result.evaluating_organisation if result else "",
                 "assessed_on": result.assessed_on if result else None,
             }
         )
@@ -372,7 +371,9 @@ def _results_out(training_class: TrainingClass) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/classes/{class_id}/results", response={200: list[ResultOut], **_READ_ERRORS}, summary="评价结果"
+    "/classes/{class_id}/results",
+    response={200: list[ResultOut], **_READ_ERRORS},
+    summary="结业考核结果（培训合格，非等级认定）",
 )
 def get_results(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
     return _results_out(_trainees_class(current_user(request), class_id))
@@ -381,7 +382,7 @@ def get_results(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
 @router.post(
     "/classes/{class_id}/results",
     response={200: list[ResultOut], **_WRITE_ERRORS},
-    summary="录入或更正评价结果（全部成功或全部不保存）",
+    summary="录入或更正结业考核结果（全部成功或全部不保存；等级认定结果由评价机构录入）",
 )
 def post_results(request: HttpRequest, class_id: int, payload: ResultsIn) -> list[dict[str, Any]]:
     user = current_user(request)
@@ -393,7 +394,6 @@ def post_results(request: HttpRequest, class_id: int, payload: ResultsIn) -> lis
             theory_score=row.theory_score,
             practical_score=row.practical_score,
             passed=row.passed,
-            evaluating_organisation=row.evaluating_organisation or payload.evaluating_organisation,
             assessed_on=row.assessed_on or payload.assessed_on,
         )
         for row in payload.rows

@@ -169,5 +169,4 @@ class AttendanceForm(forms.Form):
 class ResultsHeaderForm(forms.Form):
     """Common fields of the results table; scores come per row as ``theory_<id>``, ``practical_<id>``…"""
 
-    evaluating_organisation = forms.CharField(label=_("评价机构"), max_length=100)
-    assessed_on = forms.DateField(label=_("评价日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label=_("考核日期"), widget=forms.DateInput(attrs={"type": "date"}))

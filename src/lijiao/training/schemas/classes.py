@@ -218,7 +218,7 @@ class ClassDetailOut(ClassOut):
     sessions: list[SessionOut]
     timetable: TimetableOut
     enrollments: dict[str, int] = Field(..., description="按状态的报名人数")
-    assessed: int = Field(..., description="已录入评价结果的人数")
+    assessed: int = Field(..., description="已录入结业考核结果的人数")
     passed: int = Field(..., description="评价合格人数")
 
     @staticmethod

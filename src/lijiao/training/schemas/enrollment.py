@@ -205,13 +205,13 @@ class ResultRowIn(InputSchema):
     enrollment_id: int
     theory_score: str | int | float | None = Field(None, description="理论成绩 0–100，最多两位小数")
     practical_score: str | int | float | None = Field(None, description="实操成绩 0–100，最多两位小数")
-    passed: bool | None = None
-    evaluating_organisation: str = Field("", max_length=100, description="空则用请求中的评价机构")
-    assessed_on: dt.date | None = Field(None, description="空则用请求中的评价日期")
+    passed: bool | None = Field(None, description="是否培训合格（结业考核，不是职业技能等级认定）")
+    assessed_on: dt.date | None = Field(None, description="空则用请求中的考核日期")
 
 
 class ResultsIn(InputSchema):
-    evaluating_organisation: str = Field("", max_length=100)
+    """培训结业考核 results: completion only; skill-level results come from evaluating bodies."""
+
     assessed_on: dt.date | None = None
     rows: list[ResultRowIn]
 
@@ -222,8 +222,7 @@ class ResultOut(Schema):
     citizen_id_masked: str
     theory_score: Decimal | None
     practical_score: Decimal | None
-    passed: bool | None
-    evaluating_organisation: str
+    passed: bool | None = Field(None, description="是否培训合格（结业考核）")
     assessed_on: dt.date | None
 
 

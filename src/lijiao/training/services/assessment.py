@@ -1,4 +1,9 @@
-"""Assessment results (SPEC C4): theory and practical scores, pass/fail, evaluating organisation and date.
+"""Completion results (培训结业考核, SPEC C4): theory and practical scores, 培训合格 or not, and the date.
+
+Under 培评分离 a training provider only records whether its trainees completed the training (结业考核 /
+培训合格), which leads to a 培训合格证 at most; a skill-level result (职业技能等级认定) comes from an evaluating
+body (:mod:`lijiao.certificates.services.results`), never from the provider. The free-text "evaluating
+organisation" providers used to type is no longer taken (the column keeps what was typed before, shown nowhere).
 
 Results are recorded once the class has finished (or while it runs on or after its last day) and may be
 corrected until the class is closed; each write is an upsert of the enrollment's one result, audited with the
@@ -40,7 +45,6 @@ RESULT_FIELDS = (
     "theory_score",
     "practical_score",
     "passed",
-    "evaluating_organisation",
     "assessed_on",
 )
 ASSESSABLE_STATUSES = frozenset({ClassStatus.FINISHED, ClassStatus.ASSESSED})
@@ -55,7 +59,6 @@ class ResultInput:
     theory_score: Decimal | str | int | float | None
     practical_score: Decimal | str | int | float | None
     passed: bool | None
-    evaluating_organisation: str
     assessed_on: dt.date | None
 
 
@@ -92,7 +95,7 @@ def _check_class(training_class: TrainingClass) -> None:
     if accepts_results(training_class):
         return
     raise Conflict(
-        _("培训班“%(code)s”%(status)s，不能录入评价结果：结业后（或开班中的最后一天起）至关闭前才能录入")
+        _("培训班“%(code)s”%(status)s，不能录入结业考核结果：结业后（或开班中的最后一天起）至关闭前才能录入")
         % {"code": training_class.code, "status": ClassStatus(training_class.status).label},
         code="class_not_assessable",
     )
@@ -112,19 +115,14 @@ def _validate(
         errors.append(FieldError(f"{prefix}theory_score", _("请至少填写理论或实操成绩之一")))
     if data.passed is None:
         errors.append(FieldError(f"{prefix}passed", _("请选择是否合格")))
-    organisation = (data.evaluating_organisation or "").strip()
-    if not organisation:
-        errors.append(FieldError(f"{prefix}evaluating_organisation", _("请填写评价机构")))
-    elif len(organisation) > 100:
-        errors.append(FieldError(f"{prefix}evaluating_organisation", _("评价机构最多100字")))
     today = timezone.localdate()
     if data.assessed_on is None:
-        errors.append(FieldError(f"{prefix}assessed_on", _("请填写评价日期")))
+        errors.append(FieldError(f"{prefix}assessed_on", _("请填写考核日期")))
     elif data.assessed_on < training_class.start_date:
         errors.append(
             FieldError(
                 f"{prefix}assessed_on",
-                _("评价日期%(date)s早于开班日期%(start)s")
+                _("考核日期%(date)s早于开班日期%(start)s")
                 % {"date": data.assessed_on.isoformat(), "start": training_class.start_date.isoformat()},
             )
         )
@@ -132,14 +130,13 @@ def _validate(
         errors.append(
             FieldError(
                 f"{prefix}assessed_on",
-                _("评价日期%(date)s晚于今天") % {"date": data.assessed_on.isoformat()},
+                _("考核日期%(date)s晚于今天") % {"date": data.assessed_on.isoformat()},
             )
         )
     values = {
         "theory_score": theory,
         "practical_score": practical,
         "passed": bool(data.passed),
-        "evaluating_organisation": organisation,
         "assessed_on": data.assessed_on,
     }
     return values, errors
@@ -178,24 +175,21 @@ def record_result(
     theory_score: Decimal | str | int | float | None,
     practical_score: Decimal | str | int | float | None,
     passed: bool | None,
-    evaluating_organisation: str,
     assessed_on: dt.date | None,
 ) -> AssessmentResult:
-    """Record or correct one trainee's assessment result. Needs ``training.record_assessment`` as staff of the
+    """Record or correct one trainee's completion result (结业考核; a level result is an evaluating body's). Needs ``training.record_assessment`` as staff of the
     class's provider; refused (nothing written) with field errors for bad values.
     """
     enrollment = Enrollment.objects.select_related("training_class", "person").get(pk=enrollment.pk)
     training_class = enrollment.training_class
     require_class_staff(actor, training_class, "training.record_assessment")
     _check_class(training_class)
-    data = ResultInput(
-        enrollment.pk, theory_score, practical_score, passed, evaluating_organisation, assessed_on
-    )
+    data = ResultInput(enrollment.pk, theory_score, practical_score, passed, assessed_on)
     values, errors = _validate(training_class, data)
     if (problem := _assessable_enrollment(enrollment)) is not None:
         errors.insert(0, problem)
     if errors:
-        raise DomainError(_("评价结果有误"), code="invalid_result", errors=tuple(errors))
+        raise DomainError(_("结业考核结果有误"), code="invalid_result", errors=tuple(errors))
     return _save(actor, enrollment, values)
 
 
@@ -248,7 +242,7 @@ def record_results(
         cleaned.append((enrollment, values))
     if errors:
         raise DomainError(
-            _("评价结果有误，本次未保存任何结果"),
+            _("结业考核结果有误，本次未保存任何结果"),
             code="invalid_result",
             errors=tuple(errors),
         )

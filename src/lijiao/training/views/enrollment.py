@@ -283,7 +283,6 @@ def _result_inputs(
                 theory_score=theory or None,
                 practical_score=practical or None,
                 passed={"1": True, "0": False}.get(passed_raw),
-                evaluating_organisation=header.cleaned_data["evaluating_organisation"],
                 assessed_on=header.cleaned_data["assessed_on"],
             )
         )
@@ -333,7 +332,7 @@ def _results_table(
 @login_required
 @require_http_methods(["GET", "POST"])
 def results(request: HttpRequest, class_id: int) -> HttpResponse:
-    """The results table: theory and practical scores and pass/fail per trainee; organisation and date once."""
+    """The completion table (结业考核): theory and practical scores and 培训合格 per trainee; the date once."""
     training_class = _class_or_404(request, class_id)
     assessable = assessment.accepts_results(training_class)
     can_record = _can(request.user, "training.record_assessment", training_class) and assessable
@@ -342,14 +341,13 @@ def results(request: HttpRequest, class_id: int) -> HttpResponse:
     header = ResultsHeaderForm(
         request.POST or None,
         initial={
-            "evaluating_organisation": first.evaluating_organisation if first else "",
             "assessed_on": first.assessed_on if first else timezone.localdate(),
         },
     )
     row_errors: dict[int, list[str]] = {}
     if request.method == "POST":
         if not can_record:
-            raise DjangoPermissionDenied(_("您没有录入本班评价结果的权限"))
+            raise DjangoPermissionDenied(_("您没有录入本班结业考核结果的权限"))
         if header.is_valid():
             try:
                 saved = assessment.record_results(
@@ -358,11 +356,13 @@ def results(request: HttpRequest, class_id: int) -> HttpResponse:
                     rows=_result_inputs(request, rows, header),
                 )
             except DomainPermissionDenied:
-                raise DjangoPermissionDenied(_("您没有录入本班评价结果的权限")) from None
+                raise DjangoPermissionDenied(_("您没有录入本班结业考核结果的权限")) from None
             except DomainError as exc:
                 row_errors = _results_errors(exc, header)
             else:
-                messages.success(request, _("已保存 %(count)s 名学员的评价结果。") % {"count": len(saved)})
+                messages.success(
+                    request, _("已保存 %(count)s 名学员的结业考核结果。") % {"count": len(saved)}
+                )
                 return redirect("training:results", class_id=training_class.pk)
     context = {
         "training_class": training_class,

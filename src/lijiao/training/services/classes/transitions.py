@@ -255,11 +255,11 @@ def mark_assessed(*, actor: Actor, training_class: TrainingClass) -> TrainingCla
     )
     if missing:
         raise _fail(
-            _("还有学员没有评价结果"),
+            _("还有学员没有结业考核结果"),
             [
                 FieldError(
                     "__all__",
-                    _("还有%(count)s名结业学员没有录入评价结果") % {"count": missing},
+                    _("还有%(count)s名结业学员没有录入结业考核结果") % {"count": missing},
                 )
             ],
             "assessment_incomplete",

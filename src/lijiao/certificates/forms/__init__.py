@@ -1,0 +1,1 @@
+"""Forms of the certificates screens, one module per concern: they parse input; the services decide."""
