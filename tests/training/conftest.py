@@ -347,8 +347,9 @@ def approved_class(
 def running_class(
     provider: Provider, training_ref: dict[str, Any], program: Program, provider_staff: User
 ) -> TrainingClass:
-    """Running, 电工 五级, capacity 30, 10 weekday sessions from last week's Monday (some in the past)."""
-    start = next_monday(weeks_ahead=-1)
+    """Running, 电工 五级, capacity 30, 10 weekday sessions from a week ago: the first 5 in the past, the last
+    one after today whatever weekday today is (any 7 days hold exactly 5 weekdays)."""
+    start = today() - dt.timedelta(days=7)
     return make_class(
         provider,
         training_ref["items"]["electrician5"],
