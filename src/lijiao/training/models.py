@@ -198,6 +198,14 @@ class TrainingClass(models.Model):
             models.Index(fields=["provider", "-start_date", "-id"], name="training_class_provider_newest"),
             models.Index(fields=["handling_area", "-start_date", "-id"], name="training_class_area_newest"),
             models.Index(fields=["status", "-start_date", "-id"], name="training_class_status_newest"),
+            # a provider's counted classes (credit record); a program's places used in a year, read from the
+            # index alone on PostgreSQL (ADR 0014)
+            models.Index(fields=["provider", "status"], name="training_class_provider_status"),
+            models.Index(
+                fields=["program", "start_date"],
+                include=["enrolled_count"],
+                name="training_class_program_year",
+            ),
         ]
 
     def __str__(self) -> str:
