@@ -321,7 +321,7 @@ def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Filed classes of the clerk's handling area, oldest first, each with the working days it has waited."""
     page, filterset, querystring = _filtered_page(
-        request, filters.ReviewQueueFilterSet, selectors.review_queue(request.user)
+        request, filters.ReviewQueueFilterSet, selectors.for_list(selectors.review_queue(request.user))
     )
     classes = list(page.object_list)
     waiting = review_selectors.waiting_times(classes)
