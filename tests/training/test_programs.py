@@ -13,7 +13,6 @@ from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import DomainError, PermissionDenied
 from lijiao.core.rules import evaluate
-from lijiao.people.models import Person
 from lijiao.training.checks import eligibility_rule_for, evaluate_eligibility, person_facts
 from lijiao.training.models import ClassStatus, Enrollment, Program
 from lijiao.training.services.programs import (

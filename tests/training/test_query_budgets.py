@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from lijiao.accounts.models import User
 from lijiao.providers.models import Provider

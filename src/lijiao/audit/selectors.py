@@ -37,7 +37,7 @@ def system_actor_labels() -> list[str]:
             FROM labels WHERE labels.label IS NOT NULL
         )
         SELECT label FROM labels WHERE label IS NOT NULL LIMIT %s
-    """  # the table name is the model's, quoted; the only value is a parameter
+    """  # noqa: S608 — the table name is the model's, quoted; the only value is a parameter
     with connection.cursor() as cursor:
         cursor.execute(sql, [MAX_SYSTEM_LABELS])
         return [row[0] for row in cursor.fetchall()]

@@ -199,12 +199,10 @@ class TrainingClass(models.Model):
             models.Index(fields=["handling_area", "-start_date", "-id"], name="training_class_area_newest"),
             models.Index(fields=["status", "-start_date", "-id"], name="training_class_status_newest"),
             # a provider's counted classes (credit record); a program's places used in a year, read from the
-            # index alone on PostgreSQL (ADR 0014)
+            # index alone (ADR 0014; a key column rather than INCLUDE, which SQLite lacks)
             models.Index(fields=["provider", "status"], name="training_class_provider_status"),
             models.Index(
-                fields=["program", "start_date"],
-                include=["enrolled_count"],
-                name="training_class_program_year",
+                fields=["program", "start_date", "enrolled_count"], name="training_class_program_year"
             ),
         ]
 

@@ -73,7 +73,7 @@ def visible_programs(user: Actor | None) -> QuerySet[Program]:
 def with_quota_used(programs: QuerySet[Program]) -> QuerySet[Program]:
     """``programs`` each with ``quota_used_count`` (as :func:`quota_used` in its own year) in the same query: the
     places taken in the program's classes of its year (``TrainingClass.enrolled_count``), summed from the index
-    ``(program, start_date) INCLUDE (enrolled_count)`` — a few hundred index entries per program instead of
+    ``(program, start_date, enrolled_count)`` — a few hundred index entries per program instead of
     every enrollment of the year (ADR 0014)."""
     used = (
         TrainingClass.objects.filter(program=OuterRef("pk"), start_date__year=OuterRef("year"))
