@@ -82,7 +82,7 @@ class BoundedPaginator(Paginator[Any]):
         if bottom == 0 or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         top = min(bottom + int(self.per_page), MAX_DEPTH)
-        return self._get_page(deferred_page(self.object_list, bottom, top), number, self)
+        return Page(deferred_page(self.object_list, bottom, top), number, self)
 
 
 def deferred_page(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
