@@ -167,7 +167,7 @@ def make_persons(count: int, progress: Any) -> list[int]:
 
 
 _CLASS_SKIP = {"id", "code", "start_date", "end_date", "status", "enrolled_count", "capacity", "created_at"}
-_CLASS_SKIP |= {"updated_at", "filed_on", "reviewed_at", "status_reason"}
+_CLASS_SKIP |= {"updated_at", "filed_on", "reviewed_at", "status_reason", "assessed_count", "passed_count"}
 
 
 def _status_for(start: dt.date, end: dt.date, today: dt.date, rng: random.Random) -> str:
