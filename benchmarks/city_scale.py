@@ -167,7 +167,7 @@ def make_persons(count: int, progress: Any) -> list[int]:
 
 
 _CLASS_SKIP = {"id", "code", "start_date", "end_date", "status", "enrolled_count", "capacity", "created_at"}
-_CLASS_SKIP |= {"updated_at", "filed_on", "reviewed_at", "status_reason"}
+_CLASS_SKIP |= {"updated_at", "filed_on", "reviewed_at", "status_reason", "assessed_count", "passed_count"}
 
 
 def _status_for(start: dt.date, end: dt.date, today: dt.date, rng: random.Random) -> str:
@@ -556,11 +556,16 @@ def screens() -> list[Screen]:
     assert own is not None
     any_class = TrainingClass.objects.order_by("-enrolled_count", "-pk").first()
     assert any_class is not None
-    total = TrainingClass.objects.count()
-    deep = max(0, (total * 4 // 5) // 50 * 50)
+    from lijiao.core.pagination import MAX_DEPTH
+
+    # the deepest page a user can reach: page 200 of the screen, offset 10,000 of the API (ADR 0014); deeper,
+    # the API's cursor (one index range whatever the depth)
+    deep = min(MAX_DEPTH, TrainingClass.objects.count() // 50 * 50)
     person = Person.objects.filter(enrollments__training_class=own).order_by("pk").first()
     assert person is not None
     middle = AuditEvent.objects.order_by("sequence")[AuditEvent.objects.count() // 2].occurred_at.date()
+    oldest = AuditEvent.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    early = (oldest + dt.timedelta(days=180)).date() if oldest else middle
     edition = Edition.objects.filter(status="published").order_by("-pk").first()
     out = [
         Screen("class list screen", "admin", "/training/classes/"),
@@ -569,6 +574,7 @@ def screens() -> list[Screen]:
         Screen("class list screen, provider", "provider", "/training/classes/"),
         Screen("class list screen, leader", "leader", "/training/classes/"),
         Screen("class list screen, text", "admin", "/training/classes/?q=%E7%8F%AD"),
+        Screen("class list screen, text 2 chars", "admin", "/training/classes/?q=%E7%94%B5%E5%B7%A5"),
         Screen("class list screen, deep page", "admin", f"/training/classes/?page={max(1, deep // 50)}"),
         Screen("class list API", "admin", "/api/v1/training/classes"),
         Screen("class list API, status", "admin", "/api/v1/training/classes?status=approved"),
@@ -598,6 +604,8 @@ def screens() -> list[Screen]:
         Screen("audit search screen", "auditor", "/audit/"),
         Screen("audit search, actor", "auditor", "/audit/?actor=admin"),
         Screen("audit search, date", "auditor", f"/audit/?since={middle}&until={middle}"),
+        Screen("audit search, until (first year)", "auditor", f"/audit/?until={early}"),
+        Screen("audit search, actor matching no user", "auditor", "/audit/?actor=system"),
         Screen("audit events API", "auditor", "/api/v1/audit/events"),
         Screen("audit events API, actor", "auditor", "/api/v1/audit/events?actor=admin"),
         Screen("program list screen", "admin", "/training/programs/"),

@@ -172,3 +172,65 @@ def test_date_filters_are_shanghai_days(client, auditor, params, expected, monke
 def test_local_midnight_is_aware_shanghai():
     assert local_midnight(dt.date(2026, 3, 2)) == dt.datetime(2026, 3, 1, 16, 0, tzinfo=dt.UTC)
     assert local_midnight(dt.date(2026, 3, 2)).tzinfo is not None
+
+
+@pytest.mark.django_db
+def test_until_is_bounded_by_sequence_and_tolerates_a_clock_set_back(client, auditor, monkeypatch):
+    """``until`` alone becomes a sequence bound (one query on ``occurred_at``'s index), so the keyset walk starts
+    near the date instead of at the newest event; an event recorded after a later one but timed earlier (a
+    clock set back by less than CLOCK_MARGIN) is still found."""
+    from django.utils import timezone
+
+    moments = [
+        ("first", dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)),  # 1 March in Shanghai
+        ("next-day", dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC)),  # 2 March 04:00
+        ("set-back", dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)),  # 1 March 20:00, recorded after next-day
+        ("much-later", dt.datetime(2026, 5, 1, 2, 0, tzinfo=dt.UTC)),
+    ]
+    for name, moment in moments:
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
+        record_event(actor=None, action=f"until.{name}")
+    monkeypatch.undo()
+    headers = _auth(auditor)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/audit/events", {"until": "2026-03-01"}, headers=headers).json()
+    assert [e["action"] for e in body["items"] if e["action"].startswith("until.")] == [
+        "until.set-back",
+        "until.first",
+    ]
+    page = queries.captured_queries[-1]["sql"].upper()
+    assert '"SEQUENCE" <' in page and '"OCCURRED_AT" <' in page
+    # nothing recorded before the date: no events
+    assert client.get("/api/v1/audit/events", {"until": "2000-01-01"}, headers=headers).json()["items"] == []
+    # the screen agrees
+    client.force_login(auditor)
+    screen = client.get("/audit/", {"until": "2026-03-01", "action": "until."}).content.decode()
+    assert "until.set-back" in screen and "until.first" in screen and "until.next-day" not in screen
+
+
+@pytest.mark.django_db
+def test_actor_without_a_user_resolves_labels_first(client, auditor):
+    """No user matches: the distinct labels of the events without a user (the system, devices, commands) are
+    read from their own index and matched; nothing matches: an empty page without reading the log."""
+    from lijiao.audit.selectors import system_actor_labels
+
+    _events(3)  # "system"
+    record_event(actor="考勤设备“前台”（ab12…）", action="test.device")
+    record_event(actor="nightly-import", action="test.command")
+    assert system_actor_labels() == sorted({"system", "考勤设备“前台”（ab12…）", "nightly-import"})
+    headers = _auth(auditor)
+    found = {}
+    for value in ("前台", "SYSTEM", "import"):
+        found[value] = {
+            e["action"]
+            for e in client.get("/api/v1/audit/events", {"actor": value}, headers=headers).json()["items"]
+        }
+    assert found["前台"] == {"test.device"} and found["import"] == {"test.command"}
+    assert "test.thing" in found["SYSTEM"] and not found["SYSTEM"] & {"test.device", "test.command"}
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/audit/events", {"actor": "nobody-at-all"}, headers=headers).json()
+    assert body["items"] == [] and body["next_cursor"] is None
+    assert not any(
+        'FROM "AUDIT_AUDITEVENT"' in q["sql"].upper() and "ORDER BY" in q["sql"].upper()
+        for q in queries.captured_queries
+    ), "no page query when no user and no label matches"

@@ -75,3 +75,17 @@ def test_provider_details_constant_queries(path, budget, city_admin, own_provide
     add_details(own_provider, 1, 0, city_admin)
     url = path.format(id=own_provider.pk)
     assert_constant(login(city_admin), url, lambda: add_details(own_provider, 4, 1, city_admin), budget)
+
+
+def test_detail_datalists_are_joined_escaped_options(city_admin, own_provider):
+    """The scope and teacher forms' datalists hold every active occupation (~1,600 in the real catalog): joined
+    and escaped in Python from (code, name) pairs, not rendered one template loop per option (ADR 0014)."""
+    from lijiao.catalog.models import Occupation
+
+    Occupation.objects.create(code="9-99-99-99", name="测试<工种>&职业")
+    Occupation.objects.create(code="9-99-99-98", name="已停用职业", active=False)
+    html = login(city_admin).get(f"/providers/{own_provider.pk}/").content.decode()
+    datalist = html.split('<datalist id="scope-occupation-options">', 1)[1].split("</datalist>", 1)[0]
+    assert '<option value="9-99-99-99 测试&lt;工种&gt;&amp;职业"></option>' in datalist
+    assert "已停用职业" not in datalist
+    assert datalist.count("<option") == Occupation.objects.filter(active=True).count()

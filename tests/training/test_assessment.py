@@ -244,3 +244,34 @@ def test_results_screen(client: Client, provider_staff, clerk, finished_class, t
     page = client.get(url).content.decode()
     assert 'name="theory_' not in page and "合格" in page
     assert client.post(url, data).status_code == 403
+
+
+def test_result_counts_on_the_class_follow_the_results(provider_staff, finished_class, trainees):
+    """Each class carries its results' counts for the credit record (ADR 0014): recording, correcting and a
+    whole sheet keep them equal to counting the results."""
+    from django.db.models import Count, Q
+
+    from lijiao.providers.selectors import credit_record
+    from lijiao.training.models import AssessmentResult
+    from lijiao.training.services.assessment import ResultInput, record_result, record_results
+
+    tc, enrollments = finished_class, trainees
+
+    def counts() -> tuple[int, int]:
+        tc.refresh_from_db()
+        truth = AssessmentResult.objects.filter(enrollment__training_class=tc).aggregate(
+            a=Count("pk"), p=Count("pk", filter=Q(passed=True))
+        )
+        assert (tc.assessed_count, tc.passed_count) == (truth["a"], truth["p"])
+        return tc.assessed_count, tc.passed_count
+
+    first = enrollments[0]
+    record_result(actor=provider_staff, enrollment=first, **result())
+    assert counts() == (1, 1)
+    record_result(actor=provider_staff, enrollment=first, **result(passed=False, theory_score=50))
+    assert counts() == (1, 0)
+    rows = [ResultInput(e.pk, 90, 90, True, ORG, today()) for e in enrollments]
+    record_results(actor=provider_staff, training_class=tc, rows=rows)
+    assert counts() == (len(enrollments), len(enrollments))
+    record = credit_record(tc.provider)
+    assert (record.assessed_count, record.passed_count) == (len(enrollments), len(enrollments))

@@ -13,7 +13,6 @@ from lijiao.accounts.roles import Role
 from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import DomainError, PermissionDenied
 from lijiao.core.rules import evaluate
-from lijiao.people.models import Person
 from lijiao.training.checks import eligibility_rule_for, evaluate_eligibility, person_facts
 from lijiao.training.models import ClassStatus, Enrollment, Program
 from lijiao.training.services.programs import (
@@ -110,23 +109,33 @@ def test_empty_rule_means_base_rule_only(city_admin) -> None:
     assert "未达到法定退休年龄" in evaluate_eligibility(program, old).reasons
 
 
-def test_quota_used_counts_enrollments_of_the_year(program, provider, training_ref) -> None:
-    tc = make_class(
-        provider, training_ref["items"]["electrician5"], program=program, status=ClassStatus.APPROVED
-    )
-    people = [
-        Person.objects.create(
-            name=f"p{i}", citizen_id=f"21020219900101{i:03d}X", gender="M", birth_date=dt.date(1990, 1, 1)
-        )
-        for i in range(3)
+def test_quota_used_counts_enrollments_of_the_year(
+    program, provider_staff, approved_class, provider, training_ref
+):
+    """Enrollments that are not withdrawn, in the program's classes of the year: read from the classes' place
+    counter, which enrolling and withdrawing keep equal to that count (ADR 0014)."""
+    from lijiao.training.services.enrollment import enroll, withdraw
+    from tests.training.test_enrollment import make_person
+
+    tc = approved_class
+    enrollments = [
+        enroll(actor=provider_staff, training_class=tc, person=make_person(f"学员{i}")) for i in range(3)
     ]
-    for person in people:
-        Enrollment.objects.create(training_class=tc, person=person)
-    Enrollment.objects.filter(person=people[0]).update(status=Enrollment.Status.WITHDRAWN)
-    assert quota_used(program, tc.start_date.year) == 2
+    withdraw(actor=provider_staff, enrollment=enrollments[0], reason="个人原因")
+    counted = Enrollment.objects.filter(training_class__program=program).exclude(
+        status=Enrollment.Status.WITHDRAWN
+    )
+    assert quota_used(program, tc.start_date.year) == counted.count() == 2
     assert quota_used(program, tc.start_date.year + 1) == 0
-    other = make_class(provider, training_ref["items"]["electrician5"], start=next_monday(2))
-    Enrollment.objects.create(training_class=other, person=people[0])
+    # the list's annotation agrees with the service
+    from lijiao.training.selectors.classes import visible_programs, with_quota_used
+
+    listed = with_quota_used(visible_programs(None)).get(pk=program.pk)
+    assert listed.quota_used_count == 2
+    other = make_class(
+        provider, training_ref["items"]["electrician5"], start=next_monday(2), status=ClassStatus.APPROVED
+    )
+    enroll(actor=provider_staff, training_class=other, person=make_person("学员9"))
     assert quota_used(program, tc.start_date.year) == 2
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from lijiao.accounts.models import User
 from lijiao.providers.models import Provider
@@ -200,3 +201,64 @@ def test_text_search_indexes_on_postgresql_and_search_everywhere(city_admin, app
             names = set(connection.introspection.get_constraints(cursor, "training_trainingclass"))
             assert not any(name.endswith("_trgm") for name in names)
             assert "training_class_newest" in names
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bounded depth (ADR 0014): screens count and page at most MAX_DEPTH rows, the API's offset stops there
+
+
+def test_api_offset_beyond_the_reachable_depth_is_a_422_pointing_to_the_cursor(city_admin, approved_class):
+    from lijiao.core.pagination import MAX_DEPTH
+
+    client = login(city_admin)
+    assert client.get(f"{API}/classes", {"offset": MAX_DEPTH}).status_code == 200
+    response = client.get(f"{API}/classes", {"offset": MAX_DEPTH + 1})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "offset_too_deep"
+    assert [e["field"] for e in body["errors"]] == ["offset"]
+    assert "cursor" in body["message"] and str(MAX_DEPTH) in body["message"]
+    schema = client.get("/api/v1/openapi.json").json()
+    offset = next(p for p in schema["paths"][f"{API}/classes"]["get"]["parameters"] if p["name"] == "offset")
+    assert str(MAX_DEPTH) in offset["description"]
+
+
+def test_deep_pages_read_ids_first_and_match_plain_slicing(
+    city_admin, approved_class, more_classes, monkeypatch
+):
+    """A page after the first (screen) or an offset (API) reads the page's ids through the ordering's index,
+    then the rows: the same rows as plain slicing, the same number of queries however deep."""
+    from lijiao.core import pagination
+
+    more_classes()
+    expected = list(TrainingClass.objects.values_list("pk", flat=True))
+    assert pagination.deferred_page(TrainingClass.objects.all(), 1, 4) == list(
+        TrainingClass.objects.all()[1:4]
+    )
+    client = login(city_admin)
+    body = client.get(f"{API}/classes", {"limit": 2, "offset": 2}).json()
+    assert [row["id"] for row in body["items"]] == expected[2:4]
+    paginator = pagination.BoundedPaginator(TrainingClass.objects.all(), 2)
+    assert [c.pk for c in paginator.page(2).object_list] == expected[2:4]
+    monkeypatch.setattr("lijiao.training.views.classes.PAGE_SIZE", 2)
+    second = queries(client, "/training/classes/?page=2")
+    third = queries(client, "/training/classes/?page=3")
+    assert second == third
+    html = client.get("/training/classes/?page=2").content.decode()
+    assert all(TrainingClass.objects.get(pk=pk).code in html for pk in expected[2:4])
+
+
+def test_screen_counts_at_most_the_reachable_rows(city_admin, approved_class, more_classes, monkeypatch):
+    from lijiao.core import pagination
+
+    more_classes()  # 5 classes
+    monkeypatch.setattr(pagination, "MAX_DEPTH", 4)
+    paginator = pagination.BoundedPaginator(TrainingClass.objects.all(), 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert paginator.count == 5 and paginator.capped and paginator.num_pages == 2
+    assert "LIMIT 5" in captured.captured_queries[0]["sql"].upper()
+    html = login(city_admin).get("/training/classes/").content.decode()
+    assert "超过 4 个" in html
+    monkeypatch.setattr(pagination, "MAX_DEPTH", 10)
+    html = login(city_admin).get("/training/classes/").content.decode()
+    assert "共 5 个" in html

@@ -60,6 +60,12 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "-sequence"], name="audit_object_idx"),
             models.Index(fields=["actor", "-sequence"], name="audit_actor_seq_idx"),
+            # events without a user: their few distinct labels (a loose index scan) and a label's events in order
+            models.Index(
+                fields=["actor_label", "-sequence"],
+                condition=models.Q(actor__isnull=True),
+                name="audit_system_label_idx",
+            ),
         ]
         verbose_name = verbose_name_plural = _("审计日志")
         default_permissions = ("view",)

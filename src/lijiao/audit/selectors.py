@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from lijiao.audit.models import AuditEvent
@@ -17,6 +18,29 @@ def visible_events(user: Actor) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.select_related("actor").order_by(
         "-sequence"
     )  # paged by sequence (pagination.py)
+
+
+MAX_SYSTEM_LABELS = 10_000  # distinct labels of events without a user (the system, devices): a handful
+
+
+def system_actor_labels() -> list[str]:
+    """The distinct ``actor_label`` of the events recorded without a user (the system, attendance devices,
+    commands), in order: a loose index scan of the partial index ``audit_system_label_idx`` — one index probe
+    per distinct label (``MIN(label) WHERE label > previous``), however many events carry them. The same SQL
+    runs on SQLite and PostgreSQL."""
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE labels(label) AS (
+            SELECT MIN(actor_label) FROM {table} WHERE actor_id IS NULL
+            UNION ALL
+            SELECT (SELECT MIN(e.actor_label) FROM {table} e WHERE e.actor_id IS NULL AND e.actor_label > labels.label)
+            FROM labels WHERE labels.label IS NOT NULL
+        )
+        SELECT label FROM labels WHERE label IS NOT NULL LIMIT %s
+    """  # noqa: S608 — the table name is the model's, quoted; the only value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [MAX_SYSTEM_LABELS])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def chain_status(user: Actor) -> ChainReport:

@@ -9,9 +9,12 @@ names it, ``@paginate`` without arguments picks it, and ruff refuses django-ninj
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from ninja import Field
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination  # noqa: TID251
@@ -21,6 +24,9 @@ from lijiao.core.schemas import Schema
 
 MAX_LIMIT: Final = int(getattr(settings, "NINJA_PAGINATION_MAX_LIMIT", 500))
 MAX_OFFSET: Final = 2**31 - 1  # far beyond any list, and an integer every database accepts
+# How deep a list can be paged by number (screens) or offset (the class API): 200 pages of 50. Beyond it the
+# filters narrow the list, or the API's cursor continues (ADR 0014); no request skips more rows than this.
+MAX_DEPTH: Final = 10_000
 
 
 class LimitOffsetPagination(NinjaLimitOffsetPagination):
@@ -36,4 +42,66 @@ class LimitOffsetPagination(NinjaLimitOffsetPagination):
         offset: int = Field(0, ge=0, le=MAX_OFFSET, description="起始位置（从 0 起）")
 
 
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "LimitOffsetPagination", "paginate"]
+class BoundedPaginator(Paginator[Any]):
+    """A screen's paginator that reaches the first :data:`MAX_DEPTH` rows (ADR 0014).
+
+    - ``num_pages`` stops at ``MAX_DEPTH // per_page``: a page number past it shows the last of them;
+    - ``count`` counts at most ``MAX_DEPTH + 1`` rows (``SELECT count(*) FROM (… LIMIT 10001)``), so a search
+      matching most of a city's classes does not count them all; ``capped`` says the list goes on beyond
+      (the screen says "10000 个以上");
+    - a page after the first is read by :func:`deferred_page` (ids through the ordering's index, then the rows).
+    """
+
+    @property
+    def max_pages(self) -> int:
+        return max(1, MAX_DEPTH // int(self.per_page))
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            return rows.order_by().values("pk")[: MAX_DEPTH + 1].count()
+        return min(len(rows), MAX_DEPTH + 1)
+
+    @property
+    def capped(self) -> bool:
+        """More rows match than the pages reach: the screen says "超过 10000 个" instead of a total."""
+        return self.count > MAX_DEPTH
+
+    @property
+    def reach(self) -> int:
+        return MAX_DEPTH
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, self.max_pages)
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * int(self.per_page)
+        if bottom == 0 or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        top = min(bottom + int(self.per_page), MAX_DEPTH)
+        return Page(deferred_page(self.object_list, bottom, top), number, self)
+
+
+def deferred_page(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
+    """Rows ``start:stop`` of the ordered ``queryset`` by a deferred join (ADR 0014): the ids first, read through
+    the ordering's index (an index-only scan at best), then the page's rows by id with their joins and
+    prefetches. Skipping ten thousand rows then costs ten thousand index entries, not ten thousand joined rows."""
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    if not ids:
+        return []
+    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "BoundedPaginator",
+    "LimitOffsetPagination",
+    "deferred_page",
+    "paginate",
+]

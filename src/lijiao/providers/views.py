@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -88,9 +90,19 @@ def _detail_url(provider: Provider, anchor: str = "") -> str:
 
 
 def _subject_options() -> dict[str, Any]:
+    """The ``<option>``s of the scope and teacher forms' datalists (every active occupation, ~1,600, and special
+    item), escaped and joined here from ``(code, name)`` pairs: rendered one by one through the template from
+    model instances (or through ``format_html`` per option) they cost more than the rest of the provider page
+    (ADR 0014). Both values are escaped (``html.escape`` quotes ``"`` and ``'`` too) before ``mark_safe``."""
+
+    def options(pairs: Any) -> str:
+        return mark_safe(  # noqa: S308 — every value is escaped just above
+            "".join(f'<option value="{escape(code)} {escape(name)}"></option>' for code, name in pairs)
+        )
+
     return {
-        "occupation_options": Occupation.objects.filter(active=True).only("code", "name"),
-        "special_options": SpecialItem.objects.filter(active=True).only("code", "name", "kind"),
+        "occupation_options": options(Occupation.objects.filter(active=True).values_list("code", "name")),
+        "special_options": options(SpecialItem.objects.filter(active=True).values_list("code", "name")),
     }
 
 

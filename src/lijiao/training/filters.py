@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 MAX_TEXT = 100
+TRIGRAM = 3  # pg_trgm narrows a search only from three characters on
 
 
 class _TextSearch(django_filters.CharFilter):
@@ -41,9 +42,14 @@ class _TextSearch(django_filters.CharFilter):
         text = (value or "").strip()
         if not text:
             return qs
+        # A term without letters that have a case (电工, 2026) matches the same rows with or without UPPER();
+        # below three characters no trigram index can serve it and the database reads every row, where
+        # UPPER() on each Chinese name cost 4× the plain LIKE (ADR 0014). From three characters on, icontains
+        # compiles to UPPER(column) LIKE …, the expression the trigram indexes are built on.
+        lookup = "contains" if len(text) < TRIGRAM and text.upper() == text.lower() else "icontains"
         condition = Q()
         for name in self.search_fields:
-            condition |= Q(**{f"{name}__icontains": text})
+            condition |= Q(**{f"{name}__{lookup}": text})
         return qs.filter(condition)
 
 

@@ -135,6 +135,9 @@ class TrainingClass(models.Model):
     practical_hours = models.PositiveSmallIntegerField(_("实操课时"), default=0)
     capacity = models.PositiveIntegerField(_("计划人数"))
     enrolled_count = models.PositiveIntegerField(_("已报名人数"), default=0)
+    # the class's assessment results, kept by the assessment services (a provider's pass rate sums them)
+    assessed_count = models.PositiveIntegerField(_("已评价人数"), default=0, editable=False)
+    passed_count = models.PositiveIntegerField(_("评价合格人数"), default=0, editable=False)
     venue = models.ForeignKey(
         "providers.Venue",
         models.PROTECT,
@@ -198,6 +201,15 @@ class TrainingClass(models.Model):
             models.Index(fields=["provider", "-start_date", "-id"], name="training_class_provider_newest"),
             models.Index(fields=["handling_area", "-start_date", "-id"], name="training_class_area_newest"),
             models.Index(fields=["status", "-start_date", "-id"], name="training_class_status_newest"),
+            # a provider's counted classes and results (credit record); a program's places used in a year, read from the
+            # index alone (ADR 0014; a key column rather than INCLUDE, which SQLite lacks)
+            models.Index(
+                fields=["provider", "status", "assessed_count", "passed_count"],
+                name="training_class_provider_status",
+            ),
+            models.Index(
+                fields=["program", "start_date", "enrolled_count"], name="training_class_program_year"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -242,7 +242,7 @@ def class_list(request: HttpRequest, query: Query[ClassFilters]) -> QuerySet[Tra
 def class_review_queue(request: HttpRequest, query: Query[ReviewQueueFilters]) -> QuerySet[TrainingClass]:
     user = current_user(request)
     require_perm(user, "training.review_trainingclass")
-    qs = selectors.review_queue(user)
+    qs = selectors.for_list(selectors.review_queue(user))
     return filters.filtered(filters.ReviewQueueFilterSet, request.GET, qs).prefetch_related("teachers")
 
 

@@ -1,7 +1,8 @@
 """Keyset (cursor) paging of the class list (ADR 0014).
 
-``?limit=&offset=`` keeps working (bounded by :mod:`lijiao.core.pagination`), but the database still reads every
-skipped row, so deep pages grow with history. ``?cursor=`` instead continues after the last class of the previous
+``?limit=&offset=`` keeps working for the first :data:`~lijiao.core.pagination.MAX_DEPTH` (10,000) rows — as
+deep as the screen's 200 pages; a deeper offset is a 422 (``offset_too_deep``) that points to the cursor, since
+the database reads every skipped row and deep offsets grow with history. ``?cursor=`` instead continues after the last class of the previous
 page: it encodes that class's ``(start_date, id)`` — the list's ordering — so the next page is one index range
 read however deep it is. Every answer carries ``next_cursor`` (``null`` on the last page); a cursor that was not
 issued by this API is a 422 in the common error format (``{code, message, errors}``).
@@ -20,10 +21,10 @@ from django.utils.translation import gettext as _
 from ninja import Field
 
 from lijiao.core.errors import DomainError, FieldError
-from lijiao.core.pagination import LimitOffsetPagination
+from lijiao.core.pagination import MAX_DEPTH, MAX_OFFSET, LimitOffsetPagination, deferred_page
 from lijiao.core.schemas import Schema
 
-__all__ = ["ClassCursorPagination", "decode_cursor", "encode_cursor"]
+__all__ = ["ClassCursorPagination", "decode_cursor", "encode_cursor", "offset_too_deep"]
 
 MAX_CURSOR = 64
 
@@ -50,10 +51,26 @@ def decode_cursor(cursor: str) -> tuple[dt.date, int]:
     return key
 
 
+def offset_too_deep() -> DomainError:
+    """The 422 of an offset past :data:`MAX_DEPTH`: the sentence says how to go deeper (the cursor)."""
+    message = _("起始位置不能大于 %(max)s；更深的翻页请使用 cursor（上一页返回的 next_cursor）") % {
+        "max": MAX_DEPTH
+    }
+    return DomainError(
+        message=message, code="offset_too_deep", errors=(FieldError("offset", message),), status=422
+    )
+
+
 class ClassCursorPagination(LimitOffsetPagination):
     """``limit`` with ``offset`` or ``cursor``; the answer is ``{"items", "count", "next_cursor"}``."""
 
     class Input(LimitOffsetPagination.Input):
+        offset: int = Field(
+            0,
+            ge=0,
+            le=MAX_OFFSET,
+            description=f"起始位置（从 0 起，最大 {MAX_DEPTH}；更深请用 cursor）",
+        )
         cursor: str | None = Field(
             None,
             max_length=MAX_CURSOR,
@@ -78,11 +95,11 @@ class ClassCursorPagination(LimitOffsetPagination):
             page = queryset.filter(Q(start_date__lt=start_date) | Q(start_date=start_date, pk__lt=pk))[:limit]
             items = list(page)
         else:
+            if pagination.offset > MAX_DEPTH:
+                raise offset_too_deep()
             # the offset walks the ordering's index reading ids only; the page's rows are then read by id, so
             # the joins and prefetches run for the page alone, never for the skipped rows
-            ids = list(queryset.values_list("pk", flat=True)[pagination.offset : pagination.offset + limit])
-            by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
-            items = [by_id[pk] for pk in ids if pk in by_id]
+            items = deferred_page(queryset, pagination.offset, pagination.offset + limit)
         last = items[-1] if len(items) == limit else None
         return {
             self.items_attribute: items,

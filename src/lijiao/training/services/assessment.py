@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,6 +143,24 @@ def _validate(
     return values, errors
 
 
+def lock_class_results(training_class_id: int) -> None:
+    """Lock the class's row before its results are written: the result counters recounted at the end of the
+    transaction (:func:`recount_results`) then see every result committed by an earlier writer of the class."""
+    TrainingClass.objects.select_for_update().filter(pk=training_class_id).values_list("pk").first()
+
+
+def recount_results(training_class_id: int) -> None:
+    """Recount the class's ``assessed_count`` / ``passed_count`` from its results (the provider's pass rate sums
+    them instead of joining every result to its enrollment and class; ADR 0014). Called after results are
+    written, under :func:`lock_class_results`."""
+    counts = AssessmentResult.objects.filter(enrollment__training_class_id=training_class_id).aggregate(
+        assessed=Count("pk"), passed=Count("pk", filter=Q(passed=True))
+    )
+    TrainingClass.objects.filter(pk=training_class_id).update(
+        assessed_count=counts["assessed"] or 0, passed_count=counts["passed"] or 0
+    )
+
+
 def _save(actor: Actor, enrollment: Enrollment, values: dict[str, Any]) -> AssessmentResult:
     existing = AssessmentResult.objects.select_for_update().filter(enrollment=enrollment).first()
     before = snapshot(existing, RESULT_FIELDS) if existing else None
@@ -158,6 +177,7 @@ def _save(actor: Actor, enrollment: Enrollment, values: dict[str, Any]) -> Asses
     after = snapshot(result, RESULT_FIELDS)
     if before != after:
         record_event(actor=actor, action=action, obj=result, before=before, after=after)
+        recount_results(enrollment.training_class_id)
     return result
 
 
@@ -190,6 +210,7 @@ def record_result(
         errors.insert(0, problem)
     if errors:
         raise DomainError(_("结业考核结果有误"), code="invalid_result", errors=tuple(errors))
+    lock_class_results(training_class.pk)
     return _save(actor, enrollment, values)
 
 
@@ -246,6 +267,7 @@ def record_results(
             code="invalid_result",
             errors=tuple(errors),
         )
+    lock_class_results(training_class.pk)
     return _save_many(actor, training_class, cleaned)
 
 
@@ -290,4 +312,5 @@ def _save_many(
             obj=training_class,
             after={"results": changes, "recorded": len(new), "corrected": len(corrected)},
         )
+        recount_results(training_class.pk)
     return saved

@@ -56,7 +56,7 @@ from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.permissions import require_perm
 from lijiao.core.rules import RuleError, evaluate, validate_rule
 from lijiao.people.models import PersonGroup
-from lijiao.training.models import Enrollment, Program
+from lijiao.training.models import Program, TrainingClass
 
 if TYPE_CHECKING:
     from lijiao.catalog.models import CatalogItem
@@ -325,13 +325,17 @@ def update_program(*, actor: Actor, program: Program, data: ProgramInput) -> Pro
 
 def quota_used(program: Program, year: int | None = None) -> int:
     """Person-times used against the program's yearly quota: enrollments (not withdrawn) in its classes that
-    start in ``year`` (default: the program's year)."""
+    start in ``year`` (default: the program's year).
+
+    Read from the classes' place counter ``enrolled_count``, which the enrollment services keep equal to the
+    class's enrollments that are not withdrawn (a race-safe conditional UPDATE on enrolling, importing a roster
+    and withdrawing: :func:`lijiao.training.checks.reserve_seats` / ``release_seats``), so the sum runs over the
+    year's classes of the program, not over their enrollments (ADR 0014)."""
     year = year or program.year
-    return (
-        Enrollment.objects.filter(training_class__program=program, training_class__start_date__year=year)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
-        .count()
+    used = TrainingClass.objects.filter(program=program, start_date__year=year).aggregate(
+        n=Sum("enrolled_count")
     )
+    return int(used["n"] or 0)
 
 
 def item_facts(item: CatalogItem) -> dict[str, Any]:

@@ -16,12 +16,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +29,7 @@ from django_filters import FilterSet
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error, service_errors_on
+from lijiao.core.pagination import MAX_DEPTH, BoundedPaginator
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import Provider
 from lijiao.training import filters, workflows
@@ -45,16 +45,7 @@ from lijiao.training.services import classes as services
 from lijiao.training.services import programs as program_services
 
 PAGE_SIZE = 50
-MAX_PAGES = 200  # 10,000 rows: deeper than anyone pages; beyond it a filter narrows the list (ADR 0014)
-
-
-class BoundedPaginator(Paginator[Any]):
-    """A paginator that never skips more than ``MAX_PAGES`` pages: a page number past it shows the last of them,
-    so no request makes the database read and throw away hundreds of thousands of rows."""
-
-    @cached_property
-    def num_pages(self) -> int:
-        return min(super().num_pages, MAX_PAGES)
+MAX_PAGES = MAX_DEPTH // PAGE_SIZE  # 200 pages: beyond them a filter narrows the list (ADR 0014)
 
 
 ACTION_SERVICES: dict[str, Callable[..., TrainingClass]] = {
@@ -330,7 +321,7 @@ def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Filed classes of the clerk's handling area, oldest first, each with the working days it has waited."""
     page, filterset, querystring = _filtered_page(
-        request, filters.ReviewQueueFilterSet, selectors.review_queue(request.user)
+        request, filters.ReviewQueueFilterSet, selectors.for_list(selectors.review_queue(request.user))
     )
     classes = list(page.object_list)
     waiting = review_selectors.waiting_times(classes)

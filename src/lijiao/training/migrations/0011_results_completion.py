@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0009_h10_lists_indexes'),
+        ('training', '0010_h10_counts_indexes'),
     ]
 
     operations = [
