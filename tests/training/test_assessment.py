@@ -270,7 +270,7 @@ def test_result_counts_on_the_class_follow_the_results(provider_staff, finished_
     assert counts() == (1, 1)
     record_result(actor=provider_staff, enrollment=first, **result(passed=False, theory_score=50))
     assert counts() == (1, 0)
-    rows = [ResultInput(e.pk, 90, 90, True, ORG, today()) for e in enrollments]
+    rows = [ResultInput(e.pk, 90, 90, True, today()) for e in enrollments]
     record_results(actor=provider_staff, training_class=tc, rows=rows)
     assert counts() == (len(enrollments), len(enrollments))
     record = credit_record(tc.provider)
