@@ -69,6 +69,10 @@ PAGINATED = [
     "/api/v1/catalog/editions/{edition_id}/items",
     "/api/v1/catalog/occupations",
     "/api/v1/catalog/special-items",
+    "/api/v1/certificates/bodies",
+    "/api/v1/certificates/bodies/{body_id}/results",
+    "/api/v1/certificates/certificates",
+    "/api/v1/certificates/self-evaluations/queue",
     "/api/v1/providers",
     "/api/v1/providers/listed",
     "/api/v1/training/classes",
@@ -92,6 +96,8 @@ def test_the_list_of_paginated_endpoints_is_complete() -> None:
         assert parameters["offset"]["minimum"] == 0 and parameters["offset"]["maximum"] == MAX_OFFSET
 
 
+DEPTH_BOUNDED = {"/api/v1/training/classes"}
+
 HUGE = [
     ("limit", str(10**20), "每页条数不能大于 500"),
     ("offset", str(10**20), f"起始位置不能大于 {MAX_OFFSET}"),
@@ -112,18 +118,30 @@ def test_huge_limit_or_offset_is_a_422_with_a_sentence_on_every_list(
 ) -> None:
     from lijiao.catalog.models import Edition
 
+    from lijiao.certificates.models import EvaluatingBody
+    from lijiao.core.models import HandlingArea
+    from lijiao.core.pagination import MAX_DEPTH
+
     edition = Edition.objects.create(name="2026年版", year=2026)
-    url = path.format(edition_id=edition.pk)
+    body = EvaluatingBody.objects.create(
+        kind="S", code="0555", name="分页测试评价中心", handling_area=HandlingArea.objects.get(code="ZS")
+    )
+    url = path.format(edition_id=edition.pk, body_id=body.pk)
     client, headers = Client(raise_request_exception=False), bearer(admin)
     for name, value, sentence in HUGE:
         response = client.get(url, {name: value}, headers=headers)
         body = assert_error(response, 422, "invalid")
         assert body["message"] == sentence
         assert body["errors"] == [{"field": name, "message": sentence}]
-    # the bounds themselves are answered (and reach the database without trouble)
-    response = client.get(url, {"limit": MAX_LIMIT, "offset": MAX_OFFSET}, headers=headers)
+    # the bounds themselves are answered (and reach the database without trouble); the class list goes only
+    # MAX_DEPTH rows deep by offset, then points to its cursor (ADR 0014)
+    deepest = MAX_DEPTH if path in DEPTH_BOUNDED else MAX_OFFSET
+    response = client.get(url, {"limit": MAX_LIMIT, "offset": deepest}, headers=headers)
     assert response.status_code == 200, response.content
     assert response.json()["items"] == []
+    if path in DEPTH_BOUNDED:
+        body = assert_error(client.get(url, {"offset": deepest + 1}, headers=headers), 422, "offset_too_deep")
+        assert "cursor" in body["message"]
 
 
 # ---------------------------------------------------------------------------------------------------------------

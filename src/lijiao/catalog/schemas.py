@@ -362,13 +362,13 @@ class ImportRowErrorOut(Schema):
     values: Any = Field(None, description="该行读到的值")
 
 
-class ImportOut(Schema):
+class CatalogImportOut(Schema):
     total_rows: int = Field(..., description="读到的数据行数")
     imported_rows: int = Field(..., description="导入的行数")
     job_id: int | str | None = Field(None, description="导入任务编号")
 
 
-class ImportErrorOut(ErrorOut):
+class CatalogImportErrorOut(ErrorOut):
     total_rows: int
     imported_rows: int
     job_id: int | str | None = None

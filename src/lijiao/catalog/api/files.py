@@ -12,7 +12,7 @@ from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.catalog.api.common import _edition, router
 from lijiao.catalog.api.editions import _diff
 from lijiao.catalog.forms import MAX_IMPORT_BYTES
-from lijiao.catalog.schemas import ErrorOut, ImportErrorOut, ImportOut
+from lijiao.catalog.schemas import ErrorOut, CatalogImportErrorOut, CatalogImportOut
 from lijiao.core.errors import DomainError
 from lijiao.core.permissions import require_perm
 
@@ -102,8 +102,8 @@ def export_diff_xlsx(request: HttpRequest, old_id: int, new_id: int) -> HttpResp
     "/editions/{edition_id}/import",
     auth=required_auth,
     response={
-        200: ImportOut,
-        400: ImportErrorOut,
+        200: CatalogImportOut,
+        400: CatalogImportErrorOut,
         401: ErrorOut,
         403: ErrorOut,
         404: ErrorOut,

@@ -63,7 +63,7 @@ def import_certificates(
     response={200: ImportJobOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="证书导入结果",
 )
-def import_job(request: HttpRequest, import_job_id: int) -> dict[str, Any]:
+def certificate_import_job(request: HttpRequest, import_job_id: int) -> dict[str, Any]:
     require_perm(current_user(request), IMPORT_PERM)
     job = ImportJob.objects.filter(pk=import_job_id, kind=history_import.IMPORT_KIND).first()
     if job is None:

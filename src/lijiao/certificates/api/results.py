@@ -18,14 +18,14 @@ from lijiao.certificates.filters import ResultFilterSet
 from lijiao.certificates.models import EvaluatingBody, LevelAssessment
 from lijiao.certificates.schemas.results import (
     BatchIn,
+    DecisionReasonIn,
     ErrorOut,
     IssuedOut,
     IssueIn,
-    ReasonIn,
+    LevelResultOut,
+    LevelResultRowIn,
     ResultFilters,
     ResultIn,
-    ResultOut,
-    ResultRowIn,
 )
 from lijiao.certificates.selectors import bodies as body_selectors
 from lijiao.certificates.selectors import results as selectors
@@ -44,23 +44,23 @@ WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409:
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-class RowErrorOut(Schema):
+class ResultsRowErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportOut(Schema):
+class ResultsImportOut(Schema):
     total_rows: int
     imported_rows: int
     job_id: int | None
 
 
-class ImportErrorOut(Schema):
+class ResultsImportErrorOut(Schema):
     code: str
     message: str
     job_id: int | None
-    row_errors: list[RowErrorOut]
+    row_errors: list[ResultsRowErrorOut]
 
 
 def _body(request: HttpRequest, body_id: int) -> EvaluatingBody:
@@ -82,7 +82,7 @@ def _subject(body: EvaluatingBody, payload: ResultIn | BatchIn) -> services.Subj
     )
 
 
-def _row(row: ResultRowIn) -> services.ResultInput:
+def _row(row: LevelResultRowIn) -> services.ResultInput:
     return services.ResultInput(
         citizen_id=row.citizen_id,
         enrollment_id=row.enrollment_id,
@@ -99,7 +99,7 @@ def _fresh(request: HttpRequest, pk: int) -> LevelAssessment:
 
 @router.get(
     "/bodies/{body_id}/results",
-    response={200: list[ResultOut], **READ_ERRORS, 422: ErrorOut},
+    response={200: list[LevelResultOut], **READ_ERRORS, 422: ErrorOut},
     summary="评价机构的评价结果",
 )
 @paginate(LimitOffsetPagination)
@@ -113,7 +113,9 @@ def list_results(
 
 
 @router.post(
-    "/bodies/{body_id}/results", response={201: ResultOut, **WRITE_ERRORS}, summary="录入一名考生的评价结果"
+    "/bodies/{body_id}/results",
+    response={201: LevelResultOut, **WRITE_ERRORS},
+    summary="录入一名考生的评价结果",
 )
 def record_result(request: HttpRequest, body_id: int, payload: ResultIn) -> Status[LevelAssessment]:
     user = current_user(request)
@@ -128,7 +130,7 @@ def record_result(request: HttpRequest, body_id: int, payload: ResultIn) -> Stat
 
 @router.post(
     "/bodies/{body_id}/results/batch",
-    response={201: list[ResultOut], **WRITE_ERRORS},
+    response={201: list[LevelResultOut], **WRITE_ERRORS},
     summary="批量录入评价结果（全部成功或全部不保存）",
 )
 def record_batch(request: HttpRequest, body_id: int, payload: BatchIn) -> Status[list[LevelAssessment]]:
@@ -153,8 +155,8 @@ def record_batch(request: HttpRequest, body_id: int, payload: BatchIn) -> Status
 @router.post(
     "/bodies/{body_id}/results/import",
     response={
-        200: ImportOut,
-        400: ImportErrorOut | ErrorOut,
+        200: ResultsImportOut,
+        400: ResultsImportErrorOut | ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
         404: ErrorOut,
@@ -216,14 +218,14 @@ def issue(request: HttpRequest, body_id: int, payload: IssueIn) -> Status[dict[s
     )
 
 
-@router.get("/results/{assessment_id}", response={200: ResultOut, **READ_ERRORS}, summary="评价结果")
+@router.get("/results/{assessment_id}", response={200: LevelResultOut, **READ_ERRORS}, summary="评价结果")
 def get_result(request: HttpRequest, assessment_id: int) -> LevelAssessment:
     return selectors.get_assessment(current_user(request), assessment_id)
 
 
 @router.get(
     "/self-evaluations/queue",
-    response={200: list[ResultOut], 401: ErrorOut, 403: ErrorOut},
+    response={200: list[LevelResultOut], 401: ErrorOut, 403: ErrorOut},
     summary="待确认的企业自主评价结果",
 )
 @paginate(LimitOffsetPagination)
@@ -233,7 +235,7 @@ def confirmation_queue(request: HttpRequest) -> QuerySet[LevelAssessment]:
 
 @router.post(
     "/results/{assessment_id}/confirm",
-    response={200: ResultOut, **WRITE_ERRORS},
+    response={200: LevelResultOut, **WRITE_ERRORS},
     summary="确认企业自主评价结果",
 )
 def confirm(request: HttpRequest, assessment_id: int) -> LevelAssessment:
@@ -245,10 +247,10 @@ def confirm(request: HttpRequest, assessment_id: int) -> LevelAssessment:
 
 @router.post(
     "/results/{assessment_id}/reject",
-    response={200: ResultOut, **WRITE_ERRORS},
+    response={200: LevelResultOut, **WRITE_ERRORS},
     summary="不予确认企业自主评价结果",
 )
-def reject(request: HttpRequest, assessment_id: int, payload: ReasonIn) -> LevelAssessment:
+def reject_self_evaluation(request: HttpRequest, assessment_id: int, payload: DecisionReasonIn) -> LevelAssessment:
     user = current_user(request)
     assessment = selectors.get_assessment(user, assessment_id)
     selfevaluation.reject_self_evaluation(actor=user, assessment=assessment, reason=payload.reason)

@@ -137,7 +137,7 @@ class CorrectHolderIn(InputSchema):
     reason: str = Field(..., max_length=500, description="更正原因")
 
 
-class ImportRowErrorOut(Schema):
+class HistoryImportRowErrorOut(Schema):
     row: int = Field(..., description="文件中的行号")
     column: str = Field(..., description="出错的列（按文件中的表头）")
     message: str
@@ -152,7 +152,7 @@ class ImportJobOut(Schema):
     total_rows: int
     imported_rows: int
     error_count: int
-    errors: list[ImportRowErrorOut] = Field(default_factory=list, description="前 100 处错误")
+    errors: list[HistoryImportRowErrorOut] = Field(default_factory=list, description="前 100 处错误")
     report_url: str | None = Field(None, description="完整错误报告（xlsx）的下载地址")
 
 

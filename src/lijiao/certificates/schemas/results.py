@@ -14,14 +14,14 @@ from lijiao.core.schemas import ErrorOut, InputSchema, Schema
 
 __all__ = [
     "BatchIn",
+    "DecisionReasonIn",
     "ErrorOut",
     "IssueIn",
     "IssuedOut",
-    "ReasonIn",
+    "LevelResultOut",
+    "LevelResultRowIn",
     "ResultFilters",
     "ResultIn",
-    "ResultOut",
-    "ResultRowIn",
 ]
 
 
@@ -34,7 +34,7 @@ class SubjectIn(InputSchema):
     level: int | None = Field(None, description="等级 5（五级）… 1（一级）；专项不填")
 
 
-class ResultRowIn(InputSchema):
+class LevelResultRowIn(InputSchema):
     citizen_id: str = Field("", description="身份证号（与 enrollment_id 二选一）", max_length=30)
     enrollment_id: int | None = Field(None, description="培训报名编号（按培训班录入时）")
     name: str = Field("", description="姓名（填写时与登记的姓名核对）", max_length=50)
@@ -43,15 +43,15 @@ class ResultRowIn(InputSchema):
     review_score: Decimal | None = Field(None, description="综合评审成绩（技师、高级技师）")
 
 
-class ResultIn(SubjectIn, ResultRowIn):
+class ResultIn(SubjectIn, LevelResultRowIn):
     """One result: the subject and one person's scores. Pass is derived, never sent."""
 
 
 class BatchIn(SubjectIn):
-    rows: list[ResultRowIn] = Field(..., description="每人一行，全部成功或全部不保存")
+    rows: list[LevelResultRowIn] = Field(..., description="每人一行，全部成功或全部不保存")
 
 
-class ReasonIn(InputSchema):
+class DecisionReasonIn(InputSchema):
     reason: str = Field(..., max_length=500)
 
 
@@ -73,7 +73,7 @@ class IssuedOut(Schema):
     certificates: list[CertificateBrief]
 
 
-class ResultOut(Schema):
+class LevelResultOut(Schema):
     """A result, read from the :class:`~lijiao.certificates.models.LevelAssessment` (resolvers below)."""
 
     id: int

@@ -174,7 +174,7 @@ class SheetCreatedOut(Schema):
     created: int
 
 
-class SessionOut(Schema):
+class SheetSessionOut(Schema):
     id: int
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -197,7 +197,7 @@ class SheetRowOut(Schema):
 class SheetOut(Schema):
     class_id: int
     required_hours: int = Field(..., description="课程表总课时")
-    sessions: list[SessionOut]
+    sessions: list[SheetSessionOut]
     rows: list[SheetRowOut]
 
 
