@@ -117,7 +117,6 @@ def test_huge_limit_or_offset_is_a_422_with_a_sentence_on_every_list(
     path: str, admin: User, provider: Provider
 ) -> None:
     from lijiao.catalog.models import Edition
-
     from lijiao.certificates.models import EvaluatingBody
     from lijiao.core.models import HandlingArea
     from lijiao.core.pagination import MAX_DEPTH

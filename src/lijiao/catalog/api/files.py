@@ -12,7 +12,7 @@ from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.catalog.api.common import _edition, router
 from lijiao.catalog.api.editions import _diff
 from lijiao.catalog.forms import MAX_IMPORT_BYTES
-from lijiao.catalog.schemas import ErrorOut, CatalogImportErrorOut, CatalogImportOut
+from lijiao.catalog.schemas import CatalogImportErrorOut, CatalogImportOut, ErrorOut
 from lijiao.core.errors import DomainError
 from lijiao.core.permissions import require_perm
 

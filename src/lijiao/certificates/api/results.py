@@ -250,7 +250,9 @@ def confirm(request: HttpRequest, assessment_id: int) -> LevelAssessment:
     response={200: LevelResultOut, **WRITE_ERRORS},
     summary="不予确认企业自主评价结果",
 )
-def reject_self_evaluation(request: HttpRequest, assessment_id: int, payload: DecisionReasonIn) -> LevelAssessment:
+def reject_self_evaluation(
+    request: HttpRequest, assessment_id: int, payload: DecisionReasonIn
+) -> LevelAssessment:
     user = current_user(request)
     assessment = selectors.get_assessment(user, assessment_id)
     selfevaluation.reject_self_evaluation(actor=user, assessment=assessment, reason=payload.reason)
