@@ -1,0 +1,1 @@
+"""Certificates API schemas, one module per concern."""
