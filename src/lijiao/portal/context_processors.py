@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": _("培训目录"), "url": reverse("catalog:public_list")},
         {"label": _("目录版本"), "url": reverse("catalog:public_editions")},
         {"label": _("培训机构名录"), "url": reverse("providers:listed")},
+        {"label": _("证书查验"), "url": reverse("certificates:verify")},
     ]
     if user is not None and user.is_authenticated:
         provider_staff = bool(getattr(user, "provider_id", None))
@@ -32,6 +33,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("目录管理"), "url": reverse("catalog:manage_editions")})
         if user.has_perm("core.change_holidayarrangement"):
             items.append({"label": _("节假日安排"), "url": reverse("accounts:holiday_years")})
+        if getattr(user, "citizen_id_digest", ""):
+            items.append({"label": _("我的证书"), "url": reverse("certificates:mine")})
+        if user.has_perm("certificates.verify_batch"):
+            items.append({"label": _("证书批量核验"), "url": reverse("certificates:verify_batch")})
         if user.has_perm("audit.view_auditevent"):
             items.append({"label": _("审计日志"), "url": reverse("audit:events")})
     return {"nav_items": items}
