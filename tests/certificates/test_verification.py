@@ -83,7 +83,9 @@ def test_number_typed_in_full_width_and_lower_case_still_matches(cert: Certifica
 @override_settings(**UNLIMITED)
 def test_revoked_certificate_verifies_as_revoked_with_its_date(cert: Certificate) -> None:
     revoked_on = today() - dt.timedelta(days=2)
-    Certificate.objects.filter(pk=cert.pk).update(status="revoked", revoked_on=revoked_on, revoked_reason="冒名")
+    Certificate.objects.filter(pk=cert.pk).update(
+        status="revoked", revoked_on=revoked_on, revoked_reason="冒名"
+    )
     body = post(Client(), cert.number, "张小三").json()
     assert body["matched"] is True
     assert body["certificate"]["status"] == "revoked"
@@ -104,7 +106,11 @@ def test_wrong_name_and_unknown_number_give_the_same_answer_after_the_same_work(
         counts.append(len(captured.captured_queries))
     assert answers[0] == answers[1] == answers[2]
     assert answers[0][0] == 200
-    assert post(client, cert.number, "李四").json() == {"matched": False, "message": NO_MATCH, "certificate": None}
+    assert post(client, cert.number, "李四").json() == {
+        "matched": False,
+        "message": NO_MATCH,
+        "certificate": None,
+    }
     assert counts[0] == counts[1] == counts[2] == 1  # one lookup by number, whatever it finds
 
 
@@ -267,7 +273,9 @@ def test_page_wrong_name_and_unknown_number_render_the_same(cert: Certificate) -
 
     def answer(response: Any) -> str:
         text = response.content.decode()
-        return text[text.index('id="verify-result"') : text.index("</section>", text.index('id="verify-result"'))]
+        return text[
+            text.index('id="verify-result"') : text.index("</section>", text.index('id="verify-result"'))
+        ]
 
     assert answer(wrong) == answer(unknown)
 

@@ -29,7 +29,9 @@ class Step:
 
 
 def _digest(user: Any) -> str:
-    return str(getattr(user, "citizen_id_digest", "") or "") if getattr(user, "is_authenticated", False) else ""
+    return (
+        str(getattr(user, "citizen_id_digest", "") or "") if getattr(user, "is_authenticated", False) else ""
+    )
 
 
 def my_certificates(user: Any) -> QuerySet[Certificate]:
@@ -50,7 +52,9 @@ def my_pending_assessments(user: Any) -> QuerySet[LevelAssessment]:
     if not digest:
         return LevelAssessment.objects.none()
     return (
-        LevelAssessment.objects.filter(person__citizen_id_digest=digest, passed=True, certificate__isnull=True)
+        LevelAssessment.objects.filter(
+            person__citizen_id_digest=digest, passed=True, certificate__isnull=True
+        )
         .exclude(status=LevelAssessment.Status.REJECTED)
         .select_related("body", "occupation", "work_type", "special_item")
         .order_by("-assessed_on", "-id")
