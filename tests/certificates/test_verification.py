@@ -17,6 +17,7 @@ from lijiao.certificates.models import Certificate, VerificationCounter
 from lijiao.certificates.selectors import verification as selectors
 from lijiao.certificates.services.verification import RateLimited, client_key, take_verification
 from tests.certificates.conftest import make_certificate, make_person, social_body, training_ref  # noqa: F401
+from tests.query_budget import assert_constant
 from tests.training.conftest import today
 
 API = "/api/v1/certificates/verify"
@@ -326,3 +327,26 @@ def test_qr_link_counts_against_the_same_limit(cert: Certificate) -> None:
     client = Client(REMOTE_ADDR="203.0.113.10")
     assert client.get(f"/certificates/v/{cert.verification_token}").status_code == 200
     assert post(client, cert.number, "张小三").status_code == 429
+
+
+# ------------------------------------------------------------------------------------------------ query budgets
+
+
+def test_query_budget_of_the_qr_link_with_the_limit_on(cert: Certificate) -> None:
+    """The limit costs an UPDATE and a SELECT inside a savepoint; the lookup is one query, however many rows."""
+    url = f"/certificates/v/{cert.verification_token}"
+
+    def more() -> None:
+        for _n in range(5):
+            make_certificate(cert.holder)
+
+    assert_constant(Client(), url, more, budget=5)
+
+
+@override_settings(**UNLIMITED)
+def test_query_budget_of_the_api_with_the_limit_lifted(cert: Certificate) -> None:
+    client = Client()
+    post(client, cert.number, "张小三")
+    with CaptureQueriesContext(connection) as captured:
+        assert post(client, cert.number, "张小三").json()["matched"]
+    assert len(captured.captured_queries) == 1
