@@ -69,12 +69,13 @@ _REPORTED = _("全国证书库收录")
 def certificate_steps(certificate: Certificate) -> list[Step]:
     """The three steps of an issued certificate: its report to the national database decides the last."""
     report = certificate.report_status
-    last = {
+    steps: dict[str, Step] = {
         Certificate.Report.ACCEPTED: Step(_REPORTED, DONE, _("可在全国证书查询系统查到")),
         Certificate.Report.PENDING: Step(_REPORTED, CURRENT, _("待上报")),
         Certificate.Report.EXPORTED: Step(_REPORTED, CURRENT, _("已上报，等待回执")),
         Certificate.Report.FAILED: Step(_REPORTED, FAILED, _("上报未成功，经办机构正在处理")),
-    }.get(report, Step(_REPORTED, SKIPPED, _("此类证书无需上报")))
+    }
+    last = steps.get(str(report), Step(_REPORTED, SKIPPED, _("此类证书无需上报")))
     return [Step(_RESULTS, DONE), Step(_ISSUED, DONE, certificate.issued_on.isoformat()), last]
 
 

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lijiao.audit.services import record_event
 from lijiao.certificates.models import VerificationBatch, VerificationCounter
@@ -166,20 +167,20 @@ BATCH_COLUMNS = (
     ColumnSpec("name", "姓名", ("持证人姓名", "持证人", "人员姓名"), required=True),
 )
 RESULT_HEADER = (
-    "行号",
-    "证书编号",
-    "姓名",
-    "核验结果",
-    "持证人（脱敏）",
-    "身份证号（脱敏）",
-    "证书类型",
-    "职业（工种）/项目",
-    "等级",
-    "发证日期",
-    "评价机构/发证机构",
-    "证书状态",
-    "撤销日期",
-    "说明",
+    gettext_lazy("行号"),
+    gettext_lazy("证书编号"),
+    gettext_lazy("姓名"),
+    gettext_lazy("核验结果"),
+    gettext_lazy("持证人（脱敏）"),
+    gettext_lazy("身份证号（脱敏）"),
+    gettext_lazy("证书类型"),
+    gettext_lazy("职业（工种）/项目"),
+    gettext_lazy("等级"),
+    gettext_lazy("发证日期"),
+    gettext_lazy("评价机构/发证机构"),
+    gettext_lazy("证书状态"),
+    gettext_lazy("撤销日期"),
+    gettext_lazy("说明"),
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BATCH_FILE_BYTES = 5 * 1024 * 1024
@@ -251,7 +252,7 @@ def _result_workbook(rows: list[tuple[int, str, str, VerificationAnswer | None, 
     sheet = workbook.add_worksheet(_("核验结果"))
     bold = workbook.add_format({"bold": True})
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, [_(title) for title in RESULT_HEADER], bold)
+    sheet.write_row(0, 0, [str(title) for title in RESULT_HEADER], bold)
     for index, (row_number, number, name, answer, note) in enumerate(rows, start=1):
         sheet.write_number(index, 0, row_number)
         sheet.write_string(index, 1, number)
