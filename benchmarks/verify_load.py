@@ -18,7 +18,7 @@ and drives, with ``wrk`` (Debian package; ``make bench-verify`` installs it), fo
 
 It prints requests/s, p50 and p99 for both, the ratio, and the goals (≥ 2,000 requests/s, p99 ≤ 50 ms, ≥ 0.7×
 the bare endpoint). Load stays on loopback, each run is bounded (``--duration``; the server is stopped and the
-database dropped at the end unless ``--keep``).
+database dropped at the end unless ``--keep``; ``--db NAME --reuse`` load-tests a kept database again).
 """
 
 from __future__ import annotations
@@ -334,6 +334,19 @@ def wait_ready(url: str, timeout: float = 60.0) -> None:
         time.sleep(0.3)
 
 
+def check_answers(base: str, bodies: Sequence[str]) -> None:
+    """Before timing: the served app answers the samples as expected (8 of 10 match: right names)."""
+    matched = 0
+    for body in bodies:
+        request = urllib.request.Request(  # noqa: S310  (loopback)
+            base + VERIFY_PATH, data=body.encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            matched += bool(json.loads(response.read())["matched"])
+    if matched != sum(1 for n in range(len(bodies)) if n % 10 < 8):
+        raise RuntimeError(f"the served app matched {matched} of {len(bodies)} samples: wrong keys or data?")
+
+
 def stop_server(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
@@ -355,33 +368,49 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     console = Console()
     city = _city()
     name = args.db or f"lijiao_verify_{os.getpid()}"
-    keys = {
-        "LIJIAO_SECRET_KEY": secrets.token_urlsafe(40),
-        "LIJIAO_PII_KEY": secrets.token_urlsafe(32),
-        "LIJIAO_AUDIT_KEY": secrets.token_urlsafe(32),
-    }
+    state_file = ROOT / "var" / f"verify-load-{name}.json"  # a kept database's keys (benchmark-only, 0600)
+    if args.reuse:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        keys, seeded = state["keys"], state["seeded"]
+    else:
+        keys = {
+            "LIJIAO_SECRET_KEY": secrets.token_urlsafe(40),
+            "LIJIAO_PII_KEY": secrets.token_urlsafe(32),
+            "LIJIAO_AUDIT_KEY": secrets.token_urlsafe(32),
+        }
+        city.create_database(name)
     os.environ.update(keys)  # the seeding process and the server encrypt and read with the same keys
-    city.create_database(name)
     server = None
     try:
         city.setup_django(name)
-        from django.core.management import call_command
         from django.db import connections
 
-        started = time.monotonic()
-        call_command("migrate", verbosity=0)
-        count = max(10, int(CERTIFICATES * args.scale))
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, disable=args.quiet) as progress:
-            seeded = seed(count, progress)
-        seeded["seed_seconds"] = round(time.monotonic() - started, 1)
+        if not args.reuse:
+            from django.core.management import call_command
+
+            started = time.monotonic()
+            call_command("migrate", verbosity=0)
+            count = max(10, int(CERTIFICATES * args.scale))
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=console, disable=args.quiet) as progress:
+                seeded = seed(count, progress)
+            seeded["seed_seconds"] = round(time.monotonic() - started, 1)
+            if args.keep:
+                state_file.parent.mkdir(parents=True, exist_ok=True)
+                state_file.touch(mode=0o600)
+                state_file.write_text(json.dumps({"keys": keys, "seeded": seeded}), encoding="utf-8")
+        count = seeded["certificates"]
         connections.close_all()
         rng = random.Random(args.seed)
         workdir = Path(tempfile.mkdtemp(prefix="lijiao-verify-wrk-"))
         verify_script = workdir / "verify.lua"
-        verify_script.write_text(
-            verify_lua(sample_bodies(count, seeded["holders"], args.samples, rng)), encoding="utf-8"
-        )
+        bodies = sample_bodies(count, seeded["holders"], args.samples, rng)
+        verify_script.write_text(verify_lua(bodies), encoding="utf-8")
         bare_script = workdir / "bare.lua"
         bare_script.write_text(bare_lua(seeded["first_id"], seeded["last_id"]), encoding="utf-8")
 
@@ -391,6 +420,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             server_env(f"{city.SERVER}/{name}", keys), port, args.workers, args.blocking_threads
         )
         wait_ready(f"{base}{BARE_PATH}{seeded['first_id']}")
+        check_answers(base, bodies[:10])
         if not args.quiet:
             console.print(seeded)
         loads = {}
@@ -444,7 +474,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if server is not None:
             stop_server(server)
-        if not args.keep:
+        if not args.keep and not args.reuse:
             city.drop_database(name)
 
 
@@ -461,9 +491,14 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", help="also write the figures as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--db", help="database name (default lijiao_verify_<pid>)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="load-test a database kept with --keep (--db NAME): no reseeding"
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
+    if args.reuse and not args.db:
+        parser.error("--reuse needs --db NAME (a database kept with --keep)")
     if not 0 < args.scale <= 2:
         parser.error("--scale must be in (0, 2]")
     if not 1 <= args.duration <= 120:

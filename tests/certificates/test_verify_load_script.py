@@ -122,3 +122,9 @@ def test_generated_lua_compiles(tmp_path: Path) -> None:
     tool = shutil.which("luajit")
     command = [tool, "-bl", str(script)] if tool else [shutil.which("luac"), "-p", str(script)]
     subprocess.run(command, check=True, capture_output=True)
+
+
+def test_reuse_needs_a_database_name() -> None:
+    with pytest.raises(SystemExit):
+        bench.parse(["--reuse"])
+    assert bench.parse(["--reuse", "--db", "kept"]).reuse
