@@ -15,11 +15,13 @@ and says nothing about what the database holds.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -137,8 +139,15 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+@cache
+def _name_hmac(secret: str) -> Any:
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+
 def _name_key(name: str) -> bytes:
-    return hmac.digest(settings.SECRET_KEY.encode(), normalize_name(name).encode(), "sha256")
+    keyed = _name_hmac(settings.SECRET_KEY).copy()  # the key's hash states set up once, copied per name
+    keyed.update(normalize_name(name).encode())
+    return bytes(keyed.digest())
 
 
 def names_match(given: str, stored: str | None) -> bool:
