@@ -16,7 +16,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": _("培训目录"), "url": reverse("catalog:public_list")},
         {"label": _("目录版本"), "url": reverse("catalog:public_editions")},
         {"label": _("培训机构名录"), "url": reverse("providers:listed")},
-        {"label": _("证书查验"), "url": reverse("certificates:verify")},
     ]
     if user is not None and user.is_authenticated:
         provider_staff = bool(getattr(user, "provider_id", None))
@@ -39,4 +38,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("证书批量核验"), "url": reverse("certificates:verify_batch")})
         if user.has_perm("audit.view_auditevent"):
             items.append({"label": _("审计日志"), "url": reverse("audit:events")})
+    items.append({"label": _("证书查验"), "url": reverse("certificates:verify")})  # public, after one's work
     return {"nav_items": items}
