@@ -350,3 +350,10 @@ def test_query_budget_of_the_api_with_the_limit_lifted(cert: Certificate) -> Non
     with CaptureQueriesContext(connection) as captured:
         assert post(client, cert.number, "张小三").json()["matched"]
     assert len(captured.captured_queries) == 1
+
+
+@override_settings(**UNLIMITED)
+def test_subject_falls_back_to_the_catalogue_names(training_ref: dict[str, Any]) -> None:
+    cert = make_certificate(make_person("钱八"), subject_name="", occupation=training_ref["electrician"])
+    body = post(Client(), cert.number, "钱八").json()
+    assert body["certificate"]["subject"] == training_ref["electrician"].name
