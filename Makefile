@@ -22,9 +22,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 DEBIAN_BUILD_PACKAGES := gettext
 DEBIAN_RUN_PACKAGES := fonts-wqy-zenhei
 DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium
+DEBIAN_BENCH_PACKAGES := wrk
 VENDOR := src/lijiao/static/vendor
 
-.PHONY: help run test install secrets install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean bench-city
+.PHONY: help run test install secrets install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean bench-city bench-verify
 
 help:
 	@echo "make run   - install everything, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
@@ -161,6 +162,14 @@ bench: install
 CITY_ARGS ?= --scale 1
 bench-city: install
 	$(BIN)/python benchmarks/city_scale.py $(CITY_ARGS)
+
+# Public verification under load (ADR 0018): 1,000,000 certificates in a scratch PostgreSQL database, granian with
+# 2 workers on loopback, wrk for 10 s at 32 connections against the verification API and a bare ORM endpoint:
+# make bench-verify VERIFY_ARGS="--scale 0.01"
+VERIFY_ARGS ?= --scale 1
+bench-verify: install
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_BENCH_PACKAGES)"
+	$(BIN)/python benchmarks/verify_load.py $(VERIFY_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var $(VENDOR)

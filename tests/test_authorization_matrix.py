@@ -56,6 +56,7 @@ from lijiao.catalog.models import CatalogItem, Category, Edition, EditionStatus,
 from lijiao.certificates.models import (
     Accreditation,
     Certificate,
+    CertificateType,
     EvaluatingBody,
     EvaluationSite,
     EvaluatorMembership,
@@ -166,6 +167,8 @@ API: dict[str, Row] = {
     "GET /core/calendar/add-working-days": PUBLIC,
     "POST /core/identity/citizen-id": PUBLIC,
     "POST /core/identity/credit-code": PUBLIC,
+    # certificates: public verification (number + name), no login (rate-limited per address; ADR 0018)
+    "POST /certificates/verify": PUBLIC,
     # accounts: one's own account and tokens (the token named in the path is the provider's)
     "GET /accounts/me": ANY_USER,
     "GET /accounts/tokens": row(TOKEN_HOLDERS),
@@ -458,6 +461,11 @@ SCREENS: dict[str, Screen] = {
     "certificates:reporting_receipts": Screen(None, row({"admin"})),
     "certificates:reporting_batch_file": Screen(row({"admin"})),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions
+    # certificates: public verification (page and QR link), the employers' batch, a user's own certificates
+    "certificates:verify": Screen(PUBLIC, PUBLIC),
+    "certificates:verify_link": Screen(PUBLIC),
+    "certificates:verify_batch": Screen(row({"employer"}), row({"employer"})),
+    "certificates:mine": Screen(ANY_USER),
     "admin:index": Screen(row(STAFF_SITE, denied="login"), None),
     # certificates: downloads and the public documents of verifiable credentials (ADR 0019)
     "certificates:certificate_pdf": Screen(CERTIFICATE_DOWNLOAD),
@@ -673,6 +681,15 @@ def _build() -> dict[str, Any]:
     catalog_job.report.save("matrix-catalog.xlsx", ContentFile(_xlsx()), save=True)
     certificate_ids = _certificates(ref, finished_class, users["admin"])
     token, _raw = create_api_token(actor=users["provider"], name="矩阵")
+    certificate = Certificate.objects.create(  # verified by number + name and by its QR link (public)
+        certificate_type=CertificateType.SKILL_LEVEL,
+        number="S000121210201254000901",
+        holder=person,
+        holder_name=person.name,
+        issued_on=today(),
+        source=Certificate.Source.IMPORT,
+        status_index=990_001,
+    )
     device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
     session = training_class.sessions.order_by("starts_at").first()
     assert session is not None
@@ -700,6 +717,7 @@ def _build() -> dict[str, Any]:
         "action": "suspend",
         **certificates,
         **certificate_ids,
+        "token": certificate.verification_token,
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names
         "pk": {
@@ -776,6 +794,7 @@ BODY_OVERRIDES: dict[str, dict[str, Any]] = {  # per operation, where one field 
     "POST /training/devices": {"name": "矩阵考勤机二号", "methods": ["face"]},
     "POST /certificates/bodies": {"kind": "S"},
     "PUT /certificates/bodies/{body_id}": {"kind": "S"},
+    "POST /certificates/verify": {"number": "S000121210201254000901", "name": "矩阵学员"},
 }
 QUERIES = {"GET /core/calendar/add-working-days": "?start=2026-01-05&days=3"}
 

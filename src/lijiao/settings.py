@@ -278,6 +278,14 @@ PDF_FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 ]
+# Public certificate verification (ADR 0018): answers per client address per minute and per day (0: no limit,
+# e.g. for a load test), and the employers' batch verification: rows per file and rows per employer per day.
+CERTIFICATE_VERIFY_PER_MINUTE = int(os.environ.get("LIJIAO_VERIFY_PER_MINUTE", "10"))
+CERTIFICATE_VERIFY_PER_DAY = int(os.environ.get("LIJIAO_VERIFY_PER_DAY", "100"))
+CERTIFICATE_BATCH_MAX_ROWS = int(os.environ.get("LIJIAO_VERIFY_BATCH_MAX_ROWS", "500"))
+CERTIFICATE_BATCH_DAILY_ROWS = int(os.environ.get("LIJIAO_VERIFY_BATCH_DAILY_ROWS", "2000"))
+# Benchmark-only endpoints (benchmarks/verify_load.py): never routed unless this is set.
+BENCH_ENDPOINTS = env_bool("LIJIAO_BENCH_ENDPOINTS")
 API_TOKEN_TTL_DAYS = int(os.environ.get("LIJIAO_API_TOKEN_TTL_DAYS", "365"))
 
 LOGGING = {

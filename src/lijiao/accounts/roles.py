@@ -198,7 +198,7 @@ ROLES: dict[Role, RoleSpec] = {
         (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, "audit.view_auditevent", *_API_TOKENS),
     ),
     Role.PROVIDER_STAFF: RoleSpec(_("培训机构人员"), (*_CATALOG_READ, *_PROVIDER_WORK, *_API_TOKENS)),
-    Role.EMPLOYER_STAFF: RoleSpec(_("企业人员"), _EVALUATOR_WORK),
+    Role.EMPLOYER_STAFF: RoleSpec(_("企业人员"), (*_EVALUATOR_WORK, "certificates.verify_batch")),
     Role.SCHOOL_STAFF: RoleSpec(_("院校人员"), ()),
     Role.WORKER: RoleSpec(_("劳动者"), ()),
     Role.EVALUATOR_STAFF: RoleSpec(_("评价机构人员"), (*_EVALUATOR_WORK, *_API_TOKENS)),

@@ -529,3 +529,49 @@ class ReportEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.certificate_id}: {self.outcome}"
+class VerificationCounter(models.Model):
+    """How many public verification answers one client had in the current minute and day (ADR 0018).
+
+    The rate limit lives in the database so that it holds across every server process and machine; the client
+    is kept only as a keyed hash of its address (an IPv6 address counts by its /64). ``minute`` is the number of
+    minutes since the epoch and ``day`` the local date's ordinal of the window each count belongs to.
+    """
+
+    client = models.CharField(max_length=64, unique=True)
+    minute = models.BigIntegerField(default=0)
+    minute_count = models.PositiveIntegerField(default=0)
+    day = models.PositiveIntegerField(default=0)
+    day_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("证书查验计数")
+        indexes = [models.Index(fields=["day"], name="certificates_vcounter_day")]
+
+    def __str__(self) -> str:
+        return f"{self.client[:8]}: {self.minute_count}/{self.day_count}"
+
+
+class VerificationBatch(models.Model):
+    """One batch verification an employer ran (a spreadsheet of numbers and names): who, when, how many rows.
+
+    The daily quota per employer (``quota_key``: its evaluating body when the user has one, else the account)
+    sums ``rows`` of today's batches. The file and its names are not kept.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("核验人")
+    )
+    quota_key = models.CharField(_("额度归属"), max_length=40)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    rows = models.PositiveIntegerField(_("核验条数"))
+    matched = models.PositiveIntegerField(_("相符条数"))
+    created_at = models.DateTimeField(_("核验时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = _("批量核验记录")
+        permissions = [("verify_batch", _("可批量核验证书"))]
+        indexes = [models.Index(fields=["quota_key", "created_at"], name="certificates_vbatch_quota")]
+
+    def __str__(self) -> str:
+        return f"{self.quota_key} {self.rows}"

@@ -38,6 +38,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("目录管理"), "url": reverse("catalog:manage_editions")})
         if user.has_perm("core.change_holidayarrangement"):
             items.append({"label": _("节假日安排"), "url": reverse("accounts:holiday_years")})
+        if getattr(user, "citizen_id_digest", ""):
+            items.append({"label": _("我的证书"), "url": reverse("certificates:mine")})
+        if user.has_perm("certificates.verify_batch"):
+            items.append({"label": _("证书批量核验"), "url": reverse("certificates:verify_batch")})
         if user.has_perm("audit.view_auditevent"):
             items.append({"label": _("审计日志"), "url": reverse("audit:events")})
+    items.append({"label": _("证书查验"), "url": reverse("certificates:verify")})  # public, after one's work
     return {"nav_items": items}
