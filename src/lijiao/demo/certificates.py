@@ -8,8 +8,8 @@ ended (培评分离: a class is never assessed by a body linked to its own provi
 dated two weeks later; the employer records self-evaluations of its staff which the bureau confirms or rejects. The
 training demo's provider results are completion (结业考核) only and stay as they are.
 
-TODO(lead): a few thousand imported historical certificates (some legacy 16-digit) belong here through
-:func:`lijiao.certificates.services.history_import.import_certificates`, once a sheet generator exists.
+The demo worker (何军) holds a certificate and has a passed result waiting for its certificate; 2,000
+historical certificates (60 % legacy 16-digit 职业资格证书) come in through the real history import, a few revoked.
 """
 
 from __future__ import annotations
@@ -255,5 +255,173 @@ def load_certificates_demo(*, users: dict[str, User], clock: DemoClock) -> dict[
             )
             counts["certificates_revoked"] += 1
     counts.update(_self_evaluations(rng, clock, employer, admin, found["derun"]))
+    counts.update(_worker_certificates(admin, evaluator, found["city"], today))
+    counts.update(_import_history(rng, admin, today))
     clock.now()
     return dict(counts)
+
+
+# ----------------------------------------------------------------------------------------- imported history
+
+HISTORY_SIZE = 2_000  # certificates issued before the platform or in other cities of the province
+HISTORY_REVOKE_EVERY = 97
+_HISTORY_SUBJECTS = (  # (occupation code, name) of popular occupations; the code must be in the 大典 data
+    ("6-31-01-03", "电工"),
+    ("6-18-02-04", "焊工"),
+    ("4-10-01-05", "养老护理员"),
+    ("4-10-01-02", "育婴员"),
+    ("4-03-02-01", "中式烹调师"),
+)
+_HISTORY_ISSUERS = (
+    ("210100", "01", "沈阳市职业技能鉴定中心"),
+    ("210200", "02", "大连市职业技能鉴定中心"),
+    ("210300", "03", "鞍山市职业技能鉴定中心"),
+)
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+
+def _history_citizen_id(rng: random.Random, area: str, n: int) -> str:
+    from lijiao.core.identity import citizen_id_check_char
+
+    birth = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randrange(365 * 38))
+    first17 = f"{area}{birth:%Y%m%d}{(n % 999) + 1:03d}"
+    return first17 + citizen_id_check_char(first17)
+
+
+def _history_sheet(rng: random.Random, today: dt.date) -> bytes:
+    """A CSV as another city's certificate system exports it: about 60 % legacy 16-digit 职业资格证书 (2005–2018),
+    the rest 22-character 职业技能等级证书 (2020 on) of the province's social evaluation organisations."""
+    import csv
+    import io
+
+    from lijiao.catalog.models import Occupation
+
+    known = set(
+        Occupation.objects.filter(code__in=[c for c, _n in _HISTORY_SUBJECTS]).values_list("code", flat=True)
+    )
+    subjects = [s for s in _HISTORY_SUBJECTS if s[0] in known] or [("", "电工")]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "证书编号",
+            "证书类型",
+            "姓名",
+            "身份证号",
+            "职业编码",
+            "职业（工种）/项目",
+            "等级",
+            "发证机构",
+            "发证日期",
+            "来源地",
+        ]
+    )
+    levels = ["五级", "四级", "三级", "二级", "一级"]
+    for n in range(HISTORY_SIZE):
+        code, subject = subjects[n % len(subjects)]
+        site, city, issuer = _HISTORY_ISSUERS[n % len(_HISTORY_ISSUERS)]
+        level = rng.choice((5, 5, 5, 4, 4, 3, 2))
+        name = _SURNAMES[rng.randrange(len(_SURNAMES))] + "".join(
+            _GIVEN[rng.randrange(len(_GIVEN))] for _ in range(rng.choice((1, 2)))
+        )
+        if n % 5 < 3:  # legacy 职业资格证书: yy + province + city + body type + body serial + level + serial
+            year = rng.randrange(2005, 2019)
+            number = f"{year % 100:02d}21{city}1{n % 7 + 1:03d}{level}{n:05d}"
+            kind = "职业资格证书"
+        else:
+            year = rng.randrange(2020, today.year)
+            number = f"S{3000 + n % 9:04d}21{site}{year % 100:02d}{level}{n:06d}"
+            kind = "职业技能等级证书"
+        issued = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(360))
+        writer.writerow(
+            [
+                number,
+                kind,
+                name,
+                _history_citizen_id(rng, site, n),
+                code,
+                subject,
+                levels[5 - level],
+                issuer,
+                issued.isoformat(),
+                f"辽宁省{issuer[:3]}",
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _import_history(rng: random.Random, admin: User, today: dt.date) -> dict[str, int]:
+    """Import the history sheet through the real import service, then revoke a few (as a clerk would)."""
+    from lijiao.certificates.services.history_import import import_certificates
+
+    result = import_certificates(
+        actor=admin,
+        file_name="历史证书.csv",
+        data=_history_sheet(rng, today),
+        imported_from="辽宁省历史证书数据",
+    )
+    if result.errors:
+        raise RuntimeError(
+            f"demo history import failed: {[(e.row_number, e.message) for e in result.errors[:5]]}"
+        )
+    revoked = 0
+    imported = Certificate.objects.filter(source=Certificate.Source.IMPORT).order_by("id")
+    for n, certificate in enumerate(imported):
+        if n % HISTORY_REVOKE_EVERY == HISTORY_REVOKE_EVERY - 1:
+            issuance.revoke_certificate(
+                actor=admin,
+                certificate=certificate,
+                reason="经核查，原证书系冒名顶替取得",
+                revoked_on=min(certificate.issued_on + dt.timedelta(days=365), today),
+            )
+            revoked += 1
+    return {"certificates_imported": result.imported_rows, "imported_revoked": revoked}
+
+
+# ------------------------------------------------------------------------------------- the demo worker's own
+
+WORKER_CITIZEN_ID = "210202199003072311"  # the demo login ``worker`` (何军), see demo/users.py
+
+
+def _worker_certificates(
+    admin: User, evaluator: User, body: EvaluatingBody, today: dt.date
+) -> dict[str, int]:
+    """何军 (the worker login) holds one certificate and has one passed result still waiting for its certificate,
+    so 我的证书 shows both the certificate and the pipeline."""
+    from lijiao.people.services import register_person
+
+    register_person(actor=admin, citizen_id=WORKER_CITIZEN_ID, name="何军", phone="13898765432")
+    accreditations = [a for a in body.accreditations.order_by("id") if a.occupation_id and a.levels]
+    if not accreditations:
+        return {}
+    site = body.sites.order_by("id").first()
+    issued: list[LevelAssessment] = []
+    pending = 0
+    for n, accreditation in enumerate(accreditations[:2]):
+        level = max(accreditation.levels)  # the lowest level it may assess (五级 is 5)
+        subject = results.Subject(
+            site,
+            today - dt.timedelta(days=40 - 20 * n),
+            occupation=accreditation.occupation,
+            work_type=accreditation.work_type,
+            level=level,
+        )
+        row = results.ResultInput(
+            citizen_id=WORKER_CITIZEN_ID,
+            name="何军",
+            theory_score=Decimal("78"),
+            practical_score=Decimal("85.5"),
+            review_score=Decimal("80") if level in (1, 2) else None,
+        )
+        recorded = results.record_results(
+            actor=evaluator, body=body, subject=subject, rows=[row], source="demo"
+        )
+        if n == 0:
+            issued += recorded
+        else:
+            pending += len(recorded)
+    issuance.issue_for_assessments(
+        actor=evaluator, assessments=issued, issued_on=today - dt.timedelta(days=20)
+    )
+    return {"worker_certificates": len(issued), "worker_pending_results": pending}
