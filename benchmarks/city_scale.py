@@ -691,6 +691,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 from django.core.management import call_command
 
                 call_command("migrate", verbosity=0)
+                from lijiao.certificates.models import Certificate
+
+                if not Certificate.objects.exists():  # a city kept before the certificates app: add them
+                    make_certificates(random.Random(args.seed), progress)
                 counts = reused_counts()
             else:
                 counts = build_city(args.scale, args.seed, progress)

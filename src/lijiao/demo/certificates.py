@@ -296,6 +296,8 @@ def _history_sheet(rng: random.Random, today: dt.date) -> bytes:
     import io
 
     from lijiao.catalog.models import Occupation
+    from lijiao.core.pii import PIIKind, pii_digest
+    from lijiao.people.models import Person
 
     known = set(
         Occupation.objects.filter(code__in=[c for c, _n in _HISTORY_SUBJECTS]).values_list("code", flat=True)
@@ -318,6 +320,16 @@ def _history_sheet(rng: random.Random, today: dt.date) -> bytes:
         ]
     )
     levels = ["五级", "四级", "三级", "二级", "一级"]
+    taken = set(Person.objects.values_list("citizen_id_digest", flat=True))  # never another person's number
+
+    def fresh_citizen_id(area: str, n: int) -> str:
+        while True:
+            candidate = _history_citizen_id(rng, area, n)
+            digest = pii_digest(PIIKind.CITIZEN_ID, candidate)
+            if digest not in taken:
+                taken.add(digest)
+                return candidate
+
     for n in range(HISTORY_SIZE):
         code, subject = subjects[n % len(subjects)]
         site, city, issuer = _HISTORY_ISSUERS[n % len(_HISTORY_ISSUERS)]
@@ -339,7 +351,7 @@ def _history_sheet(rng: random.Random, today: dt.date) -> bytes:
                 number,
                 kind,
                 name,
-                _history_citizen_id(rng, site, n),
+                fresh_citizen_id(site, n),
                 code,
                 subject,
                 levels[5 - level],
@@ -391,7 +403,8 @@ def _worker_certificates(
     so 我的证书 shows both the certificate and the pipeline."""
     from lijiao.people.services import register_person
 
-    register_person(actor=admin, citizen_id=WORKER_CITIZEN_ID, name="何军", phone="13898765432")
+    clerk = User.objects.get(username="provider")  # registered as a trainee by the demo provider's clerk
+    register_person(actor=clerk, citizen_id=WORKER_CITIZEN_ID, name="何军", phone="13898765432")
     accreditations = [a for a in body.accreditations.order_by("id") if a.occupation_id and a.levels]
     if not accreditations:
         return {}
