@@ -155,7 +155,9 @@ def test_loaddemo_is_complete_and_idempotent(demo: str) -> None:
     assert set(items.filter(occupation__code="4-10-01-01").values_list("level", flat=True)) == {4, 3}
 
     assert 190 <= counts["TrainingClass"] <= 220
-    assert 6500 <= counts["Person"] <= 7700  # trainees, and the 2,000 holders of imported historical certificates
+    assert (
+        6500 <= counts["Person"] <= 7700
+    )  # trainees, and the 2,000 holders of imported historical certificates
     assert counts["CheckIn"] > 50_000
     assert verify_chain().ok
 
@@ -453,12 +455,15 @@ def test_assessment_results_for_assessed_and_closed_classes(demo: str) -> None:
 @pytest.mark.django_db
 def test_people_have_valid_dalian_ids_phones_and_group_evidence(demo: str) -> None:
     year = timezone.localdate().year
+    # holders of imported historical certificates come with what the other city's export holds: no phone
+    imported = set(Certificate.objects.filter(source="import").values_list("holder_id", flat=True))
     for person in Person.objects.all():
         cid = parse_citizen_id(person.citizen_id)
         assert cid.number == person.citizen_id and cid.address_code.startswith("2102")
         assert cid.warnings == ()
         assert (cid.gender, cid.birth_date) == (person.gender, person.birth_date)
-        assert len(person.phone) == 11 and person.phone.startswith("1")
+        if person.pk not in imported:
+            assert len(person.phone) == 11 and person.phone.startswith("1")
     for group in PersonGroup.objects.select_related("person"):
         errors = validate_group_evidence(
             group=group.group,
@@ -523,7 +528,11 @@ def test_certificates_demo_bodies_results_and_certificates(demo: str) -> None:
         assert assessment.assessed_on > assessment.enrollment.training_class.end_date
         assert assessment.pass_basis["checks"]
     certificates = Certificate.objects.filter(body=body)
-    assert certificates.count() == levels.filter(passed=True).count()
+    waiting = levels.filter(
+        passed=True, person__name="何军", certificate__isnull=True
+    )  # 我的证书's pending step
+    assert waiting.count() == 1
+    assert certificates.count() == levels.filter(passed=True).count() - 1
     assert certificates.filter(status=Certificate.Status.REVOKED).exists()
     skill = certificates.filter(certificate_type="skill_level").values_list("number", flat=True)
     assert skill and all(len(number) == 22 and number.startswith("S0101") for number in skill)
