@@ -43,7 +43,11 @@ def body(site: str) -> EvaluatingBody:
     EvaluationSite.objects.create(body=body, code="210207", name="中山考点", handling_area=area)
     Accreditation.objects.create(body=body, occupation=electrician, levels=[5, 4, 3])
     user = create_user(
-        actor=None, username="evaluator_b", password=PASSWORD, roles=[Role.EVALUATOR_STAFF], display_name="考评员"
+        actor=None,
+        username="evaluator_b",
+        password=PASSWORD,
+        roles=[Role.EVALUATOR_STAFF],
+        display_name="考评员",
     )
     EvaluatorMembership.objects.create(user=user, body=body)
     Person.objects.create(

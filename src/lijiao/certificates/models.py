@@ -529,6 +529,8 @@ class ReportEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.certificate_id}: {self.outcome}"
+
+
 class VerificationCounter(models.Model):
     """How many public verification answers one client had in the current minute and day (ADR 0018).
 
