@@ -278,7 +278,7 @@ _HISTORY_ISSUERS = (
     ("210300", "03", "鞍山市职业技能鉴定中心"),
 )
 # the holders live in Dalian now (their ID numbers' address codes), wherever the certificate was issued
-_HOLDER_AREAS = ("210202", "210203", "210204", "210211", "210212", "210213")
+_HOLDER_AREAS = ("210202", "210203", "210204", "210211", "210212")
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
