@@ -33,6 +33,7 @@ from lijiao.core.api_errors import invalid_json, status_error, validation_field_
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.schemas import ErrorOut
 from lijiao.providers.api import router as providers_router
+from lijiao.subsidies.api import router as subsidies_router
 from lijiao.training.api import router as training_router
 
 DESCRIPTION = """立交 职业技能培训管理服务平台 REST API
@@ -115,6 +116,7 @@ api.add_router("/catalog", catalog_router, tags=["catalog"])
 api.add_router("/providers", providers_router, tags=["providers"])
 api.add_router("/training", training_router, tags=["training"])
 api.add_router("/certificates", certificates_router, tags=["certificates"])
+api.add_router("/subsidies", subsidies_router, tags=["subsidies"])
 
 
 @api.exception_handler(DomainError)

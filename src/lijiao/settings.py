@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "lijiao.providers",
     "lijiao.training",
     "lijiao.certificates",
+    "lijiao.subsidies",
     "lijiao.portal",
     "lijiao.demo",  # dev-only demo data (`lijiao loaddemo`); no app imports it
 ]

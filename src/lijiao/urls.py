@@ -15,6 +15,7 @@ urlpatterns = [
     path("providers/", include("lijiao.providers.urls")),
     path("training/", include("lijiao.training.urls")),
     path("certificates/", include("lijiao.certificates.urls")),
+    path("subsidies/", include("lijiao.subsidies.urls")),
     path("", include((credential_urlpatterns, "credentials"))),  # JWKS, status lists, issuer (ADR 0019)
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's language switch
     path("api/v1/", api.urls),

@@ -132,6 +132,49 @@ _EVALUATOR_WORK = (
     *_CERTIFICATE_READ,
     "certificates.record_levelassessment",
 )
+# Subsidies (SPEC C6): reading claims, filing on someone's behalf, the review steps, finance, the audit.
+_CLAIM_READ = (
+    "subsidies.view_claim",
+    "subsidies.view_scheme",
+    "subsidies.view_schemeversion",
+    "subsidies.view_publicity",
+    "subsidies.view_objection",
+)
+_CLAIM_FILE = (*_CLAIM_READ, "subsidies.add_claim", "subsidies.file_claim")
+_CLAIM_REVIEW = (
+    *_CLAIM_READ,
+    "subsidies.change_objection",
+    "subsidies.view_finding",
+    "subsidies.view_registersnapshot",
+)
+_FINANCE = (
+    *_CLAIM_READ,
+    "subsidies.pay_claim",
+    "subsidies.clawback_claim",
+    "subsidies.view_paymentbatch",
+    "subsidies.add_paymentbatch",
+    "subsidies.change_paymentbatch",
+    "subsidies.view_clawback",
+    "subsidies.change_clawback",
+)
+_FRAUD_AUDIT = (
+    *_CLAIM_READ,
+    "subsidies.view_finding",
+    "subsidies.resolve_finding",
+    "subsidies.view_auditrun",
+    "subsidies.run_auditrun",
+    "subsidies.view_registersnapshot",
+    "subsidies.import_registersnapshot",
+    "subsidies.view_paymentbatch",
+    "subsidies.view_clawback",
+)
+_SCHEME_ADMIN = (
+    "subsidies.add_scheme",
+    "subsidies.change_scheme",
+    "subsidies.add_schemeversion",
+    "subsidies.change_schemeversion",
+    "subsidies.publish_schemeversion",
+)
 # Staff and integrators may hold API tokens; workers, employers and schools use the screens only.
 _API_TOKENS = ("accounts.add_apitoken",)
 _AREA_REVIEW = (
@@ -165,6 +208,13 @@ ROLES: dict[Role, RoleSpec] = {
             "training.view_lessonhourrule",
             "training.change_lessonhourrule",
             *_CERTIFICATE_ADMIN,
+            *_FRAUD_AUDIT,
+            *_SCHEME_ADMIN,
+            *_FINANCE,
+            "subsidies.review_first_claim",
+            "subsidies.review_second_claim",
+            "subsidies.override_rule_claim",
+            *_CLAIM_REVIEW,
             *_API_TOKENS,
         ),
         staff_site=True,
@@ -180,28 +230,62 @@ ROLES: dict[Role, RoleSpec] = {
             *_AREA_REVIEW,
             *_CERTIFICATE_READ,
             "certificates.confirm_selfevaluation",
+            *_CLAIM_READ,
             *_API_TOKENS,
         ),
     ),
     Role.FIRST_REVIEWER: RoleSpec(
-        _("初审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)
+        _("初审人员"),
+        (
+            *_CATALOG_READ,
+            *_REFERENCE_READ,
+            *_TRAINING_READ,
+            *_CLAIM_REVIEW,
+            "subsidies.review_first_claim",
+            "subsidies.override_rule_claim",
+            *_API_TOKENS,
+        ),
     ),
     Role.SECOND_REVIEWER: RoleSpec(
-        _("复审人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)
+        _("复审人员"),
+        (
+            *_CATALOG_READ,
+            *_REFERENCE_READ,
+            *_TRAINING_READ,
+            *_CLAIM_REVIEW,
+            "subsidies.review_second_claim",
+            "subsidies.override_rule_claim",
+            "subsidies.add_publicity",
+            "subsidies.change_publicity",
+            *_API_TOKENS,
+        ),
     ),
-    Role.FINANCE: RoleSpec(_("财务人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)),
+    Role.FINANCE: RoleSpec(
+        _("财务人员"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_FINANCE, *_API_TOKENS)
+    ),
     Role.LEADERSHIP: RoleSpec(
-        _("局领导（只读）"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_API_TOKENS)
+        _("局领导（只读）"), (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, *_CLAIM_READ, *_API_TOKENS)
     ),
     Role.AUDITOR: RoleSpec(
         _("审计人员"),
-        (*_CATALOG_READ, *_REFERENCE_READ, *_TRAINING_READ, "audit.view_auditevent", *_API_TOKENS),
+        (
+            *_CATALOG_READ,
+            *_REFERENCE_READ,
+            *_TRAINING_READ,
+            "audit.view_auditevent",
+            *_FRAUD_AUDIT,
+            *_API_TOKENS,
+        ),
     ),
-    Role.PROVIDER_STAFF: RoleSpec(_("培训机构人员"), (*_CATALOG_READ, *_PROVIDER_WORK, *_API_TOKENS)),
-    Role.EMPLOYER_STAFF: RoleSpec(_("企业人员"), (*_EVALUATOR_WORK, "certificates.verify_batch")),
+    Role.PROVIDER_STAFF: RoleSpec(
+        _("培训机构人员"), (*_CATALOG_READ, *_PROVIDER_WORK, *_CLAIM_FILE, *_API_TOKENS)
+    ),
+    Role.EMPLOYER_STAFF: RoleSpec(
+        _("企业人员"), (*_EVALUATOR_WORK, "certificates.verify_batch", *_CLAIM_FILE)
+    ),
     Role.SCHOOL_STAFF: RoleSpec(_("院校人员"), ()),
     Role.WORKER: RoleSpec(_("劳动者"), ()),
-    Role.EVALUATOR_STAFF: RoleSpec(_("评价机构人员"), (*_EVALUATOR_WORK, *_API_TOKENS)),
+    Role.EVALUATOR_STAFF: RoleSpec(_("评价机构人员"), (*_EVALUATOR_WORK, *_CLAIM_FILE, *_API_TOKENS)),
 }
 
 # Roles whose users see only one handling area's data.

@@ -129,3 +129,28 @@ class PersonGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_group_display()}"
+
+
+class Notification(models.Model):
+    """An in-app message to a person (shown on their 我的 pages); an SMS copy goes through the gateway adapter.
+
+    Written by the domains above (a subsidy claim filed in the person's name, a certificate issued); ``url`` is
+    the screen the message points to.
+    """
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="notifications", verbose_name=_("接收人"))
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = _("站内消息")
+        indexes = [models.Index(fields=["person", "-created_at", "-id"], name="people_notification_person")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -27,7 +27,7 @@ from lijiao.core.identity import CitizenId, InvalidCitizenId, parse_citizen_id
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, canonical, mask, pii_digest
 from lijiao.core.text import unsafe_text_problem
-from lijiao.people.models import Person, PersonGroup
+from lijiao.people.models import Notification, Person, PersonGroup
 from lijiao.people.vocabulary import VARIANTS, normalise_variant
 
 __all__ = [
@@ -446,3 +446,24 @@ def remove_group(*, actor: Actor, person: Person, group: str, reason: str = "") 
     before = snapshot(row, GROUP_FIELDS)
     row.delete()
     record_event(actor=actor, action="people.person.group_removed", obj=person, before=before, reason=reason)
+
+
+def notify(*, person: Person, kind: str, title: str, body: str = "", url: str = "") -> Notification:
+    """Send ``person`` an in-app message; after commit, hand it to the SMS gateway adapter when one is configured.
+
+    Called inside the caller's transaction (the message exists only if the change that caused it commits).
+    """
+    notification = Notification.objects.create(person=person, kind=kind, title=title, body=body, url=url)
+    transaction.on_commit(lambda: _send_sms(notification.pk))
+    return notification
+
+
+def _send_sms(notification_id: int) -> None:
+    """Pass the message to :mod:`lijiao.people.sms` (the bureau's gateway; a logging stand-in by default)."""
+    from lijiao.people import sms
+
+    notification = Notification.objects.select_related("person").filter(pk=notification_id).first()
+    if notification is None or not notification.person.phone:
+        return
+    if sms.gateway().send(phone=notification.person.phone, text=notification.title):
+        Notification.objects.filter(pk=notification_id).update(sms_sent_at=timezone.now())

@@ -1,0 +1,5 @@
+"""Subsidies API: one router per concern, assembled here."""
+
+from ninja import Router
+
+router = Router()

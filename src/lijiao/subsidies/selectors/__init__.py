@@ -1,0 +1,1 @@
+"""Subsidy reads, already scoped to what the user may see."""

@@ -1,0 +1,1 @@
+"""Subsidy writes: each use case one service (keyword-only arguments, an explicit actor, atomic, audited)."""

@@ -1,0 +1,1 @@
+"""Subsidy screens: each views module declares its own ``urlpatterns``."""
