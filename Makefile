@@ -21,7 +21,7 @@ SECRETS := var/secrets.env
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 DEBIAN_BUILD_PACKAGES := gettext
 DEBIAN_RUN_PACKAGES := fonts-wqy-zenhei
-DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium
+DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium libreoffice-calc-nogui
 DEBIAN_BENCH_PACKAGES := wrk
 VENDOR := src/lijiao/static/vendor
 
@@ -48,7 +48,8 @@ install-run: install
 install-test: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_TEST_PACKAGES)"
 
-# Debian packages: gettext to compile the translations, Chromium for the browser tests, a CJK TrueType font
+# Debian packages: gettext to compile the translations, Chromium for the browser tests, LibreOffice Calc
+# (headless) for the tests that save spreadsheets the way clerks do, a CJK TrueType font
 # embedded into PDFs.
 system-deps:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
