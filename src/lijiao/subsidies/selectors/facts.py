@@ -3,7 +3,7 @@
 :func:`claim_facts` returns the JSON shape :func:`lijiao.subsidies.policy.decide` reads (README, "补贴政策计算器"):
 dates as ``YYYY-MM-DD``, money as decimal strings, so the facts are stored as they were with each evaluation.
 
-Queries (always the same number, asserted in the tests): 1. the claim with its person, certificate, class,
+Queries (always the same number, asserted in the tests): 1. the claim (compiled once per connection) with its person, certificate, class,
 provider, catalog item and edition, and as subqueries the blacklist on the class dates, the provider's scope,
 another live claim on the certificate (R4), an earlier certificate of the person (R7), lesson hours attended
 (R9), months insured as of the application date and the latest contributing employer's kind (R6); 2. the
@@ -14,14 +14,18 @@ person's groups; 3. the person's other live claims counted per kind (calendar ye
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from lijiao.catalog.models import CatalogItem
+from lijiao.catalog.models import SHORTAGE_UPLIFT
 from lijiao.certificates.models import Certificate
 from lijiao.core.rules import add_months
 from lijiao.people.models import PersonGroup
@@ -50,8 +54,63 @@ def _money(value: Decimal | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _annotated_claim(pk: int) -> Claim:
-    on = Coalesce(OuterRef("application_date"), Value(timezone.localdate()))
+_PK_SENTINEL = -7_364_219
+_DAY_SENTINEL = dt.date(1901, 2, 3)
+
+# alias → path of every column the facts read (the claim's own, its person's, certificate's, class's, items')
+_ITEM_FIELDS = {
+    "standard": "subsidy_standard",
+    "assessment": "assessment_subsidy",
+    "tier": "shortage_tier",
+    "level": "level",
+    "occ_id": "occupation_id",
+    "occ_code": "occupation__code",
+    "wt_id": "work_type_id",
+    "wt_code": "work_type__code",
+    "special_id": "special_item_id",
+    "edition": "edition__name",
+    "cap": "edition__subsidy_cap",
+}
+_COLUMNS = {
+    "c_id": "id",
+    "c_kind": "kind",
+    "c_part": "part",
+    "c_application_date": "application_date",
+    "c_facts": "facts",
+    "c_person_id": "person_id",
+    "p_birth": "person__birth_date",
+    "p_gender": "person__gender",
+    "p_household": "person__household",
+    "p_education": "person__education",
+    "p_employer": "person__employer_name",
+    "p_position": "person__position",
+    "cert_id": "certificate_id",
+    "cert_number": "certificate__number",
+    "cert_level": "certificate__level",
+    "cert_occ_id": "certificate__occupation_id",
+    "cert_occ_code": "certificate__occupation__code",
+    "cert_wt_id": "certificate__work_type_id",
+    "cert_wt_code": "certificate__work_type__code",
+    "cert_special_id": "certificate__special_item_id",
+    "cert_issued": "certificate__issued_on",
+    "cert_status": "certificate__status",
+    "k_id": "training_class_id",
+    "k_code": "training_class__code",
+    "k_filed": "training_class__filed_on",
+    "k_start": "training_class__start_date",
+    "k_end": "training_class__end_date",
+    "k_hours": "training_class__lesson_hours",
+    "k_status": "training_class__status",
+    "k_provider_status": "training_class__provider__status",
+    "k_provider_licence": "training_class__provider__licence_expires_on",
+    **{f"ki_{alias}": f"training_class__catalog_item__{path}" for alias, path in _ITEM_FIELDS.items()},
+    "ci_id": "catalog_item_id",
+    **{f"ci_{alias}": f"catalog_item__{path}" for alias, path in _ITEM_FIELDS.items()},
+}
+
+
+def _claim_queryset(pk: int, on_default: dt.date) -> Any:
+    on = Coalesce(OuterRef("application_date"), Value(on_default))
     klass = "training_class"
     blacklisted = BlacklistEntry.objects.filter(
         provider=OuterRef(f"{klass}__provider"),
@@ -86,19 +145,10 @@ def _annotated_claim(pk: int) -> Claim:
     insured = contributions.order_by().values("citizen_id_digest").annotate(n=Count("id")).values("n")
     latest_kind = contributions.order_by("-month").values("employer_kind")[:1]
     return (
-        Claim.objects.select_related(
-            "person",
-            "certificate__occupation",
-            "certificate__work_type",
-            "training_class__provider",
-            "training_class__catalog_item__edition",
-            "training_class__catalog_item__occupation",
-            "training_class__catalog_item__work_type",
-            "catalog_item__edition",
-            "catalog_item__occupation",
-            "catalog_item__work_type",
-        )
+        Claim.objects.filter(pk=pk)
+        .order_by()
         .annotate(
+            **{alias: F(path) for alias, path in _COLUMNS.items()},
             f_blacklisted=Exists(blacklisted),
             f_in_scope=Exists(in_scope),
             f_elsewhere=Exists(elsewhere),
@@ -107,44 +157,113 @@ def _annotated_claim(pk: int) -> Claim:
             f_insured=Coalesce(Subquery(insured, output_field=IntegerField()), Value(0)),
             f_employer_kind=Subquery(latest_kind),
         )
-        .get(pk=pk)
+        .values(*_COLUMNS, *_FLAGS)
     )
+
+
+_FLAGS = (
+    "f_blacklisted",
+    "f_in_scope",
+    "f_elsewhere",
+    "f_earlier_certificate",
+    "f_attended",
+    "f_insured",
+    "f_employer_kind",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    sql: str
+    params: tuple[Any, ...]
+    pk_slots: tuple[int, ...]
+    day_slots: tuple[int, ...]
+    names: tuple[str, ...]
+    compiler: Any
+    converters: Any
+
+
+_prepared: dict[int, _Prepared] = {}
+
+
+def _prepare() -> _Prepared:
+    """The claim query compiled once per database connection (compiling it costs more than running it); each
+    call only swaps the claim id and today's date into its parameters."""
+    key = id(connection)
+    cached = _prepared.get(key)
+    if cached is not None and cached.compiler.connection is connection:
+        return cached
+    queryset = _claim_queryset(_PK_SENTINEL, _DAY_SENTINEL)
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    day_values = {_DAY_SENTINEL, _DAY_SENTINEL.isoformat()}
+    pk_slots = tuple(i for i, v in enumerate(params) if v == _PK_SENTINEL)
+    day_slots = tuple(i for i, v in enumerate(params) if isinstance(v, dt.date | str) and v in day_values)
+    names = tuple(
+        queryset.query.selected or (*queryset.query.values_select, *queryset.query.annotation_select)
+    )
+    converters = compiler.get_converters([col for col, *_ in compiler.select])
+    prepared = _Prepared(sql, tuple(params), pk_slots, day_slots, names, compiler, converters)
+    _prepared[key] = prepared
+    return prepared
+
+
+def _claim_row(pk: int, today: dt.date) -> dict[str, Any]:
+    prepared = _prepare()
+    params = list(prepared.params)
+    for i in prepared.pk_slots:
+        params[i] = pk
+    for i in prepared.day_slots:
+        params[i] = today if isinstance(prepared.params[i], dt.date) else today.isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        raise Claim.DoesNotExist
+    if prepared.converters:
+        rows = list(prepared.compiler.apply_converters(rows, prepared.converters))
+    return dict(zip(prepared.names, rows[0], strict=True))
+
+
+def _cap(value: Decimal | None) -> Decimal:
+    return value if value is not None else Decimal(settings.SUBSIDY_POLICY_CAP)
 
 
 def claim_facts(claim: Claim) -> dict[str, Any]:
     """The facts of ``claim`` as of its application date (today when it has none), JSON-ready."""
-    c: Any = _annotated_claim(claim.pk)
-    on: dt.date = c.application_date or timezone.localdate()
-    person = c.person
-    groups = list(PersonGroup.objects.filter(person_id=person.pk))
+    today = timezone.localdate()
+    row = _claim_row(claim.pk, today)
+    on: dt.date = row["c_application_date"] or today
+    groups = list(PersonGroup.objects.filter(person_id=row["c_person_id"]))
     base = person_facts(
-        birth_date=person.birth_date,
-        gender=person.gender,
+        birth_date=row["p_birth"],
+        gender=row["p_gender"],
         groups=groups,
         on=on,
-        household=person.household,
-        education=person.education,
-        employer_name=person.employer_name,
-        position=person.position,
+        household=row["p_household"],
+        education=row["p_education"],
+        employer_name=row["p_employer"],
+        position=row["p_position"],
     )
-    employer_kind = c.f_employer_kind or ""
+    employer_kind = row["f_employer_kind"] or ""
     group_codes = list(base["groups"])
     if employer_kind == PUBLIC_INSTITUTION and "public_institution" not in group_codes:
         group_codes.append("public_institution")
-
-    klass = c.training_class
-    item: CatalogItem | None = klass.catalog_item if klass is not None else c.catalog_item
-    cert: Certificate | None = c.certificate
-
-    history = _history(c, on, cert)
-    facts: dict[str, Any] = {
-        "kind": c.kind,
-        "part": c.part,
+    prefix = "ki_" if row["k_id"] is not None else ("ci_" if row["ci_id"] is not None else None)
+    has_class = row["k_id"] is not None
+    has_cert = row["cert_id"] is not None
+    claim_data = row["c_facts"] or {}
+    if isinstance(claim_data, str):
+        claim_data = json.loads(claim_data)
+    history = _history(row, on)
+    return {
+        "kind": row["c_kind"],
+        "part": row["c_part"],
         "application_date": on.isoformat(),
         "person": {
-            "birth_date": person.birth_date.isoformat(),
-            "gender": person.gender,
-            "position": person.position,
+            "birth_date": row["p_birth"].isoformat(),
+            "gender": row["p_gender"],
+            "position": row["p_position"],
             "age": base["age"],
             "retirement_age_reached": base["retirement_age_reached"],
             "retirement_date": _iso(base["retirement_date"]),
@@ -154,92 +273,89 @@ def claim_facts(claim: Claim) -> dict[str, Any]:
             "employed": base["employed"],
             "employer_kind": employer_kind,
         },
-        "certificate": _certificate(cert, item),
-        "training_class": _class(c, klass),
+        "certificate": _certificate(row, prefix) if has_cert else {},
+        "training_class": _class(row) if has_class else {},
         "attendance": {
-            "lesson_hours_attended": (c.f_attended or 0) if klass is not None else None,
-            "lesson_hours_planned": klass.lesson_hours if klass is not None else None,
+            "lesson_hours_attended": (row["f_attended"] or 0) if has_class else None,
+            "lesson_hours_planned": row["k_hours"] if has_class else None,
         },
-        "catalog_item": _item(item),
+        "catalog_item": _item(row, prefix) if prefix else {},
         "history": {
             **history,
-            "certificate_claimed_elsewhere": bool(c.f_elsewhere) if cert is not None else None,
-            "first_assessment": not c.f_earlier_certificate if cert is not None else None,
-            "insured_months": c.f_insured,
+            "certificate_claimed_elsewhere": bool(row["f_elsewhere"]) if has_cert else None,
+            "first_assessment": not row["f_earlier_certificate"] if has_cert else None,
+            "insured_months": row["f_insured"],
         },
-        "apprenticeship": dict(c.facts.get("apprenticeship") or {}),
+        "apprenticeship": dict(claim_data.get("apprenticeship") or {}),
         "graduate": {
             "graduation_year": base["graduation_year"],
             "employed": base["employed"],
-            **dict(c.facts.get("graduate") or {}),
+            **dict(claim_data.get("graduate") or {}),
         },
     }
-    return facts
 
 
-def _certificate(cert: Certificate | None, item: CatalogItem | None) -> dict[str, Any]:
-    if cert is None:
-        return {}
+def _certificate(row: dict[str, Any], prefix: str | None) -> dict[str, Any]:
     matches: bool | None = None
-    if item is not None:
-        if item.occupation_id is not None:
+    if prefix is not None:
+        if row[f"{prefix}occ_id"] is not None:
             matches = (
-                cert.occupation_id == item.occupation_id
-                and cert.level == item.level
-                and (item.work_type_id is None or cert.work_type_id == item.work_type_id)
+                row["cert_occ_id"] == row[f"{prefix}occ_id"]
+                and row["cert_level"] == row[f"{prefix}level"]
+                and (row[f"{prefix}wt_id"] is None or row["cert_wt_id"] == row[f"{prefix}wt_id"])
             )
         else:
-            matches = cert.special_item_id is not None and cert.special_item_id == item.special_item_id
+            matches = (
+                row["cert_special_id"] is not None and row["cert_special_id"] == row[f"{prefix}special_id"]
+            )
     return {
-        "number": cert.number,
-        "level": cert.level,
-        "occupation": cert.occupation.code if cert.occupation is not None else "",
-        "work_type": cert.work_type.code if cert.work_type is not None else "",
-        "issued_on": cert.issued_on.isoformat(),
-        "status": cert.status,
+        "number": row["cert_number"],
+        "level": row["cert_level"],
+        "occupation": row["cert_occ_code"] or "",
+        "work_type": row["cert_wt_code"] or "",
+        "issued_on": _iso(row["cert_issued"]),
+        "status": row["cert_status"],
         "matches_item": matches,
     }
 
 
-def _class(c: Any, klass: Any) -> dict[str, Any]:
-    if klass is None:
-        return {}
-    provider = klass.provider
-    listed = provider.status == ProviderStatus.APPROVED and (
-        provider.licence_expires_on is None or provider.licence_expires_on >= klass.end_date
-    )
+def _class(row: dict[str, Any]) -> dict[str, Any]:
+    start, end = row["k_start"], row["k_end"]
+    licence = row["k_provider_licence"]
+    listed = row["k_provider_status"] == ProviderStatus.APPROVED and (licence is None or licence >= end)
     return {
-        "code": klass.code,
-        "filed_on": _iso(klass.filed_on),
-        "start_date": _iso(klass.start_date),
-        "end_date": _iso(klass.end_date),
-        "training_days": (klass.end_date - klass.start_date).days + 1,
-        "lesson_hours": klass.lesson_hours,
-        "approved": klass.status in APPROVED_CLASS_STATUSES,
+        "code": row["k_code"],
+        "filed_on": _iso(row["k_filed"]),
+        "start_date": _iso(start),
+        "end_date": _iso(end),
+        "training_days": (end - start).days + 1,
+        "lesson_hours": row["k_hours"],
+        "approved": row["k_status"] in APPROVED_CLASS_STATUSES,
         "provider_listed": listed,
-        "provider_blacklisted": bool(c.f_blacklisted),
-        "item_in_scope": bool(c.f_in_scope),
+        "provider_blacklisted": bool(row["f_blacklisted"]),
+        "item_in_scope": bool(row["f_in_scope"]),
     }
 
 
-def _item(item: CatalogItem | None) -> dict[str, Any]:
-    if item is None:
-        return {}
+def _item(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    tier = row[f"{prefix}tier"] or ""
     return {
-        "edition": item.edition.name,
-        "subsidy_standard": _money(item.subsidy_standard),
-        "assessment_subsidy": _money(item.assessment_subsidy),
-        "uplift": str(item.uplift),
-        "shortage_tier": item.shortage_tier,
-        "edition_cap": str(item.edition.policy_cap),
-        "level": item.level,
-        "occupation": item.occupation.code if item.occupation is not None else "",
-        "work_type": item.work_type.code if item.work_type is not None else "",
+        "edition": row[f"{prefix}edition"],
+        "subsidy_standard": _money(row[f"{prefix}standard"]),
+        "assessment_subsidy": _money(row[f"{prefix}assessment"]),
+        "uplift": str(SHORTAGE_UPLIFT.get(tier, Decimal("0"))),
+        "shortage_tier": tier,
+        "edition_cap": str(_cap(row[f"{prefix}cap"])),
+        "level": row[f"{prefix}level"],
+        "occupation": row[f"{prefix}occ_code"] or "",
+        "work_type": row[f"{prefix}wt_code"] or "",
     }
 
 
-def _history(c: Any, on: dt.date, cert: Certificate | None) -> dict[str, Any]:
-    others = Claim.objects.filter(person_id=c.person_id, status__in=LIVE_STATUSES).exclude(pk=c.pk)
+def _history(row: dict[str, Any], on: dt.date) -> dict[str, Any]:
+    others = Claim.objects.filter(person_id=row["c_person_id"], status__in=LIVE_STATUSES).exclude(
+        pk=row["c_id"]
+    )
     year_start = dt.date(on.year, 1, 1)
     rolling_start = add_months(on, -12)
     rows = (
@@ -254,15 +370,15 @@ def _history(c: Any, on: dt.date, cert: Certificate | None) -> dict[str, Any]:
     calendar: dict[str, int] = {}
     rolling: dict[str, int] = {}
     ever: dict[str, int] = {}
-    for row in rows:
-        calendar[row["kind"]] = row["calendar"]
-        rolling[row["kind"]] = row["rolling"]
-        ever[row["kind"]] = row["ever"]
+    for counted in rows:
+        calendar[counted["kind"]] = counted["calendar"]
+        rolling[counted["kind"]] = counted["rolling"]
+        ever[counted["kind"]] = counted["ever"]
     levels: list[dict[str, Any]] = []
-    if cert is not None and cert.occupation_id is not None:
+    if row["cert_occ_id"] is not None:
         same = (
             others.filter(
-                certificate__occupation_id=cert.occupation_id, certificate__work_type_id=cert.work_type_id
+                certificate__occupation_id=row["cert_occ_id"], certificate__work_type_id=row["cert_wt_id"]
             )
             .exclude(certificate__level__isnull=True)
             .order_by()

@@ -50,7 +50,7 @@ def evaluate_claim(*, claim: Claim, actor: Actor, reason: str = "") -> ClaimEval
     facts = claim_facts(claim)
     on = dt.date.fromisoformat(facts["application_date"])
     version = version_in_force(kind=claim.kind, on=on)
-    overrides = dict(RuleOverride.objects.filter(claim_id=claim.pk).values_list("rule", "reason"))
+    overrides = dict(RuleOverride.objects.filter(claim_id=claim.pk).order_by().values_list("rule", "reason"))
     if overrides:
         facts["overrides"] = overrides
     try:
