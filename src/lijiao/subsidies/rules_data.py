@@ -202,3 +202,40 @@ DEFAULT_SCHEMES: Final[dict[str, dict[str, Any]]] = {
 def default_scheme(kind: str) -> dict[str, Any]:
     """A deep copy of the default data for ``kind`` (callers may change it freely)."""
     return copy.deepcopy(DEFAULT_SCHEMES[kind])
+
+
+# What each parameter is, in words (screens show these, never the parameter's name).
+PARAMETER_LABELS: Final[dict[str, str]] = {
+    "min_age": "最低年龄（周岁）",
+    "max_age_statutory_retirement": "不超过法定退休年龄",
+    "r2_max_per_year": "每人每年最多补贴次数（R2）",
+    "r2_scope": "次数计算范围（R2）：per_kind 按类型 / total 合计",
+    "r2_period": "次数计算期间（R2）：calendar_year 自然年度 / rolling_12_months 前12个月",
+    "r3_kinds": "同职业同等级只补一次的补贴类型（R3）",
+    "attendance_threshold": "出勤课时比例要求（R9）",
+    "r10_require_listed": "机构须在目录清单内且未列入黑名单（R10）",
+    "r5_use_shortage_uplift": "紧缺职业（工种）上浮（R5）",
+    "r6_min_insured_months": "最少参保缴费月数（R6）",
+    "r6_apply_within_months": "取得证书后申请期限（月，R6）",
+    "r6_amount_by_level": "技能提升补贴标准（等级 → 元，R6）",
+    "r6_excluded_groups": "不享受技能提升补贴的人员类别（R6）",
+    "r6_excluded_employer_kinds": "不享受技能提升补贴的参保单位性质（R6）",
+    "r7_first_assessment_only": "仅限首次评价（R7）",
+    "r7_once_per_person": "评价补贴每人一次（R7）",
+    "r8_hire_types": "学徒招用方式（R8）：new 新招用 / transferred 转岗",
+    "r8_min_contract_months": "最短劳动合同期限（月，R8）",
+    "r8_levels": "学徒培养等级（R8）",
+    "r8_min_months": "最短培养期（月，R8）",
+    "r8_max_months": "最长培养期（月，R8）",
+    "r8_max_months_exceptional": "特殊情况最长培养期（月，R8）",
+    "r8_amount_per_year": "学徒补贴每人每年标准（元，R8）",
+    "r8_advance_share": "预拨比例（R8）",
+    "living_groups": "生活费补贴对象人员类别",
+    "living_amount_per_day": "生活费补贴每天标准（元）",
+    "living_max_days": "生活费补贴最多天数",
+    "r11_years_since_graduation": "离校年限（年，R11）",
+    "r11_min_months": "最短培训期限（月，R11）",
+    "r11_max_months": "最长培训期限（月，R11）",
+    "r11_once_per_person": "专业转换培训补贴每人一次（R11）",
+    "talent_max_amount": "最高金额（元）",
+}

@@ -15,8 +15,15 @@ from django.test.utils import CaptureQueriesContext
 
 from lijiao.accounts.models import User
 from lijiao.providers.models import BlacklistEntry
-from lijiao.subsidies.models import Claim, ClaimEvaluation, ClaimStatus, ContributionMonth, RegisterSnapshot
-from lijiao.subsidies.models import RuleOverride, SchemeVersion
+from lijiao.subsidies.models import (
+    Claim,
+    ClaimEvaluation,
+    ClaimStatus,
+    ContributionMonth,
+    RegisterSnapshot,
+    RuleOverride,
+    SchemeVersion,
+)
 from lijiao.subsidies.selectors.facts import claim_facts
 from lijiao.subsidies.services.evaluation import evaluate_claim
 from tests.certificates.conftest import make_certificate
@@ -241,7 +248,7 @@ def test_one_claim_takes_a_fixed_number_of_queries_whatever_the_history(
     large_queries, _ = _measure(trainee_claim, city_admin)
     timings = sorted(_measure(trainee_claim, city_admin)[1] for _ in range(9))
     fastest, median = timings[0], timings[len(timings) // 2]
-    print(
+    print(  # noqa: T201 (the measured figures, for the report)
         f"\nevaluate_claim: {small_queries} queries with 3 earlier claims, {large_queries} with "
         f"{history_size + 2}; {fastest * 1000:.1f} ms fastest, {median * 1000:.1f} ms median of 9 runs "
         "(facts, decision, evaluation row, claim update and audit event)"

@@ -9,7 +9,8 @@ Other services call :func:`evaluate_claim` when a claim is submitted or a fact c
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,8 +20,8 @@ from lijiao.accounts.models import User
 from lijiao.audit.services import record_event
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError
-from lijiao.subsidies.models import Claim, ClaimEvaluation, RuleOverride, SchemeVersion
-from lijiao.subsidies.policy import FactsError, decide
+from lijiao.subsidies.models import Claim, ClaimEvaluation, RuleOverride, SchemeKind, SchemeVersion
+from lijiao.subsidies.policy import FactsError, SubsidyDecision, decide
 from lijiao.subsidies.selectors.facts import claim_facts
 from lijiao.subsidies.services.schemes import version_data
 
@@ -93,3 +94,43 @@ def evaluate_claim(*, claim: Claim, actor: Actor, reason: str = "") -> ClaimEval
         reason=reason,
     )
     return evaluation
+
+
+def calculate(
+    *, kind: str, facts: Mapping[str, Any], number: int | None = None
+) -> tuple[SchemeVersion, SubsidyDecision]:
+    """The policy calculator: decide ``facts`` (the documented JSON) under ``kind``'s version ``number`` (any
+    status, so a draft can be tried before it is published), or the published version in force on the facts'
+    application date. Writes nothing. Errors (422): unknown kind or version, facts not in the documented shape."""
+    if kind not in SchemeKind.values:
+        raise DomainError.for_fields(
+            _("未知的补贴类型“%(kind)s”") % {"kind": kind}, {"kind": _("未知的补贴类型")}, code="invalid_kind"
+        )
+    if not isinstance(facts, Mapping):
+        raise DomainError(_("事实应为 JSON 对象"), code="invalid_facts", status=422)
+    if number is not None:
+        version = (
+            SchemeVersion.objects.select_related("scheme").filter(scheme__kind=kind, number=number).first()
+        )
+        if version is None:
+            raise DomainError(
+                _("补贴类型“%(kind)s”没有第%(number)s版") % {"kind": kind, "number": number},
+                code="no_scheme_version",
+                status=422,
+            )
+    else:
+        raw = facts.get("application_date")
+        try:
+            on = dt.date.fromisoformat(raw) if isinstance(raw, str) else timezone.localdate()
+        except ValueError:
+            raise DomainError(
+                _("申请日期应为 YYYY-MM-DD 格式的日期"), code="invalid_facts", status=422
+            ) from None
+        version = version_in_force(kind=kind, on=on)
+    try:
+        decision = decide(facts, version_data(version))
+    except FactsError as exc:
+        raise DomainError(
+            _("事实数据有误：%(problem)s") % {"problem": exc}, code="invalid_facts", status=422
+        ) from None
+    return version, decision
