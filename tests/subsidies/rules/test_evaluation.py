@@ -225,12 +225,13 @@ def _history(person: Any, count: int) -> None:
     )
 
 
-def _measure(claim: Claim, admin: User) -> tuple[int, float]:
+def _measure(claim: Claim, admin: User) -> tuple[int, float, float]:
+    """Queries, wall-clock seconds and CPU seconds of this process (SQLite runs in it) for one evaluation."""
     with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         evaluate_claim(claim=claim, actor=admin)
-        elapsed = time.perf_counter() - started
-    return len(captured.captured_queries), elapsed
+        elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu
+    return len(captured.captured_queries), elapsed, cpu_used
 
 
 def test_one_claim_takes_a_fixed_number_of_queries_whatever_the_history(
@@ -238,22 +239,24 @@ def test_one_claim_takes_a_fixed_number_of_queries_whatever_the_history(
 ) -> None:
     evaluate_claim(claim=trainee_claim, actor=city_admin)  # warm caches (content types, permissions)
     _history(trainee_claim.person, 3)
-    small_queries, _ = _measure(trainee_claim, city_admin)
+    small_queries, *_ = _measure(trainee_claim, city_admin)
     history_size = 2000
     Claim.objects.filter(person=trainee_claim.person).exclude(pk=trainee_claim.pk).delete()
     _history(trainee_claim.person, history_size)
     for level in (5, 3):
         cert = make_certificate(trainee_claim.person, occupation=training_ref["electrician"], level=level)
         make_claim(trainee_claim.person, kind="training", certificate=cert, status=ClaimStatus.PAID)
-    large_queries, _ = _measure(trainee_claim, city_admin)
-    timings = sorted(_measure(trainee_claim, city_admin)[1] for _ in range(9))
-    fastest, median = timings[0], timings[len(timings) // 2]
+    large_queries, *_ = _measure(trainee_claim, city_admin)
+    runs = [_measure(trainee_claim, city_admin) for _ in range(9)]
+    wall = sorted(r[1] for r in runs)
+    cpu = sorted(r[2] for r in runs)
     print(  # noqa: T201 (the measured figures, for the report)
         f"\nevaluate_claim: {small_queries} queries with 3 earlier claims, {large_queries} with "
-        f"{history_size + 2}; {fastest * 1000:.1f} ms fastest, {median * 1000:.1f} ms median of 9 runs "
-        "(facts, decision, evaluation row, claim update and audit event)"
+        f"{history_size + 2}; median of 9 runs {wall[4] * 1000:.1f} ms wall clock (fastest "
+        f"{wall[0] * 1000:.1f}), {cpu[4] * 1000:.1f} ms CPU (facts, decision, evaluation row, claim update, audit)"
     )
     assert small_queries == large_queries
     assert small_queries <= 16  # 12 statements (4 reads, 5 writes, 3 for the audit chain) and 4 savepoints
-    # the fastest run: the 2 CPUs of the build machine are shared, the median depends on the neighbours
-    assert fastest <= 0.020
+    # CPU time of this process (SQLite runs in it): the 2 CPUs of the build machine are shared with other jobs,
+    # so the wall clock depends on the neighbours
+    assert cpu[4] <= 0.020

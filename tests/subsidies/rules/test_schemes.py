@@ -145,10 +145,8 @@ def test_the_api_lists_shows_creates_and_publishes_versions(
     threshold = next(p for p in detail["parameters"] if p["name"] == "attendance_threshold")
     assert threshold["value"] == "0.80" and "80%" in threshold["policy"]
     created = client.post(
-        f"{API}/schemes/versions",
-        json.dumps(
-            {"base_id": v1.pk, "effective_from": "2027-01-01", "changes": {"attendance_threshold": "0.90"}}
-        ),
+        f"{API}/schemes/versions/{v1.pk}/drafts",
+        json.dumps({"effective_from": "2027-01-01", "changes": {"attendance_threshold": "0.90"}}),
         content_type="application/json",
     )
     assert created.status_code == 201, created.json()

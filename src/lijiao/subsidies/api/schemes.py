@@ -61,7 +61,6 @@ class SchemeVersionOut(SchemeVersionSummaryOut):
 
 
 class SchemeVersionIn(InputSchema):
-    base_id: int = Field(description="以哪个版本为基础（其参数和规则复制到新草稿）")
     effective_from: dt.date
     effective_to: dt.date | None = None
     document_number: str = Field("", max_length=100)
@@ -134,16 +133,16 @@ def get_version(request: HttpRequest, version_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/schemes/versions",
+    "/schemes/versions/{version_id}/drafts",
     response={201: SchemeVersionOut, **WRITE_ERRORS},
-    summary="以已有版本为基础新建政策版本草稿（可修改参数取值和政策依据）",
+    summary="以该版本为基础新建政策版本草稿（复制参数和规则，可修改参数取值和政策依据）",
 )
-def create_version(request: HttpRequest, payload: SchemeVersionIn) -> Status[dict[str, Any]]:
+def create_version(request: HttpRequest, version_id: int, payload: SchemeVersionIn) -> Status[dict[str, Any]]:
     user = current_user(request)
     require_perm(user, "subsidies.add_schemeversion")
     version = services.create_draft_version(
         actor=user,
-        base=_version(payload.base_id),
+        base=_version(version_id),
         effective_from=payload.effective_from,
         effective_to=payload.effective_to,
         changes=payload.changes,
