@@ -228,8 +228,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole calendar months from ``start`` to ``end`` (negative when ``end`` is earlier): 2025-01-31 →
-    2025-02-28 is 0, → 2025-03-01 is 1; i.e. the largest n with ``add_months(start, n) <= end``."""
+    """Whole calendar months from ``start`` to ``end`` (negative when ``end`` is earlier): the largest n with
+    ``add_months(start, n) <= end`` — 2025-01-15 → 2025-02-14 is 0, 2025-01-31 → 2025-02-28 is 1."""
     if end < start:
         return -months_between(end, start)
     n = (end.year - start.year) * 12 + end.month - start.month
