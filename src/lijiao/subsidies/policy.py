@@ -774,7 +774,7 @@ def validate_version_rules(rules: Mapping[str, Any]) -> list[str]:
     problems = []
     apply = rules.get("apply")
     if not isinstance(apply, list) or not apply:
-        problems.append("规则列表（apply）应为非空列表")
+        problems.append("规则列表应为非空列表")
     else:
         problems += [f"未知规则“{code}”" for code in apply if code not in RULES]
     if rules.get("amount", "NONE") not in {*AMOUNTS, "NONE"}:

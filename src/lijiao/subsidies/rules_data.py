@@ -36,10 +36,12 @@ _COMMON: Final[dict[str, dict[str, Any]]] = {
         f"{_RETIREMENT_2024}：法定退休年龄按出生年月、性别和岗位类别计算（由身份证号得出，不由申请人填写）",
     ),
     "r2_max_per_year": _p(3, f"{_GUOFA_2018_11}：每人每年享受补贴次数最多不超过3次"),
-    "r2_scope": _p("per_kind", f"{_CITY}：每年补贴次数按补贴类型分别计算（per_kind）或合并计算（total）"),
+    "r2_scope": _p(
+        "per_kind", f"{_CITY}：每年补贴次数按补贴类型分别计算（取值 per_kind）或合并计算（取值 total）"
+    ),
     "r2_period": _p(
         "calendar_year",
-        f"{_CITY}：补贴次数按自然年度（calendar_year）或申请日前12个月（rolling_12_months）计算",
+        f"{_CITY}：补贴次数按自然年度（取值 calendar_year）或申请日前12个月（取值 rolling_12_months）计算",
     ),
     "r3_kinds": _p(
         ["training", "skill_upgrade", "graduate_conversion"],
