@@ -328,6 +328,8 @@ API: dict[str, Row] = {
     "POST /subsidies/schemes/versions/{version_id}/publish": row({"admin"}),
     "POST /subsidies/schemes/versions/{version_id}/retire": row({"admin"}),
     "POST /subsidies/evaluate": row(SCHEME_READERS),
+    "GET /subsidies/schemes/versions/{version_id}/simulation": row({"admin"}),
+    "GET /subsidies/simulation/editions/{edition_id}": row(CATALOG_EDITORS),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -476,6 +478,8 @@ SCREENS: dict[str, Screen] = {
     "subsidies:scheme_version_detail": Screen(row(SCHEME_READERS)),
     "subsidies:scheme_version_new": Screen(row({"admin"}), row({"admin"})),
     "subsidies:scheme_version_publish": Screen(None, row({"admin"})),
+    "subsidies:scheme_version_simulation": Screen(row({"admin"})),
+    "subsidies:edition_simulation": Screen(row(CATALOG_EDITORS)),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions
     # certificates: public verification (page and QR link), the employers' batch, a user's own certificates
     "certificates:verify": Screen(PUBLIC, PUBLIC),

@@ -68,6 +68,7 @@ _ITEM_FIELDS = {
     "wt_id": "work_type_id",
     "wt_code": "work_type__code",
     "special_id": "special_item_id",
+    "special_code": "special_item__code",
     "edition": "edition__name",
     "cap": "edition__subsidy_cap",
 }
@@ -349,6 +350,7 @@ def _item(row: dict[str, Any], prefix: str) -> dict[str, Any]:
         "level": row[f"{prefix}level"],
         "occupation": row[f"{prefix}occ_code"] or "",
         "work_type": row[f"{prefix}wt_code"] or "",
+        "special_item": row[f"{prefix}special_code"] or "",
     }
 
 

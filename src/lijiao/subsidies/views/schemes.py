@@ -10,14 +10,16 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lijiao.catalog.models import Edition
 from lijiao.core.errors import Conflict, DomainError
 from lijiao.subsidies.models import Scheme, SchemeVersion
 from lijiao.subsidies.rules_data import PARAMETER_LABELS
 from lijiao.subsidies.services import schemes as services
+from lijiao.subsidies.services import simulation
 from lijiao.training.views.classes import staff_view
 
 READ_PERM = "subsidies.view_schemeversion"
@@ -172,7 +174,35 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     return redirect("subsidies:scheme_version_detail", version_id=version.pk)
 
 
+def _year(request: HttpRequest) -> int | None:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
+@staff_view("subsidies.add_schemeversion")
+@require_GET
+def version_simulation(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = _version(version_id)
+    result = simulation.simulate_version(actor=request.user, version=version, year=_year(request))
+    back = reverse("subsidies:scheme_version_detail", args=[version.pk])
+    return render(request, "subsidies/schemes/simulation.html", {"result": result, "back": back})
+
+
+@staff_view("catalog.change_edition")
+@require_GET
+def edition_simulation(request: HttpRequest, edition_id: int) -> HttpResponse:
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        raise Http404(_("目录版本不存在"))
+    result = simulation.simulate_edition(actor=request.user, edition=edition, year=_year(request))
+    return render(request, "subsidies/schemes/simulation.html", {"result": result, "back": ""})
+
+
 urlpatterns: list[URLPattern] = [
+    path(
+        "schemes/versions/<int:version_id>/simulation/", version_simulation, name="scheme_version_simulation"
+    ),
+    path("simulation/editions/<int:edition_id>/", edition_simulation, name="edition_simulation"),
     path("schemes/", scheme_list, name="scheme_list"),
     path("schemes/versions/<int:version_id>/", version_detail, name="scheme_version_detail"),
     path("schemes/versions/<int:version_id>/new/", version_new, name="scheme_version_new"),
