@@ -260,3 +260,39 @@ def test_one_claim_takes_a_fixed_number_of_queries_whatever_the_history(
     # CPU time of this process (SQLite runs in it): the 2 CPUs of the build machine are shared with other jobs,
     # so the wall clock depends on the neighbours
     assert cpu[4] <= 0.020
+
+
+def test_the_set_based_facts_equal_the_one_by_one_facts_in_a_fixed_number_of_queries(
+    trainee_claim: Claim, training_ref: dict[str, Any], scheme_admin: User
+) -> None:
+    from lijiao.subsidies.selectors.facts import claims_facts
+
+    person = trainee_claim.person
+    higher = make_certificate(
+        person, occupation=training_ref["electrician"], level=3, issued_on=today() - dt.timedelta(days=400)
+    )
+    others = [
+        make_claim(person, kind="skill_upgrade", certificate=higher, status=ClaimStatus.PAID),
+        make_claim(
+            person,
+            kind="training",
+            status=ClaimStatus.PAID,
+            application_date=today() - dt.timedelta(days=300),
+        ),
+        make_claim(
+            person,
+            kind="living",
+            status=ClaimStatus.APPROVED,
+            application_date=dt.date(today().year - 1, 3, 1),
+        ),
+    ]
+    _contributions(person, 14, until=today(), admin=scheme_admin)
+    ids = [trainee_claim.pk, *(c.pk for c in others)]
+    with CaptureQueriesContext(connection) as few:
+        claims_facts(ids)
+    _history(person, 200)
+    with CaptureQueriesContext(connection) as many:
+        bulk = claims_facts(ids)
+    assert len(few.captured_queries) == len(many.captured_queries) == 3
+    for claim in [trainee_claim, *others]:
+        assert bulk[claim.pk] == claim_facts(claim), claim.kind

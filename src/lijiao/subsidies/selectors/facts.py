@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -110,7 +111,7 @@ _COLUMNS = {
 }
 
 
-def _claim_queryset(pk: int, on_default: dt.date) -> Any:
+def _claim_queryset(on_default: dt.date) -> Any:
     on = Coalesce(OuterRef("application_date"), Value(on_default))
     klass = "training_class"
     blacklisted = BlacklistEntry.objects.filter(
@@ -146,8 +147,7 @@ def _claim_queryset(pk: int, on_default: dt.date) -> Any:
     insured = contributions.order_by().values("citizen_id_digest").annotate(n=Count("id")).values("n")
     latest_kind = contributions.order_by("-month").values("employer_kind")[:1]
     return (
-        Claim.objects.filter(pk=pk)
-        .order_by()
+        Claim.objects.order_by()
         .annotate(
             **{alias: F(path) for alias, path in _COLUMNS.items()},
             f_blacklisted=Exists(blacklisted),
@@ -194,7 +194,7 @@ def _prepare() -> _Prepared:
     cached = _prepared.get(key)
     if cached is not None and cached.compiler.connection is connection:
         return cached
-    queryset = _claim_queryset(_PK_SENTINEL, _DAY_SENTINEL)
+    queryset = _claim_queryset(_DAY_SENTINEL).filter(pk=_PK_SENTINEL)
     compiler = queryset.query.get_compiler(queryset.db)
     sql, params = compiler.as_sql()
     day_values = {_DAY_SENTINEL, _DAY_SENTINEL.isoformat()}
@@ -236,6 +236,47 @@ def claim_facts(claim: Claim) -> dict[str, Any]:
     row = _claim_row(claim.pk, today)
     on: dt.date = row["c_application_date"] or today
     groups = list(PersonGroup.objects.filter(person_id=row["c_person_id"]))
+    return _facts(row, groups, _history(row, on), today)
+
+
+def claims_facts(claim_ids: Iterable[int], *, chunk: int = 500) -> dict[int, dict[str, Any]]:
+    """:func:`claim_facts` for many claims, set-based: three queries per ``chunk`` claims (the claims, their
+    people's groups, their people's other live claims), whatever the history. Same facts as one by one."""
+    today = timezone.localdate()
+    ids = list(dict.fromkeys(claim_ids))
+    result: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), chunk):
+        rows = list(_claim_queryset(today).filter(pk__in=ids[start : start + chunk]))
+        persons = {row["c_person_id"] for row in rows}
+        groups: dict[int, list[PersonGroup]] = {pid: [] for pid in persons}
+        for group in PersonGroup.objects.filter(person_id__in=persons):
+            groups[group.person_id].append(group)
+        claims: dict[int, list[tuple[Any, ...]]] = {pid: [] for pid in persons}
+        for other in (
+            Claim.objects.filter(person_id__in=persons, status__in=LIVE_STATUSES)
+            .order_by()
+            .values_list(
+                "pk",
+                "person_id",
+                "kind",
+                "application_date",
+                "certificate__occupation_id",
+                "certificate__work_type_id",
+                "certificate__level",
+            )
+        ):
+            claims[other[1]].append(other)
+        for row in rows:
+            on = row["c_application_date"] or today
+            history = _history_from(row, on, claims[row["c_person_id"]])
+            result[row["c_id"]] = _facts(row, groups[row["c_person_id"]], history, today)
+    return result
+
+
+def _facts(
+    row: dict[str, Any], groups: list[PersonGroup], history: dict[str, Any], today: dt.date
+) -> dict[str, Any]:
+    on: dt.date = row["c_application_date"] or today
     base = person_facts(
         birth_date=row["p_birth"],
         gender=row["p_gender"],
@@ -256,7 +297,6 @@ def claim_facts(claim: Claim) -> dict[str, Any]:
     claim_data = row["c_facts"] or {}
     if isinstance(claim_data, str):
         claim_data = json.loads(claim_data)
-    history = _history(row, on)
     return {
         "kind": row["c_kind"],
         "part": row["c_part"],
@@ -388,6 +428,43 @@ def _history(row: dict[str, Any], on: dt.date) -> dict[str, Any]:
             .distinct()
         )
         levels = [{"kind": kind, "level": level} for kind, level in sorted(same)]
+    return _history_dict(calendar, rolling, ever, levels)
+
+
+def _history_from(row: dict[str, Any], on: dt.date, claims: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """:func:`_history` computed from the person's live claims already read (the set-based variant)."""
+    year_start = dt.date(on.year, 1, 1)
+    rolling_start = add_months(on, -12)
+    calendar: dict[str, int] = {}
+    rolling: dict[str, int] = {}
+    ever: dict[str, int] = {}
+    levels: set[tuple[str, int]] = set()
+    for pk, _person, kind, applied, occupation, work_type, level in claims:
+        if pk == row["c_id"]:
+            continue
+        ever[kind] = ever.get(kind, 0) + 1
+        if applied is not None and year_start <= applied <= on:
+            calendar[kind] = calendar.get(kind, 0) + 1
+        if applied is not None and rolling_start < applied <= on:
+            rolling[kind] = rolling.get(kind, 0) + 1
+        if (
+            row["cert_occ_id"] is not None
+            and occupation == row["cert_occ_id"]
+            and work_type == row["cert_wt_id"]
+            and level is not None
+        ):
+            levels.add((kind, level))
+    return _history_dict(
+        calendar, rolling, ever, [{"kind": kind, "level": level} for kind, level in sorted(levels)]
+    )
+
+
+def _history_dict(
+    calendar: dict[str, int], rolling: dict[str, int], ever: dict[str, int], levels: list[dict[str, Any]]
+) -> dict[str, Any]:
+    calendar = {k: n for k, n in sorted(calendar.items()) if n}
+    rolling = {k: n for k, n in sorted(rolling.items()) if n}
+    ever = {k: n for k, n in sorted(ever.items()) if n}
     return {
         "subsidies": {
             "calendar_year": {"total": sum(calendar.values()), "by_kind": calendar},
