@@ -65,6 +65,8 @@ from lijiao.certificates.models import (
 from lijiao.core.models import HandlingArea, ImportJob
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import BlacklistEntry, CreditEvent, ProviderScope
+from lijiao.subsidies.models import SchemeVersion
+from lijiao.subsidies.services.schemes import create_draft_version, install_default_schemes
 from lijiao.training.models import ClassStatus, Enrollment, Program
 from lijiao.training.services.devices import register_device
 from tests.training.conftest import _make_provider, make_class, today
@@ -109,6 +111,7 @@ BODY_READ = BUREAU | {"evaluator"}  # the evaluating body (S, ZS) of the matrix:
 EVALUATOR = frozenset({"evaluator"})
 CONFIRMERS = frozenset({"admin", "clerk"})
 PROVIDER_STAFF = OWN | {"other"}  # any provider's staff (their own devices)
+SCHEME_READERS = BUREAU | {"provider", "other", "employer", "evaluator"}  # subsidies.view_schemeversion
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,16 @@ API: dict[str, Row] = {
     "GET /certificates/self-evaluations/queue": row(CONFIRMERS),
     "POST /certificates/results/{assessment_id}/confirm": row(CONFIRMERS, missing=CERT_READERS - BUREAU),
     "POST /certificates/results/{assessment_id}/reject": row(CONFIRMERS, missing=CERT_READERS - BUREAU),
+    # subsidies (rules): schemes and versions are read by everyone holding a claim permission; the city admin
+    # edits and publishes them; the policy calculator writes nothing
+    "GET /subsidies/schemes": row(SCHEME_READERS),
+    "GET /subsidies/schemes/versions/{version_id}": row(SCHEME_READERS),
+    "POST /subsidies/schemes/versions/{version_id}/drafts": row({"admin"}),
+    "POST /subsidies/schemes/versions/{version_id}/publish": row({"admin"}),
+    "POST /subsidies/schemes/versions/{version_id}/retire": row({"admin"}),
+    "POST /subsidies/evaluate": row(SCHEME_READERS),
+    "GET /subsidies/schemes/versions/{version_id}/simulation": row({"admin"}),
+    "GET /subsidies/simulation/editions/{edition_id}": row(CATALOG_EDITORS),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -460,6 +473,13 @@ SCREENS: dict[str, Screen] = {
     "certificates:reporting_export": Screen(None, row({"admin"})),
     "certificates:reporting_receipts": Screen(None, row({"admin"})),
     "certificates:reporting_batch_file": Screen(row({"admin"})),
+    # subsidies (rules): the schemes and their versions; a new draft and publishing are the city admin's
+    "subsidies:scheme_list": Screen(row(SCHEME_READERS)),
+    "subsidies:scheme_version_detail": Screen(row(SCHEME_READERS)),
+    "subsidies:scheme_version_new": Screen(row({"admin"}), row({"admin"})),
+    "subsidies:scheme_version_publish": Screen(None, row({"admin"})),
+    "subsidies:scheme_version_simulation": Screen(row({"admin"})),
+    "subsidies:edition_simulation": Screen(row(CATALOG_EDITORS)),
     # the Django admin (back office): its index stands for it; each model admin checks Django's model permissions
     # certificates: public verification (page and QR link), the employers' batch, a user's own certificates
     "certificates:verify": Screen(PUBLIC, PUBLIC),
@@ -610,6 +630,13 @@ def _certificates(ref: dict[str, Any], finished_class: Any, admin: User) -> dict
     }
 
 
+def _scheme_world(users: dict[str, User]) -> SchemeVersion:
+    """The default subsidy schemes and a draft version of the training scheme (subsidies, rules)."""
+    install_default_schemes(actor=None)
+    base = SchemeVersion.objects.get(scheme__kind="training", number=1)
+    return create_draft_version(actor=users["admin"], base=base, effective_from=dt.date(2030, 1, 1))
+
+
 def _build() -> dict[str, Any]:
     ref = _reference()
     zs, xg = HandlingArea.objects.get(code="ZS"), HandlingArea.objects.get(code="XG")
@@ -631,6 +658,7 @@ def _build() -> dict[str, Any]:
         "worker": _user(Role.WORKER, "m_worker"),
     }
     certificates = _certificate_world(ref, users, zs)
+    scheme_draft = _scheme_world(users)
     del xg
     program = Program.objects.create(
         kind=Program.Kind.GENERAL,
@@ -717,6 +745,7 @@ def _build() -> dict[str, Any]:
         "action": "suspend",
         **certificates,
         **certificate_ids,
+        "version_id": scheme_draft.pk,
         "token": certificate.verification_token,
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names

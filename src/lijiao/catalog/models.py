@@ -246,6 +246,13 @@ class Edition(models.Model):
         related_name="+",
         verbose_name=gettext_lazy("发布人"),
     )
+    # R5: the article's maximum policy cap for this edition (null: the city-wide default, settings.SUBSIDY_POLICY_CAP)
+    subsidy_cap = MoneyField(
+        gettext_lazy("补贴政策上限（元）"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("本版目录补贴金额（含紧缺上浮）的最高限额；空表示采用全市默认上限"),
+    )
 
     class Meta:
         ordering = ["-year", "-effective_from", "-id"]
@@ -273,6 +280,11 @@ class Edition(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == EditionStatus.DRAFT
+
+    @property
+    def policy_cap(self) -> Decimal:
+        """The cap in force for this edition's items (its own, else the city-wide default)."""
+        return self.subsidy_cap if self.subsidy_cap is not None else Decimal(settings.SUBSIDY_POLICY_CAP)
 
     def state_on(self, day: dt.date) -> EditionState:
         """草稿; 待生效 before its start date; 已替代 from its end date on; 现行 in between.

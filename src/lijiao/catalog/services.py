@@ -135,10 +135,12 @@ def _level_errors(occupation: Occupation, level: int) -> list[FieldError]:
     ]
 
 
-def validate_item(data: ItemInput) -> list[FieldError]:
-    """Field errors of an item on its own (no database look-ups); empty when it is valid."""
+def validate_item(data: ItemInput, *, cap: Decimal | None = None) -> list[FieldError]:
+    """Field errors of an item on its own (no database look-ups); empty when it is valid. ``cap`` is the
+    edition's policy cap (:attr:`Edition.policy_cap`); without it, the city-wide default."""
     errors = _subject_errors(data)
-    cap: Decimal = settings.SUBSIDY_POLICY_CAP
+    if cap is None:
+        cap = Decimal(settings.SUBSIDY_POLICY_CAP)
     if data.subsidy_standard <= 0:
         errors.append(FieldError("subsidy_standard", _("补贴标准必须大于0")))
     elif data.subsidy_standard > cap:
@@ -157,7 +159,7 @@ def validate_item(data: ItemInput) -> list[FieldError]:
 
 
 def _check_item(edition: Edition, data: ItemInput, *, exclude: CatalogItem | None = None) -> None:
-    errors = validate_item(data)
+    errors = validate_item(data, cap=edition.policy_cap)
     if not errors:
         duplicates = CatalogItem.objects.filter(edition=edition)
         if data.kind == CatalogItem.Kind.OCCUPATION:
@@ -183,21 +185,26 @@ def create_edition(
     effective_from: dt.date | None = None,
     document_number: str = "",
     notes: str = "",
+    subsidy_cap: Decimal | None = None,
 ) -> Edition:
-    """Start an empty draft edition."""
+    """Start an empty draft edition (``subsidy_cap``: its R5 policy cap; None for the city-wide default)."""
     require_perm(actor, "catalog.add_edition")
     _check_edition_fields(name=name, year=year)
+    if subsidy_cap is not None and subsidy_cap <= 0:
+        raise DomainError.for_fields(_("目录版本信息有误"), {"subsidy_cap": _("补贴政策上限必须大于0")})
     edition = Edition.objects.create(
         name=name.strip(),
         year=year,
         effective_from=effective_from,
         document_number=document_number.strip(),
         notes=notes,
+        subsidy_cap=subsidy_cap,
         created_by=cast(User, actor),
     )
-    record_event(
-        actor=actor, action="catalog.edition.created", obj=edition, after=snapshot(edition, EDITION_FIELDS)
-    )
+    after = snapshot(edition, EDITION_FIELDS)
+    if subsidy_cap is not None:
+        after["subsidy_cap"] = str(subsidy_cap)
+    record_event(actor=actor, action="catalog.edition.created", obj=edition, after=after)
     return edition
 
 
@@ -223,6 +230,7 @@ def start_edition_from(
         year=year,
         effective_from=effective_from,
         based_on=source,
+        subsidy_cap=source.subsidy_cap,
         created_by=cast(User, actor),
     )
     copies = []
@@ -319,14 +327,14 @@ def remove_item(*, actor: Actor, item: CatalogItem) -> None:
     item.delete()
 
 
-def _check_items(items: list[ItemInput]) -> None:
+def _check_items(items: list[ItemInput], *, cap: Decimal | None = None) -> None:
     """Every item valid on its own and no subject (occupation and level, or special item) listed twice."""
     errors: list[FieldError] = []
     first: dict[tuple[Any, ...], int] = {}
     for number, data in enumerate(items, start=1):
         errors.extend(
             FieldError(e.field, _("第%(number)s项：%(problem)s") % {"number": number, "problem": e.message})
-            for e in validate_item(data)
+            for e in validate_item(data, cap=cap)
         )
         key = (
             data.kind,
@@ -354,7 +362,7 @@ def replace_items(*, actor: Actor, edition: Edition, items: list[ItemInput], sou
     require_perm(actor, "catalog.change_edition")
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     _require_draft(edition)
-    _check_items(items)
+    _check_items(items, cap=edition.policy_cap)
     removed = CatalogItem.objects.filter(edition=edition).count()
     CatalogItem.objects.filter(edition=edition).delete()
     CatalogItem.objects.bulk_create(

@@ -10,13 +10,16 @@ A rule is JSON-like data::
          "label": "高校毕业生"}
     ]}
 
-Leaves compare one fact with a value; ``all`` / ``any`` / ``not`` combine. :func:`evaluate` returns a
+Leaves compare one fact with a value, or with another fact (``{"fact": "attended", "op": ">=", "fact_ref":
+"required"}``); a fact name may be a dotted path into nested facts (``"person.age"``). ``all`` / ``any`` / ``not``
+combine. :func:`evaluate` returns a
 :class:`Decision` whose ``trace`` lists every leaf with the fact's actual value, so a reviewer and the person
 concerned can read why; ``reasons`` are the labels of what failed. Programs (eligibility) and subsidies reuse it.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -120,7 +123,9 @@ def validate_rule(rule: Any, path: str = "$") -> None:
             validate_rule(child, f"{path}.{key}[{i}]")
     elif keys == {"not"}:
         validate_rule(rule["not"], f"{path}.not")
-    elif {"fact", "op"} <= keys <= {"fact", "op", "value"}:
+    elif {"fact", "op"} <= keys <= {"fact", "op", "value"} or keys == {"fact", "op", "fact_ref"}:
+        if "fact_ref" in keys and (not isinstance(rule["fact_ref"], str) or not rule["fact_ref"]):
+            raise RuleError(_("%(path)s：必须是事实名称") % {"path": f"{path}.fact_ref"})
         if not isinstance(rule["op"], str) or rule["op"] not in OPERATORS:
             raise RuleError(_("%(path)s：未知运算符“%(op)s”") % {"path": f"{path}.op", "op": rule["op"]})
         if not isinstance(rule["fact"], str) or not rule["fact"]:
@@ -132,6 +137,8 @@ def validate_rule(rule: Any, path: str = "$") -> None:
 def _describe(rule: Rule) -> str:
     if "label" in rule:
         return str(rule["label"])
+    if "fact_ref" in rule:
+        return f"{rule['fact']} {rule['op']} {rule['fact_ref']}"
     if "fact" in rule:
         return f"{rule['fact']} {rule['op']} {rule.get('value')!r}"
     return next(iter(k for k in rule if k != "label"))
@@ -168,8 +175,11 @@ def _eval(rule: Rule, facts: Mapping[str, Any], path: str, trace: list[Check], r
         return not inner
     fact, op = rule["fact"], rule["op"]
     # ``{"fact": "x", "op": "exists"}`` reads "x exists": without a value it means ``"value": true``
-    expected = rule.get("value", True) if op == "exists" else rule.get("value")
-    actual = facts.get(fact)
+    if "fact_ref" in rule:
+        expected = fact_value(facts, rule["fact_ref"])
+    else:
+        expected = rule.get("value", True) if op == "exists" else rule.get("value")
+    actual = fact_value(facts, fact)
     try:
         ok = OPERATORS[op](actual, expected)
     except TypeError:
@@ -180,6 +190,18 @@ def _eval(rule: Rule, facts: Mapping[str, Any], path: str, trace: list[Check], r
     return ok
 
 
+def fact_value(facts: Mapping[str, Any], name: str) -> Any:
+    """The fact ``name``: a top-level key, else a dotted path into nested mappings (``None`` when absent)."""
+    if name in facts:
+        return facts[name]
+    value: Any = facts
+    for part in name.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
 def facts_read(rule: Rule) -> frozenset[str]:
     """The names of the facts a (valid) rule reads: its decision depends on these facts and on nothing else, so
     bulk callers can evaluate once per distinct combination of them."""
@@ -187,4 +209,35 @@ def facts_read(rule: Rule) -> frozenset[str]:
         return frozenset().union(*(facts_read(child) for child in rule.get("all", rule.get("any", ()))))
     if "not" in rule:
         return facts_read(rule["not"])
+    if "fact_ref" in rule:
+        return frozenset((rule["fact"], rule["fact_ref"]))
     return frozenset((rule["fact"],))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Date arithmetic for rules (windows in months; working-day windows come in as precomputed facts, since the
+# working calendar reads the database).
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by ``months`` calendar months (negative goes back), clamped to the month's last day."""
+    total = day.year * 12 + day.month - 1 + months
+    year, month0 = divmod(total, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return dt.date(year, month0 + 1, min(day.day, last))
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from ``start`` to ``end`` (negative when ``end`` is earlier): the largest n with
+    ``add_months(start, n) <= end`` — 2025-01-15 → 2025-02-14 is 0, 2025-01-31 → 2025-02-28 is 1."""
+    if end < start:
+        return -months_between(end, start)
+    n = (end.year - start.year) * 12 + end.month - start.month
+    while n > 0 and add_months(start, n) > end:
+        n -= 1
+    return n
+
+
+def within_months(start: dt.date, end: dt.date, months: int) -> bool:
+    """Whether ``end`` lies on or after ``start`` and no later than ``months`` months after it."""
+    return start <= end <= add_months(start, months)

@@ -39,6 +39,7 @@ def load_demo() -> dict[str, int]:
     from lijiao.demo.passwords import hash_demo_passwords_once
     from lijiao.demo.training import demo_loaded, history_start, load_training_demo
     from lijiao.demo.users import DEMO_USERS, load_demo_users
+    from lijiao.subsidies.services.schemes import install_default_schemes
 
     with transaction.atomic():
         if demo_loaded():
@@ -50,5 +51,6 @@ def load_demo() -> dict[str, int]:
             build_demo_catalog(actor=users["catalog"])
             counts.update(load_training_demo(users=users, clock=clock, password=DEMO_PASSWORD))
             counts.update(load_certificates_demo(users=users, clock=clock))
+            counts["subsidy_scheme_versions"] = len(install_default_schemes(actor=None))
         counts["users"] = len(DEMO_USERS)
         return counts

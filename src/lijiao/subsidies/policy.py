@@ -4,16 +4,57 @@ No ORM, no Django models: :mod:`lijiao.subsidies.selectors.facts` gathers the fa
 whatever the history size); this module decides; :mod:`lijiao.subsidies.services.evaluation` stores what it
 decided. ``lijiao subsidy-evaluate`` and ``POST /api/v1/subsidies/evaluate`` call :func:`decide` directly.
 
-CONTRACT (skeleton; the rules helper fills it in): ``decide(facts, version)`` where ``facts`` is the documented
-JSON shape (README, "补贴政策计算器") and ``version`` a :class:`VersionData`.
+``facts`` is the documented JSON shape (README, "补贴政策计算器"): ``application_date``, ``part``, ``person``,
+``certificate``, ``training_class``, ``attendance``, ``catalog_item``, ``history``, ``apprenticeship``,
+``graduate`` and ``overrides`` (rule code → a reviewer's reason). ``version`` is a :class:`VersionData`: its
+``rules["apply"]`` lists the rule codes run for the kind (AGE, R1–R11, LIVING, TALENT), ``rules["amount"]`` the
+one that sets the amount (R5, R6, R7, R8, LIVING, NONE), and every number comes from ``parameters`` (each
+``{"value", "policy"}``). Optional ``rules["extra"]``: further rules as :mod:`lijiao.core.rules` data
+(``{"code", "label", "policy", "rule"}``), so a city can add a condition without code.
+
+Each line has the rule code, a label, the inputs it read, pass/fail, the policy text and one plain-Chinese
+sentence. The lines are a record kept with the claim, so they are written in Chinese (the policy's language),
+not translated per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from lijiao.core.retirement import category_for, statutory_retirement
+from lijiao.core.rules import RuleError, add_months, evaluate, months_between
+
+LEVEL_NAMES = {
+    5: "五级/初级工",
+    4: "四级/中级工",
+    3: "三级/高级工",
+    2: "二级/技师",
+    1: "一级/高级技师",
+    13: "初级（专业技术）",
+    12: "中级（专业技术）",
+    11: "高级（专业技术）",
+}
+KIND_NAMES = {
+    "training": "职业培训补贴",
+    "skill_upgrade": "技能提升补贴",
+    "assessment": "职业技能评价补贴",
+    "apprenticeship": "企业新型学徒制补贴",
+    "living": "生活费补贴",
+    "graduate_conversion": "毕业生专业转换培训补贴",
+    "appointment_funding": "特级技师/首席技师评聘工作资助",
+    "competition_award": "职业技能竞赛奖励",
+    "craftsman_award": "工匠奖励",
+}
+PARTS = ("full", "advance", "final")
+CENT = Decimal("0.01")
+
+
+class FactsError(ValueError):
+    """The facts are not the documented shape (says which fact)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +83,7 @@ class RuleLine:
         return {
             "rule": self.rule,
             "label": self.label,
-            "inputs": dict(self.inputs),
+            "inputs": {k: _plain(v) for k, v in self.inputs.items()},
             "passed": self.passed,
             "policy": self.policy,
             "explanation": self.explanation,
@@ -51,18 +92,736 @@ class RuleLine:
 
 @dataclass(frozen=True, slots=True)
 class SubsidyDecision:
-    """The outcome: whether every rule passed, the amount granted (0 when not), and one line per rule."""
+    """The outcome: whether every rule passed, the amount granted (0 when not), and one line per rule.
+
+    ``computed_amount`` is what the amount rule computed whatever the other rules said (a reviewer's override
+    grants it)."""
 
     passed: bool
     amount: Decimal
     lines: tuple[RuleLine, ...] = field(default_factory=tuple)
+    computed_amount: Decimal = Decimal("0")
 
     @property
     def failed_rules(self) -> list[str]:
         return [line.rule for line in self.lines if not line.passed]
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "amount": str(self.amount),
+            "computed_amount": str(self.computed_amount),
+            "failed_rules": self.failed_rules,
+            "lines": [line.as_dict() for line in self.lines],
+        }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reading facts and parameters
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _date(value: Any, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FactsError(f"“{name}”应为日期（YYYY-MM-DD），收到“{value}”")
+
+
+def _decimal(value: Any, name: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise FactsError(f"“{name}”应为数字，收到“{value}”")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise FactsError(f"“{name}”应为数字，收到“{value}”") from None
+
+
+def _int(value: Any, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str | float | Decimal):
+        raise FactsError(f"“{name}”应为整数，收到“{value}”")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise FactsError(f"“{name}”应为整数，收到“{value}”") from None
+    if number != number.to_integral_value():
+        raise FactsError(f"“{name}”应为整数，收到“{value}”")
+    return int(number)
+
+
+def _section(facts: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = facts.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise FactsError(f"“{name}”应为对象")
+    return value
+
+
+def _money(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _yuan(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{_money(amount)}元"
+
+
+def _level_name(level: int | None) -> str:
+    return LEVEL_NAMES.get(level, str(level)) if level is not None else "未知等级"
+
+
+class _Params:
+    def __init__(self, parameters: Mapping[str, Any]) -> None:
+        self.parameters = parameters
+
+    def has(self, name: str) -> bool:
+        return name in self.parameters
+
+    def get(self, name: str) -> Any:
+        entry = self.parameters.get(name)
+        if entry is None:
+            raise FactsError(f"政策版本缺少参数“{name}”")
+        return entry.get("value") if isinstance(entry, Mapping) else entry
+
+    def policy(self, *names: str) -> str:
+        texts: list[str] = []
+        for name in names:
+            entry = self.parameters.get(name)
+            text = entry.get("policy", "") if isinstance(entry, Mapping) else ""
+            if text and text not in texts:
+                texts.append(text)
+        return "；".join(texts)
+
+
+@dataclass
+class _Ctx:
+    facts: Mapping[str, Any]
+    params: _Params
+    kind: str
+    part: str
+    application_date: dt.date | None
+    person: Mapping[str, Any]
+    certificate: Mapping[str, Any]
+    training_class: Mapping[str, Any]
+    attendance: Mapping[str, Any]
+    item: Mapping[str, Any]
+    history: Mapping[str, Any]
+    apprenticeship: Mapping[str, Any]
+    graduate: Mapping[str, Any]
+
+
+def _context(facts: Mapping[str, Any], version: VersionData) -> _Ctx:
+    if not isinstance(facts, Mapping):
+        raise FactsError("事实应为 JSON 对象")
+    part = facts.get("part") or "full"
+    if part not in PARTS:
+        raise FactsError(f"“part”应为 full、advance 或 final，收到“{part}”")
+    return _Ctx(
+        facts=facts,
+        params=_Params(version.parameters),
+        kind=version.kind,
+        part=str(part),
+        application_date=_date(facts.get("application_date"), "application_date"),
+        person=_section(facts, "person"),
+        certificate=_section(facts, "certificate"),
+        training_class=_section(facts, "training_class"),
+        attendance=_section(facts, "attendance"),
+        item=_section(facts, "catalog_item"),
+        history=_section(facts, "history"),
+        apprenticeship=_section(facts, "apprenticeship"),
+        graduate=_section(facts, "graduate"),
+    )
+
+
+def _line(  # noqa: PLR0917 (one positional per line field, like RuleLine)
+    rule: str, label: str, inputs: Mapping[str, Any], passed: bool, policy: str, explanation: str
+) -> RuleLine:
+    return RuleLine(rule, label, {k: _plain(v) for k, v in inputs.items()}, passed, policy, explanation)
+
+
+def _missing(rule: str, label: str, policy: str, what: str) -> RuleLine:
+    return _line(rule, label, {}, False, policy, f"缺少{what}，无法判断。")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the rules
+
+
+def _age(ctx: _Ctx) -> RuleLine:
+    label = "年龄在16周岁至法定退休年龄之间"
+    policy = ctx.params.policy("min_age", "max_age_statutory_retirement")
+    on = ctx.application_date
+    if on is None:
+        return _missing("AGE", label, policy, "申请日期")
+    birth = _date(ctx.person.get("birth_date"), "person.birth_date")
+    age = _int(ctx.person.get("age"), "person.age")
+    reached = ctx.person.get("retirement_age_reached")
+    retirement_date = _date(ctx.person.get("retirement_date"), "person.retirement_date")
+    if birth is not None:
+        age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+        if ctx.person.get("gender") in ("M", "F"):
+            category, _assumed = category_for(
+                str(ctx.person["gender"]), str(ctx.person.get("position") or "")
+            )
+            retirement_date = statutory_retirement(birth, category).date
+            reached = on >= retirement_date
+    if age is None:
+        return _missing("AGE", label, policy, "出生日期或年龄")
+    min_age = int(ctx.params.get("min_age"))
+    check_retirement = bool(ctx.params.get("max_age_statutory_retirement"))
+    inputs = {"application_date": on, "age": age, "min_age": min_age, "retirement_date": retirement_date}
+    if age < min_age:
+        return _line("AGE", label, inputs, False, policy, f"申请日年龄{age}周岁，未满{min_age}周岁。")
+    if check_retirement and reached is None:
+        return _missing("AGE", label, policy, "性别（用于计算法定退休年龄）")
+    if check_retirement and reached:
+        return _line(
+            "AGE",
+            label,
+            inputs,
+            False,
+            policy,
+            f"申请日已达到法定退休年龄（{_plain(retirement_date) or '已达到'}）。",
+        )
+    return _line("AGE", label, inputs, True, policy, f"申请日年龄{age}周岁，在劳动年龄内。")
+
+
+def _r1(ctx: _Ctx) -> RuleLine:
+    label = "取得与培训项目相符的证书后申领"
+    policy = "取得职业资格证书、职业技能等级证书或专项职业能力证书后，方可申领补贴"
+    if ctx.kind == "apprenticeship" and ctx.part == "advance":
+        return _line(
+            "R1",
+            label,
+            {"part": "advance"},
+            True,
+            policy,
+            "预拨部分在培养开始后申领，无需证书；清算部分须取得证书。",
+        )
+    cert = ctx.certificate
+    number = cert.get("number")
+    inputs = {"number": number, "status": cert.get("status"), "matches_item": cert.get("matches_item")}
+    if not number:
+        return _line("R1", label, inputs, False, policy, "尚未取得证书，不能申领补贴。")
+    if cert.get("status", "valid") != "valid":
+        return _line("R1", label, inputs, False, policy, f"证书{number}状态不是有效，不能申领补贴。")
+    if cert.get("matches_item") is False:
+        return _line(
+            "R1", label, inputs, False, policy, f"证书{number}的职业（工种）或等级与培训项目不一致。"
+        )
+    issued = _date(cert.get("issued_on"), "certificate.issued_on")
+    if issued is not None and ctx.application_date is not None and issued > ctx.application_date:
+        return _line("R1", label, inputs, False, policy, f"证书发证日期{issued}晚于申请日期。")
+    return _line("R1", label, inputs, True, policy, f"已取得证书{number}，与培训项目相符。")
+
+
+def _r2(ctx: _Ctx) -> RuleLine:
+    label = "每人每年享受补贴次数不超过上限"
+    policy = ctx.params.policy("r2_max_per_year", "r2_scope", "r2_period")
+    maximum = int(ctx.params.get("r2_max_per_year"))
+    scope = ctx.params.get("r2_scope")
+    period = ctx.params.get("r2_period")
+    counts = _section(_section(ctx.history, "subsidies"), str(period))
+    if scope == "total":
+        used = _int(counts.get("total"), f"history.subsidies.{period}.total")
+        scope_text = "各类补贴合计"
+    else:
+        by_kind = _section(counts, "by_kind")
+        used = _int(by_kind.get(ctx.kind, 0 if counts else None), f"history.subsidies.{period}.by_kind")
+        scope_text = f"本类补贴（{KIND_NAMES.get(ctx.kind, ctx.kind)}）"
+    period_text = "本自然年度" if period == "calendar_year" else "申请日前12个月内"
+    if used is None:
+        return _missing("R2", label, policy, "本年度已享受补贴次数")
+    inputs = {"used": used, "max": maximum, "scope": scope, "period": period}
+    passed = used < maximum
+    verdict = "未超过" if passed else "已达到"
+    return _line(
+        "R2",
+        label,
+        inputs,
+        passed,
+        policy,
+        f"{period_text}{scope_text}已享受{used}次，{verdict}每年{maximum}次的上限。",
+    )
+
+
+def _level_family(level: int) -> int:
+    return 1 if level >= 11 else 0
+
+
+def _r3(ctx: _Ctx) -> RuleLine:
+    label = "同一职业（工种）同一等级只补贴一次，已补贴较高等级的不再补贴较低等级"
+    policy = ctx.params.policy("r3_kinds")
+    kinds = set(ctx.params.get("r3_kinds"))
+    level = _int(ctx.certificate.get("level") or ctx.item.get("level"), "certificate.level")
+    if level is None:
+        return _line("R3", label, {"level": None}, True, policy, "专项职业能力等不分等级的项目，不适用本条。")
+    earlier = []
+    for row in ctx.history.get("subsidised_levels") or []:
+        if not isinstance(row, Mapping):
+            raise FactsError("“history.subsidised_levels”应为对象列表")
+        row_level = _int(row.get("level"), "history.subsidised_levels.level")
+        if (
+            row.get("kind") in kinds
+            and row_level is not None
+            and _level_family(row_level) == _level_family(level)
+        ):
+            earlier.append(row_level)
+    blocking = sorted(x for x in earlier if x <= level)
+    inputs = {"level": level, "subsidised_levels": sorted(set(earlier))}
+    if not blocking:
+        text = "此前未享受过该职业（工种）同等级或更高等级的补贴。"
+        return _line("R3", label, inputs, True, policy, text)
+    highest = blocking[0]
+    if highest == level:
+        text = f"该职业（工种）{_level_name(level)}已享受过补贴，同一等级只补贴一次。"
+    else:
+        text = f"该职业（工种）已享受过更高等级（{_level_name(highest)}）的补贴，不再补贴较低等级（{_level_name(level)}）。"
+    return _line("R3", label, inputs, False, policy, text)
+
+
+def _r4(ctx: _Ctx) -> RuleLine:
+    label = "同一证书只能享受一次补贴（各类补贴合计）"
+    policy = "同一证书不得重复申领补贴；技能提升补贴与职业培训补贴不得就同一证书重复享受"
+    if ctx.kind == "apprenticeship" and ctx.part == "advance":
+        return _line("R4", label, {"part": "advance"}, True, policy, "预拨部分不使用证书。")
+    number = ctx.certificate.get("number")
+    used = ctx.history.get("certificate_claimed_elsewhere")
+    inputs = {"number": number, "claimed_elsewhere": used}
+    if not number:
+        return _line("R4", label, inputs, False, policy, "没有证书，无法核对。")
+    if used is None:
+        return _missing("R4", label, policy, "证书是否已被其他申请使用的信息")
+    if used:
+        return _line("R4", label, inputs, False, policy, f"证书{number}已用于其他补贴申请，不能重复补贴。")
+    return _line("R4", label, inputs, True, policy, f"证书{number}未用于其他补贴申请。")
+
+
+def _catalog_amount(ctx: _Ctx, *, field_name: str = "subsidy_standard") -> tuple[RuleLine, Decimal]:
+    label = "补贴金额 = min(目录标准 ×（1 + 紧缺上浮）, 政策上限)"
+    policy = ctx.params.policy("r5_use_shortage_uplift") or "按目录补贴标准确定补贴金额"
+    rule = "R5"
+    standard = _decimal(ctx.item.get(field_name), f"catalog_item.{field_name}")
+    cap = _decimal(ctx.item.get("edition_cap"), "catalog_item.edition_cap")
+    uplift = _decimal(ctx.item.get("uplift"), "catalog_item.uplift") or Decimal("0")
+    if field_name != "subsidy_standard" or (
+        ctx.params.has("r5_use_shortage_uplift") and not ctx.params.get("r5_use_shortage_uplift")
+    ):
+        uplift = Decimal("0")
+    if standard is None:
+        return _missing(rule, label, policy, "目录补贴标准"), Decimal("0")
+    uplifted = standard * (1 + uplift)
+    amount = uplifted if cap is None else min(uplifted, cap)
+    amount = _money(amount)
+    inputs = {
+        "standard": standard,
+        "uplift": uplift,
+        "uplifted": _money(uplifted),
+        "cap": cap,
+        "amount": amount,
+    }
+    text = f"目录标准{_yuan(standard)}"
+    if uplift:
+        text += f"，紧缺上浮{uplift * 100:.0f}%后为{_yuan(uplifted)}"
+    if cap is not None and uplifted > cap:
+        text += f"，超过政策上限{_yuan(cap)}，按上限"
+    text += f"，核定{_yuan(amount)}。"
+    return _line(rule, label, inputs, amount > 0, policy, text), amount
+
+
+def _r5(ctx: _Ctx) -> tuple[RuleLine, Decimal]:
+    return _catalog_amount(ctx)
+
+
+def _r6_amount(ctx: _Ctx) -> tuple[RuleLine, Decimal]:
+    label = "技能提升补贴按证书等级定额"
+    policy = ctx.params.policy("r6_amount_by_level")
+    table = ctx.params.get("r6_amount_by_level")
+    level = _int(ctx.certificate.get("level"), "certificate.level")
+    raw = table.get(str(level)) if level is not None else None
+    if raw is None:
+        text = f"证书等级为{_level_name(level)}，该等级没有技能提升补贴标准。"
+        return _line("R6_AMOUNT", label, {"level": level}, False, policy, text), Decimal("0")
+    amount = _money(Decimal(str(raw)))
+    text = f"证书等级为{_level_name(level)}，补贴{_yuan(amount)}。"
+    return _line("R6_AMOUNT", label, {"level": level, "amount": amount}, True, policy, text), amount
+
+
+def _r6(ctx: _Ctx) -> RuleLine:
+    label = "参保缴费满规定月数、取得证书后规定期限内申请、不属于在校学生或事业单位人员"
+    policy = ctx.params.policy(
+        "r6_min_insured_months", "r6_apply_within_months", "r6_excluded_groups", "r6_excluded_employer_kinds"
+    )
+    min_months = int(ctx.params.get("r6_min_insured_months"))
+    within = int(ctx.params.get("r6_apply_within_months"))
+    insured = _int(ctx.history.get("insured_months"), "history.insured_months")
+    issued = _date(ctx.certificate.get("issued_on"), "certificate.issued_on")
+    on = ctx.application_date
+    groups = set(ctx.person.get("groups") or [])
+    excluded_groups = set(ctx.params.get("r6_excluded_groups")) & groups
+    employer_kind = ctx.person.get("employer_kind") or ""
+    excluded_employer = employer_kind in set(ctx.params.get("r6_excluded_employer_kinds"))
+    inputs = {
+        "insured_months": insured,
+        "min_insured_months": min_months,
+        "certificate_issued_on": issued,
+        "application_date": on,
+        "apply_within_months": within,
+        "groups": sorted(groups),
+        "employer_kind": employer_kind,
+    }
+    if insured is None or issued is None or on is None:
+        return _missing("R6", label, policy, "参保月数、发证日期或申请日期")
+    problems = []
+    if insured < min_months:
+        problems.append(f"截至申请日参保缴费{insured}个月，不足{min_months}个月")
+    deadline = add_months(issued, within)
+    if on > deadline:
+        problems.append(f"证书发证日期{issued}，应在{deadline}前申请，申请日{on}已超过{within}个月")
+    if excluded_groups:
+        names = {"student": "在校学生", "public_institution": "事业单位人员"}
+        problems.append("属于" + "、".join(names.get(g, g) for g in sorted(excluded_groups)))
+    if excluded_employer:
+        problems.append(f"参保单位性质为{employer_kind}")
+    if problems:
+        return _line("R6", label, inputs, False, policy, "；".join(problems) + "，不符合技能提升补贴条件。")
+    text = f"截至申请日参保缴费{insured}个月（不少于{min_months}个月），在取得证书后{within}个月内申请。"
+    return _line("R6", label, inputs, True, policy, text)
+
+
+def _r7(ctx: _Ctx) -> RuleLine:
+    label = "首次参加职业技能评价，每人限享受一次"
+    policy = ctx.params.policy("r7_first_assessment_only", "r7_once_per_person")
+    first = ctx.history.get("first_assessment")
+    before = _int(ctx.history.get("assessment_claims"), "history.assessment_claims") or 0
+    inputs = {"first_assessment": first, "assessment_claims": before}
+    if first is None:
+        return _missing("R7", label, policy, "是否首次评价的信息")
+    if ctx.params.get("r7_first_assessment_only") and not first:
+        return _line(
+            "R7", label, inputs, False, policy, "此前已参加过职业技能评价并取得证书，不属于首次评价。"
+        )
+    if ctx.params.get("r7_once_per_person") and before > 0:
+        return _line("R7", label, inputs, False, policy, "已享受过职业技能评价补贴，每人限一次。")
+    return _line("R7", label, inputs, True, policy, "首次参加职业技能评价，此前未享受过评价补贴。")
+
+
+def _r7_amount(ctx: _Ctx) -> tuple[RuleLine, Decimal]:
+    line, amount = _catalog_amount(ctx, field_name="assessment_subsidy")
+    label = "评价补贴金额 = min(目录评价补贴标准, 政策上限)"
+    return RuleLine("R7_AMOUNT", label, line.inputs, line.passed, line.policy, line.explanation), amount
+
+
+def _r8(ctx: _Ctx) -> RuleLine:
+    label = "新招用或转岗职工、劳动合同1年以上、培养中级工至高级技师、培养期1—2年（特殊3年）"
+    p = ctx.params
+    policy = p.policy(
+        "r8_hire_types", "r8_min_contract_months", "r8_levels", "r8_min_months", "r8_max_months"
+    )
+    a = ctx.apprenticeship
+    hire_type = a.get("hire_type")
+    contract = _int(a.get("contract_months"), "apprenticeship.contract_months")
+    level = _int(a.get("level") or ctx.item.get("level"), "apprenticeship.level")
+    months = _int(a.get("training_months"), "apprenticeship.training_months")
+    exceptional = bool(a.get("exceptional"))
+    inputs = {
+        "hire_type": hire_type,
+        "contract_months": contract,
+        "level": level,
+        "training_months": months,
+        "exceptional": exceptional,
+    }
+    if hire_type is None or contract is None or level is None or months is None:
+        return _missing("R8", label, policy, "学徒招用方式、劳动合同期限、培养等级或培养期")
+    problems = []
+    hire_names = {"new": "新招用", "transferred": "转岗", "existing": "原有在岗"}
+    if hire_type not in p.get("r8_hire_types"):
+        problems.append(f"学徒为{hire_names.get(str(hire_type), str(hire_type))}职工，不是新招用或转岗人员")
+    if contract < int(p.get("r8_min_contract_months")):
+        problems.append(f"劳动合同期限{contract}个月，不足{p.get('r8_min_contract_months')}个月")
+    if level not in [int(x) for x in p.get("r8_levels")]:
+        problems.append(f"培养等级为{_level_name(level)}，不在中级工至高级技师范围内")
+    maximum = int(p.get("r8_max_months_exceptional") if exceptional else p.get("r8_max_months"))
+    if not int(p.get("r8_min_months")) <= months <= maximum:
+        problems.append(f"培养期{months}个月，不在{p.get('r8_min_months')}—{maximum}个月之间")
+    if problems:
+        return _line("R8", label, inputs, False, policy, "；".join(problems) + "。")
+    text = f"{hire_names[str(hire_type)]}职工，劳动合同{contract}个月，培养{_level_name(level)}，培养期{months}个月。"
+    return _line("R8", label, inputs, True, policy, text)
+
+
+def _r8_amount(ctx: _Ctx) -> tuple[RuleLine, Decimal]:
+    label = "学徒补贴 = 每人每年标准 × 培养年数；预拨部分按比例，清算部分为其余"
+    p = ctx.params
+    policy = p.policy("r8_amount_per_year", "r8_advance_share")
+    per_year = Decimal(str(p.get("r8_amount_per_year")))
+    share = Decimal(str(p.get("r8_advance_share")))
+    months = _int(ctx.apprenticeship.get("training_months"), "apprenticeship.training_months")
+    if months is None:
+        return _missing("R8_AMOUNT", label, policy, "培养期"), Decimal("0")
+    total = _money(per_year * Decimal(months) / 12)
+    advance = _money(total * share)
+    amount = {"advance": advance, "final": total - advance, "full": total}[ctx.part]
+    part_text = {"advance": f"预拨{share * 100:.0f}%", "final": "清算其余部分", "full": "全额"}[ctx.part]
+    inputs = {
+        "per_year": per_year,
+        "training_months": months,
+        "total": total,
+        "advance_share": share,
+        "part": ctx.part,
+    }
+    text = f"每人每年{_yuan(per_year)}，培养{months}个月共{_yuan(total)}，本次{part_text}：{_yuan(amount)}。"
+    return _line("R8_AMOUNT", label, inputs, amount > 0, policy, text), amount
+
+
+def _r9(ctx: _Ctx) -> RuleLine:
+    label = "实际参训课时达到计划课时的规定比例"
+    policy = ctx.params.policy("attendance_threshold")
+    threshold = Decimal(str(ctx.params.get("attendance_threshold")))
+    attended = _decimal(ctx.attendance.get("lesson_hours_attended"), "attendance.lesson_hours_attended")
+    planned = _decimal(ctx.attendance.get("lesson_hours_planned"), "attendance.lesson_hours_planned")
+    if attended is None or not planned:
+        return _missing("R9", label, policy, "参训课时和计划课时")
+    rate = attended / planned
+    inputs = {
+        "attended": attended,
+        "planned": planned,
+        "rate": rate.quantize(Decimal("0.0001")),
+        "threshold": threshold,
+    }
+    passed = rate >= threshold
+    verdict = "达到" if passed else "低于"
+    text = (
+        f"参训{attended}课时 / 计划{planned}课时 = {rate * 100:.1f}%，{verdict}{threshold * 100:.0f}%的要求。"
+    )
+    return _line("R9", label, inputs, passed, policy, text)
+
+
+def _r10(ctx: _Ctx) -> RuleLine:
+    label = "培训机构在目录清单内且培训期间未列入黑名单，培训班已备案，项目在机构培训范围内"
+    policy = ctx.params.policy("r10_require_listed")
+    c = ctx.training_class
+    inputs = {
+        "provider_listed": c.get("provider_listed"),
+        "provider_blacklisted": c.get("provider_blacklisted"),
+        "class_approved": c.get("approved"),
+        "item_in_scope": c.get("item_in_scope"),
+    }
+    if any(v is None for v in inputs.values()):
+        return _missing("R10", label, policy, "培训机构、培训班备案和培训范围的信息")
+    problems = []
+    if not c["provider_listed"]:
+        problems.append("培训机构不在目录清单内（未认定或已暂停、清退）")
+    if c["provider_blacklisted"]:
+        problems.append("培训机构在培训期间被列入黑名单")
+    if not c["approved"]:
+        problems.append("培训班未经备案")
+    if not c["item_in_scope"]:
+        problems.append("培训项目不在机构的培训范围内")
+    if problems:
+        return _line("R10", label, inputs, False, policy, "；".join(problems) + "。")
+    return _line(
+        "R10",
+        label,
+        inputs,
+        True,
+        policy,
+        "培训机构在目录清单内、培训期间未列入黑名单，培训班已备案，项目在培训范围内。",
+    )
+
+
+def _r11(ctx: _Ctx) -> RuleLine:
+    label = "离校3年内未就业或毕业年度高校毕业生，培训3—6个月，每人一次"
+    p = ctx.params
+    policy = p.policy("r11_years_since_graduation", "r11_min_months", "r11_once_per_person")
+    g = ctx.graduate
+    on = ctx.application_date
+    year = _int(g.get("graduation_year") or ctx.person.get("graduation_year"), "graduate.graduation_year")
+    employed = g.get("employed", ctx.person.get("employed"))
+    months = _int(g.get("training_months"), "graduate.training_months")
+    if months is None:
+        start = _date(ctx.training_class.get("start_date"), "training_class.start_date")
+        end = _date(ctx.training_class.get("end_date"), "training_class.end_date")
+        if start and end:
+            months = months_between(start, end + dt.timedelta(days=1))
+    before = _int(ctx.history.get("graduate_conversion_claims"), "history.graduate_conversion_claims") or 0
+    inputs = {
+        "graduation_year": year,
+        "employed": employed,
+        "training_months": months,
+        "earlier_claims": before,
+    }
+    if year is None or on is None or months is None:
+        return _missing("R11", label, policy, "毕业年份、申请日期或培训期限")
+    problems = []
+    years = on.year - year
+    window = int(p.get("r11_years_since_graduation"))
+    if years > window:
+        problems.append(f"{year}年毕业，已离校超过{window}年")
+    elif years > 0 and employed:
+        problems.append("已就业")
+    if years < -1:
+        problems.append(f"{year}年毕业，不是毕业年度高校毕业生")
+    if not int(p.get("r11_min_months")) <= months <= int(p.get("r11_max_months")):
+        problems.append(
+            f"培训期限{months}个月，不在{p.get('r11_min_months')}—{p.get('r11_max_months')}个月之间"
+        )
+    if p.get("r11_once_per_person") and before > 0:
+        problems.append("已享受过专业转换培训补贴，每人限一次")
+    if problems:
+        return _line("R11", label, inputs, False, policy, "；".join(problems) + "。")
+    who = "毕业年度高校毕业生" if years <= 0 else f"离校{years}年内未就业高校毕业生"
+    return _line("R11", label, inputs, True, policy, f"{who}，培训{months}个月，此前未享受过该补贴。")
+
+
+def _living(ctx: _Ctx) -> RuleLine:
+    label = "属于生活费补贴对象"
+    policy = ctx.params.policy("living_groups")
+    allowed = set(ctx.params.get("living_groups"))
+    groups = set(ctx.person.get("groups") or [])
+    hit = sorted(allowed & groups)
+    inputs = {"groups": sorted(groups), "eligible_groups": sorted(allowed)}
+    if hit:
+        return _line("LIVING", label, inputs, True, policy, f"属于生活费补贴对象（{'、'.join(hit)}）。")
+    return _line("LIVING", label, inputs, False, policy, "不属于就业困难人员等生活费补贴对象。")
+
+
+def _living_amount(ctx: _Ctx) -> tuple[RuleLine, Decimal]:
+    label = "生活费补贴 = 每天标准 × 培训天数（不超过上限天数）"
+    policy = ctx.params.policy("living_amount_per_day", "living_max_days")
+    per_day = Decimal(str(ctx.params.get("living_amount_per_day")))
+    days = _int(ctx.training_class.get("training_days"), "training_class.training_days")
+    if days is None:
+        return _missing("LIVING_AMOUNT", label, policy, "培训天数"), Decimal("0")
+    counted = min(days, int(ctx.params.get("living_max_days")))
+    amount = _money(per_day * counted)
+    inputs = {"per_day": per_day, "training_days": days, "counted_days": counted, "amount": amount}
+    text = f"每天{_yuan(per_day)} × {counted}天 = {_yuan(amount)}。"
+    return _line("LIVING_AMOUNT", label, inputs, amount > 0, policy, text), amount
+
+
+def _talent(ctx: _Ctx) -> RuleLine:
+    label = "人才类奖励和资助逐案审核"
+    policy = ctx.params.policy("talent_max_amount") or "按相关奖励、资助办法逐案审核"
+    text = f"{KIND_NAMES.get(ctx.kind, ctx.kind)}不按规则自动核定，由经办人员按文件逐案审核金额。"
+    return _line("TALENT", label, {"kind": ctx.kind}, False, policy, text)
+
+
+RULES: dict[str, Callable[[_Ctx], RuleLine]] = {
+    "AGE": _age,
+    "R1": _r1,
+    "R2": _r2,
+    "R3": _r3,
+    "R4": _r4,
+    "R6": _r6,
+    "R7": _r7,
+    "R8": _r8,
+    "R9": _r9,
+    "R10": _r10,
+    "R11": _r11,
+    "LIVING": _living,
+    "TALENT": _talent,
+}
+AMOUNTS: dict[str, Callable[[_Ctx], tuple[RuleLine, Decimal]]] = {
+    "R5": _r5,
+    "R6": _r6_amount,
+    "R7": _r7_amount,
+    "R8": _r8_amount,
+    "LIVING": _living_amount,
+}
+
+
+def _extra(ctx: _Ctx, spec: Any) -> RuleLine:
+    if not isinstance(spec, Mapping) or "rule" not in spec:
+        raise FactsError("政策版本的附加规则应为含“rule”的对象")
+    code = str(spec.get("code") or "EXTRA")
+    try:
+        result = evaluate(spec["rule"], ctx.facts)
+    except RuleError as exc:
+        raise FactsError(f"附加规则{code}有误：{exc}") from None
+    inputs = {c.fact: c.actual for c in result.trace}
+    text = "满足条件。" if result.passed else "不满足：" + "；".join(result.reasons) + "。"
+    return _line(
+        code, str(spec.get("label") or code), inputs, result.passed, str(spec.get("policy") or ""), text
+    )
+
+
+def validate_version_rules(rules: Mapping[str, Any]) -> list[str]:
+    """Problems with a version's ``rules`` data (unknown rule codes, amount rule); empty when it can run."""
+    problems = []
+    apply = rules.get("apply")
+    if not isinstance(apply, list) or not apply:
+        problems.append("规则列表应为非空列表")
+    else:
+        problems += [f"未知规则“{code}”" for code in apply if code not in RULES]
+    if rules.get("amount", "NONE") not in {*AMOUNTS, "NONE"}:
+        problems.append(f"未知的金额规则“{rules.get('amount')}”")
+    return problems
+
 
 def decide(facts: Mapping[str, Any], version: VersionData) -> SubsidyDecision:
-    """Decide a claim from its facts under ``version`` (skeleton: grants the catalog standard; to be replaced)."""
-    standard = Decimal(str(facts.get("catalog_item", {}).get("subsidy_standard") or "0"))
-    return SubsidyDecision(passed=True, amount=standard, lines=())
+    """Decide a claim from its ``facts`` under ``version``: one line per rule, then the amount.
+
+    ``facts["overrides"]`` (rule code → reason) marks a failed rule as set aside by a reviewer: the line says so
+    and counts as passed. Raises :class:`FactsError` when the facts are not the documented shape."""
+    ctx = _context(facts, version)
+    overrides = _section(facts, "overrides")
+    lines: list[RuleLine] = []
+    for code in version.rules.get("apply", []):
+        rule = RULES.get(code)
+        if rule is None:
+            raise FactsError(f"政策版本包含未知规则“{code}”")
+        lines.append(rule(ctx))
+    for spec in version.rules.get("extra", []) or []:
+        lines.append(_extra(ctx, spec))
+    amount_rule = version.rules.get("amount", "NONE")
+    computed = Decimal("0")
+    if amount_rule != "NONE":
+        calculate = AMOUNTS.get(amount_rule)
+        if calculate is None:
+            raise FactsError(f"政策版本包含未知的金额规则“{amount_rule}”")
+        amount_line, computed = calculate(ctx)
+        lines.append(amount_line)
+    final: list[RuleLine] = []
+    for line in lines:
+        reason = overrides.get(line.rule)
+        if not line.passed and reason:
+            line = RuleLine(
+                line.rule,
+                line.label,
+                line.inputs,
+                True,
+                line.policy,
+                f"{line.explanation}（审核人已说明理由调整为通过：{reason}）",
+            )
+        final.append(line)
+    passed = bool(final) and all(line.passed for line in final)
+    return SubsidyDecision(
+        passed=passed,
+        amount=_money(computed) if passed else Decimal("0.00"),
+        lines=tuple(final),
+        computed_amount=_money(computed),
+    )

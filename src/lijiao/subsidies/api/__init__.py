@@ -2,4 +2,11 @@
 
 from ninja import Router
 
+from lijiao.subsidies.api import evaluate as evaluate_api
+from lijiao.subsidies.api import schemes as schemes_api
+from lijiao.subsidies.api import simulation as simulation_api
+
 router = Router()
+router.add_router("", schemes_api.router)
+router.add_router("", evaluate_api.router)
+router.add_router("", simulation_api.router)
