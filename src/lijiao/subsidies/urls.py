@@ -2,5 +2,8 @@
 
 from django.urls import URLPattern, URLResolver
 
+from lijiao.subsidies.views import claims, review, worker
+
 app_name = "subsidies"
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += [*claims.urlpatterns, *review.urlpatterns, *worker.urlpatterns]

@@ -2,4 +2,8 @@
 
 from ninja import Router
 
+from lijiao.subsidies.api import claims, worker
+
 router = Router()
+router.add_router("", claims.router)
+router.add_router("", worker.router)
