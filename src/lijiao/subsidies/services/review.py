@@ -149,6 +149,15 @@ def _step_perm(claim: Claim) -> str:
     return FIRST_PERM if claim.status in _FIRST_STEP else SECOND_PERM
 
 
+def _step_perms(claim: Claim) -> tuple[str, ...]:
+    """The review permission of the claim's step (either, where no step applies: the state decides, 409)."""
+    if claim.status in _FIRST_STEP:
+        return (FIRST_PERM,)
+    if claim.status in _SECOND_STEP:
+        return (SECOND_PERM,)
+    return (FIRST_PERM, SECOND_PERM)
+
+
 def current_evaluation(claim: Claim) -> ClaimEvaluation | None:
     return claim.evaluations.filter(current=True).first()
 
@@ -327,7 +336,7 @@ def return_claim(*, claim: Claim, actor: Actor, reason: str) -> Claim:
     """退回补正 with the reason (first review: submitted; second review: first-approved)."""
     if claim.status == S.PUBLICITY:
         raise Conflict(_("公示中的申请由异议处理退回"), code="transition_not_allowed")
-    _require_reviewer(actor, claim, _step_perm(claim))
+    _require_reviewer(actor, claim, *_step_perms(claim))
     text = _reason(reason)
     before = claim.status
     CLAIM_WORKFLOW.transition(
@@ -340,7 +349,7 @@ def return_claim(*, claim: Claim, actor: Actor, reason: str) -> Claim:
 @transaction.atomic
 def reject_claim(*, claim: Claim, actor: Actor, reason: str) -> Claim:
     """不予补贴 with the reason (first review: submitted or returned; second review: later steps)."""
-    _require_reviewer(actor, claim, _step_perm(claim))
+    _require_reviewer(actor, claim, *_step_perms(claim))
     text = _reason(reason)
     before = claim.status
     CLAIM_WORKFLOW.transition(claim, S.REJECTED, source=CLAIM_WORKFLOW.sources("reject"), status_reason=text)
