@@ -13,8 +13,7 @@ from lijiao.audit.models import AuditEvent
 from lijiao.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lijiao.subsidies.models import Claim, ClaimEvaluation, ClaimStatus, RuleOverride
 from lijiao.subsidies.services import claims as filing
-from lijiao.subsidies.services import registers
-from lijiao.subsidies.services import review
+from lijiao.subsidies.services import registers, review
 
 pytestmark = pytest.mark.django_db
 S = ClaimStatus

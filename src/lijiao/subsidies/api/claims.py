@@ -5,8 +5,6 @@ Same permissions and scopes as the screens: reads through :mod:`lijiao.subsidies
 404), writes through the services (403 permission, 409 state, 400 field errors).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -146,10 +144,12 @@ class ClaimDetailOut(ClaimOut):
     employer_name: str
     facts: dict[str, Any]
     scheme_version_id: int | None
-    lines: list[ClaimTraceLineOut]
-    evaluations: list[ClaimEvaluationOut]
-    overrides: list[ClaimOverrideOut]
-    objections: list[ClaimObjectionOut]
+    trace_lines: list[ClaimTraceLineOut] = Field(
+        ..., description="当前审核结论逐条：规则、依据数据、是否通过、政策依据"
+    )
+    evaluation_history: list[ClaimEvaluationOut] = Field(..., description="历次审核（当前在前）")
+    rule_overrides: list[ClaimOverrideOut]
+    objection_list: list[ClaimObjectionOut]
     history: list[ClaimHistoryOut]
     payment: ClaimPaymentOut | None
     approval_blockers: list[str] = Field(..., description="未调整的未通过规则（为空方可通过）")
@@ -221,28 +221,19 @@ class ApprenticeshipClaimIn(InputSchema):
     certificate_number: str = Field("", max_length=40, description="证书编号（清算部分必填）")
 
 
-def _detail(user: Any, claim_id: int) -> dict[str, Any]:
+def _detail(user: Any, claim_id: int) -> Claim:
     d = selectors.claim_detail(user, claim_id)
     claim = d.claim
-    out = ClaimOut.from_orm(claim).dict()
-    out.update(
-        certificate_id=claim.certificate_id,
-        enrollment_id=claim.enrollment_id,
-        training_class_id=claim.training_class_id,
-        catalog_item_id=claim.catalog_item_id,
-        evaluating_body_id=claim.evaluating_body_id,
-        employer_name=claim.employer_name,
-        facts=claim.facts or {},
-        scheme_version_id=claim.scheme_version_id,
-        lines=d.lines,
-        evaluations=([d.current] if d.current else []) + d.earlier,
-        overrides=d.overrides,
-        objections=d.objections,
-        history=[
+    extra = {
+        "trace_lines": d.lines,
+        "evaluation_history": ([d.current] if d.current else []) + d.earlier,
+        "rule_overrides": d.overrides,
+        "objection_list": d.objections,
+        "history": [
             {"occurred_at": e.occurred_at, "action": e.action, "actor": e.actor_label, "reason": e.reason}
             for e in d.history
         ],
-        payment=(
+        "payment": (
             {
                 "batch": d.payment.batch.number,
                 "amount": d.payment.amount,
@@ -251,10 +242,12 @@ def _detail(user: Any, claim_id: int) -> dict[str, Any]:
             if d.payment
             else None
         ),
-        approval_blockers=review.approval_blockers(claim) if claim.decision_passed is False else [],
-        actions=review.allowed_actions(user, claim),
-    )
-    return out
+        "approval_blockers": review.approval_blockers(claim) if claim.decision_passed is False else [],
+        "actions": review.allowed_actions(user, claim),
+    }
+    for name, value in extra.items():
+        setattr(claim, name, value)
+    return claim
 
 
 @router.get("/claims", response={200: list[ClaimOut], **_LIST_ERRORS}, summary="补贴申请列表（按权限范围）")
@@ -264,29 +257,30 @@ def claim_list(request: HttpRequest, query: Query[ClaimFilters]) -> QuerySet[Cla
     return filtered(ClaimFilterSet, request.GET, selectors.for_list(selectors.visible_claims(user)))
 
 
-def _queue_rows(claims: QuerySet[Claim], since: str) -> list[dict[str, Any]]:
+def _queue_rows(claims: QuerySet[Claim], since: str) -> list[Claim]:
     rows = []
     for row in selectors.queue_rows(claims, since):
-        item = ClaimOut.from_orm(row["claim"]).dict()
-        item.update(waited_working_days=row["waited"], overdue=row["overdue"])
-        rows.append(item)
+        claim = row["claim"]
+        claim.waited_working_days = row["waited"]
+        claim.overdue = row["overdue"]
+        rows.append(claim)
     return rows
 
 
 @router.get("/claims/queues/first", response={200: list[ClaimQueueOut], **_LIST_ERRORS}, summary="初审队列")
-def queue_first(request: HttpRequest) -> list[dict[str, Any]]:
+def queue_first(request: HttpRequest) -> list[Claim]:
     return _queue_rows(selectors.first_review_queue(current_user(request)), "submitted_at")
 
 
 @router.get("/claims/queues/second", response={200: list[ClaimQueueOut], **_LIST_ERRORS}, summary="复审队列")
-def queue_second(request: HttpRequest) -> list[dict[str, Any]]:
+def queue_second(request: HttpRequest) -> list[Claim]:
     return _queue_rows(selectors.second_review_queue(current_user(request)), "first_reviewed_at")
 
 
 @router.get(
     "/claims/{claim_id}", response={200: ClaimDetailOut, **_NOT_FOUND}, summary="补贴申请详情（含审核过程）"
 )
-def claim_get(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_get(request: HttpRequest, claim_id: int) -> Claim:
     return _detail(current_user(request), claim_id)
 
 
@@ -304,7 +298,7 @@ _VIEW = selectors.VIEW_PERM
     response={200: ClaimDetailOut, **_WRITE_ERRORS},
     summary="提交申请（退回后补正重新提交）",
 )
-def claim_submit(request: HttpRequest, claim_id: int, payload: ClaimSubmitIn) -> dict[str, Any]:
+def claim_submit(request: HttpRequest, claim_id: int, payload: ClaimSubmitIn) -> Claim:
     user, claim = _claim(request, claim_id, _VIEW)
     review.submit_claim(claim=claim, actor=user, facts=payload.facts, note=payload.note)
     return _detail(user, claim_id)
@@ -313,7 +307,7 @@ def claim_submit(request: HttpRequest, claim_id: int, payload: ClaimSubmitIn) ->
 @router.post(
     "/claims/{claim_id}/withdraw", response={200: ClaimDetailOut, **_WRITE_ERRORS}, summary="撤回申请"
 )
-def claim_withdraw(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_withdraw(request: HttpRequest, claim_id: int) -> Claim:
     user, claim = _claim(request, claim_id, _VIEW)
     review.withdraw_claim(claim=claim, actor=user)
     return _detail(user, claim_id)
@@ -322,7 +316,7 @@ def claim_withdraw(request: HttpRequest, claim_id: int) -> dict[str, Any]:
 @router.post(
     "/claims/{claim_id}/first-approve", response={200: ClaimDetailOut, **_WRITE_ERRORS}, summary="初审通过"
 )
-def claim_first_approve(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_first_approve(request: HttpRequest, claim_id: int) -> Claim:
     user, claim = _claim(request, claim_id, review.FIRST_PERM)
     review.first_approve_claim(claim=claim, actor=user)
     return _detail(user, claim_id)
@@ -345,7 +339,7 @@ def claim_second_approve(request: HttpRequest, claim_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/claims/second-approve",
+    "/claim-selection/second-approve",
     response={200: ClaimPublicityOut, **_WRITE_ERRORS},
     summary="所选申请复审通过并公示",
 )
@@ -365,14 +359,14 @@ def claims_second_approve(request: HttpRequest, payload: ClaimSelectionIn) -> di
 
 
 @router.post("/claims/{claim_id}/return", response={200: ClaimDetailOut, **_WRITE_ERRORS}, summary="退回补正")
-def claim_return(request: HttpRequest, claim_id: int, payload: ClaimReasonIn) -> dict[str, Any]:
+def claim_return(request: HttpRequest, claim_id: int, payload: ClaimReasonIn) -> Claim:
     user, claim = _claim(request, claim_id, review.FIRST_PERM, review.SECOND_PERM)
     review.return_claim(claim=claim, actor=user, reason=payload.reason)
     return _detail(user, claim_id)
 
 
 @router.post("/claims/{claim_id}/reject", response={200: ClaimDetailOut, **_WRITE_ERRORS}, summary="不予补贴")
-def claim_reject(request: HttpRequest, claim_id: int, payload: ClaimReasonIn) -> dict[str, Any]:
+def claim_reject(request: HttpRequest, claim_id: int, payload: ClaimReasonIn) -> Claim:
     user, claim = _claim(request, claim_id, review.FIRST_PERM, review.SECOND_PERM)
     review.reject_claim(claim=claim, actor=user, reason=payload.reason)
     return _detail(user, claim_id)
@@ -383,14 +377,14 @@ def claim_reject(request: HttpRequest, claim_id: int, payload: ClaimReasonIn) ->
     response={200: ClaimDetailOut, **_WRITE_ERRORS},
     summary="说明理由后调整规则结论",
 )
-def claim_override(request: HttpRequest, claim_id: int, payload: ClaimOverrideIn) -> dict[str, Any]:
+def claim_override(request: HttpRequest, claim_id: int, payload: ClaimOverrideIn) -> Claim:
     user, claim = _claim(request, claim_id, review.OVERRIDE_PERM)
     review.override_rule(claim=claim, actor=user, rule=payload.rule, reason=payload.reason)
     return _detail(user, claim_id)
 
 
 @router.post("/claims/{claim_id}/archive", response={200: ClaimDetailOut, **_WRITE_ERRORS}, summary="归档")
-def claim_archive(request: HttpRequest, claim_id: int) -> dict[str, Any]:
+def claim_archive(request: HttpRequest, claim_id: int) -> Claim:
     user, claim = _claim(request, claim_id, review.ARCHIVE_PERM)
     review.archive_claim(claim=claim, actor=user)
     return _detail(user, claim_id)
@@ -423,7 +417,7 @@ def class_claims(request: HttpRequest, class_id: int, payload: ClaimKindIn) -> d
     response={200: ClaimDetailOut, **_WRITE_ERRORS},
     summary="为学员代为申请补贴",
 )
-def enrollment_claim(request: HttpRequest, enrollment_id: int, payload: ClaimKindIn) -> dict[str, Any]:
+def enrollment_claim(request: HttpRequest, enrollment_id: int, payload: ClaimKindIn) -> Claim:
     user = current_user(request)
     require_perm(user, filing.FILE_PERM)
     enrollment = (
@@ -440,7 +434,7 @@ def enrollment_claim(request: HttpRequest, enrollment_id: int, payload: ClaimKin
     response={200: ClaimDetailOut, **_WRITE_ERRORS},
     summary="企业申请新型学徒制补贴",
 )
-def apprenticeship_claim(request: HttpRequest, payload: ApprenticeshipClaimIn) -> dict[str, Any]:
+def apprenticeship_claim(request: HttpRequest, payload: ApprenticeshipClaimIn) -> Claim:
     user = current_user(request)
     require_perm(user, filing.FILE_PERM)
     area = HandlingArea.objects.filter(code=payload.handling_area).first()
@@ -476,7 +470,7 @@ def apprenticeship_claim(request: HttpRequest, payload: ApprenticeshipClaimIn) -
     response={200: ClaimDetailOut, **_WRITE_ERRORS},
     summary="评价机构代为申请职业技能评价补贴",
 )
-def assessment_claim(request: HttpRequest, certificate_id: int) -> dict[str, Any]:
+def assessment_claim(request: HttpRequest, certificate_id: int) -> Claim:
     user = current_user(request)
     require_perm(user, filing.FILE_PERM)
     certificate = Certificate.objects.select_related("body", "holder").filter(pk=certificate_id).first()

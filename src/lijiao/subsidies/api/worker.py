@@ -4,8 +4,6 @@ status, payment — their objection, their own claim from a certificate they hol
 No permission needed: the user is matched to their person by the ID number's digest; nobody sees anyone else's.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
