@@ -436,7 +436,7 @@ def enrollment_claim(request: HttpRequest, enrollment_id: int, payload: ClaimKin
 )
 def apprenticeship_claim(request: HttpRequest, payload: ApprenticeshipClaimIn) -> Claim:
     user = current_user(request)
-    require_perm(user, filing.FILE_PERM)
+    filing.require_employer_filer(user)
     area = HandlingArea.objects.filter(code=payload.handling_area).first()
     if area is None:
         raise DomainError.for_fields("经办区域无效", {"handling_area": "请填写有效的经办区域代码"})

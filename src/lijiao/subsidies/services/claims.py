@@ -52,6 +52,7 @@ __all__ = [
     "file_for_trainee",
     "file_own_claim",
     "person_of_user",
+    "require_employer_filer",
 ]
 
 FILE_PERM = "subsidies.file_claim"
@@ -372,6 +373,16 @@ def _contract_facts(facts: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise DomainError(_("劳动合同信息不完整"), errors=tuple(errors))
     return clean
+
+
+def require_employer_filer(actor: Actor) -> None:
+    """Only an employer's staff file 企业新型学徒制 claims (not a provider's, not a social evaluating body's)."""
+    require_perm(actor, FILE_PERM)
+    if (
+        getattr(actor, "provider_id", None)
+        or EvaluatorMembership.objects.filter(user_id=actor.pk, body__kind="S").exists()
+    ):
+        raise PermissionDenied(_("只有企业可以申请企业新型学徒制补贴"))
 
 
 @transaction.atomic

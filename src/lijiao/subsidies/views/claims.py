@@ -270,8 +270,7 @@ def enrollment_claim(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apprenticeship_claim(request: HttpRequest) -> HttpResponse:
     """An employer's 企业新型学徒制 claim (advance or final part) with the labour contract's facts."""
-    if getattr(request.user, "provider_id", None):
-        raise DjangoPermissionDenied(_("只有企业可以申请企业新型学徒制补贴"))
+    filing.require_employer_filer(request.user)
     form = ApprenticeshipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -23,6 +23,7 @@ from lijiao.core.errors import DomainError
 from lijiao.subsidies.models import Objection
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import publicity
+from lijiao.subsidies.views.claims import handled
 
 
 class ObjectionForm(forms.Form):
@@ -55,6 +56,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@handled
 def mine_objection(request: HttpRequest, claim_id: int) -> HttpResponse:
     """我对此有异议: record an objection by the person concerned."""
     claim = selectors.my_claim(request.user, claim_id)
