@@ -349,6 +349,7 @@ API: dict[str, Row] = {
     "GET /subsidies/mine": ANY_USER,
     "POST /subsidies/mine/claims": NOBODYS,  # the certificate named is not the user's
     "POST /subsidies/mine/{claim_id}/objection": NOBODYS,
+    "POST /subsidies/mine/{claim_id}/submit": NOBODYS,
     "GET /subsidies/mine/notifications": ANY_USER,
     "POST /subsidies/mine/notifications/{notification_id}/read": row({"worker"}, missing=USERS - {"worker"}),
 }
@@ -530,6 +531,8 @@ SCREENS: dict[str, Screen] = {
     "subsidies:queue_second_bulk": Screen(None, SECOND_REVIEW),
     "subsidies:mine": Screen(ANY_USER),
     "subsidies:mine_objection": Screen(None, NOBODYS),
+    "subsidies:mine_file": Screen(ANY_USER, ANY_USER),
+    "subsidies:mine_submit": Screen(None, NOBODYS),
     "subsidies:mine_messages": Screen(ANY_USER),
     "subsidies:mine_message_read": Screen(None, ANY_USER),
 }

@@ -267,3 +267,26 @@ def test_worker_files_own_claim_via_api(schemes: Any, trainees: dict[str, Any], 
         ).status_code
         == 404
     )
+
+
+def test_worker_files_and_submits_through_the_screens(
+    schemes: Any, trainees: dict[str, Any], worker_of: Any
+) -> None:
+    user = worker_of(trainees["李四"].person)
+    client = _client(user)
+    page = client.get("/subsidies/mine/file/")
+    assert page.status_code == 200 and trainees["cert_李四"].number in page.content.decode()
+    response = client.post(
+        "/subsidies/mine/file/", {"kind": "training", "certificate": trainees["cert_李四"].pk}
+    )
+    assert response.status_code == 302
+    claim = Claim.objects.get(person=trainees["李四"].person)
+    assert claim.applicant == Claim.Applicant.WORKER
+    refused = client.post(
+        "/subsidies/mine/file/", {"kind": "training", "certificate": trainees["cert_张三"].pk}
+    )
+    assert refused.status_code == 400
+    assert client.post(f"/subsidies/mine/{claim.pk}/submit/").status_code == 302
+    assert Claim.objects.get(pk=claim.pk).status == S.SUBMITTED
+    stranger = worker_of(trainees["张三"].person)
+    assert _client(stranger).post(f"/subsidies/mine/{claim.pk}/submit/").status_code == 404

@@ -20,7 +20,7 @@ from lijiao.people.models import Notification
 from lijiao.subsidies.models import Claim, Objection
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import claims as filing
-from lijiao.subsidies.services import publicity
+from lijiao.subsidies.services import publicity, review
 
 router = Router(auth=required_auth)
 
@@ -121,6 +121,13 @@ def my_claim_file(request: HttpRequest, payload: MyClaimIn) -> Claim:
     if certificate is None:
         raise NotFound()
     return filing.file_own_claim(actor=user, kind=payload.kind, certificate=certificate)
+
+
+@router.post("/mine/{claim_id}/submit", response={200: MyClaimOut, **_ERRORS}, summary="提交本人申请")
+def my_claim_submit(request: HttpRequest, claim_id: int) -> Claim:
+    user = current_user(request)
+    claim = selectors.my_claim(user, claim_id)
+    return review.submit_claim(claim=claim, actor=user)
 
 
 @router.post("/mine/{claim_id}/objection", response={200: MyObjectionOut, **_ERRORS}, summary="我对此有异议")

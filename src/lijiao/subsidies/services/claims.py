@@ -152,7 +152,7 @@ def _money(value: Decimal | None) -> str:
 
 def _notify_filed(claim: Claim, *, expected: Decimal | None) -> None:
     """Tell the person a claim was filed in their name: by whom, for what, how much."""
-    what = claim.catalog_item.subject_name if claim.catalog_item else ""  # type: ignore[union-attr]
+    what = claim.catalog_item.subject_name if claim.catalog_item else ""
     amount = _money(expected)
     body = _(
         "%(who)s以您的名义提交了补贴申请%(number)s：%(kind)s%(what)s%(amount)s。如非本人知情，请在“我的补贴”中提出异议。"

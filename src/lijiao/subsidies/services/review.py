@@ -377,7 +377,7 @@ def override_rule(*, claim: Claim, actor: Actor, rule: str, reason: str) -> Rule
         )
     try:
         with transaction.atomic():
-            row = RuleOverride.objects.create(claim=locked, rule=code, reason=text, created_by=actor)
+            row = RuleOverride.objects.create(claim=locked, rule=code, reason=text, created_by=actor)  # type: ignore[misc]
     except IntegrityError:
         raise Conflict(_("该规则已调整过"), code="already_overridden") from None
     evaluation.evaluate_claim(claim=claim, actor=actor, reason=_("规则调整：%(rule)s") % {"rule": code})

@@ -17,12 +17,15 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lijiao.certificates.models import Certificate
 from lijiao.core.errors import DomainError
+from lijiao.subsidies.forms import OwnClaimForm
 from lijiao.subsidies.models import Objection
 from lijiao.subsidies.selectors import claims as selectors
-from lijiao.subsidies.services import publicity
+from lijiao.subsidies.services import claims as filing
+from lijiao.subsidies.services import publicity, review
 from lijiao.subsidies.views.claims import handled
 
 
@@ -76,6 +79,59 @@ def mine_objection(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+@handled
+def mine_submit(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Submit (or, after a return, resubmit) a claim the worker filed for themself."""
+    claim = selectors.my_claim(request.user, claim_id)
+    try:
+        review.submit_claim(claim=claim, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("补贴申请%(number)s已提交。") % {"number": claim.number})
+    return redirect("subsidies:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@handled
+def mine_file(request: HttpRequest) -> HttpResponse:
+    """本人申请补贴: pick a certificate the user holds (R1: no certificate, no claim) and the kind."""
+    person = filing.person_of_user(request.user)
+    certificates = list(
+        Certificate.objects.filter(holder=person, status=Certificate.Status.VALID).order_by(
+            "-issued_on", "-id"
+        )
+        if person
+        else []
+    )
+    form = OwnClaimForm(request.POST or None, certificates=certificates)
+    if request.method == "POST" and form.is_valid() and person is not None:
+        certificate = next((c for c in certificates if c.pk == form.cleaned_data["certificate"]), None)
+        if certificate is None:
+            form.add_error("certificate", _("请选择您本人持有的证书"))
+        else:
+            try:
+                claim = filing.file_own_claim(
+                    actor=request.user, kind=form.cleaned_data["kind"], certificate=certificate
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("已生成补贴申请草稿%(number)s，请提交。") % {"number": claim.number}
+                )
+                return redirect("subsidies:mine")
+    return render(
+        request,
+        "subsidies/worker/file.html",
+        {"form": form, "has_identity": person is not None, "certificates": certificates},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 @require_GET
 def my_messages(request: HttpRequest) -> HttpResponse:
     """我的消息: the user's in-app messages, newest first."""
@@ -95,6 +151,8 @@ def message_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("mine/", mine, name="mine"),
     path("mine/<int:claim_id>/objection/", mine_objection, name="mine_objection"),
+    path("mine/file/", mine_file, name="mine_file"),
+    path("mine/<int:claim_id>/submit/", mine_submit, name="mine_submit"),
     path("mine/messages/", my_messages, name="mine_messages"),
     path("mine/messages/<int:notification_id>/read/", message_read, name="mine_message_read"),
 ]
