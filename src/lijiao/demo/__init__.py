@@ -37,6 +37,7 @@ def load_demo() -> dict[str, int]:
     from lijiao.demo.certificates import load_certificates_demo
     from lijiao.demo.clock import demo_clock
     from lijiao.demo.passwords import hash_demo_passwords_once
+    from lijiao.demo.subsidies import load_subsidy_demo
     from lijiao.demo.training import demo_loaded, history_start, load_training_demo
     from lijiao.demo.users import DEMO_USERS, load_demo_users
 
@@ -50,5 +51,6 @@ def load_demo() -> dict[str, int]:
             build_demo_catalog(actor=users["catalog"])
             counts.update(load_training_demo(users=users, clock=clock, password=DEMO_PASSWORD))
             counts.update(load_certificates_demo(users=users, clock=clock))
+            counts.update(load_subsidy_demo(users=users, clock=clock))
         counts["users"] = len(DEMO_USERS)
         return counts
