@@ -373,7 +373,7 @@ def override_rule(*, claim: Claim, actor: Actor, rule: str, reason: str) -> Rule
     code = (rule or "").strip()
     if code not in failed:
         raise DomainError(
-            _("只能调整未通过的规则"), errors=(FieldError("rule", _("该规则在当前审核结论中并未未通过")),)
+            _("只能调整未通过的规则"), errors=(FieldError("rule", _("该规则在当前审核结论中已通过")),)
         )
     try:
         with transaction.atomic():
