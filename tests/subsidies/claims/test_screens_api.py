@@ -164,6 +164,9 @@ def test_class_bulk_screen_reports_skipped(
     other_provider_staff: Any,
 ) -> None:
     client = _client(provider_staff)
+    assert (
+        f"/subsidies/classes/{finished_class.pk}/claims/" in client.get("/subsidies/claims/").content.decode()
+    )
     assert client.get(f"/subsidies/classes/{finished_class.pk}/claims/").status_code == 200
     page = client.post(
         f"/subsidies/classes/{finished_class.pk}/claims/", {"kind": "training"}
@@ -215,6 +218,7 @@ def test_worker_sees_a_claim_filed_in_their_name(
     assert data[0]["status_label"] == "待初审"
     page = client.get("/subsidies/mine/").content.decode()
     assert claims[0].number in page and claims[1].number not in page and "我对此有异议" in page
+    assert "已取得证书" in page  # the reasons: the current decision's lines
     notes = client.get("/api/v1/subsidies/mine/notifications").json()
     assert len(notes) == 1 and notes[0]["read_at"] is None
     assert client.post(f"/api/v1/subsidies/mine/notifications/{notes[0]['id']}/read").json()["read_at"]

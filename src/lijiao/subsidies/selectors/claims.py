@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lijiao.accounts.scope import Scope
@@ -209,11 +209,27 @@ def my_claims(user: Any) -> QuerySet[Claim]:
     digest = _digest(user)
     if not digest:
         return Claim.objects.none()
+    current = Prefetch(
+        "evaluations", queryset=ClaimEvaluation.objects.filter(current=True), to_attr="current_evaluations"
+    )
     return (
         Claim.objects.filter(person__citizen_id_digest=digest)
         .select_related("training_class", "certificate", "payment_line__batch", "publicity", *_ITEM)
+        .prefetch_related(current)
         .order_by("-created_at", "-id")
     )
+
+
+def finished_classes_to_claim(user: Any) -> QuerySet[Any]:
+    """A provider's finished classes (newest first), for its 申请补贴 links; none for anyone else."""
+    from lijiao.training.models import ClassStatus, TrainingClass
+
+    provider_id = getattr(user, "provider_id", None)
+    if not provider_id or not user.has_perm("subsidies.file_claim"):
+        return TrainingClass.objects.none()
+    return TrainingClass.objects.filter(
+        provider_id=provider_id, status__in=[ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.CLOSED]
+    ).order_by("-end_date", "-id")
 
 
 def my_claim(user: Any, claim_id: int) -> Claim:

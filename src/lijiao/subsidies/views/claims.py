@@ -94,6 +94,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "kinds": SchemeKind.choices,
             "areas": HandlingArea.objects.filter(active=True),
             "filtered": any(values.values()),
+            "classes_to_claim": list(selectors.finished_classes_to_claim(request.user)[:10]),
         },
     )
 
