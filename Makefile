@@ -76,7 +76,7 @@ messages: $(BIN)/.installed
 	cd src && DJANGO_SETTINGS_MODULE=lijiao.test_settings ../$(BIN)/lijiao compilemessages --verbosity 0
 
 # Refresh the catalogs from the code after changing messages (then write the English of the new entries).
-MESSAGE_APPS := core accounts audit portal people catalog providers training certificates
+MESSAGE_APPS := core accounts audit portal people catalog providers training certificates subsidies
 messages-update: $(BIN)/.installed
 	cd src/lijiao
 	export DJANGO_SETTINGS_MODULE=lijiao.test_settings

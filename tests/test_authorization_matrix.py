@@ -160,6 +160,16 @@ CERT_READ_A = row(
     CERT_READERS - {"other", "employer", "evaluator"}, missing={"other", "employer", "evaluator"}
 )
 
+# subsidies: subsidies.view_claim holders; the matrix claim is provider A's trainee's (ZS), submitted
+CLAIM_READERS = BUREAU | {"provider", "other", "employer", "evaluator"}
+CLAIM_OUTSIDERS = frozenset({"other", "employer", "evaluator"})  # readers whose scope misses the claim: 404
+CLAIM_READ = row(CLAIM_READERS - CLAIM_OUTSIDERS, missing=CLAIM_OUTSIDERS)
+CLAIM_FILER = row(OWN, missing=CLAIM_OUTSIDERS)  # the claim's own provider (submit, withdraw)
+FIRST_REVIEW = row({"admin", "reviewer1"})
+SECOND_REVIEW = row({"admin", "reviewer2"})
+CLAIM_FINANCE = row({"admin", "finance"})
+NOBODYS = row(set(), missing=USERS)  # another person's claim or message: 404 for everyone
+
 # ---------------------------------------------------------------------------------------------------------------
 # The API: "METHOD path" (below /api/v1) → who may
 
@@ -330,6 +340,31 @@ API: dict[str, Row] = {
     "POST /subsidies/evaluate": row(SCHEME_READERS),
     "GET /subsidies/schemes/versions/{version_id}/simulation": row({"admin"}),
     "GET /subsidies/simulation/editions/{edition_id}": row(CATALOG_EDITORS),
+    # subsidies: claims (the matrix claim: provider A's, ZS, submitted), review, filing, the worker's own
+    "GET /subsidies/claims": row(CLAIM_READERS),
+    "GET /subsidies/claims/queues/first": FIRST_REVIEW,
+    "GET /subsidies/claims/queues/second": SECOND_REVIEW,
+    "GET /subsidies/claims/{claim_id}": CLAIM_READ,
+    "POST /subsidies/claims/{claim_id}/submit": CLAIM_FILER,
+    "POST /subsidies/claims/{claim_id}/withdraw": CLAIM_FILER,
+    "POST /subsidies/claims/{claim_id}/first-approve": FIRST_REVIEW,
+    "POST /subsidies/claims/{claim_id}/second-approve": SECOND_REVIEW,
+    "POST /subsidies/claim-selection/second-approve": SECOND_REVIEW,
+    "POST /subsidies/claims/{claim_id}/return": FIRST_REVIEW,  # a submitted claim: the first step's
+    "POST /subsidies/claims/{claim_id}/reject": FIRST_REVIEW,
+    "POST /subsidies/claims/{claim_id}/override": FIRST_REVIEW,
+    "POST /subsidies/claims/{claim_id}/archive": CLAIM_FINANCE,
+    "POST /subsidies/classes/{class_id}/claims": row(OWN, missing={"other"}),
+    "POST /subsidies/enrollments/{enrollment_id}/claim": row(OWN, missing=CLAIM_OUTSIDERS),
+    "POST /subsidies/apprenticeship-claims": row({"employer"}),
+    # the matrix certificate's body is not the evaluator's: 404 for every filer
+    "POST /subsidies/certificates/{certificate_id}/claim": row(set(), missing=CLAIM_OUTSIDERS | OWN),
+    "GET /subsidies/mine": ANY_USER,
+    "POST /subsidies/mine/claims": NOBODYS,  # the certificate named is not the user's
+    "POST /subsidies/mine/{claim_id}/objection": NOBODYS,
+    "POST /subsidies/mine/{claim_id}/submit": NOBODYS,
+    "GET /subsidies/mine/notifications": ANY_USER,
+    "POST /subsidies/mine/notifications/{notification_id}/read": row({"worker"}, missing=USERS - {"worker"}),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -494,6 +529,32 @@ SCREENS: dict[str, Screen] = {
     "credentials:jwks": Screen(PUBLIC),
     "credentials:issuer": Screen(PUBLIC),
     "credentials:status_list": Screen(PUBLIC),
+    # subsidies
+    "subsidies:claim_list": Screen(row(CLAIM_READERS)),
+    "subsidies:claim_list_export": Screen(row(CLAIM_READERS)),
+    "subsidies:claim_detail": Screen(CLAIM_READ),
+    "subsidies:claim_submit": Screen(None, CLAIM_FILER),
+    "subsidies:claim_withdraw": Screen(None, CLAIM_FILER),
+    "subsidies:claim_first_approve": Screen(None, FIRST_REVIEW),
+    "subsidies:claim_second_approve": Screen(None, SECOND_REVIEW),
+    "subsidies:claim_return": Screen(None, FIRST_REVIEW),
+    "subsidies:claim_reject": Screen(None, FIRST_REVIEW),
+    "subsidies:claim_override": Screen(None, FIRST_REVIEW),
+    "subsidies:claim_archive": Screen(None, CLAIM_FINANCE),
+    "subsidies:class_claims": Screen(row(OWN, missing={"other"}), row(OWN, missing={"other"})),
+    "subsidies:enrollment_claim": Screen(None, row(OWN, missing=CLAIM_OUTSIDERS)),
+    "subsidies:apprenticeship_claim": Screen(row({"employer"}), row({"employer"})),
+    "subsidies:assessment_claim": Screen(None, row(set(), missing=CLAIM_OUTSIDERS | OWN)),
+    "subsidies:queue_first": Screen(FIRST_REVIEW),
+    "subsidies:queue_first_bulk": Screen(None, FIRST_REVIEW),
+    "subsidies:queue_second": Screen(SECOND_REVIEW),
+    "subsidies:queue_second_bulk": Screen(None, SECOND_REVIEW),
+    "subsidies:mine": Screen(ANY_USER),
+    "subsidies:mine_objection": Screen(None, NOBODYS),
+    "subsidies:mine_file": Screen(ANY_USER, ANY_USER),
+    "subsidies:mine_submit": Screen(None, NOBODYS),
+    "subsidies:mine_messages": Screen(ANY_USER),
+    "subsidies:mine_message_read": Screen(None, ANY_USER),
 }
 
 
@@ -635,6 +696,39 @@ def _scheme_world(users: dict[str, User]) -> SchemeVersion:
     install_default_schemes(actor=None)
     base = SchemeVersion.objects.get(scheme__kind="training", number=1)
     return create_draft_version(actor=users["admin"], base=base, effective_from=dt.date(2030, 1, 1))
+def _subsidies(
+    ref: dict[str, Any], users: dict[str, User], provider: Any, finished_class: Any, zs: HandlingArea
+) -> dict[str, int]:
+    """A submitted claim (passed its rules) for a trainee of provider A's finished class, handled in ZS; the
+    worker login is a person with one in-app message."""
+    from lijiao.people.models import Notification
+    from lijiao.subsidies.models import Claim, Scheme
+
+    scheme, _ = Scheme.objects.get_or_create(kind="training", defaults={"name": "职业培训补贴"})
+    claim = Claim.objects.create(
+        number=f"BT{today():%Y}900001",
+        scheme=scheme,
+        kind="training",
+        status="submitted",
+        person=make_person("矩阵补贴对象"),
+        applicant=Claim.Applicant.PROVIDER,
+        applicant_name=provider.name,
+        provider=provider,
+        training_class=finished_class,
+        catalog_item=ref["item"],
+        handling_area=zs,
+        application_date=today(),
+        amount=Decimal("800"),
+        decision_passed=True,
+        submitted_at=timezone.now(),
+        created_by=users["provider"],
+    )
+    worker_person = make_person("矩阵劳动者")
+    worker = users["worker"]
+    worker.citizen_id = worker_person.citizen_id
+    worker.save()
+    note = Notification.objects.create(person=worker_person, kind="test", title="矩阵消息")
+    return {"claim_id": claim.pk, "notification_id": note.pk}
 
 
 def _build() -> dict[str, Any]:
@@ -708,6 +802,7 @@ def _build() -> dict[str, Any]:
     )
     catalog_job.report.save("matrix-catalog.xlsx", ContentFile(_xlsx()), save=True)
     certificate_ids = _certificates(ref, finished_class, users["admin"])
+    subsidy_ids = _subsidies(ref, users, provider, finished_class, zs)
     token, _raw = create_api_token(actor=users["provider"], name="矩阵")
     certificate = Certificate.objects.create(  # verified by number + name and by its QR link (public)
         certificate_type=CertificateType.SKILL_LEVEL,
@@ -746,6 +841,7 @@ def _build() -> dict[str, Any]:
         **certificates,
         **certificate_ids,
         "version_id": scheme_draft.pk,
+        **subsidy_ids,
         "token": certificate.verification_token,
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names

@@ -37,6 +37,7 @@ def load_demo() -> dict[str, int]:
     from lijiao.demo.certificates import load_certificates_demo
     from lijiao.demo.clock import demo_clock
     from lijiao.demo.passwords import hash_demo_passwords_once
+    from lijiao.demo.subsidies import load_subsidy_demo
     from lijiao.demo.training import demo_loaded, history_start, load_training_demo
     from lijiao.demo.users import DEMO_USERS, load_demo_users
     from lijiao.subsidies.services.schemes import install_default_schemes
@@ -52,5 +53,6 @@ def load_demo() -> dict[str, int]:
             counts.update(load_training_demo(users=users, clock=clock, password=DEMO_PASSWORD))
             counts.update(load_certificates_demo(users=users, clock=clock))
             counts["subsidy_scheme_versions"] = len(install_default_schemes(actor=None))
+            counts.update(load_subsidy_demo(users=users, clock=clock))
         counts["users"] = len(DEMO_USERS)
         return counts

@@ -9,6 +9,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
+def _subsidy_items(user: Any) -> list[dict[str, str]]:
+    """Claims for those who read them, and each review queue for its reviewers."""
+    entries = (
+        ("subsidies.view_claim", _("补贴申请"), "subsidies:claim_list"),
+        ("subsidies.review_first_claim", _("补贴初审"), "subsidies:queue_first"),
+        ("subsidies.review_second_claim", _("补贴复审"), "subsidies:queue_second"),
+    )
+    return [{"label": label, "url": reverse(name)} for perm, label, name in entries if user.has_perm(perm)]
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items = [
@@ -28,6 +38,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("培训项目"), "url": reverse("training:program_list")})
         if user.has_perm("certificates.view_certificate"):
             items.append({"label": _("证书"), "url": reverse("certificates:certificate_list")})
+        items += _subsidy_items(user)
         if user.has_perm("providers.view_provider"):
             items.append({"label": _("培训机构"), "url": reverse("providers:list")})
         if user.has_perm("certificates.view_evaluatingbody") and not provider_staff:
@@ -40,6 +51,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": _("节假日安排"), "url": reverse("accounts:holiday_years")})
         if getattr(user, "citizen_id_digest", ""):
             items.append({"label": _("我的证书"), "url": reverse("certificates:mine")})
+            items.append({"label": _("我的补贴"), "url": reverse("subsidies:mine")})
         if user.has_perm("certificates.verify_batch"):
             items.append({"label": _("证书批量核验"), "url": reverse("certificates:verify_batch")})
         if user.has_perm("audit.view_auditevent"):

@@ -2,8 +2,12 @@
 
 from django.urls import URLPattern, URLResolver
 
-from lijiao.subsidies.views import schemes
+from lijiao.subsidies.views import claims, review, schemes, worker
 
 app_name = "subsidies"
-urlpatterns: list[URLPattern | URLResolver] = []
-urlpatterns += schemes.urlpatterns
+urlpatterns: list[URLPattern | URLResolver] = [
+    *schemes.urlpatterns,
+    *claims.urlpatterns,
+    *review.urlpatterns,
+    *worker.urlpatterns,
+]

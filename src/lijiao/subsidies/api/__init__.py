@@ -2,6 +2,7 @@
 
 from ninja import Router
 
+from lijiao.subsidies.api import claims, worker
 from lijiao.subsidies.api import evaluate as evaluate_api
 from lijiao.subsidies.api import schemes as schemes_api
 from lijiao.subsidies.api import simulation as simulation_api
@@ -10,3 +11,5 @@ router = Router()
 router.add_router("", schemes_api.router)
 router.add_router("", evaluate_api.router)
 router.add_router("", simulation_api.router)
+router.add_router("", claims.router)
+router.add_router("", worker.router)
