@@ -2,5 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
+from lijiao.subsidies.views import payment as payment_views
+from lijiao.subsidies.views import publicity as publicity_views
+
 app_name = "subsidies"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *publicity_views.urlpatterns,
+    *payment_views.urlpatterns,
+]

@@ -347,3 +347,26 @@ def approve_ended_publicities(*, actor: Actor, publicity: Publicity | None = Non
     )
     ended.update(closed_at=timezone.now())
     return result
+
+
+# Public objections are writes from anyone: a stricter limit than public verification's, on the same shared
+# per-client counter rows (a key of their own, so the two quotas never mix).
+PUBLIC_OBJECTIONS_PER_MINUTE = 3
+PUBLIC_OBJECTIONS_PER_DAY = 10
+
+
+def take_public_objection(*, client_ip: str) -> None:
+    """Count one public objection for the client; :class:`RateLimited` (429) past the limits."""
+    from lijiao.certificates.services.verification import RateLimited, take_verification
+
+    quota = take_verification(client_ip=f"subsidies-objection|{client_ip}")
+    if quota.day_count > PUBLIC_OBJECTIONS_PER_DAY:
+        raise RateLimited(_seconds_to_midnight())
+    if quota.minute_count > PUBLIC_OBJECTIONS_PER_MINUTE:
+        raise RateLimited(60 - timezone.now().second)
+
+
+def _seconds_to_midnight() -> int:
+    now = timezone.localtime()
+    midnight = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((midnight - now).total_seconds()))
