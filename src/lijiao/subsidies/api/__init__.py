@@ -2,4 +2,8 @@
 
 from ninja import Router
 
+from lijiao.subsidies.api import payment, publicity
+
 router = Router()
+router.add_router("", publicity.router)
+router.add_router("", payment.router)
