@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
 from lijiao.accounts.api_auth import current_user, required_auth
-from lijiao.core.errors import NotFound
+from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.filtering import filtered_or_error
 from lijiao.core.pagination import LimitOffsetPagination, paginate
 from lijiao.core.permissions import require_perm
@@ -233,7 +233,7 @@ def create_clawback(request: HttpRequest, payload: ClawbackIn) -> Status[Clawbac
     require_perm(user, "subsidies.clawback_claim")
     claim = Claim.objects.filter(pk=payload.claim_id).first()
     if claim is None:
-        raise NotFound(_("补贴申请不存在"))
+        raise DomainError.for_fields(_("补贴申请不存在"), {"claim_id": _("补贴申请不存在")})
     return Status(
         201, clawbacks.claw_back(claim=claim, actor=user, reason=payload.reason, amount=payload.amount)
     )
