@@ -524,6 +524,7 @@ SCREENS: dict[str, Screen] = {
     "subsidies:clawback_detail": Screen(row(FINANCE_READ), row(FINANCE)),
     "subsidies:claim_clawback": Screen(row(FINANCE), row(FINANCE)),
     "subsidies:payee_account": Screen(row(FINANCE), row(FINANCE)),
+    "subsidies:my_account": Screen(ANY_USER, ANY_USER),  # one's own account (none without an ID on file)
 }
 
 

@@ -205,3 +205,19 @@ def test_query_budgets(client: Client, finance: User, reviewer2: User, notice) -
     assert_constant(client, f"/subsidies/review/publicity/{notice.pk}/", more, 12)
     client.logout()
     assert_constant(client, f"/subsidies/publicity/{notice.number}/", more, 8)
+
+
+def test_worker_sets_own_account(client: Client, make_user: Callable[..., User]) -> None:
+    person = make_person("刘六")
+    worker = make_user(Role.WORKER, citizen_id=person.citizen_id)
+    client.force_login(worker)
+    assert "no-person" not in client.get("/subsidies/payment/my-account/").content.decode()
+    response = client.post(
+        "/subsidies/payment/my-account/",
+        {"bank_name": "中国农业银行", "account_number": "6228480011112222333"},
+    )
+    assert response.status_code == 302
+    page = client.get("/subsidies/payment/my-account/").content.decode()
+    assert "6228480011112222333" not in page and "2333" in page
+    client.force_login(make_user(Role.WORKER))  # no ID number on file
+    assert "no-person" in client.get("/subsidies/payment/my-account/").content.decode()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -31,7 +32,7 @@ from lijiao.core.xlsx import xlsx_download
 from lijiao.people.models import Person
 from lijiao.subsidies import exporters_payment as exporters
 from lijiao.subsidies.filters_payment import BatchFilterSet, ClawbackFilterSet
-from lijiao.subsidies.models import Claim, ClaimStatus, Clawback, PaymentBatch
+from lijiao.subsidies.models import Claim, ClaimStatus, Clawback, PayeeAccount, PaymentBatch
 from lijiao.subsidies.selectors import payment as selectors
 from lijiao.subsidies.services import clawback as clawbacks
 from lijiao.subsidies.services import payment as services
@@ -329,6 +330,44 @@ def payee_account(request: HttpRequest) -> HttpResponse:
     )
 
 
+class MyAccountForm(forms.Form):
+    bank_name = forms.CharField(label=gettext_lazy("开户银行"), max_length=100)
+    account_number = forms.CharField(label=gettext_lazy("社会保障卡银行账号"), max_length=40)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_account(request: HttpRequest) -> HttpResponse:
+    """A worker sets the 社会保障卡 account their own subsidies are paid to (found by their ID number)."""
+    digest = str(getattr(request.user, "citizen_id_digest", "") or "")
+    person = Person.objects.filter(citizen_id_digest=digest).first() if digest else None
+    account = PayeeAccount.objects.filter(person=person).first() if person else None
+    form = MyAccountForm(request.POST or None, initial={"bank_name": account.bank_name if account else ""})
+    if request.method == "POST" and person is not None and form.is_valid():
+        try:
+            services.set_payee_account(
+                actor=request.user,
+                person=person,
+                bank_name=form.cleaned_data["bank_name"],
+                account_number=form.cleaned_data["account_number"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("发放账户已保存。"))
+            return redirect("subsidies:my_account")
+    return render(
+        request,
+        "subsidies/payment/my_account.html",
+        {
+            "person": person,
+            "form": form,
+            "masked": mask(PIIKind.BANK_ACCOUNT, account.account_number) if account else "",
+            "bank_name": account.bank_name if account else "",
+        },
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("payment/batches/", batch_list, name="batch_list"),
     path("payment/batches/export.xlsx", batch_list_export, name="batch_list_export"),
@@ -342,4 +381,5 @@ urlpatterns: list[URLPattern] = [
     path("payment/clawbacks/<int:pk>/", clawback_detail, name="clawback_detail"),
     path("payment/claims/<int:pk>/clawback", claim_clawback, name="claim_clawback"),
     path("payment/accounts/", payee_account, name="payee_account"),
+    path("payment/my-account/", my_account, name="my_account"),
 ]
