@@ -506,6 +506,7 @@ SCREENS: dict[str, Screen] = {
     "subsidies:publicity_review_list": Screen(row(CLAIM_READERS)),
     "subsidies:publicity_review_detail": Screen(row(BUREAU, missing=CLAIM_OUTSIDERS)),
     "subsidies:publicity_review_approve": Screen(None, row({"admin", "reviewer2"})),
+    "subsidies:publicity_review_approve_ended": Screen(None, row({"admin", "reviewer2"})),
     "subsidies:objection_list": Screen(row(CLAIM_READERS)),
     "subsidies:objection_export": Screen(row(CLAIM_READERS)),
     "subsidies:objection_detail": Screen(

@@ -192,6 +192,8 @@ def test_query_budgets(client: Client, finance: User, reviewer2: User, notice) -
         for n in range(4):
             listed(notice, f"赵{n}明")
             Objection.objects.create(claim=Claim.objects.last(), source="public", text="又一条异议")
+            paid = make_claim(status=ClaimStatus.PAID)
+            Clawback.objects.create(claim=paid, reason="重复", amount=100, created_by=finance)
             make_claim()
         payment.create_payment_batch(actor=finance)
 
@@ -200,11 +202,14 @@ def test_query_budgets(client: Client, finance: User, reviewer2: User, notice) -
     batch = PaymentBatch.objects.get()
     assert_constant(client, f"/subsidies/payment/batches/{batch.pk}/", more, 12)
     assert_constant(client, "/subsidies/payment/batches/", more, 12)
+    assert_constant(client, "/subsidies/payment/clawbacks/", more, 12)
     client.force_login(reviewer2)
+    assert_constant(client, "/subsidies/review/publicity/", more, 12)
     assert_constant(client, "/subsidies/review/objections/", more, 12)
     assert_constant(client, f"/subsidies/review/publicity/{notice.pk}/", more, 12)
     client.logout()
     assert_constant(client, f"/subsidies/publicity/{notice.number}/", more, 8)
+    assert_constant(client, "/subsidies/publicity/", more, 8)
 
 
 def test_worker_sets_own_account(client: Client, make_user: Callable[..., User]) -> None:
@@ -221,3 +226,15 @@ def test_worker_sets_own_account(client: Client, make_user: Callable[..., User])
     assert "6228480011112222333" not in page and "2333" in page
     client.force_login(make_user(Role.WORKER))  # no ID number on file
     assert "no-person" in client.get("/subsidies/payment/my-account/").content.decode()
+
+
+def test_approve_all_ended_from_the_list(client: Client, reviewer2: User) -> None:
+    today = timezone.localdate()
+    ended = make_publicity(
+        reviewer2, starts_on=today - dt.timedelta(days=10), ends_on=today - dt.timedelta(days=1)
+    )
+    claim = make_claim(status=ClaimStatus.PUBLICITY, publicity=ended)
+    client.force_login(reviewer2)
+    assert client.post("/subsidies/review/publicity/approve-ended").status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED

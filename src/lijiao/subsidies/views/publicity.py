@@ -212,6 +212,17 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("subsidies:publicity_review_detail", pk=notice.pk)
 
 
+@staff_view("subsidies.review_second_claim")
+@require_POST
+def review_approve_ended(request: HttpRequest) -> HttpResponse:
+    """Approve every claim of the reviewer's area whose notice ended without an open objection."""
+    result = services.approve_ended_publicities(actor=request.user)
+    messages.success(request, _("已批准%(n)s件。") % {"n": len(result.approved)})
+    for claim, reason in result.skipped:
+        messages.warning(request, f"{claim.number}：{reason}")
+    return redirect("subsidies:publicity_review_list")
+
+
 class ResolveForm(forms.Form):
     upheld = forms.TypedChoiceField(
         label=gettext_lazy("处理结果"),
@@ -299,6 +310,7 @@ urlpatterns: list[URLPattern] = [
     path("publicity/<str:number>/export.xlsx", public_export_xlsx, name="publicity_public_xlsx"),
     path("publicity/<str:number>/export.pdf", public_export_pdf, name="publicity_public_pdf"),
     path("review/publicity/", review_list, name="publicity_review_list"),
+    path("review/publicity/approve-ended", review_approve_ended, name="publicity_review_approve_ended"),
     path("review/publicity/<int:pk>/", review_detail, name="publicity_review_detail"),
     path("review/publicity/<int:pk>/approve", review_approve, name="publicity_review_approve"),
     path("review/objections/", objection_list, name="objection_list"),
