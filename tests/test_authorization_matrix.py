@@ -505,6 +505,8 @@ SCREENS: dict[str, Screen] = {
     "subsidies:publicity_public_pdf": Screen(PUBLIC),
     "subsidies:publicity_review_list": Screen(row(CLAIM_READERS)),
     "subsidies:publicity_review_detail": Screen(row(BUREAU, missing=CLAIM_OUTSIDERS)),
+    "subsidies:publicity_review_list_export": Screen(row(CLAIM_READERS)),
+    "subsidies:publicity_review_detail_export": Screen(row(BUREAU, missing=CLAIM_OUTSIDERS)),
     "subsidies:publicity_review_approve": Screen(None, row({"admin", "reviewer2"})),
     "subsidies:publicity_review_approve_ended": Screen(None, row({"admin", "reviewer2"})),
     "subsidies:objection_list": Screen(row(CLAIM_READERS)),
@@ -725,7 +727,8 @@ def _subsidies_payment(users: dict[str, User], zs: HandlingArea, person: Any) ->
         for name in ("publicity_public_detail", "publicity_public_xlsx", "publicity_public_pdf")
     }
     screens |= {
-        f"subsidies:{n}": {"pk": notice.pk} for n in ("publicity_review_detail", "publicity_review_approve")
+        f"subsidies:{n}": {"pk": notice.pk}
+        for n in ("publicity_review_detail", "publicity_review_detail_export", "publicity_review_approve")
     }
     screens |= {
         f"subsidies:{n}": {"pk": batch.pk} for n in ("batch_detail", "batch_lines_export", "batch_mark_paid")

@@ -130,6 +130,58 @@ def publicity_pdf(notice: Publicity, rows: list[PublicRow]) -> bytes:
     return output.getvalue()
 
 
+def notices_xlsx(notices: Iterable[Publicity]) -> ListExport:
+    """The second reviewers' list of notices with their counts (annotated by ``review_publicities``)."""
+    return list_xlsx(
+        sheet_name=_("公示管理"),
+        title=_("补贴公示"),
+        header=[
+            _("公示编号"),
+            _("标题"),
+            _("公示开始"),
+            _("公示结束"),
+            _("公示中"),
+            _("合计"),
+            _("未处理异议"),
+        ],
+        rows=(
+            [n.number, n.title, n.starts_on, n.ends_on, n.on_notice, n.total, n.open_objections]  # type: ignore[attr-defined]
+            for n in notices
+        ),
+    )
+
+
+def notice_claims_xlsx(notice: Publicity, claims: Iterable[Any]) -> ListExport:
+    """A notice's claims for the reviewers: names in full (staff), ID numbers masked."""
+    return list_xlsx(
+        sheet_name=notice.number,
+        title=f"{notice.title}　{_notice_line(notice)}",
+        header=[
+            _("申请编号"),
+            _("姓名"),
+            _("身份证号"),
+            _("项目"),
+            _("金额（元）"),
+            _("状态"),
+            _("未处理异议"),
+            _("暂停发放"),
+        ],
+        rows=(
+            [
+                c.number,
+                c.person.name,
+                mask(PIIKind.CITIZEN_ID, c.person.citizen_id),
+                c.item_text,
+                c.amount,
+                c.get_status_display(),
+                c.has_open_objection,
+                c.payment_hold,
+            ]
+            for c in claims
+        ),
+    )
+
+
 def batches_xlsx(batches: Iterable[PaymentBatch]) -> ListExport:
     return list_xlsx(
         sheet_name=_("发放批次"),

@@ -109,6 +109,15 @@ def test_reviewer_screens(client: Client, reviewer2: User, notice) -> None:  # t
     assert client.get("/subsidies/review/publicity/").status_code == 200
     assert claim.number in client.get(f"/subsidies/review/publicity/{notice.pk}/").content.decode()
     assert client.get("/subsidies/review/objections/").status_code == 200
+    assert client.get("/subsidies/review/publicity/export.xlsx").status_code == 200
+    claims_xlsx = client.get(f"/subsidies/review/publicity/{notice.pk}/export.xlsx")
+    content = b"".join(claims_xlsx.streaming_content)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+    assert (
+        rows[2][0] == claim.number
+        and rows[2][2] != claim.person.citizen_id
+        and rows[2][2].endswith(claim.person.citizen_id[-4:])
+    )
     export = client.get("/subsidies/review/objections/export.xlsx")
     assert export.status_code == 200
     response = client.post(

@@ -165,6 +165,25 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view("subsidies.view_publicity")
 @require_GET
+def review_list_export(request: HttpRequest) -> HttpResponse:
+    export = exporters.notices_xlsx(selectors.review_publicities(request.user))
+    return xlsx_download(export, f"{_('补贴公示')}-{timezone.localdate():%Y%m%d}.xlsx")  # type: ignore[return-value]
+
+
+@staff_view("subsidies.view_publicity")
+@require_GET
+def review_detail_export(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.get_review_publicity(request.user, pk)
+    claims = list(selectors.review_claims(request.user, notice))
+    for claim in claims:
+        claim.item_text = selectors.item_of(claim)  # type: ignore[attr-defined]
+    export = exporters.notice_claims_xlsx(notice, claims)
+    record_personal_data_export(actor=request.user, what=notice.number, rows=export.rows, masked=True)
+    return xlsx_download(export, f"{notice.number}.xlsx")  # type: ignore[return-value]
+
+
+@staff_view("subsidies.view_publicity")
+@require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.get_review_publicity(request.user, pk)
     claims = list(selectors.review_claims(request.user, notice))
@@ -311,7 +330,11 @@ urlpatterns: list[URLPattern] = [
     path("publicity/<str:number>/export.pdf", public_export_pdf, name="publicity_public_pdf"),
     path("review/publicity/", review_list, name="publicity_review_list"),
     path("review/publicity/approve-ended", review_approve_ended, name="publicity_review_approve_ended"),
+    path("review/publicity/export.xlsx", review_list_export, name="publicity_review_list_export"),
     path("review/publicity/<int:pk>/", review_detail, name="publicity_review_detail"),
+    path(
+        "review/publicity/<int:pk>/export.xlsx", review_detail_export, name="publicity_review_detail_export"
+    ),
     path("review/publicity/<int:pk>/approve", review_approve, name="publicity_review_approve"),
     path("review/objections/", objection_list, name="objection_list"),
     path("review/objections/export.xlsx", objection_export, name="objection_export"),
