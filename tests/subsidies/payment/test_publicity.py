@@ -246,3 +246,33 @@ def test_bulk_approval_of_ended_notices(reviewer2: User) -> None:
     running.refresh_from_db()
     assert running.status == ClaimStatus.PUBLICITY
     assert Publicity.objects.get(pk=done.publicity_id).closed_at is not None
+
+
+def test_a_notice_running_into_an_unknown_year_is_refused(reviewer2: User) -> None:
+    """Mon 2026-12-28 … Thu 12-31 are four working days; the fifth would be in 2027, which nobody has entered."""
+    claims = first_approved(1)
+    with pytest.raises(CalendarUnknown) as caught:
+        services.publish_claims(claims=claims, actor=reviewer2, starts_on=D(2026, 12, 28))
+    assert caught.value.year == 2027
+    assert not Publicity.objects.exists()
+
+
+def test_approval_is_scoped_to_the_reviewers_area(reviewer2: User, make_user: Callable[..., User]) -> None:
+    claim = on_notice(reviewer2, ends=-1)
+    elsewhere = make_user(Role.SECOND_REVIEWER, area="XG")
+    with pytest.raises(NotFound):
+        services.approve_after_publicity(claim=claim, actor=elsewhere)
+    with pytest.raises(PermissionDenied):
+        services.approve_after_publicity(claim=claim, actor=make_user(Role.FIRST_REVIEWER))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PUBLICITY
+
+
+def test_person_cannot_object_to_a_draft(reviewer2: User) -> None:
+    with pytest.raises(Conflict):
+        services.raise_objection(
+            claim=make_claim(status=ClaimStatus.DRAFT),
+            source="person",
+            text="草稿不能异议的内容",
+            actor=reviewer2,
+        )

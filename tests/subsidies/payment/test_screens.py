@@ -60,7 +60,7 @@ def test_public_pages_mask_names_and_ids(client: Client, notice) -> None:  # typ
     pdf = client.get(f"/subsidies/publicity/{notice.number}/export.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
-    assert claims[0].number in text and ids[0][-4:] in text
+    assert claims[0].number in text and ids[0][-4:] in text and "张*三" in text and "异议受理" in text
     assert not any(cid in text for cid in ids) and "张小三" not in text
 
 
