@@ -67,6 +67,7 @@ def test_batch_runs_the_register_check(finance: User, monkeypatch: pytest.Monkey
     result = services.create_payment_batch(actor=finance)
     assert result.batch is None and "财政供养人员" in result.skipped[0][1]
     assert not PaymentBatch.objects.exists()
+    assert Claim.objects.get().payment_hold  # the hold the check placed is kept
 
 
 def test_batch_permission(make_user: Callable[..., User]) -> None:

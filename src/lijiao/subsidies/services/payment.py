@@ -3,9 +3,9 @@
 **Exactly once.** Three things hold it, whatever runs concurrently (several processes, approvals, two batch
 runs at once): ``PaymentLine.claim`` is unique in the database, lines are inserted with ``ON CONFLICT DO NOTHING``
 (a claim another batch took is reported as skipped, never paid twice), and a claim moves ``approved → paid`` only
-through one conditional ``UPDATE … WHERE status = 'approved'`` for the batch's claims. Batch creation draws its
-number first from a race-safe counter (a row lock held until commit), so concurrent runs take turns and the
-later one sees the lines of the earlier.
+through one conditional ``UPDATE … WHERE status = 'approved'`` for the batch's claims. Batch creation locks its
+year's number counter first (a row lock held until commit), so concurrent runs take turns and the later one
+sees the lines of the earlier; the number itself is drawn only when a batch is made.
 
 **Idempotent.** :func:`mark_batch_paid` on a batch already paid is a no-op that answers the same batch; a batch
 some of whose claims are no longer ``approved`` (rejected meanwhile) is refused whole, nothing written.
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lijiao.audit.services import record_event, record_personal_data_export
+from lijiao.certificates.models import SerialCounter
 from lijiao.certificates.services.counters import draw_serial
 from lijiao.core.actors import Actor, is_authenticated
 from lijiao.core.errors import Conflict, DomainError, NotFound
@@ -170,7 +171,10 @@ def create_payment_batch(*, actor: Actor, claims: list[Claim] | None = None) -> 
     """
     require_perm(actor, "subsidies.add_paymentbatch")
     today = timezone.localdate()
-    serial = draw_serial(f"subsidies-payment-{today:%Y}")  # row lock: concurrent runs take turns
+    prefix = f"subsidies-payment-{today:%Y}"
+    # Lock the year's batch counter first (held until commit): concurrent runs take turns, and the later one
+    # sees the lines of the earlier. (The year's first run has no row to lock yet; the unique line still holds.)
+    list(SerialCounter.objects.select_for_update().filter(prefix=prefix).values_list("pk", flat=True))
     result = BatchCreation(batch=None)
     eligible: list[Claim] = []
     for claim in _candidates(claims):
@@ -185,8 +189,8 @@ def create_payment_batch(*, actor: Actor, claims: list[Claim] | None = None) -> 
         else:
             result.skipped.append((claim, reason))
     if not eligible:
-        transaction.set_rollback(True)  # give the serial back: nothing written
-        return result
+        return result  # no batch; a hold the register check placed stays
+    serial = draw_serial(prefix)
     batch = PaymentBatch.objects.create(number=f"PB{today:%Y}{serial:06d}", created_by=actor)  # type: ignore[misc]
     PaymentLine.objects.bulk_create(
         [
@@ -206,8 +210,8 @@ def create_payment_batch(*, actor: Actor, claims: list[Claim] | None = None) -> 
     for claim in eligible:
         if claim.pk not in taken:
             result.skipped.append((claim, _("已在其他发放批次中")))
-    if not taken:
-        transaction.set_rollback(True)
+    if not taken:  # every claim went to a concurrent batch meanwhile: no empty batch is kept
+        batch.delete()
         return result
     totals = PaymentLine.objects.filter(batch=batch).aggregate(total=Sum("amount"))
     batch.total, batch.line_count = totals["total"] or Decimal(0), len(taken)
