@@ -169,6 +169,10 @@ FIRST_REVIEW = row({"admin", "reviewer1"})
 SECOND_REVIEW = row({"admin", "reviewer2"})
 CLAIM_FINANCE = row({"admin", "finance"})
 NOBODYS = row(set(), missing=USERS)  # another person's claim or message: 404 for everyone
+# subsidies (公示 and payment): claim readers hold view_publicity/view_objection; finance (and the auditor, reading)
+NOTICE_OUTSIDERS = CLAIM_READERS - BUREAU  # hold the permission, but no area: the matrix's ZS notice is 404
+FINANCE_READ = frozenset({"admin", "finance", "auditor"})
+FINANCE = frozenset({"admin", "finance"})
 
 # ---------------------------------------------------------------------------------------------------------------
 # The API: "METHOD path" (below /api/v1) → who may
@@ -182,6 +186,24 @@ API: dict[str, Row] = {
     "POST /core/identity/credit-code": PUBLIC,
     # certificates: public verification (number + name), no login (rate-limited per address; ADR 0018)
     "POST /certificates/verify": PUBLIC,
+    # subsidies: the public 公示 (no login; objections rate-limited per address), reviewers, finance
+    "GET /subsidies/publicity": PUBLIC,
+    "GET /subsidies/publicity/{number}": PUBLIC,
+    "POST /subsidies/publicity/{number}/objections": PUBLIC,
+    "GET /subsidies/objections": row(CLAIM_READERS),
+    "POST /subsidies/objections/{objection_id}/resolve": row({"admin", "reviewer1", "reviewer2"}),
+    "POST /subsidies/publicity/claims/{claim_id}/approve": row({"admin", "reviewer2"}),
+    "GET /subsidies/payment/batches": row(FINANCE_READ),
+    "POST /subsidies/payment/batches": row(FINANCE),
+    "GET /subsidies/payment/batches/{payment_batch_id}": row(FINANCE_READ),
+    "GET /subsidies/payment/batches/{payment_batch_id}/bank-file": row(FINANCE),
+    "POST /subsidies/payment/batches/{payment_batch_id}/paid": row(FINANCE),
+    "GET /subsidies/payment/clawbacks": row(FINANCE_READ),
+    "POST /subsidies/payment/clawbacks": row(FINANCE),
+    "GET /subsidies/payment/clawbacks/{clawback_id}": row(FINANCE_READ),
+    "POST /subsidies/payment/clawbacks/{clawback_id}/recoveries": row(FINANCE),
+    "POST /subsidies/payment/clawbacks/{clawback_id}/write-off": row(FINANCE),
+    "PUT /subsidies/payment/payee-accounts/{person_id}": row(FINANCE),
     # accounts: one's own account and tokens (the token named in the path is the provider's)
     "GET /accounts/me": ANY_USER,
     "GET /accounts/tokens": row(TOKEN_HOLDERS),
@@ -555,6 +577,36 @@ SCREENS: dict[str, Screen] = {
     "subsidies:mine_submit": Screen(None, NOBODYS),
     "subsidies:mine_messages": Screen(ANY_USER),
     "subsidies:mine_message_read": Screen(None, ANY_USER),
+    # subsidies: the public 公示 pages, the second reviewers' notices and objections, finance's screens
+    "subsidies:publicity_public_list": Screen(PUBLIC),
+    "subsidies:publicity_public_detail": Screen(PUBLIC, PUBLIC),
+    "subsidies:publicity_public_xlsx": Screen(PUBLIC),
+    "subsidies:publicity_public_pdf": Screen(PUBLIC),
+    "subsidies:publicity_review_list": Screen(row(CLAIM_READERS)),
+    "subsidies:publicity_review_detail": Screen(row(BUREAU, missing=NOTICE_OUTSIDERS)),
+    "subsidies:publicity_review_list_export": Screen(row(CLAIM_READERS)),
+    "subsidies:publicity_review_detail_export": Screen(row(BUREAU, missing=NOTICE_OUTSIDERS)),
+    "subsidies:publicity_review_approve": Screen(None, row({"admin", "reviewer2"})),
+    "subsidies:publicity_review_approve_ended": Screen(None, row({"admin", "reviewer2"})),
+    "subsidies:objection_list": Screen(row(CLAIM_READERS)),
+    "subsidies:objection_export": Screen(row(CLAIM_READERS)),
+    "subsidies:objection_detail": Screen(
+        row(BUREAU, missing=NOTICE_OUTSIDERS),
+        row({"admin", "reviewer1", "reviewer2"}, missing=NOTICE_OUTSIDERS),
+    ),
+    "subsidies:batch_list": Screen(row(FINANCE_READ)),
+    "subsidies:batch_list_export": Screen(row(FINANCE_READ)),
+    "subsidies:batch_create": Screen(None, row(FINANCE)),
+    "subsidies:batch_detail": Screen(row(FINANCE_READ)),
+    "subsidies:batch_lines_export": Screen(row(FINANCE_READ)),
+    "subsidies:bank_file": Screen(row(FINANCE)),
+    "subsidies:batch_mark_paid": Screen(None, row(FINANCE)),
+    "subsidies:clawback_list": Screen(row(FINANCE_READ)),
+    "subsidies:clawback_list_export": Screen(row(FINANCE_READ)),
+    "subsidies:clawback_detail": Screen(row(FINANCE_READ), row(FINANCE)),
+    "subsidies:claim_clawback": Screen(row(FINANCE), row(FINANCE)),
+    "subsidies:payee_account": Screen(row(FINANCE), row(FINANCE)),
+    "subsidies:my_account": Screen(ANY_USER, ANY_USER),  # one's own account (none without an ID on file)
 }
 
 
@@ -729,6 +781,80 @@ def _subsidies(
     worker.save()
     note = Notification.objects.create(person=worker_person, kind="test", title="矩阵消息")
     return {"claim_id": claim.pk, "notification_id": note.pk}
+def _subsidies_payment(users: dict[str, User], zs: HandlingArea, person: Any) -> dict[str, Any]:
+    """A 公示 of ZS running now with a claim and an open objection, an approved claim with a payee account, a
+    batch paying a claim, and a clawback: the ids the 公示 and payment requests name."""
+    from lijiao.subsidies.models import (
+        Claim,
+        ClaimStatus,
+        Clawback,
+        Objection,
+        PayeeAccount,
+        PaymentBatch,
+        PaymentLine,
+        Publicity,
+        Scheme,
+    )
+
+    scheme = Scheme.objects.get_or_create(kind="training", defaults={"name": "职业培训补贴"})[0]
+    notice = Publicity.objects.create(
+        number="GS2099000901",
+        title="矩阵公示",
+        handling_area=zs,
+        starts_on=today() - dt.timedelta(days=2),
+        ends_on=today() + dt.timedelta(days=3),
+        objection_contact="矩阵",
+        created_by=users["reviewer2"],
+    )
+
+    def claim(number: str, status: str, **extra: Any) -> Claim:
+        return Claim.objects.create(
+            number=number,
+            scheme=scheme,
+            kind="training",
+            status=status,
+            person=person,
+            applicant="worker",
+            applicant_name=person.name,
+            handling_area=zs,
+            amount=Decimal("800"),
+            **extra,
+        )
+
+    on_notice = claim("BTM0000001", ClaimStatus.PUBLICITY, publicity=notice)
+    claim("BTM0000002", ClaimStatus.APPROVED)
+    paid = claim("BTM0000003", ClaimStatus.PAID)
+    clawed = claim("BTM0000004", ClaimStatus.CLAWED_BACK)
+    PayeeAccount.objects.create(person=person, bank_name="矩阵银行", account_number="6222000011112222")
+    objection = Objection.objects.create(claim=on_notice, source="public", text="矩阵异议")
+    batch = PaymentBatch.objects.create(number="PB2099000901", created_by=users["finance"])
+    PaymentLine.objects.create(batch=batch, claim=paid, amount=Decimal("800"), payee_name=person.name)
+    clawback = Clawback.objects.create(
+        claim=clawed, reason="矩阵", amount=Decimal("800"), created_by=users["finance"]
+    )
+    ids = {
+        "number": notice.number,
+        "objection_id": objection.pk,
+        "payment_batch_id": batch.pk,
+        "clawback_id": clawback.pk,
+    }
+    screens: dict[str, dict[str, Any]] = {
+        f"subsidies:{name}": {"number": notice.number}
+        for name in ("publicity_public_detail", "publicity_public_xlsx", "publicity_public_pdf")
+    }
+    screens |= {
+        f"subsidies:{n}": {"pk": notice.pk}
+        for n in ("publicity_review_detail", "publicity_review_detail_export", "publicity_review_approve")
+    }
+    screens |= {
+        f"subsidies:{n}": {"pk": batch.pk} for n in ("batch_detail", "batch_lines_export", "batch_mark_paid")
+    }
+    screens["subsidies:bank_file"] = {"pk": batch.pk, "fmt": "csv"}
+    screens["subsidies:objection_detail"] = {"pk": objection.pk}
+    screens["subsidies:clawback_detail"] = {"pk": clawback.pk}
+    screens["subsidies:claim_clawback"] = {"pk": paid.pk}
+    api_ids = {"POST /subsidies/publicity/claims/{claim_id}/approve": {"claim_id": on_notice.pk}}
+    return {"ids": ids, "screen_ids": screens, "api_ids": api_ids}
 
 
 def _build() -> dict[str, Any]:
@@ -814,6 +940,7 @@ def _build() -> dict[str, Any]:
         status_index=990_001,
     )
     device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
+    subsidies = _subsidies_payment(users, zs, person)
     session = training_class.sessions.order_by("starts_at").first()
     assert session is not None
     ids = {
@@ -843,6 +970,8 @@ def _build() -> dict[str, Any]:
         "version_id": scheme_draft.pk,
         **subsidy_ids,
         "token": certificate.verification_token,
+        **subsidies["ids"],
+        "api_ids": subsidies["api_ids"],
     }
     screen_ids = {  # URL kwargs of the screens where they differ from the API's names
         "pk": {
@@ -868,6 +997,7 @@ def _build() -> dict[str, Any]:
         "providers:scope_remove": {
             "entry_id": ProviderScope.objects.filter(provider=provider).values_list("pk", flat=True)[0]
         },
+        **subsidies["screen_ids"],
     }
     return {
         "users": users,
@@ -1090,6 +1220,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, A
 
 def _api_url(key: str, ids: dict[str, Any]) -> tuple[str, str]:
     method, path = key.split(" ", 1)
+    ids = ids | ids.get("api_ids", {}).get(key, {})  # an operation whose path names another object than the rest
     url = API_PREFIX + re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
     return method, url + QUERIES.get(key, "")
 

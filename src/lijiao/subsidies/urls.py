@@ -3,6 +3,8 @@
 from django.urls import URLPattern, URLResolver
 
 from lijiao.subsidies.views import claims, review, schemes, worker
+from lijiao.subsidies.views import payment as payment_views
+from lijiao.subsidies.views import publicity as publicity_views
 
 app_name = "subsidies"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,4 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *claims.urlpatterns,
     *review.urlpatterns,
     *worker.urlpatterns,
+    *publicity_views.urlpatterns,
+    *payment_views.urlpatterns,
 ]

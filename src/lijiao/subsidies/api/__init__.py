@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from lijiao.subsidies.api import claims, worker
+from lijiao.subsidies.api import claims, payment, publicity, worker
 from lijiao.subsidies.api import evaluate as evaluate_api
 from lijiao.subsidies.api import schemes as schemes_api
 from lijiao.subsidies.api import simulation as simulation_api
@@ -13,3 +13,5 @@ router.add_router("", evaluate_api.router)
 router.add_router("", simulation_api.router)
 router.add_router("", claims.router)
 router.add_router("", worker.router)
+router.add_router("", publicity.router)
+router.add_router("", payment.router)
