@@ -34,6 +34,7 @@ from tests.certificates.conftest import (  # noqa: F401  (fixtures re-exported)
     social_body,
 )
 from tests.training.conftest import (  # noqa: F401  (fixtures re-exported)
+    city_admin,
     make_class,
     other_provider,
     provider,
@@ -68,11 +69,18 @@ def make_claim(person: Person, **overrides: Any) -> Claim:
 
 
 def finished_class(
-    provider: Provider, ref: dict[str, Any], *, days_ago: int = 30, item: str = "electrician4", **extra: Any
+    provider: Provider,
+    ref: dict[str, Any],
+    *,
+    days_ago: int = 30,
+    start: dt.date | None = None,
+    item: str = "electrician4",
+    **extra: Any,
 ) -> TrainingClass:
-    """A class of 10 weekday sessions that ended about ``days_ago`` days ago."""
-    start = today() - dt.timedelta(days=days_ago + 14)
-    start -= dt.timedelta(days=start.weekday())  # a Monday
+    """A class of 10 weekday sessions that ended about ``days_ago`` days ago (or starts on ``start``)."""
+    if start is None:
+        start = today() - dt.timedelta(days=days_ago + 14)
+        start -= dt.timedelta(days=start.weekday())  # a Monday
     return make_class(provider, ref["items"][item], start=start, sessions=weekday_sessions(start), **extra)
 
 
