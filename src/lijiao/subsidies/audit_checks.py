@@ -650,7 +650,8 @@ def check_identity_age(ctx: Context) -> list[Draft]:
         .filter(
             Q(age_years__lte=MIN_AGE)
             | Q(person__gender="M", age_years__gte=60)
-            | Q(person__gender="F", age_years__gte=50)
+            | Q(person__gender="F", age_years__gte=55)
+            | Q(person__gender="F", person__position="worker", age_years__gte=50)
         )
         .values(
             "id",
@@ -840,7 +841,7 @@ def check_evaluator_spike(ctx: Context) -> list[Draft]:
             history = [v for v in trailing if v]
             if len(history) < 3:  # too little history to call anything "usual"
                 continue
-            median = statistics.median(trailing)
+            median = statistics.median(history)
             if median and n > SPIKE_FACTOR * median:
                 spikes.append((body_id, index, n, median))
     if not spikes:

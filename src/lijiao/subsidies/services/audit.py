@@ -55,7 +55,12 @@ def save_drafts(drafts: Sequence[Draft], *, run: AuditRun | None = None) -> tupl
     fingerprints = list(unique)
     known: dict[str, Finding] = {}
     for chunk in _chunks(fingerprints):
-        known.update({f.fingerprint: f for f in Finding.objects.filter(fingerprint__in=chunk)})
+        known.update(
+            {
+                f.fingerprint: f
+                for f in Finding.objects.filter(fingerprint__in=chunk).only("pk", "fingerprint", "status")
+            }
+        )
     new = [
         Finding(
             check_code=d.check_code,
@@ -108,16 +113,24 @@ def _hold(drafts: list[Draft], findings: dict[str, Finding]) -> None:
         reasons.setdefault(draft.claim_id, []).append(draft.summary)
     if not reasons:
         return
+    unheld: list[int] = []
+    for chunk in _chunks(sorted(reasons)):
+        unheld += Claim.objects.filter(
+            pk__in=chunk, payment_hold=False, status__in=HOLDABLE_STATUSES
+        ).values_list("pk", flat=True)
+    if not unheld:
+        return
     now = timezone.now()
-    by_reason: dict[str, list[int]] = {}
-    for claim_id, texts in reasons.items():
-        reason = (_("监管核查发现待核查：") + "；".join(texts))[:500]
-        by_reason.setdefault(reason, []).append(claim_id)
-    for reason, ids in by_reason.items():
-        for chunk in _chunks(ids):
-            Claim.objects.filter(pk__in=chunk, payment_hold=False, status__in=HOLDABLE_STATUSES).update(
-                payment_hold=True, hold_reason=reason, updated_at=now
-            )
+    held = [
+        Claim(
+            pk=pk,
+            payment_hold=True,
+            hold_reason=(_("监管核查发现待核查：") + "；".join(reasons[pk]))[:500],
+            updated_at=now,
+        )
+        for pk in unheld
+    ]
+    Claim.objects.bulk_update(held, ["payment_hold", "hold_reason", "updated_at"], batch_size=500)
 
 
 def release_hold_if_clear(claim_id: int) -> bool:
