@@ -65,6 +65,7 @@ from lijiao.certificates.models import (
 from lijiao.core.models import HandlingArea, ImportJob
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import BlacklistEntry, CreditEvent, ProviderScope
+from lijiao.subsidies.models import Finding
 from lijiao.training.models import ClassStatus, Enrollment, Program
 from lijiao.training.services.devices import register_device
 from tests.training.conftest import _make_provider, make_class, today
@@ -109,6 +110,7 @@ BODY_READ = BUREAU | {"evaluator"}  # the evaluating body (S, ZS) of the matrix:
 EVALUATOR = frozenset({"evaluator"})
 CONFIRMERS = frozenset({"admin", "clerk"})
 PROVIDER_STAFF = OWN | {"other"}  # any provider's staff (their own devices)
+FINDING_READERS = frozenset({"admin", "reviewer1", "reviewer2", "auditor"})  # subsidies.view_finding
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,13 @@ API: dict[str, Row] = {
     "GET /certificates/self-evaluations/queue": row(CONFIRMERS),
     "POST /certificates/results/{assessment_id}/confirm": row(CONFIRMERS, missing=CERT_READERS - BUREAU),
     "POST /certificates/results/{assessment_id}/reject": row(CONFIRMERS, missing=CERT_READERS - BUREAU),
+    # subsidies: the anti-fraud findings (a ZS finding) and the external register snapshots
+    "GET /subsidies/findings": row(FINDING_READERS),
+    "GET /subsidies/findings/{finding_id}": row(FINDING_READERS),
+    "POST /subsidies/findings/{finding_id}/resolve": row(AUDITORS),
+    "GET /subsidies/audit-runs": row(AUDITORS),
+    "GET /subsidies/registers": row(FINDING_READERS),
+    "POST /subsidies/registers": row(AUDITORS),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -474,6 +483,11 @@ SCREENS: dict[str, Screen] = {
     "credentials:jwks": Screen(PUBLIC),
     "credentials:issuer": Screen(PUBLIC),
     "credentials:status_list": Screen(PUBLIC),
+    # subsidies: the anti-fraud findings queue (a ZS finding) and the external registers
+    "subsidies:finding_list": Screen(row(FINDING_READERS)),
+    "subsidies:finding_detail": Screen(row(FINDING_READERS)),
+    "subsidies:finding_resolve": Screen(None, row(AUDITORS)),
+    "subsidies:register_list": Screen(row(FINDING_READERS), row(AUDITORS)),
 }
 
 
@@ -691,6 +705,13 @@ def _build() -> dict[str, Any]:
         status_index=990_001,
     )
     device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
+    finding = Finding.objects.create(
+        check_code="shared_phone",
+        fingerprint="matrix-finding",
+        summary="矩阵测试发现",
+        evidence={"person_count": 4},
+        handling_area=zs,
+    )
     session = training_class.sessions.order_by("starts_at").first()
     assert session is not None
     ids = {
@@ -711,6 +732,7 @@ def _build() -> dict[str, Any]:
         "job_id": roster_job.pk,
         "token_id": token.pk,
         "device_id": device.pk,
+        "finding_id": finding.pk,
         "year": today().year + 1,
         "user_id": users["provider"].pk,
         "field": "phone",
@@ -736,6 +758,8 @@ def _build() -> dict[str, Any]:
         "catalog:edition_diff": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
         "catalog:diff_export_xlsx": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
         "certificates:certificate_detail": {"pk": certificate_ids["certificate_id"]},
+        "subsidies:finding_detail": {"pk": finding.pk},
+        "subsidies:finding_resolve": {"pk": finding.pk},
         "certificates:certificate_revoke": {"pk": certificate_ids["certificate_id"]},
         "certificates:certificate_correct": {"pk": certificate_ids["certificate_id"]},
         "certificates:certificate_import_job": {"job_id": certificate_ids["import_job_id"]},

@@ -107,6 +107,11 @@ class Context:
         return qs
 
 
+def _in_size() -> int:
+    """How many values an ``IN (…)`` list may hold here: SQLite's variable limit, PostgreSQL many more."""
+    return _IN_CHUNK if connection.vendor == "sqlite" else 20_000
+
+
 def _d(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -540,21 +545,28 @@ def check_cross_provider(ctx: Context) -> list[Draft]:
     return drafts
 
 
+def _days_per_class(qs: QuerySet[Any], class_field: str, moment: str) -> dict[int, int]:
+    """Distinct local days of ``moment`` per class: DISTINCT (class, day) pairs hashed first, then counted —
+    cheaper than COUNT(DISTINCT …), which sorts. The inner query is the ORM's (the local-day expression is each
+    database's own), the outer one portable SQL."""
+    inner = qs.order_by().values(cls=F(class_field), day=TruncDate(moment)).distinct()
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t.cls, COUNT(*) FROM ({sql}) t GROUP BY t.cls", params)  # noqa: S608
+        return {int(c): int(n) for c, n in cursor.fetchall()}
+
+
 def check_short_class(ctx: Context) -> list[Draft]:
     finished = ctx.classes().filter(end_date__lt=ctx.today)
     claimed = Claim.objects.exclude(status__in=LIVE_EXCLUDED).filter(training_class_id=OuterRef("pk"))
     finished = finished.filter(Exists(claimed))
-    timetable = dict(
-        ClassSession.objects.filter(training_class__in=finished)
-        .values("training_class_id")
-        .annotate(days=Count(TruncDate("starts_at"), distinct=True))
-        .values_list("training_class_id", "days")
+    timetable = _days_per_class(
+        ClassSession.objects.filter(training_class__in=finished), "training_class_id", "starts_at"
     )
-    attended = dict(
-        CheckIn.objects.filter(session__training_class__in=finished)
-        .values("session__training_class_id")
-        .annotate(days=Count(TruncDate("checked_at"), distinct=True))
-        .values_list("session__training_class_id", "days")
+    attended = _days_per_class(
+        CheckIn.objects.filter(session__training_class__in=finished),
+        "session__training_class_id",
+        "checked_at",
     )
     short = {
         class_id: (days, attended[class_id])
@@ -1008,35 +1020,41 @@ def _entry_overlaps(entry: Any, start: dt.date, end: dt.date) -> bool:
 
 
 def check_registers(ctx: Context, snapshots: dict[str, RegisterSnapshot] | None = None) -> list[Draft]:
-    """Claims whose person is on the latest snapshot of a register where they must not be, during the class."""
+    """Claims whose person is on the latest snapshot of a register where they must not be, during the class.
+
+    Driven from the registers: the people on the latest snapshots (digest index) → their claims (person index)
+    in one query, their register rows in one, their contribution months in one; the date rules of each kind
+    are then applied to these few candidates (:func:`_register_draft`).
+    """
     snapshots = latest_snapshots() if snapshots is None else snapshots
-    drafts: list[Draft] = []
-    base = _period_claims(ctx)
-    for kind in (RegisterKind.PENSION, RegisterKind.STUDENT, RegisterKind.PAYROLL, RegisterKind.UNEMPLOYMENT):
-        snapshot = snapshots.get(kind)
-        if snapshot is None:
-            continue
-        entries = RegisterEntry.objects.filter(
-            snapshot=snapshot, citizen_id_digest=OuterRef("person__citizen_id_digest")
+    matched = {
+        kind: snapshots[kind]
+        for kind in (
+            RegisterKind.PENSION,
+            RegisterKind.STUDENT,
+            RegisterKind.PAYROLL,
+            RegisterKind.UNEMPLOYMENT,
         )
-        if kind == RegisterKind.PENSION:  # a pension payee since before the class ended
-            entries = entries.filter(starts_on__lte=OuterRef("p_end"))
-        else:  # on the register during the class
-            entries = entries.filter(starts_on__lte=OuterRef("p_end")).filter(
-                Q(ends_on__isnull=True) | Q(ends_on__gte=OuterRef("p_start"))
+        if kind in snapshots
+    }
+    if not matched:
+        return []
+    snapshot_ids = [s.pk for s in matched.values()]
+    # the people on the registers (digest index), then their claims (person index): two short queries
+    listed = list(
+        Person.objects.filter(
+            citizen_id_digest__in=RegisterEntry.objects.filter(snapshot_id__in=snapshot_ids).values(
+                "citizen_id_digest"
             )
-        claims = base.filter(Exists(entries))
-        if kind == RegisterKind.STUDENT:
-            claims = claims.exclude(kind__in=_students_allowed())
-        if kind == RegisterKind.UNEMPLOYMENT:
-            employed = ContributionMonth.objects.filter(
-                citizen_id_digest=OuterRef("person__citizen_id_digest"),
-                month__gte=OuterRef("p_start_month"),
-                month__lte=OuterRef("p_end"),
-            ).exclude(employer_name="")
-            claims = claims.annotate(p_start_month=TruncMonth("p_start")).filter(Exists(employed))
-        rows = list(
-            claims.values(
+        ).values_list("pk", flat=True)
+    )
+    rows: list[Any] = []
+    for people in _chunks(listed, _in_size()):
+        rows += (
+            _period_claims(ctx)
+            .filter(person_id__in=people)
+            .order_by()
+            .values(
                 "id",
                 "number",
                 "kind",
@@ -1052,31 +1070,38 @@ def check_registers(ctx: Context, snapshots: dict[str, RegisterSnapshot] | None 
                 "training_class__code",
             )
         )
-        if not rows:
-            continue
-        digests = sorted({r["person__citizen_id_digest"] for r in rows})
-        found: dict[str, list[Any]] = defaultdict(list)
-        for chunk in _chunks(digests):
-            for entry in RegisterEntry.objects.filter(snapshot=snapshot, citizen_id_digest__in=chunk).values(
-                "citizen_id_digest", "name", "starts_on", "ends_on", "detail"
+    if not rows:
+        return []
+    digests = sorted({r["person__citizen_id_digest"] for r in rows})
+    by_snapshot = {s.pk: kind for kind, s in matched.items()}
+    found: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for chunk in _chunks(digests):
+        for entry in RegisterEntry.objects.filter(
+            snapshot_id__in=snapshot_ids, citizen_id_digest__in=chunk
+        ).values("snapshot_id", "citizen_id_digest", "name", "starts_on", "ends_on", "detail"):
+            found[(by_snapshot[entry["snapshot_id"]], entry["citizen_id_digest"])].append(entry)
+    months: dict[str, list[Any]] = defaultdict(list)
+    unemployed = sorted({d for kind, d in found if kind == RegisterKind.UNEMPLOYMENT})
+    if unemployed:
+        low = min(r["p_start"] for r in rows).replace(day=1)
+        high = max(r["p_end"] for r in rows)
+        for chunk in _chunks(unemployed):
+            for month in (
+                ContributionMonth.objects.filter(citizen_id_digest__in=chunk, month__gte=low, month__lte=high)
+                .exclude(employer_name="")
+                .values("citizen_id_digest", "month", "employer_name", "employer_kind")
+                .order_by("month")
             ):
-                found[entry["citizen_id_digest"]].append(entry)
-        months: dict[str, list[Any]] = defaultdict(list)
-        if kind == RegisterKind.UNEMPLOYMENT:
-            low = min(r["p_start"] for r in rows).replace(day=1)
-            high = max(r["p_end"] for r in rows)
-            for chunk in _chunks(digests):
-                for month in (
-                    ContributionMonth.objects.filter(
-                        citizen_id_digest__in=chunk, month__gte=low, month__lte=high
-                    )
-                    .exclude(employer_name="")
-                    .values("citizen_id_digest", "month", "employer_name", "employer_kind")
-                    .order_by("month")
-                ):
-                    months[month["citizen_id_digest"]].append(month)
-        for row in rows:
-            draft = _register_draft(kind, snapshot, row, found[row["person__citizen_id_digest"]], months)
+                months[month["citizen_id_digest"]].append(month)
+    students_allowed = _students_allowed() if any(k == RegisterKind.STUDENT for k, _d in found) else set()
+    drafts: list[Draft] = []
+    for row in rows:
+        digest = row["person__citizen_id_digest"]
+        for kind, snapshot in matched.items():
+            entries = found.get((kind, digest))
+            if not entries or (kind == RegisterKind.STUDENT and row["kind"] in students_allowed):
+                continue
+            draft = _register_draft(kind, snapshot, row, entries, months)
             if draft is not None:
                 drafts.append(draft)
     return drafts
