@@ -1041,13 +1041,14 @@ def check_registers(ctx: Context, snapshots: dict[str, RegisterSnapshot] | None 
         return []
     snapshot_ids = [s.pk for s in matched.values()]
     # the people on the registers (digest index), then their claims (person index): two short queries
-    listed = list(
-        Person.objects.filter(
-            citizen_id_digest__in=RegisterEntry.objects.filter(snapshot_id__in=snapshot_ids).values(
-                "citizen_id_digest"
-            )
-        ).values_list("pk", flat=True)
+    on_registers = Person.objects.filter(
+        citizen_id_digest__in=RegisterEntry.objects.filter(snapshot_id__in=snapshot_ids).values(
+            "citizen_id_digest"
+        )
     )
+    if ctx.claims is not None:  # one claim (the pre-payment check): its person only
+        on_registers = on_registers.filter(pk__in=ctx.claims.values("person_id"))
+    listed = list(on_registers.values_list("pk", flat=True))
     rows: list[Any] = []
     for people in _chunks(listed, _in_size()):
         rows += (

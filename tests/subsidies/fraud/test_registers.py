@@ -317,3 +317,25 @@ def test_only_the_latest_snapshot_counts(
     )
     claim = _claim_in_class(provider, training_ref, person)
     assert check_registers(claim=claim, actor=auditor) == []
+
+
+def test_the_check_takes_a_fixed_number_of_queries(
+    auditor: User, provider: Provider, training_ref: dict[str, Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(rows: int) -> int:
+        person, number = _person_with_id(f"查{rows}", dt.date(1962, 4, 4))
+        noise = [["某人", citizen_id(dt.date(1950, 1, 1)), dt.date(2010, 1, 1)] for _ in range(rows)]
+        _import(
+            auditor,
+            RegisterKind.PENSION,
+            xlsx_bytes(PENSION_HEADER, [["查", number, dt.date(2022, 5, 1)], *noise]),
+        )
+        claim = _claim_in_class(provider, training_ref, person)
+        with CaptureQueriesContext(connection) as captured:
+            assert len(check_registers(claim=claim, actor=auditor)) == 1
+        return len(captured)
+
+    assert queries_for(1) == queries_for(60)
