@@ -162,3 +162,23 @@ def test_register_import_screen_and_api(auditor: User, reviewer: User) -> None:
 def test_audit_runs_api(findings: list[Finding], auditor: User) -> None:
     runs = client_for(auditor).get(f"{API}/audit-runs").json()
     assert runs["count"] == 1 and "r2_cap" in runs["items"][0]["timings"]
+
+
+def test_export_xlsx(findings: list[Finding], auditor: User, reviewer: User) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = client_for(auditor).get("/subsidies/findings/export.xlsx?area=XG")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert rows[1][:3] == ["风险", "核查项", "摘要"]
+    assert len(rows) == 3 and rows[2][0] == "高"
+    mine = client_for(reviewer).get("/subsidies/findings/export.xlsx?area=XG")
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(b"".join(mine.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )  # type: ignore[attr-defined]
+    assert len(rows) == 2  # another area's findings are not the reviewer's

@@ -16,11 +16,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.core.xlsx import list_xlsx, xlsx_download
 from lijiao.subsidies.audit_checks import check_labels
 from lijiao.subsidies.models import Finding
 from lijiao.subsidies.selectors import findings as selectors
@@ -121,6 +123,56 @@ def _evidence_rows(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     return rows
 
 
+EXPORT_MAX_ROWS = 100_000
+
+
+@fraud_view(selectors.VIEW_FINDING)
+@require_safe
+def finding_export(request: HttpRequest) -> HttpResponseBase:
+    """The findings queue as xlsx, with the list's filters (at most 100,000 rows)."""
+    filterset = selectors.FindingFilterSet(
+        request.GET or None, queryset=selectors.visible_findings(request.user)
+    )
+    try:
+        qs: QuerySet[Finding] = checked_qs(filterset)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("subsidies:finding_list")
+    labels = check_labels()
+    severity = {1: _("高"), 2: _("中"), 3: _("低")}
+    rows = (
+        (
+            severity.get(f.severity, ""),
+            labels.get(f.check_code, f.check_code),
+            f.summary,
+            f.claim.number if f.claim else "",
+            f.handling_area.name if f.handling_area else "",
+            f.get_status_display(),
+            f.resolution,
+            f.found_at,
+            f.last_seen_at,
+        )
+        for f in qs[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)
+    )
+    export = list_xlsx(
+        sheet_name=_("监管发现"),
+        title=_("监管发现（导出时间 %(now)s）") % {"now": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
+        header=[
+            _("风险"),
+            _("核查项"),
+            _("摘要"),
+            _("申请编号"),
+            _("经办区域"),
+            _("状态"),
+            _("核查结论"),
+            _("发现时间"),
+            _("最近一次发现"),
+        ],
+        rows=rows,
+    )
+    return xlsx_download(export, "findings.xlsx")
+
+
 @fraud_view(selectors.VIEW_FINDING)
 @require_safe
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -159,6 +211,7 @@ def finding_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("findings/", finding_list, name="finding_list"),
+    path("findings/export.xlsx", finding_export, name="finding_export"),
     path("findings/<int:pk>/", finding_detail, name="finding_detail"),
     path("findings/<int:pk>/resolve/", finding_resolve, name="finding_resolve"),
 ]
