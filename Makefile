@@ -25,7 +25,7 @@ DEBIAN_TEST_PACKAGES := fonts-wqy-zenhei chromium libreoffice-calc-nogui
 DEBIAN_BENCH_PACKAGES := wrk
 VENDOR := src/lijiao/static/vendor
 
-.PHONY: help run test install secrets install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean bench-city bench-verify
+.PHONY: help run test install secrets install-run install-test system-deps assets messages messages-update lint typecheck migrations-check pytest pytest-sqlite pytest-postgres bench clean bench-city bench-verify bench-claims
 
 help:
 	@echo "make run   - install everything, migrate SQLite, load demo data, serve http://$(HOST):$(PORT)"
@@ -171,6 +171,12 @@ VERIFY_ARGS ?= --scale 1
 bench-verify: install
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(DEBIAN_BENCH_PACKAGES)"
 	$(BIN)/python benchmarks/verify_load.py $(VERIFY_ARGS)
+
+# Anti-fraud audit at scale (issue 12): 1,000,000 claims in a scratch PostgreSQL database, the full audit against
+# its hand-written SQL floor and a per-claim ORM loop: make bench-claims CLAIMS_ARGS="--scale 0.1"
+CLAIMS_ARGS ?= --scale 1
+bench-claims: install
+	$(BIN)/python benchmarks/claims_audit.py $(CLAIMS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var $(VENDOR)

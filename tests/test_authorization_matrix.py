@@ -65,7 +65,7 @@ from lijiao.certificates.models import (
 from lijiao.core.models import HandlingArea, ImportJob
 from lijiao.people.models import PersonGroup
 from lijiao.providers.models import BlacklistEntry, CreditEvent, ProviderScope
-from lijiao.subsidies.models import SchemeVersion
+from lijiao.subsidies.models import Finding, SchemeVersion
 from lijiao.subsidies.services.schemes import create_draft_version, install_default_schemes
 from lijiao.training.models import ClassStatus, Enrollment, Program
 from lijiao.training.services.devices import register_device
@@ -112,6 +112,7 @@ EVALUATOR = frozenset({"evaluator"})
 CONFIRMERS = frozenset({"admin", "clerk"})
 PROVIDER_STAFF = OWN | {"other"}  # any provider's staff (their own devices)
 SCHEME_READERS = BUREAU | {"provider", "other", "employer", "evaluator"}  # subsidies.view_schemeversion
+FINDING_READERS = frozenset({"admin", "reviewer1", "reviewer2", "auditor"})  # subsidies.view_finding
 
 
 @dataclass(frozen=True)
@@ -387,6 +388,13 @@ API: dict[str, Row] = {
     "POST /subsidies/mine/{claim_id}/submit": NOBODYS,
     "GET /subsidies/mine/notifications": ANY_USER,
     "POST /subsidies/mine/notifications/{notification_id}/read": row({"worker"}, missing=USERS - {"worker"}),
+    # subsidies: the anti-fraud findings (a ZS finding) and the external register snapshots
+    "GET /subsidies/findings": row(FINDING_READERS),
+    "GET /subsidies/findings/{finding_id}": row(FINDING_READERS),
+    "POST /subsidies/findings/{finding_id}/resolve": row(AUDITORS),
+    "GET /subsidies/audit-runs": row(AUDITORS),
+    "GET /subsidies/registers": row(FINDING_READERS),
+    "POST /subsidies/registers": row(AUDITORS),
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -607,6 +615,12 @@ SCREENS: dict[str, Screen] = {
     "subsidies:claim_clawback": Screen(row(FINANCE), row(FINANCE)),
     "subsidies:payee_account": Screen(row(FINANCE), row(FINANCE)),
     "subsidies:my_account": Screen(ANY_USER, ANY_USER),  # one's own account (none without an ID on file)
+    # subsidies: the anti-fraud findings queue (a ZS finding) and the external registers
+    "subsidies:finding_list": Screen(row(FINDING_READERS)),
+    "subsidies:finding_export": Screen(row(FINDING_READERS)),
+    "subsidies:finding_detail": Screen(row(FINDING_READERS)),
+    "subsidies:finding_resolve": Screen(None, row(AUDITORS)),
+    "subsidies:register_list": Screen(row(FINDING_READERS), row(AUDITORS)),
 }
 
 
@@ -748,6 +762,8 @@ def _scheme_world(users: dict[str, User]) -> SchemeVersion:
     install_default_schemes(actor=None)
     base = SchemeVersion.objects.get(scheme__kind="training", number=1)
     return create_draft_version(actor=users["admin"], base=base, effective_from=dt.date(2030, 1, 1))
+
+
 def _subsidies(
     ref: dict[str, Any], users: dict[str, User], provider: Any, finished_class: Any, zs: HandlingArea
 ) -> dict[str, int]:
@@ -781,6 +797,8 @@ def _subsidies(
     worker.save()
     note = Notification.objects.create(person=worker_person, kind="test", title="矩阵消息")
     return {"claim_id": claim.pk, "notification_id": note.pk}
+
+
 def _subsidies_payment(users: dict[str, User], zs: HandlingArea, person: Any) -> dict[str, Any]:
     """A 公示 of ZS running now with a claim and an open objection, an approved claim with a payee account, a
     batch paying a claim, and a clawback: the ids the 公示 and payment requests name."""
@@ -941,6 +959,13 @@ def _build() -> dict[str, Any]:
     )
     device, _device_key = register_device(actor=users["provider"], name="矩阵考勤机", methods=["face"])
     subsidies = _subsidies_payment(users, zs, person)
+    finding = Finding.objects.create(
+        check_code="shared_phone",
+        fingerprint="matrix-finding",
+        summary="矩阵测试发现",
+        evidence={"person_count": 4},
+        handling_area=zs,
+    )
     session = training_class.sessions.order_by("starts_at").first()
     assert session is not None
     ids = {
@@ -961,6 +986,7 @@ def _build() -> dict[str, Any]:
         "job_id": roster_job.pk,
         "token_id": token.pk,
         "device_id": device.pk,
+        "finding_id": finding.pk,
         "year": today().year + 1,
         "user_id": users["provider"].pk,
         "field": "phone",
@@ -990,6 +1016,8 @@ def _build() -> dict[str, Any]:
         "catalog:edition_diff": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
         "catalog:diff_export_xlsx": {"old_id": ref["published"].pk, "new_id": ref["published"].pk},
         "certificates:certificate_detail": {"pk": certificate_ids["certificate_id"]},
+        "subsidies:finding_detail": {"pk": finding.pk},
+        "subsidies:finding_resolve": {"pk": finding.pk},
         "certificates:certificate_revoke": {"pk": certificate_ids["certificate_id"]},
         "certificates:certificate_correct": {"pk": certificate_ids["certificate_id"]},
         "certificates:certificate_import_job": {"job_id": certificate_ids["import_job_id"]},
@@ -1220,7 +1248,9 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, A
 
 def _api_url(key: str, ids: dict[str, Any]) -> tuple[str, str]:
     method, path = key.split(" ", 1)
-    ids = ids | ids.get("api_ids", {}).get(key, {})  # an operation whose path names another object than the rest
+    ids = ids | ids.get("api_ids", {}).get(
+        key, {}
+    )  # an operation whose path names another object than the rest
     url = API_PREFIX + re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
     return method, url + QUERIES.get(key, "")
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from lijiao.subsidies.views import claims, review, schemes, worker
+from lijiao.subsidies.views import claims, findings, registers, review, schemes, worker
 from lijiao.subsidies.views import payment as payment_views
 from lijiao.subsidies.views import publicity as publicity_views
 
@@ -14,4 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *worker.urlpatterns,
     *publicity_views.urlpatterns,
     *payment_views.urlpatterns,
+    *findings.urlpatterns,
+    *registers.urlpatterns,
 ]

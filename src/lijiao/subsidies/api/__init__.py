@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from lijiao.subsidies.api import claims, payment, publicity, worker
+from lijiao.subsidies.api import claims, findings, payment, publicity, registers, worker
 from lijiao.subsidies.api import evaluate as evaluate_api
 from lijiao.subsidies.api import schemes as schemes_api
 from lijiao.subsidies.api import simulation as simulation_api
@@ -15,3 +15,5 @@ router.add_router("", claims.router)
 router.add_router("", worker.router)
 router.add_router("", publicity.router)
 router.add_router("", payment.router)
+router.add_router("", findings.router)
+router.add_router("", registers.router)
