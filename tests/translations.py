@@ -12,7 +12,18 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lijiao"
 # Apps with a catalog of their own; the project's templates have theirs in PACKAGE / "locale". An app whose
 # messages get marked for translation joins this list (and the Makefile's MESSAGE_APPS), e.g. people.
-CATALOG_APPS = ("core", "accounts", "audit", "portal", "people", "catalog", "providers", "training")
+CATALOG_APPS = (
+    "core",
+    "accounts",
+    "audit",
+    "portal",
+    "people",
+    "catalog",
+    "providers",
+    "training",
+    "certificates",
+    "subsidies",
+)
 LANGUAGES = ("en",)
 
 
