@@ -236,9 +236,6 @@ def test_worker_sees_a_claim_filed_in_their_name(
     assert Notification.objects.filter(read_at__isnull=False).count() == 1
 
 
-@pytest.mark.xfail(
-    raises=NotImplementedError, strict=False, reason="raise_objection comes with the 公示 module"
-)
 def test_worker_objects_to_a_claim(claims: list[Claim], worker_of: Any, trainees: dict[str, Any]) -> None:
     from lijiao.subsidies.models import Objection
     from lijiao.subsidies.services import publicity
