@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -190,12 +190,13 @@ _prepared: dict[int, _Prepared] = {}
 def _prepare() -> _Prepared:
     """The claim query compiled once per database connection (compiling it costs more than running it); each
     call only swaps the claim id and today's date into its parameters."""
-    key = id(connection)
+    wrapper = connections[DEFAULT_DB_ALIAS]  # the thread's connection (``connection`` is a proxy to it)
+    key = id(wrapper)
     cached = _prepared.get(key)
-    if cached is not None and cached.compiler.connection is connection:
+    if cached is not None and cached.compiler.connection is wrapper:
         return cached
     queryset = _claim_queryset(_DAY_SENTINEL).filter(pk=_PK_SENTINEL)
-    compiler = queryset.query.get_compiler(queryset.db)
+    compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
     sql, params = compiler.as_sql()
     day_values = {_DAY_SENTINEL, _DAY_SENTINEL.isoformat()}
     pk_slots = tuple(i for i, v in enumerate(params) if v == _PK_SENTINEL)

@@ -25,7 +25,12 @@ from lijiao.core.errors import Conflict, DomainError
 from lijiao.core.permissions import require_perm
 from lijiao.subsidies.models import Scheme, SchemeKind, SchemeVersion
 from lijiao.subsidies.policy import VersionData, validate_version_rules
-from lijiao.subsidies.rules_data import DEFAULT_EFFECTIVE_FROM, DEFAULT_SCHEMES, default_scheme
+from lijiao.subsidies.rules_data import (
+    DEFAULT_EFFECTIVE_FROM,
+    DEFAULT_SCHEMES,
+    PARAMETER_LABELS,
+    default_scheme,
+)
 
 __all__ = [
     "content_hash",
@@ -108,14 +113,16 @@ def _changed_parameters(
             continue
         old = parameters[name].get("value")
         if not _same_shape(old, value):
-            errors[name] = _("参数“%(name)s”的取值类型与原值不同") % {"name": name}
+            errors[name] = _("参数“%(name)s”的取值类型与原值不同") % {
+                "name": PARAMETER_LABELS.get(name, name)
+            }
             continue
         parameters[name]["value"] = value
     for name, policy in policies.items():
         if name not in parameters:
             errors[name] = _("没有名为“%(name)s”的参数") % {"name": name}
         elif not policy.strip():
-            errors[name] = _("请填写参数“%(name)s”的政策依据") % {"name": name}
+            errors[name] = _("请填写参数“%(name)s”的政策依据") % {"name": PARAMETER_LABELS.get(name, name)}
         else:
             parameters[name]["policy"] = policy.strip()
     if errors:
