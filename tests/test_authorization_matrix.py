@@ -194,6 +194,7 @@ API: dict[str, Row] = {
     "GET /subsidies/objections": row(CLAIM_READERS),
     "POST /subsidies/objections/{objection_id}/resolve": row({"admin", "reviewer1", "reviewer2"}),
     "POST /subsidies/publicity/claims/{claim_id}/approve": row({"admin", "reviewer2"}),
+    "POST /subsidies/publicity/claims/approve-ended": row({"admin", "reviewer2"}),
     "GET /subsidies/payment/batches": row(FINANCE_READ),
     "POST /subsidies/payment/batches": row(FINANCE),
     "GET /subsidies/payment/batches/{payment_batch_id}": row(FINANCE_READ),

@@ -61,6 +61,9 @@ def test_reviewer_api(client: Client, reviewer2: User) -> None:
     listed = client.get(f"{API}/objections?status=open").json()
     assert listed["count"] == 1 and listed["items"][0]["claim_number"] == claim.number
     assert post(client, f"{API}/publicity/claims/{claim.pk}/approve", {}).status_code == 409  # type: ignore[attr-defined]
+    ended = make_claim(status=ClaimStatus.PUBLICITY, publicity=notice)
+    bulk = post(client, f"{API}/publicity/claims/approve-ended", {}).json()  # type: ignore[attr-defined]
+    assert bulk["approved"] == [ended.number] and bulk["skipped"][0]["number"] == claim.number
     resolved = post(
         client, f"{API}/objections/{objection.pk}/resolve", {"upheld": False, "resolution": "不成立"}
     )

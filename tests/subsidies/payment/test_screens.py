@@ -247,3 +247,18 @@ def test_approve_all_ended_from_the_list(client: Client, reviewer2: User) -> Non
     assert client.post("/subsidies/review/publicity/approve-ended").status_code == 302
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
+
+
+def test_public_objection_after_the_notice_shows_why(client: Client, reviewer2: User) -> None:
+    today = timezone.localdate()
+    ended = make_publicity(
+        reviewer2, starts_on=today - dt.timedelta(days=9), ends_on=today - dt.timedelta(days=1)
+    )
+    claim = listed(ended)
+    page = client.get(f"/subsidies/publicity/{ended.number}/").content.decode()
+    assert "本批公示已结束" in page and 'id="objection"' not in page
+    response = client.post(
+        f"/subsidies/publicity/{ended.number}/", {"claim_number": claim.number, "text": "公示结束后的异议"}
+    )
+    assert response.status_code == 200 and "不在公示期内" in response.content.decode()
+    assert not Objection.objects.exists()

@@ -213,3 +213,29 @@ def approve_claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
         raise NotFound()
     claim = services.approve_after_publicity(claim=claim, actor=user)
     return {"number": claim.number, "status": claim.status, "payment_hold": claim.payment_hold}
+
+
+class PublicityBulkSkippedOut(Schema):
+    number: str
+    reason: str
+
+
+class PublicityBulkApprovalOut(Schema):
+    approved: list[str] = Field(..., description="已批准的申请编号")
+    skipped: list[PublicityBulkSkippedOut]
+
+
+@router.post(
+    "/publicity/claims/approve-ended",
+    auth=required_auth,
+    response={200: PublicityBulkApprovalOut, **WRITE_ERRORS},
+    summary="批准全部公示期满且无异议的申请",
+)
+def approve_ended(request: HttpRequest) -> dict[str, Any]:
+    """Every claim of the caller's area whose notice ended without an open objection; the others with the reason."""
+    user = current_user(request)
+    result = services.approve_ended_publicities(actor=user)
+    return {
+        "approved": [claim.number for claim in result.approved],
+        "skipped": [{"number": claim.number, "reason": reason} for claim, reason in result.skipped],
+    }
