@@ -31,6 +31,7 @@ from lijiao.subsidies.models import (
     PaymentLine,
     RuleOverride,
 )
+from lijiao.subsidies.trace_labels import labelled_inputs
 
 __all__ = [
     "VIEW_PERM",
@@ -109,6 +110,7 @@ class ClaimDetail:
         for line in (self.current.lines if self.current else None) or []:
             row = dict(line)
             row["overridden"] = str(line.get("rule")) in self.overridden_rules
+            row["shown_inputs"] = labelled_inputs(line.get("inputs") or {})
             rows.append(row)
         return rows
 
