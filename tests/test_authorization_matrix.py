@@ -619,6 +619,7 @@ SCREENS: dict[str, Screen] = {
     # subsidies: the anti-fraud findings queue (a ZS finding) and the external registers
     "subsidies:finding_list": Screen(row(FINDING_READERS)),
     "subsidies:finding_export": Screen(row(FINDING_READERS)),
+    "subsidies:audit_run": Screen(None, row(AUDITORS)),
     "subsidies:finding_detail": Screen(row(FINDING_READERS)),
     "subsidies:finding_resolve": Screen(None, row(AUDITORS)),
     "subsidies:register_list": Screen(row(FINDING_READERS), row(AUDITORS)),

@@ -63,6 +63,12 @@ _ID = ColumnSpec(
     "citizen_id", "身份证号", ("身份证号码", "证件号码", "公民身份号码", "社会保障号码"), required=True
 )
 
+# columns clerks' sheets often carry that mean nothing to the match: accepted and not read
+_IGNORED = (
+    ColumnSpec("serial", "序号", ("编号", "行号")),
+    ColumnSpec("note", "备注", ("说明",)),
+)
+
 COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
     RegisterKind.PENSION: (
         _NAME,
@@ -243,7 +249,7 @@ def import_register(
         raise ImportFileError(_("文件超过 50 MB，请分批导入"), code="file_too_large")
     check_spreadsheet(file_name, data)
     specs = COLUMNS[kind]
-    table = open_table(file_name or "import.xlsx", data, specs)
+    table = open_table(file_name or "import.xlsx", data, (*specs, *_IGNORED))
     if unknown := table.ignored_columns:
         raise ImportFileError(
             _("文件中有无法识别的列：%(columns)s。可用的列：%(known)s")

@@ -115,6 +115,12 @@ def test_unknown_column_is_a_clear_error(auditor: User) -> None:
     assert not RegisterSnapshot.objects.exists()
 
 
+def test_serial_and_note_columns_are_accepted(auditor: User) -> None:
+    number = citizen_id(dt.date(1960, 1, 2))
+    data = xlsx_bytes(["序号", *PENSION_HEADER, "备注"], [[1, "张三", number, dt.date(2020, 2, 1), "无"]])
+    assert _import(auditor, RegisterKind.PENSION, data).result.ok
+
+
 def test_missing_column_is_a_clear_error(auditor: User) -> None:
     data = xlsx_bytes(["姓名", "身份证号"], [["张三", citizen_id(dt.date(1960, 1, 2))]])
     with pytest.raises(ImportFileError) as caught:

@@ -182,3 +182,20 @@ def test_export_xlsx(findings: list[Finding], auditor: User, reviewer: User) -> 
         .to_python()
     )  # type: ignore[attr-defined]
     assert len(rows) == 2  # another area's findings are not the reviewer's
+
+
+def test_run_the_audit_from_the_queue(
+    auditor: User, reviewer: User, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    from lijiao.subsidies.models import AuditRun
+
+    person = make_person("多次")
+    for _ in range(4):
+        make_claim(person)
+    assert client_for(reviewer).post("/subsidies/findings/run/").status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(auditor).post("/subsidies/findings/run/")
+    assert response.status_code == 302
+    assert AuditRun.objects.count() == 1 and Finding.objects.filter(check_code="r2_cap").exists()
+    page = client_for(auditor).get("/subsidies/findings/").content.decode()
+    assert "最近一次核查" in page

@@ -23,7 +23,14 @@ from lijiao.core.permissions import require_perm
 from lijiao.subsidies.audit_checks import CHECKS, HOLDING_CHECKS, Context, Draft, latest_snapshots
 from lijiao.subsidies.models import AuditRun, Claim, ClaimStatus, Finding
 
-__all__ = ["HOLDABLE_STATUSES", "release_hold_if_clear", "resolve_finding", "run_audit", "save_drafts"]
+__all__ = [
+    "HOLDABLE_STATUSES",
+    "release_hold_if_clear",
+    "request_audit_run",
+    "resolve_finding",
+    "run_audit",
+    "save_drafts",
+]
 
 # A hold stops payment: it only means something before the money has gone.
 HOLDABLE_STATUSES = (
@@ -188,6 +195,20 @@ def run_audit(
         after={"year": year, "counts": counts, "new": sum(new_counts.values())},
     )
     return run
+
+
+def request_audit_run(*, actor: Actor, year: int | None = None) -> None:
+    """Queue a full audit in the background now (the nightly task's, on demand); audited."""
+    require_perm(actor, "subsidies.run_auditrun")
+    from lijiao.subsidies.tasks import audit_claims_task
+
+    record_event(
+        actor=actor,
+        action="subsidies.audit.requested",
+        object_type="subsidies.auditrun",
+        after={"year": year},
+    )
+    transaction.on_commit(lambda: audit_claims_task.enqueue(year))
 
 
 _RESOLUTIONS = {Finding.Status.CONFIRMED, Finding.Status.DISMISSED}

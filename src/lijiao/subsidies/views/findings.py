@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -24,9 +25,9 @@ from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.xlsx import list_xlsx, xlsx_download
 from lijiao.subsidies.audit_checks import check_labels
-from lijiao.subsidies.models import Finding
+from lijiao.subsidies.models import AuditRun, Finding
 from lijiao.subsidies.selectors import findings as selectors
-from lijiao.subsidies.services.audit import resolve_finding
+from lijiao.subsidies.services.audit import request_audit_run, resolve_finding
 from lijiao.training.filters import checked_qs
 
 PAGE_SIZE = 50
@@ -80,6 +81,10 @@ def finding_list(request: HttpRequest) -> HttpResponse:
             "findings": page.object_list,
             "querystring": params.urlencode(),
             "filter_error": error,
+            "last_run": AuditRun.objects.order_by("-started_at", "-id").first()
+            if request.user.has_perm("subsidies.view_auditrun")
+            else None,
+            "can_run": request.user.has_perm("subsidies.run_auditrun"),
         },
     )
 
@@ -209,7 +214,18 @@ def finding_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("subsidies:finding_detail", pk=pk)
 
 
+@fraud_view("subsidies.run_auditrun")
+@require_POST
+def audit_run(request: HttpRequest) -> HttpResponse:
+    """Queue a full audit now (it also runs nightly); its findings join the queue when it finishes."""
+    with transaction.atomic():
+        request_audit_run(actor=request.user)
+    messages.success(request, _("已开始资金监管核查，完成后新的发现会出现在列表中。"))
+    return redirect("subsidies:finding_list")
+
+
 urlpatterns = [
+    path("findings/run/", audit_run, name="audit_run"),
     path("findings/", finding_list, name="finding_list"),
     path("findings/export.xlsx", finding_export, name="finding_export"),
     path("findings/<int:pk>/", finding_detail, name="finding_detail"),
