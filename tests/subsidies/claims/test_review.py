@@ -265,3 +265,19 @@ def test_two_concurrent_reviewers_one_wins(
         ).count()
         == 1
     )
+
+
+def test_queue_flags_claims_waiting_beyond_the_target(
+    submitted: Claim, reviewer1: Any, settings: Any
+) -> None:
+    from lijiao.subsidies.selectors import claims as selectors
+
+    settings.LIJIAO_CLAIM_REVIEW_DAYS = 3
+    Claim.objects.filter(pk=submitted.pk).update(submitted_at=timezone.now() - dt.timedelta(days=21))
+    (row,) = selectors.queue_rows(selectors.first_review_queue(reviewer1), "submitted_at")
+    if row["waited"] is None:
+        pytest.skip("the calendar does not know this year")
+    assert row["waited"] >= 10 and row["overdue"] is True
+    settings.LIJIAO_CLAIM_REVIEW_DAYS = 30
+    (row,) = selectors.queue_rows(selectors.first_review_queue(reviewer1), "submitted_at")
+    assert row["overdue"] is False

@@ -26,7 +26,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,7 +74,9 @@ _OVERRIDABLE = frozenset({S.SUBMITTED, S.FIRST_APPROVED})
 
 def review_target_days() -> int:
     """The working days a claim may wait in a review queue (``LIJIAO_CLAIM_REVIEW_DAYS``, default 10)."""
-    return int(getattr(settings, "LIJIAO_CLAIM_REVIEW_DAYS", 10))  # as selectors.claims.target_days
+    from lijiao.subsidies.selectors.claims import target_days
+
+    return target_days()
 
 
 def waiting_days(since: dt.datetime | None, *, today: dt.date | None = None) -> int | None:
