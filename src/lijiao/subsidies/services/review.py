@@ -268,7 +268,13 @@ def submit_claim(*, claim: Claim, actor: Actor, facts: dict[str, Any] | None = N
     changes: dict[str, Any] = {"submitted_at": timezone.now()}
     if facts:
         changes["facts"] = {**(claim.facts or {}), **facts}
-    CLAIM_WORKFLOW.transition(claim, S.SUBMITTED, source=frozenset({S.DRAFT, S.RETURNED}), **changes)
+    try:
+        with transaction.atomic():
+            CLAIM_WORKFLOW.transition(claim, S.SUBMITTED, source=frozenset({S.DRAFT, S.RETURNED}), **changes)
+    except IntegrityError:  # R4: another live claim holds the certificate (the database constraint)
+        raise Conflict(
+            _("该证书已用于其他补贴申请，同一证书只能补贴一次"), code="certificate_claimed"
+        ) from None
     again = before == S.RETURNED
     _run_checks(claim, actor, _("补正后重新提交") if again else _("提交申请"))
     _event(
