@@ -405,3 +405,9 @@ def test_evaluator_files_through_the_api(schemes: Any, evaluator: Any, social_bo
     assert response.json()["applicant"] == "evaluator"
     listed = _client(evaluator).get("/api/v1/subsidies/claims").json()
     assert listed["count"] == 1
+
+
+def test_the_worker_page_in_english(claims: list[Claim], worker_of: Any, trainees: dict[str, Any]) -> None:
+    client = _client(worker_of(trainees["张三"].person))
+    page = client.get("/subsidies/mine/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My subsidies" in page and "I object to this" in page and "Awaiting first review" in page
