@@ -224,7 +224,10 @@ def test_worker_sees_a_claim_filed_in_their_name(
     assert claims[0].number in page and claims[1].number not in page and "我对此有异议" in page
     assert "已取得证书" in page  # the reasons: the current decision's lines
     notes = client.get("/api/v1/subsidies/mine/notifications").json()
-    assert len(notes) == 1 and notes[0]["read_at"] is None
+    assert len(notes) == 2 and all(
+        n["read_at"] is None for n in notes
+    )  # filed, then submitted with the amount
+    assert "800.00" in notes[0]["body"] and "已提交审核" in notes[0]["title"]
     assert client.post(f"/api/v1/subsidies/mine/notifications/{notes[0]['id']}/read").json()["read_at"]
     assert client.get("/subsidies/mine/messages/").status_code == 200
     # someone else's claim is not found
