@@ -75,6 +75,7 @@ PAGINATED = [
     "/api/v1/certificates/self-evaluations/queue",
     "/api/v1/providers",
     "/api/v1/providers/listed",
+    "/api/v1/subsidies/claims",
     "/api/v1/training/classes",
     "/api/v1/training/classes/review-queue",
 ]

@@ -265,3 +265,33 @@ def test_two_concurrent_reviewers_one_wins(
         ).count()
         == 1
     )
+
+
+def test_queue_flags_claims_waiting_beyond_the_target(
+    submitted: Claim, reviewer1: Any, settings: Any
+) -> None:
+    from lijiao.subsidies.selectors import claims as selectors
+
+    settings.LIJIAO_CLAIM_REVIEW_DAYS = 3
+    Claim.objects.filter(pk=submitted.pk).update(submitted_at=timezone.now() - dt.timedelta(days=21))
+    (row,) = selectors.queue_rows(selectors.first_review_queue(reviewer1), "submitted_at")
+    if row["waited"] is None:
+        pytest.skip("the calendar does not know this year")
+    assert row["waited"] >= 10 and row["overdue"] is True
+    settings.LIJIAO_CLAIM_REVIEW_DAYS = 30
+    (row,) = selectors.queue_rows(selectors.first_review_queue(reviewer1), "submitted_at")
+    assert row["overdue"] is False
+
+
+def test_r4_a_second_live_claim_on_the_certificate_is_refused_at_submit(
+    submitted: Claim, provider_staff: Any
+) -> None:
+    twin = Claim.objects.get(pk=submitted.pk)
+    twin.pk = None
+    twin.number = "BT2099000001"
+    twin.status = S.DRAFT
+    twin.save(force_insert=True)  # as if filed concurrently with the first
+    with pytest.raises(Conflict) as exc:
+        review.submit_claim(claim=twin, actor=provider_staff)
+    assert exc.value.code == "certificate_claimed"
+    assert Claim.objects.get(pk=twin.pk).status == S.DRAFT

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
+from lijiao.core.models import HandlingArea
 from lijiao.people.models import Notification
 from lijiao.subsidies.models import Claim, ClaimStatus
 from lijiao.subsidies.services import claims as filing
@@ -223,7 +224,10 @@ def test_worker_sees_a_claim_filed_in_their_name(
     assert claims[0].number in page and claims[1].number not in page and "我对此有异议" in page
     assert "已取得证书" in page  # the reasons: the current decision's lines
     notes = client.get("/api/v1/subsidies/mine/notifications").json()
-    assert len(notes) == 1 and notes[0]["read_at"] is None
+    assert len(notes) == 2 and all(
+        n["read_at"] is None for n in notes
+    )  # filed, then submitted with the amount
+    assert "800.00" in notes[0]["body"] and "已提交审核" in notes[0]["title"]
     assert client.post(f"/api/v1/subsidies/mine/notifications/{notes[0]['id']}/read").json()["read_at"]
     assert client.get("/subsidies/mine/messages/").status_code == 200
     # someone else's claim is not found
@@ -327,3 +331,83 @@ def test_list_and_mine_queries_do_not_grow_with_rows(
         template.save(force_insert=True)
     assert Claim.objects.filter(person=template.person).count() == 7
     assert counts() == before
+
+
+def test_override_through_the_screen_then_approve(
+    claims: list[Claim], reviewer1: Any, reviewer1_xg: Any, provider_staff: Any
+) -> None:
+    claim = claims[1]
+    Claim.objects.filter(pk=claim.pk).update(facts={"fail": "R3"})
+    review.submit_claim(claim=Claim.objects.get(pk=claim.pk), actor=provider_staff)
+    client = _client(reviewer1)
+    page = client.get(f"/subsidies/claims/{claim.pk}/").content.decode()
+    assert 'id="blockers"' in page and "R3" in page and "说明理由后调整规则结论" in page
+    assert (
+        _client(reviewer1_xg)
+        .post(f"/subsidies/claims/{claim.pk}/override/", {"rule": "R3", "reason": "x"})
+        .status_code
+        == 404
+    )
+    client.post(f"/subsidies/claims/{claim.pk}/first-approve/")
+    assert Claim.objects.get(pk=claim.pk).status == S.SUBMITTED
+    client.post(f"/subsidies/claims/{claim.pk}/override/", {"rule": "R3", "reason": "已核实为补考"})
+    page = client.get(f"/subsidies/claims/{claim.pk}/").content.decode()
+    assert "未通过（已调整）" in page and "已核实为补考" in page
+    client.post(f"/subsidies/claims/{claim.pk}/first-approve/")
+    assert Claim.objects.get(pk=claim.pk).status == S.FIRST_APPROVED
+
+
+def test_apprenticeship_form_and_api(schemes: Any, employer_staff: Any, provider_staff: Any) -> None:
+    from tests.certificates.conftest import make_person
+
+    person = make_person("学徒丁")
+    client = _client(employer_staff)
+    assert client.get("/subsidies/apprenticeship/new/").status_code == 200
+    assert _client(provider_staff).get("/subsidies/apprenticeship/new/").status_code == 403
+    form = {
+        "citizen_id": person.citizen_id,
+        "part": "advance",
+        "employer_name": "大连测试重工",
+        "employer_credit_code": "",
+        "handling_area": HandlingArea.objects.get(code="ZS").pk,
+        "hired_on": "2026-01-05",
+        "contract_start": "2026-01-05",
+        "contract_end": "2027-12-31",
+        "level": 3,
+        "amount": "2500",
+    }
+    assert client.post("/subsidies/apprenticeship/new/", {**form, "part": "final"}).status_code == 400
+    assert not Claim.objects.exists()
+    response = client.post("/subsidies/apprenticeship/new/", form)
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    assert claim.part == "advance" and claim.facts["contract_end"] == "2027-12-31" and claim.employer_name
+    api = client.post(
+        "/api/v1/subsidies/apprenticeship-claims",
+        {
+            "citizen_id": person.citizen_id,
+            "part": "advance",
+            "employer_name": "大连测试重工",
+            "handling_area": "ZS",
+            "facts": {"hired_on": "2026-01-05", "contract_start": "2026-01-05", "contract_end": "2027-12-31"},
+        },
+        content_type="application/json",
+    )
+    assert api.status_code == 409 and api.json()["code"] == "duplicate_claim"
+
+
+def test_evaluator_files_through_the_api(schemes: Any, evaluator: Any, social_body: Any) -> None:
+    from tests.certificates.conftest import make_certificate, make_person
+
+    certificate = make_certificate(make_person("考生乙"), body=social_body)
+    response = _client(evaluator).post(f"/api/v1/subsidies/certificates/{certificate.pk}/claim")
+    assert response.status_code == 200, response.content
+    assert response.json()["applicant"] == "evaluator"
+    listed = _client(evaluator).get("/api/v1/subsidies/claims").json()
+    assert listed["count"] == 1
+
+
+def test_the_worker_page_in_english(claims: list[Claim], worker_of: Any, trainees: dict[str, Any]) -> None:
+    client = _client(worker_of(trainees["张三"].person))
+    page = client.get("/subsidies/mine/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My subsidies" in page and "I object to this" in page and "Awaiting first review" in page

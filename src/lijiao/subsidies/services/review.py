@@ -26,8 +26,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,7 @@ from lijiao.core.actors import Actor
 from lijiao.core.calendar import CalendarUnknown, working_days_between
 from lijiao.core.errors import Conflict, DomainError, FieldError, NotFound, PermissionDenied
 from lijiao.core.permissions import require_perm
+from lijiao.people.services import notify
 from lijiao.subsidies.models import Claim, ClaimEvaluation, ClaimStatus, Publicity, RuleOverride
 from lijiao.subsidies.services import evaluation, publicity, registers
 from lijiao.subsidies.workflows import ACTION_LABELS, CLAIM_WORKFLOW
@@ -75,7 +76,9 @@ _OVERRIDABLE = frozenset({S.SUBMITTED, S.FIRST_APPROVED})
 
 def review_target_days() -> int:
     """The working days a claim may wait in a review queue (``LIJIAO_CLAIM_REVIEW_DAYS``, default 10)."""
-    return int(getattr(settings, "LIJIAO_CLAIM_REVIEW_DAYS", 10))  # as selectors.claims.target_days
+    from lijiao.subsidies.selectors.claims import target_days
+
+    return target_days()
 
 
 def waiting_days(since: dt.datetime | None, *, today: dt.date | None = None) -> int | None:
@@ -258,6 +261,26 @@ def _run_checks(claim: Claim, actor: Actor, reason: str) -> None:
     registers.check_registers(claim=claim, actor=actor)
 
 
+def _notify_submitted(claim: Claim) -> None:
+    """Tell the person the amount the rules decided for a claim someone else filed in their name."""
+    amount = f"{claim.amount:.2f}" if claim.amount is not None else "—"
+    notify(
+        person=claim.person,
+        kind="subsidies.claim_submitted",
+        title=_("以您名义申请的补贴%(number)s已提交审核") % {"number": claim.number},
+        body=_(
+            "%(who)s提交的%(kind)s申请%(number)s已进入审核，按政策核定金额%(amount)s元。如与您了解的情况不符，请在“我的补贴”中提出异议。"
+        )
+        % {
+            "who": claim.applicant_name,
+            "kind": claim.get_kind_display(),
+            "number": claim.number,
+            "amount": amount,
+        },
+        url=reverse("subsidies:mine"),
+    )
+
+
 @transaction.atomic
 def submit_claim(*, claim: Claim, actor: Actor, facts: dict[str, Any] | None = None, note: str = "") -> Claim:
     """Draft (or returned, after correction) → submitted: the rules decide the amount, the registers are
@@ -267,9 +290,17 @@ def submit_claim(*, claim: Claim, actor: Actor, facts: dict[str, Any] | None = N
     changes: dict[str, Any] = {"submitted_at": timezone.now()}
     if facts:
         changes["facts"] = {**(claim.facts or {}), **facts}
-    CLAIM_WORKFLOW.transition(claim, S.SUBMITTED, source=frozenset({S.DRAFT, S.RETURNED}), **changes)
+    try:
+        with transaction.atomic():
+            CLAIM_WORKFLOW.transition(claim, S.SUBMITTED, source=frozenset({S.DRAFT, S.RETURNED}), **changes)
+    except IntegrityError:  # R4: another live claim holds the certificate (the database constraint)
+        raise Conflict(
+            _("该证书已用于其他补贴申请，同一证书只能补贴一次"), code="certificate_claimed"
+        ) from None
     again = before == S.RETURNED
     _run_checks(claim, actor, _("补正后重新提交") if again else _("提交申请"))
+    if claim.applicant != Claim.Applicant.WORKER:
+        _notify_submitted(claim)
     _event(
         actor,
         "resubmitted" if again else "submitted",
