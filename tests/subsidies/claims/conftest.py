@@ -1,5 +1,5 @@
 # ruff: noqa: F811  (fixtures imported from the training and certificates conftests are used as parameters)
-"""Claim fixtures: the schemes, a fake ``evaluate_claim`` (the rules helper's real one replaces it at merge), a
+"""Claim fixtures: the schemes, a stand-in ``evaluate_claim`` (so the workflow tests choose which rule fails; tests marked ``real_rules`` run the real one), a
 finished class of provider ``provider`` (ZS) with two certified trainees and one without a certificate, the
 reviewers (ZS, and one of XG) and the worker whose person is the first trainee.
 
@@ -106,8 +106,10 @@ def fake_evaluate(*, claim: Claim, actor: Any, reason: str = "") -> ClaimEvaluat
 
 
 @pytest.fixture(autouse=True)
-def _fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(evaluation, "evaluate_claim", fake_evaluate)
+def _fake_rules(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workflow tests decide pass/fail themselves; a test marked ``real_rules`` runs the real evaluator."""
+    if request.node.get_closest_marker("real_rules") is None:
+        monkeypatch.setattr(evaluation, "evaluate_claim", fake_evaluate)
 
 
 @pytest.fixture
