@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/city_scale.py [--scale 1.0] [--runs 20] [--json FILE] [--keep] [--db NAME]
+        [--reuse] [--only SUBSTRING ...]
 
 ``--scale 1`` (the default) is the specification's everyday city: 1,000,000 persons, 50,000 classes over ten
 years (~720,000 sessions), ~1,000,000 enrollments, ~1,400,000 check-ins and ~1,000,000 audit events; ``--scale
@@ -700,7 +701,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 counts = build_city(args.scale, args.seed, progress)
             if not args.quiet:
                 console.print(counts)
-            found = screens()
+            found = [s for s in screens() if not args.only or any(o in s.name for o in args.only)]
             task = progress.add_task("timing screens", total=len(found))
             measures = []
             for screen in found:
@@ -747,6 +748,12 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SUBSTRING",
+        help="time only the screens whose name contains SUBSTRING (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
