@@ -304,6 +304,6 @@ def test_list_rows_link_and_label_as_before(world, city_admin) -> None:
     content = login(city_admin).get("/certificates/staff/").content.decode()
     for cert in Certificate.objects.all():
         assert f'href="{reverse("certificates:certificate_detail", args=[cert.pk])}"' in content
-        assert f"<td data-label=\"上报状态\">{cert.get_report_status_display()}</td>" in content
+        assert f'<td data-label="上报状态">{cert.get_report_status_display()}</td>' in content
     assert '<span class="badge badge-danger">已撤销</span>' in content
-    assert "<td data-label=\"证书类型\">培训合格证</td>" in content
+    assert '<td data-label="证书类型">培训合格证</td>' in content
