@@ -38,7 +38,16 @@ from lijiao.catalog.forms import (
     StartFromForm,
     default_publish_date,
 )
-from lijiao.catalog.models import CatalogItem, Edition, EditionStatus, Occupation, SpecialItem, WorkType
+from lijiao.catalog.models import (
+    CatalogItem,
+    Edition,
+    EditionStatus,
+    Level,
+    Occupation,
+    ShortageTier,
+    SpecialItem,
+    WorkType,
+)
 from lijiao.catalog.selectors import (
     can_see_drafts,
     current_edition,
@@ -134,8 +143,8 @@ def _item_rows(items: Any) -> list[CatalogItem]:
     ``get_FOO_display()`` hashes every choice's lazy label on each call, three times a row."""
     rows: list[Any] = list(items)
     kinds, levels, tiers = (
-        {value: str(label) for value, label in field.flatchoices}
-        for field in (CatalogItem._meta.get_field(name) for name in ("kind", "level", "shortage_tier"))
+        {value: str(label) for value, label in choices}
+        for choices in (CatalogItem.Kind.choices, Level.choices, ShortageTier.choices)
     )
     for item in rows:
         item.kind_label = kinds.get(item.kind, item.kind)
