@@ -16,11 +16,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from ninja import Field
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination  # noqa: TID251
 from ninja.pagination import paginate
 
+from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.schemas import Schema
 
 MAX_LIMIT: Final = int(getattr(settings, "NINJA_PAGINATION_MAX_LIMIT", 500))
@@ -92,11 +94,21 @@ def capped_count(rows: Any) -> int:
     return min(len(rows), MAX_DEPTH + 1)
 
 
+def offset_beyond_depth() -> DomainError:
+    """The 422 of an ``offset`` past :data:`MAX_DEPTH` on a list without a cursor (the class list's own points to
+    its cursor): the sentence says to narrow the list."""
+    message = _("起始位置不能大于 %(max)s；更深的记录请用筛选条件缩小范围") % {"max": MAX_DEPTH}
+    return DomainError(
+        message=message, code="offset_too_deep", errors=(FieldError("offset", message),), status=422
+    )
+
+
 class CappedLimitOffsetPagination(LimitOffsetPagination):
     """``?limit=&offset=`` over a list that may hold millions of rows (ADR 0014, 0015): ``offset`` at most
     :data:`MAX_DEPTH` (deeper, the filters narrow the list), the page read by :func:`deferred_page`, and
     ``count`` counted up to ``MAX_DEPTH + 1`` only — ``count_capped`` says more rows match than that (the
-    screens' "超过 10000 …"). The answer is ``{"items", "count", "count_capped"}``."""
+    screens' "超过 10000 …"). The answer is ``{"items", "count", "count_capped"}``. The schema bounds ``offset``
+    like every list's (ADR 0006); past :data:`MAX_DEPTH` it is a 422 ``offset_too_deep``."""
 
     class Input(Schema):
         limit: int = Field(
@@ -108,8 +120,8 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         offset: int = Field(
             0,
             ge=0,
-            le=MAX_DEPTH,
-            description=f"起始位置（从 0 起，最大 {MAX_DEPTH}；更多请用筛选条件缩小范围）",
+            le=MAX_OFFSET,
+            description=f"起始位置（从 0 起，最大 {MAX_DEPTH}；更深请用筛选条件缩小范围）",
         )
 
     class Output(Schema):
@@ -124,7 +136,9 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         limit: int = min(pagination.limit, self.max_limit)
-        start = min(pagination.offset, MAX_DEPTH)
+        if pagination.offset > MAX_DEPTH:
+            raise offset_beyond_depth()
+        start = pagination.offset
         count = capped_count(queryset)
         # the first page in one query; a later one by ids first, so the skipped rows are index entries only
         items = list(queryset[:limit]) if start == 0 else deferred_page(queryset, start, start + limit)
@@ -151,5 +165,6 @@ __all__ = [
     "LimitOffsetPagination",
     "capped_count",
     "deferred_page",
+    "offset_beyond_depth",
     "paginate",
 ]
