@@ -253,3 +253,57 @@ def test_completion_certificates_api(provider, provider_staff, other_provider_st
     assert response.status_code == 200
     assert [row["certificate_type"] for row in response.json()] == ["training"]
     assert Certificate.objects.filter(training_class=tc).count() == 1
+
+
+def test_holder_name_matches_from_the_first_character(world, city_admin) -> None:
+    """The name filter is a prefix (an index range at city scale, ADR 0015): the full name or the surname."""
+    client = login(city_admin)
+    assert numbers(client, "?holder_name=王二") == {world["employer"].number}
+    assert numbers(client, "?holder_name=%20王%20") == {c.number for c in world.values()}
+    assert numbers(client, "?holder_name=二") == set()  # not a given name alone
+    assert numbers(client, "?holder_name=%25") == set()  # LIKE wildcards are text
+    page = client.get("/certificates/staff/?holder_name=王")
+    assert page.status_code == 200 and "共 4 张" in page.content.decode()
+
+
+def test_list_count_is_capped(world, city_admin, monkeypatch) -> None:
+    """The list counts at most MAX_DEPTH + 1 rows: the API says ``count_capped``, the screen "超过 N 张"."""
+    from lijiao.core import pagination
+
+    client = login(city_admin)
+    data = client.get(f"{API}/certificates").json()
+    assert (data["count"], data["count_capped"], len(data["items"])) == (4, False, 4)
+    monkeypatch.setattr(pagination, "MAX_DEPTH", 2)
+    data = client.get(f"{API}/certificates?limit=1").json()
+    assert (data["count"], data["count_capped"], len(data["items"])) == (3, True, 1)
+    assert client.get(f"{API}/certificates?limit=2&offset=2").json()["items"][0]["number"] in {
+        c.number for c in world.values()
+    }
+    content = client.get("/certificates/staff/").content.decode()
+    assert "超过 2 张，可用筛选条件缩小范围" in content
+
+
+def test_list_offset_is_bounded(world, city_admin) -> None:
+    from lijiao.core.pagination import MAX_DEPTH
+
+    client = login(city_admin)
+    assert client.get(f"{API}/certificates?offset={MAX_DEPTH}").json()["items"] == []
+    response = client.get(f"{API}/certificates?offset={MAX_DEPTH + 1}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "offset"
+
+
+def test_list_rows_link_and_label_as_before(world, city_admin) -> None:
+    """The rows' links (reversed once) and labels (translated once) are those of ``reverse()`` and
+    ``get_FOO_display()``."""
+    from django.urls import reverse
+
+    Certificate.objects.filter(pk=world["class_b"].pk).update(
+        status="revoked", revoked_on=today(), revoked_reason="测试"
+    )
+    content = login(city_admin).get("/certificates/staff/").content.decode()
+    for cert in Certificate.objects.all():
+        assert f'href="{reverse("certificates:certificate_detail", args=[cert.pk])}"' in content
+        assert f'<td data-label="上报状态">{cert.get_report_status_display()}</td>' in content
+    assert '<span class="badge badge-danger">已撤销</span>' in content
+    assert '<td data-label="证书类型">培训合格证</td>' in content

@@ -142,6 +142,10 @@ def test_provider_files_and_clerk_approves_through_the_api(staff_api, clerk_api,
     assert response.json()["actions"] == []  # the clerk may not start the class (issue 9, S3: only what the
     assert staff_api.get(f"/classes/{class_id}").json()["actions"] == ["start"]  # caller may do)
     assert clerk_api.get("/classes/review-queue").json()["count"] == 0
+    # counts stop at 10,001 (ADR 0015): here far below, so the count is the total
+    assert clerk_api.get("/classes/review-queue").json()["count_capped"] is False
+    listed = staff_api.get("/classes").json()
+    assert (listed["count"], listed["count_capped"]) == (1, False)
 
 
 def test_filing_refusal_lists_every_failed_check(staff_api, provider, training_ref) -> None:
@@ -384,3 +388,19 @@ def test_unused_role_sees_no_classes(make_user, approved_class) -> None:
     assert worker.get("/classes").status_code == 403  # no training.view_trainingclass (issue 9, S3)
     assert worker.get(f"/classes/{approved_class.pk}").status_code == 403
     assert worker.get("/classes/review-queue").status_code == 403
+
+
+def test_list_actions_are_those_of_each_class(staff_api, clerk_api, provider, program) -> None:
+    """The list's ``actions`` are remembered per status, provider and area within a request (ADR 0015): each
+    row still shows what the caller may do to that class."""
+    ids = []
+    for _ in range(3):
+        created = staff_api.post("/classes", class_body(provider, program_id=program.pk)).json()
+        staff_api.put(f"/classes/{created['id']}/sessions", sessions_body(next_monday()))
+        ids.append(created["id"])
+    assert staff_api.post(f"/classes/{ids[0]}/file").status_code == 200
+    rows = {row["id"]: row["actions"] for row in staff_api.get("/classes").json()["items"]}
+    single = {pk: staff_api.get(f"/classes/{pk}").json()["actions"] for pk in ids}
+    assert rows == single and rows[ids[0]] != rows[ids[1]]
+    queue = clerk_api.get("/classes/review-queue").json()["items"]
+    assert [row["actions"] for row in queue] == [clerk_api.get(f"/classes/{ids[0]}").json()["actions"]]

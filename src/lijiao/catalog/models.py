@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -162,6 +163,8 @@ class Level(models.IntegerChoices):
     INTERMEDIATE = 12, gettext_lazy("中级（专业技术）")
     SENIOR = 11, gettext_lazy("高级（专业技术）")
 
+
+_LEVEL_LABELS: dict[int, Any] = dict(Level.choices)  # lazy labels, translated when shown
 
 SCHEME_LEVELS: dict[LevelScheme, tuple[int, ...]] = {
     LevelScheme.SKILL: (5, 4, 3, 2, 1),
@@ -410,7 +413,10 @@ class CatalogItem(models.Model):
         indexes = [models.Index(fields=["edition", "category"], name="catalog_item_edition_cat_idx")]
 
     def __str__(self) -> str:
-        return f"{self.subject_name} {self.get_level_display() or ''}".strip()
+        # as ``get_level_display()``, without hashing every choice's lazy label on each call (lists show
+        # 50 items a page)
+        level = _LEVEL_LABELS.get(self.level, self.level) if self.level is not None else ""
+        return f"{self.subject_name} {level or ''}".strip()
 
     @property
     def subject_code(self) -> str:

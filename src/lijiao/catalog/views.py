@@ -38,7 +38,16 @@ from lijiao.catalog.forms import (
     StartFromForm,
     default_publish_date,
 )
-from lijiao.catalog.models import CatalogItem, Edition, EditionStatus, Occupation, SpecialItem, WorkType
+from lijiao.catalog.models import (
+    CatalogItem,
+    Edition,
+    EditionStatus,
+    Level,
+    Occupation,
+    ShortageTier,
+    SpecialItem,
+    WorkType,
+)
 from lijiao.catalog.selectors import (
     can_see_drafts,
     current_edition,
@@ -129,6 +138,21 @@ def _filterset(request: HttpRequest, edition: Edition | None) -> CatalogItemFilt
     return filterset
 
 
+def _item_rows(items: Any) -> list[CatalogItem]:
+    """The page's items with their choices' labels translated once per page (ADR 0015, rendering cost):
+    ``get_FOO_display()`` hashes every choice's lazy label on each call, three times a row."""
+    rows: list[Any] = list(items)
+    kinds, levels, tiers = (
+        {value: str(label) for value, label in choices}
+        for choices in (CatalogItem.Kind.choices, Level.choices, ShortageTier.choices)
+    )
+    for item in rows:
+        item.kind_label = kinds.get(item.kind, item.kind)
+        item.level_label = levels.get(item.level, item.level)
+        item.tier_label = tiers.get(item.shortage_tier, item.shortage_tier)
+    return rows
+
+
 def _items_screen(
     request: HttpRequest, edition: Edition | None, template: str, context: dict[str, Any], action: str
 ) -> HttpResponse:
@@ -142,7 +166,7 @@ def _items_screen(
         "filterset": filterset,
         "filter_form": filterset.form,
         "page": page,
-        "items": page.object_list,
+        "items": _item_rows(page.object_list),
         "total": page.paginator.count,
         "filtered": bool(request.GET and _querystring_without(request, "page")),
         "querystring": _querystring_without(request, "page"),

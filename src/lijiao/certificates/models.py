@@ -430,6 +430,13 @@ class Certificate(models.Model):
             models.Index(fields=["training_class"], name="certificates_cert_class"),
             models.Index(fields=["report_status", "id"], name="certificates_cert_report"),
             models.Index(fields=["-issued_on", "-id"], name="certificates_cert_issued"),
+            # the staff list (ADR 0015): a name from its first character as an index range (PostgreSQL's
+            # pattern operators serve LIKE 'x%'; other databases ignore the operator class), and the
+            # report-status filter in the list's order
+            models.Index(
+                fields=["holder_name"], name="certificates_cert_holder_nm", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["report_status", "-issued_on", "-id"], name="certificates_cert_rep_issued"),
         ]
 
     def __str__(self) -> str:

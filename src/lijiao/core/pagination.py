@@ -14,12 +14,15 @@ from typing import Any, Final
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from ninja import Field
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination  # noqa: TID251
 from ninja.pagination import paginate
 
+from lijiao.core.errors import DomainError, FieldError
 from lijiao.core.schemas import Schema
 
 MAX_LIMIT: Final = int(getattr(settings, "NINJA_PAGINATION_MAX_LIMIT", 500))
@@ -58,10 +61,7 @@ class BoundedPaginator(Paginator[Any]):
 
     @cached_property
     def count(self) -> int:
-        rows = self.object_list
-        if isinstance(rows, QuerySet):
-            return rows.order_by().values("pk")[: MAX_DEPTH + 1].count()
-        return min(len(rows), MAX_DEPTH + 1)
+        return capped_count(self.object_list)
 
     @property
     def capped(self) -> bool:
@@ -85,6 +85,66 @@ class BoundedPaginator(Paginator[Any]):
         return Page(deferred_page(self.object_list, bottom, top), number, self)
 
 
+def capped_count(rows: Any) -> int:
+    """How many rows ``rows`` has, counting at most ``MAX_DEPTH + 1`` (``SELECT count(*) FROM (SELECT id … LIMIT
+    10001)`` without the ordering, so the scan stops early): a result above :data:`MAX_DEPTH` means "more than the
+    pages reach" (ADR 0014)."""
+    if isinstance(rows, QuerySet):
+        return int(rows.order_by().values("pk")[: MAX_DEPTH + 1].count())
+    return min(len(rows), MAX_DEPTH + 1)
+
+
+def offset_beyond_depth() -> DomainError:
+    """The 422 of an ``offset`` past :data:`MAX_DEPTH` on a list without a cursor (the class list's own points to
+    its cursor): the sentence says to narrow the list."""
+    message = _("起始位置不能大于 %(max)s；更深的记录请用筛选条件缩小范围") % {"max": MAX_DEPTH}
+    return DomainError(
+        message=message, code="offset_too_deep", errors=(FieldError("offset", message),), status=422
+    )
+
+
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    """``?limit=&offset=`` over a list that may hold millions of rows (ADR 0014, 0015): ``offset`` at most
+    :data:`MAX_DEPTH` (deeper, the filters narrow the list), the page read by :func:`deferred_page`, and
+    ``count`` counted up to ``MAX_DEPTH + 1`` only — ``count_capped`` says more rows match than that (the
+    screens' "超过 10000 …"). The answer is ``{"items", "count", "count_capped"}``. The schema bounds ``offset``
+    like every list's (ADR 0006); past :data:`MAX_DEPTH` it is a 422 ``offset_too_deep``."""
+
+    class Input(Schema):
+        limit: int = Field(
+            ninja_settings.PAGINATION_PER_PAGE,
+            ge=1,
+            le=MAX_LIMIT,
+            description=f"每页条数（1–{MAX_LIMIT}）",
+        )
+        offset: int = Field(
+            0,
+            ge=0,
+            le=MAX_OFFSET,
+            description=f"起始位置（从 0 起，最大 {MAX_DEPTH}；更深请用筛选条件缩小范围）",
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(..., description=f"符合条件的条数，最多数到 {MAX_DEPTH + 1}（见 count_capped）")
+        count_capped: bool = Field(
+            ...,
+            description=f"为 true 时符合条件的超过 {MAX_DEPTH} 条（count 不是总数），可用筛选条件缩小范围",
+        )
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        limit: int = min(pagination.limit, self.max_limit)
+        if pagination.offset > MAX_DEPTH:
+            raise offset_beyond_depth()
+        start = pagination.offset
+        count = capped_count(queryset)
+        # the first page in one query; a later one by ids first, so the skipped rows are index entries only
+        items = list(queryset[:limit]) if start == 0 else deferred_page(queryset, start, start + limit)
+        return {self.items_attribute: items, "count": count, "count_capped": count > MAX_DEPTH}
+
+
 def deferred_page(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
     """Rows ``start:stop`` of the ordered ``queryset`` by a deferred join (ADR 0014): the ids first, read through
     the ordering's index (an index-only scan at best), then the page's rows by id with their joins and
@@ -101,7 +161,10 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_OFFSET",
     "BoundedPaginator",
+    "CappedLimitOffsetPagination",
     "LimitOffsetPagination",
+    "capped_count",
     "deferred_page",
+    "offset_beyond_depth",
     "paginate",
 ]

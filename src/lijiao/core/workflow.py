@@ -38,6 +38,8 @@ class Workflow[M: models.Model]:
     action_sources: Mapping[str, frozenset[str]] = field(default_factory=dict)
     touch: str | None = None
     status_field: str = "status"
+    # available_actions per status, computed once: the tables are constants, and lists ask for every row
+    _available: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def label(self, status: str) -> str:
         """The status's label for people (“已备案”)."""
@@ -56,7 +58,11 @@ class Workflow[M: models.Model]:
 
     def available_actions(self, current: str) -> list[str]:
         """The actions allowed from ``current``, in the declared order (who may perform them is separate)."""
-        return [action for action in self.actions if current in self.sources(action)]
+        found = self._available.get(current)
+        if found is None:
+            found = [action for action in self.actions if current in self.sources(action)]
+            self._available[current] = found
+        return list(found)
 
     def require_transition(self, obj: M, target: str, *, source: frozenset[str] | None = None) -> None:
         """Raise :class:`Conflict` unless ``obj`` may move to ``target`` now (and starts from ``source``)."""

@@ -23,7 +23,7 @@ from lijiao.certificates.schemas.issuance import (
 )
 from lijiao.certificates.selectors import issuance as selectors
 from lijiao.certificates.services import issuance as services
-from lijiao.core.pagination import LimitOffsetPagination, paginate
+from lijiao.core.pagination import CappedLimitOffsetPagination, paginate
 from lijiao.core.permissions import require_perm
 from lijiao.core.schemas import ErrorOut
 from lijiao.training.filters import filtered
@@ -49,10 +49,11 @@ def _detail(request: HttpRequest, certificate_id: int) -> Certificate:
 @router.get(
     "/certificates", response={200: list[CertificateOut], **_LIST_ERRORS}, summary="证书列表（按权限范围）"
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffsetPagination)
 def certificate_list(request: HttpRequest, query: Query[CertificateFilters]) -> QuerySet[Certificate]:
     """The bureau: all; a district clerk: bodies, sites or classes of the handling area; a provider: its classes';
-    an evaluating body: its own (403 without ``certificates.view_certificate``)."""
+    an evaluating body: its own (403 without ``certificates.view_certificate``). ``count`` stops at 10,001
+    (``count_capped``), ``offset`` at 10,000 (ADR 0015)."""
     user = current_user(request)
     selectors.require_certificate_reader(user)
     qs = selectors.for_list(selectors.visible_certificates(user))

@@ -110,7 +110,7 @@ class CertificateFilters(InputSchema):
     :class:`lijiao.certificates.filters.CertificateFilterSet` (the screen's), hence read as text here."""
 
     number: str | None = Field(None, description="证书编号（前缀匹配）")
-    holder_name: str | None = Field(None, description="持证人姓名（包含）")
+    holder_name: str | None = Field(None, description="持证人姓名（从第一个字起匹配：全名或姓氏）")
     certificate_type: str | None = Field(
         None, description=f"证书类型：{_choices_text(CertificateType.choices)}"
     )

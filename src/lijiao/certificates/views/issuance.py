@@ -30,6 +30,7 @@ from lijiao.certificates.services.numbering import level_label
 from lijiao.certificates.views import history_import, reporting
 from lijiao.core.errors import DomainError
 from lijiao.core.forms import service_errors_on
+from lijiao.core.links import pk_url
 from lijiao.core.xlsx import xlsx_download
 from lijiao.training.filters import filtered
 from lijiao.training.views.classes import _filtered_page, staff_view
@@ -66,8 +67,19 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     )
     form = filterset.form
     rows = list(page.object_list)
+    # what a row shows, prepared once per page (ADR 0015): the detail link reversed once, the choices' labels
+    # translated once (``get_FOO_display()`` hashes every choice's lazy label on each call)
+    detail_url = pk_url("certificates:certificate_detail")
+    types, statuses, reports = (
+        {value: str(label) for value, label in choices}
+        for choices in (CertificateType.choices, Certificate.Status.choices, Certificate.Report.choices)
+    )
     for row in rows:
+        row.url = detail_url(row.pk)
         row.level_text = level_label(row.level) if row.level else ""
+        row.type_label = types.get(row.certificate_type, row.certificate_type)
+        row.status_label = statuses.get(row.status, row.status)
+        row.report_label = reports.get(row.report_status, row.report_status)
     values = {name: (form.data.get(name, "") if form.is_bound else "") for name in filterset.filters}
     return render(
         request,

@@ -19,7 +19,7 @@ from lijiao.accounts.api_auth import current_user, optional_auth, required_auth
 from lijiao.catalog.models import CatalogItem, Occupation, SpecialItem, WorkType
 from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, PermissionDenied
-from lijiao.core.pagination import LimitOffsetPagination, paginate
+from lijiao.core.pagination import CappedLimitOffsetPagination, paginate
 from lijiao.core.permissions import require_perm
 from lijiao.providers.models import Teacher, Venue
 from lijiao.training import filters
@@ -238,7 +238,7 @@ def class_list(request: HttpRequest, query: Query[ClassFilters]) -> QuerySet[Tra
     response={200: list[ClassOut], **_LIST_ERRORS},
     summary="开班审核队列（本经办区域已申请的培训班，先到先审）",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffsetPagination)
 def class_review_queue(request: HttpRequest, query: Query[ReviewQueueFilters]) -> QuerySet[TrainingClass]:
     user = current_user(request)
     require_perm(user, "training.review_trainingclass")

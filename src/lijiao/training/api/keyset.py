@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field
 
 from lijiao.core.errors import DomainError, FieldError
-from lijiao.core.pagination import MAX_DEPTH, MAX_OFFSET, LimitOffsetPagination, deferred_page
+from lijiao.core.pagination import MAX_DEPTH, MAX_OFFSET, LimitOffsetPagination, capped_count, deferred_page
 from lijiao.core.schemas import Schema
 
 __all__ = ["ClassCursorPagination", "decode_cursor", "encode_cursor", "offset_too_deep"]
@@ -62,7 +62,8 @@ def offset_too_deep() -> DomainError:
 
 
 class ClassCursorPagination(LimitOffsetPagination):
-    """``limit`` with ``offset`` or ``cursor``; the answer is ``{"items", "count", "next_cursor"}``."""
+    """``limit`` with ``offset`` or ``cursor``; the answer is ``{"items", "count", "count_capped", "next_cursor"}``
+    (``count`` counted up to ``MAX_DEPTH + 1`` only)."""
 
     class Input(LimitOffsetPagination.Input):
         offset: int = Field(
@@ -79,7 +80,11 @@ class ClassCursorPagination(LimitOffsetPagination):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(..., description=f"符合条件的条数，最多数到 {MAX_DEPTH + 1}（见 count_capped）")
+        count_capped: bool = Field(
+            ...,
+            description=f"为 true 时符合条件的超过 {MAX_DEPTH} 条（count 不是总数），可用筛选条件缩小范围",
+        )
         next_cursor: str | None = Field(None, description="下一页的翻页标记（已是最后一页时为 null）")
 
     def paginate_queryset(
@@ -101,8 +106,10 @@ class ClassCursorPagination(LimitOffsetPagination):
             # the joins and prefetches run for the page alone, never for the skipped rows
             items = deferred_page(queryset, pagination.offset, pagination.offset + limit)
         last = items[-1] if len(items) == limit else None
+        count = capped_count(queryset)  # stops at MAX_DEPTH + 1, like the screen's (ADR 0015)
         return {
             self.items_attribute: items,
-            "count": self._items_count(queryset),
+            "count": count,
+            "count_capped": count > MAX_DEPTH,
             "next_cursor": encode_cursor(last.start_date, last.pk) if last is not None else None,
         }

@@ -181,8 +181,11 @@ class ClassOut(Schema):
 
     @staticmethod
     def resolve_actions(obj: TrainingClass, context: dict[str, Any]) -> list[str]:
-        """Only what the caller may do (ADR 0005), as the screen's buttons."""
-        return class_services.allowed_actions(context["request"].user, obj)
+        """Only what the caller may do (ADR 0005), as the screen's buttons; remembered per request for the
+        rows of a list that share status, provider and area (ADR 0015)."""
+        request = context["request"]
+        memo = request.__dict__.setdefault("_lijiao_class_actions", {})
+        return class_services.allowed_actions_in_list(request.user, obj, memo)
 
 
 class SessionOut(Schema):

@@ -26,8 +26,9 @@ from lijiao.core.actors import Actor
 from lijiao.core.errors import DomainError, FieldError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
 from lijiao.core.forms import apply_domain_error
+from lijiao.core.links import pk_url
 from lijiao.people import services as people
-from lijiao.people.models import Person
+from lijiao.people.models import Gender, Person
 from lijiao.training import filters
 from lijiao.training.checks import age_on
 from lijiao.training.forms.enrollment import (
@@ -102,6 +103,19 @@ def _on_enroll_form(exc: DomainError) -> DomainError:
 # Roster
 
 
+def _prepare_roster_rows(rows: list[Any]) -> None:
+    """What a roster row shows, prepared once per page (ADR 0015, rendering cost): the links reversed once and
+    the choices' labels translated once (``get_FOO_display()`` hashes every choice's lazy label on each call)."""
+    person_url, withdraw_url = pk_url("training:person"), pk_url("training:withdraw")
+    genders = {value: str(label) for value, label in Gender.choices}
+    statuses = {value: str(label) for value, label in Enrollment.Status.choices}
+    for e in rows:
+        e.person_url = person_url(e.person_id)
+        e.withdraw_url = withdraw_url(e.pk)
+        e.gender_label = genders.get(e.person.gender, e.person.gender)
+        e.status_label = statuses.get(e.status, e.status)
+
+
 def _roster_context(
     request: HttpRequest, training_class: TrainingClass, form: EnrollForm | None
 ) -> dict[str, Any]:
@@ -115,6 +129,7 @@ def _roster_context(
     except DomainError as exc:
         _refused(request, exc)
         rows = []
+    _prepare_roster_rows(rows)
     return {
         "training_class": training_class,
         "enrollments": rows,

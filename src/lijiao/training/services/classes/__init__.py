@@ -33,6 +33,7 @@ from lijiao.training.services.classes.common import (
     SessionInput,
     Timetable,
     allowed_actions,
+    allowed_actions_in_list,
     may_act,
 )
 from lijiao.training.services.classes.editing import (
@@ -85,6 +86,7 @@ __all__ = [
     "SessionInput",
     "Timetable",
     "allowed_actions",
+    "allowed_actions_in_list",
     "approve_class",
     "check_timetable",
     "class_timetable_warnings",

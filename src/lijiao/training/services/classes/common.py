@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,6 +182,18 @@ def allowed_actions(actor: Actor, training_class: TrainingClass) -> list[str]:
     return [
         a for a in workflows.available_actions(training_class.status) if may_act(actor, training_class, a)
     ]
+
+
+def allowed_actions_in_list(
+    actor: Actor, training_class: TrainingClass, memo: dict[tuple[Any, ...], list[str]]
+) -> list[str]:
+    """:func:`allowed_actions` for a row of a list, remembered in ``memo`` (one per request): the answer depends
+    on the class's status, provider and handling area only (the workflow table and :func:`may_act`), so a page
+    of 100 classes asks the permissions once per distinct combination, not four times a row (ADR 0015)."""
+    key = (actor.pk, training_class.status, training_class.provider_id, training_class.handling_area_id)
+    if key not in memo:
+        memo[key] = allowed_actions(actor, training_class)
+    return list(memo[key])
 
 
 def _locked(training_class: TrainingClass) -> TrainingClass:
