@@ -25,8 +25,16 @@ def test_reference_data_answers_anonymous_callers(client: Client) -> None:
 
 # Deliberately without authentication: public certificate verification reads neither a token nor the session, so
 # a logged-in browser is never refused for a missing CSRF token and a public lookup does no session work
-# (ADR 0018); it is rate-limited per address instead.
-PUBLIC_WITHOUT_AUTHENTICATION = frozenset({"POST /api/v1/certificates/verify"})
+# (ADR 0018); it is rate-limited per address instead. The subsidy 公示 is public by law: anyone reads the notices
+# (names and IDs masked) and may object while one runs, rate-limited per address the same way (ADR 0021).
+PUBLIC_WITHOUT_AUTHENTICATION = frozenset(
+    {
+        "POST /api/v1/certificates/verify",
+        "GET /api/v1/subsidies/publicity",
+        "GET /api/v1/subsidies/publicity/{number}",
+        "POST /api/v1/subsidies/publicity/{number}/objections",
+    }
+)
 
 
 def test_every_operation_has_authentication_wired_and_private_ones_refuse_anonymous_callers(

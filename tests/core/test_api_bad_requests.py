@@ -75,7 +75,13 @@ PAGINATED = [
     "/api/v1/certificates/self-evaluations/queue",
     "/api/v1/providers",
     "/api/v1/providers/listed",
+    "/api/v1/subsidies/audit-runs",
     "/api/v1/subsidies/claims",
+    "/api/v1/subsidies/findings",
+    "/api/v1/subsidies/objections",
+    "/api/v1/subsidies/payment/batches",
+    "/api/v1/subsidies/payment/clawbacks",
+    "/api/v1/subsidies/registers",
     "/api/v1/training/classes",
     "/api/v1/training/classes/review-queue",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router
+from pydantic import StrictInt
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.certificates.models import Certificate
@@ -188,7 +189,7 @@ class ClaimKindIn(InputSchema):
 
 
 class ClaimSelectionIn(InputSchema):
-    claim_ids: list[int] = Field(..., description="所选申请 id")
+    claim_ids: list[StrictInt] = Field(..., description="所选申请 id")
 
 
 class ClaimPublicityOut(Schema):

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
+from pydantic import StrictInt
 
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.core.errors import DomainError, NotFound
@@ -70,7 +71,7 @@ class PaymentBatchCreatedOut(Schema):
 
 
 class PaymentBatchIn(InputSchema):
-    claim_ids: list[int] | None = Field(None, description="要发放的申请；不填则为全部待发放申请")
+    claim_ids: list[StrictInt] | None = Field(None, description="要发放的申请；不填则为全部待发放申请")
 
 
 class PaymentPaidIn(InputSchema):
