@@ -45,7 +45,10 @@ class ClaimFilterSet(django_filters.FilterSet):
             return qs
         if text.upper().startswith("BT"):
             return qs.filter(number__startswith=text.upper())
-        return qs.filter(Q(person__name__icontains=text) | Q(applicant_name__icontains=text))
+        # Chinese (no cased letters): a plain LIKE, the same rows as icontains without UPPER() on every row,
+        # ~4x cheaper on a city's scan (ADR 0014)
+        lookup = "contains" if text.upper() == text.lower() else "icontains"
+        return qs.filter(Q(**{f"person__name__{lookup}": text}) | Q(**{f"applicant_name__{lookup}": text}))
 
     def since(self, qs: QuerySet[Claim], name: str, value: dt.date | None) -> QuerySet[Claim]:
         return qs.filter(application_date__gte=value) if value else qs
