@@ -402,6 +402,7 @@ def subsidy_screens() -> list[Screen]:
     own = Claim.objects.filter(provider_id=provider_id).order_by("-pk").first() or any_claim
     in_area = Claim.objects.filter(handling_area_id=area_id).order_by("-pk").first() or any_claim
     deep = min(MAX_DEPTH, Claim.objects.count() // 50 * 50)
+    deep_area = min(MAX_DEPTH, Claim.objects.filter(handling_area_id=area_id).count() // 50 * 50)
     out = [
         Screen("claim list screen", "admin", "/subsidies/claims/"),
         Screen("claim list screen, first reviewer", "reviewer1", "/subsidies/claims/"),
@@ -411,12 +412,22 @@ def subsidy_screens() -> list[Screen]:
         Screen("claim list screen, name", "admin", "/subsidies/claims/?q=%E7%8E%8B%E4%BC%9F"),
         Screen("claim list screen, number", "admin", f"/subsidies/claims/?q={any_claim.number[:8]}"),
         Screen("claim list screen, deep page", "admin", f"/subsidies/claims/?page={max(1, deep // 50)}"),
+        Screen(
+            "claim list screen, deep page, first reviewer",
+            "reviewer1",
+            f"/subsidies/claims/?page={max(1, deep_area // 50)}",
+        ),
         Screen("claim list API", "admin", "/api/v1/subsidies/claims"),
         Screen("claim list API, first reviewer", "reviewer1", "/api/v1/subsidies/claims"),
         Screen("claim list API, provider", "provider", "/api/v1/subsidies/claims"),
         Screen("claim list API, status", "admin", "/api/v1/subsidies/claims?status=approved"),
         Screen("claim list API, name", "admin", "/api/v1/subsidies/claims?q=%E7%8E%8B%E4%BC%9F"),
         Screen("claim list API, deep offset", "admin", f"/api/v1/subsidies/claims?offset={deep}"),
+        Screen(
+            "claim list API, deep offset, first reviewer",
+            "reviewer1",
+            f"/api/v1/subsidies/claims?offset={deep_area}",
+        ),
         Screen("claim detail screen", "admin", f"/subsidies/claims/{any_claim.pk}/"),
         Screen("claim detail screen, reviewer", "reviewer1", f"/subsidies/claims/{in_area.pk}/"),
         Screen("claim detail API", "provider", f"/api/v1/subsidies/claims/{own.pk}"),
