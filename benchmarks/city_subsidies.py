@@ -111,6 +111,7 @@ def make_claims(rng: random.Random, progress: Any, scale: float = 1.0) -> dict[s
     """Claims (and their evaluations, 公示, payment batches and lines, clawbacks, findings) for the city's
     certified trainees; returns row counts."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from django.utils import timezone
 
     from lijiao.certificates.models import Certificate, SerialCounter
@@ -370,6 +371,9 @@ def make_claims(rng: random.Random, progress: Any, scale: float = 1.0) -> dict[s
 
     for prefix, last in serials.items():  # the services draw after the city's numbers
         SerialCounter.objects.update_or_create(prefix=prefix, defaults={"last_serial": last})
+    with connection.cursor() as cursor:  # planner statistics for the new rows (a reused city is timed next)
+        for model in (Claim, ClaimEvaluation, Publicity, PaymentBatch, PaymentLine, Clawback, Finding):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return counts
 
 
