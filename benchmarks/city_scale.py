@@ -36,6 +36,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the subsidies part lives beside this file
+from city_subsidies import city_claims_exist, make_claims, subsidy_screens
+
 BUDGET_MS = 100.0
 SERVER = os.environ.get("LIJIAO_CITY_SERVER", "postgres://postgres@127.0.0.1:5432")
 BATCH = 50_000
@@ -468,6 +471,7 @@ def build_city(scale: float, seed: int, progress: Any) -> dict[str, Any]:
         sessions = make_sessions(classes, rng, progress)
         make_enrollments_and_checkins(classes, persons, sessions, rng, progress)
         make_certificates(rng, progress)
+        make_claims(rng, progress, scale)
         users = list(User.objects.values_list("pk", "username"))
         make_audit_events(max(100, round(AUDIT_EVENTS * scale)), users, rng, progress)
     vacuum()
@@ -622,6 +626,7 @@ def screens() -> list[Screen]:
         Screen("program list API", "", "/api/v1/training/programs"),
         Screen("home (leadership)", "leader", "/"),
         *certificate_screens(),
+        *subsidy_screens(),
     ]
     if edition is not None:
         out.append(Screen("catalog items API", "", f"/api/v1/catalog/editions/{edition.pk}/items"))
@@ -705,6 +710,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
                 if not Certificate.objects.exists():  # a city kept before the certificates app: add them
                     make_certificates(random.Random(args.seed), progress)
+                if not city_claims_exist():  # a city kept before the subsidies app: add its claims
+                    make_claims(random.Random(args.seed), progress, args.scale)
                 if args.vacuum:
                     vacuum()
                 counts = reused_counts()

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from lijiao.core.models import HandlingArea
+from lijiao.people.models import Person
 from lijiao.providers.models import Provider
 from lijiao.subsidies.models import Claim, ClaimStatus, SchemeKind
 
@@ -45,7 +46,12 @@ class ClaimFilterSet(django_filters.FilterSet):
             return qs
         if text.upper().startswith("BT"):
             return qs.filter(number__startswith=text.upper())
-        return qs.filter(Q(person__name__icontains=text) | Q(applicant_name__icontains=text))
+        # Chinese (no cased letters): a plain LIKE, the same rows as icontains without UPPER() on every row,
+        # ~4x cheaper on a city's scan (ADR 0014). The persons are matched once (a hashed semi-join), not
+        # looked up claim by claim: half the time at 50,000 claims (city benchmark, scale 0.1).
+        lookup = "contains" if text.upper() == text.lower() else "icontains"
+        persons = Person.objects.filter(**{f"name__{lookup}": text}).values("pk")
+        return qs.filter(Q(person__in=persons) | Q(**{f"applicant_name__{lookup}": text}))
 
     def since(self, qs: QuerySet[Claim], name: str, value: dt.date | None) -> QuerySet[Claim]:
         return qs.filter(application_date__gte=value) if value else qs

@@ -18,11 +18,12 @@ from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.certificates.models import Certificate
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.models import HandlingArea
-from lijiao.core.pagination import LimitOffsetPagination, paginate
+from lijiao.core.pagination import paginate
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, pii_digest
 from lijiao.core.schemas import ErrorOut, InputSchema, Schema
 from lijiao.people.models import Person
+from lijiao.subsidies.api.paging import ClaimPagination
 from lijiao.subsidies.filters import ClaimFilterSet
 from lijiao.subsidies.models import Claim, SchemeKind
 from lijiao.subsidies.selectors import claims as selectors
@@ -252,7 +253,7 @@ def _detail(user: Any, claim_id: int) -> Claim:
 
 
 @router.get("/claims", response={200: list[ClaimOut], **_LIST_ERRORS}, summary="补贴申请列表（按权限范围）")
-@paginate(LimitOffsetPagination)
+@paginate(ClaimPagination)
 def claim_list(request: HttpRequest, query: Query[ClaimFilters]) -> QuerySet[Claim]:
     user = current_user(request)
     return filtered(ClaimFilterSet, request.GET, selectors.for_list(selectors.visible_claims(user)))

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lijiao.audit.services import record_personal_data_export
 from lijiao.core.errors import DomainError
 from lijiao.core.forms import apply_domain_error
+from lijiao.core.pagination import BoundedPaginator
 from lijiao.core.pii import PIIKind, mask, pii_digest
 from lijiao.core.xlsx import xlsx_download
 from lijiao.people.models import Person
@@ -102,16 +103,24 @@ class PaidForm(forms.Form):
     bank_reference = forms.CharField(label=gettext_lazy("银行回单号"), max_length=100)
 
 
+BATCH_LINES_PER_PAGE = 100
+
+
 def _batch_page(request: HttpRequest, batch: PaymentBatch, form: PaidForm, status: int = 200) -> HttpResponse:
-    lines = list(selectors.batch_lines(batch))
+    # a city's batch holds thousands of lines: shown a page at a time (the export and the bank file have them all)
+    page = BoundedPaginator(selectors.batch_lines(batch), BATCH_LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    lines = list(page.object_list)
     for line in lines:
-        line.masked_account = mask(PIIKind.BANK_ACCOUNT, line.account_number)  # type: ignore[attr-defined]
+        line.masked_account = mask(PIIKind.BANK_ACCOUNT, line.account_number)
     return render(
         request,
         "subsidies/payment/batch_detail.html",
         {
             "batch": batch,
             "lines": lines,
+            "page": page,
             "form": form,
             "can_pay": request.user.has_perm("subsidies.pay_claim"),
         },
