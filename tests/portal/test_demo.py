@@ -603,7 +603,7 @@ def test_subsidies_demo_every_state_payment_registers_and_findings(demo: str, cl
     codes = set(Finding.objects.values_list("check_code", flat=True))
     assert len(codes) >= 3, codes
     assert {"shared_phone", "register_pension", "register_student", "register_payroll"} <= codes
-    assert "register_unemployment" in codes
+    assert {"register_unemployment", "certificate_before_class_end"} <= codes
     assert all(f.evidence for f in Finding.objects.all())
     held = Claim.objects.filter(payment_hold=True)
     assert held.count() >= 4

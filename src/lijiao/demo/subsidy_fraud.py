@@ -19,6 +19,7 @@ import io
 from dataclasses import dataclass, field
 
 import xlsxwriter
+from django.db import transaction
 from django.utils import timezone
 
 from lijiao.accounts.models import User
@@ -27,7 +28,7 @@ from lijiao.demo.clock import DemoClock
 from lijiao.people.models import Person
 from lijiao.subsidies.importers_registers import import_register
 from lijiao.subsidies.models import Claim, ClaimStatus, RegisterKind
-from lijiao.training.models import TrainingClass
+from lijiao.training.models import ClassStatus, Enrollment, TrainingClass
 
 __all__ = ["PlantedPeople", "load_subsidy_fraud", "load_subsidy_registers"]
 
@@ -268,13 +269,94 @@ def _shared_phone() -> int:
     return len(done)
 
 
+def _certificate_before_class_end(admin: User) -> int:
+    """A certificate from another city's import, dated before the end of the class it names, claimed for by the
+    provider (the import flags it; the claim is the audit's to find)."""
+    from lijiao.certificates.services.history_import import import_certificates
+    from lijiao.subsidies.services import claims as filing
+    from lijiao.subsidies.services import review
+
+    for login in ("binhai", "shuzhi", "huizhi", "xinghai"):
+        filer = User.objects.filter(username=login).exclude(provider=None).first()
+        enrollment = (
+            Enrollment.objects.filter(
+                training_class__provider_id=int(filer.provider_id or 0) if filer else 0,
+                training_class__status__in=[ClassStatus.ASSESSED, ClassStatus.CLOSED],
+                status=Enrollment.Status.COMPLETED,
+                certificates__isnull=True,
+                training_class__catalog_item__occupation__isnull=False,
+                training_class__catalog_item__level__in=[5, 4, 3],
+            )
+            .exclude(person_id__in=Claim.objects.values("person_id"))
+            .select_related("person", "training_class__catalog_item__occupation")
+            .order_by("-training_class__end_date", "pk")
+            .first()
+        )
+        if filer is not None and enrollment is not None:
+            break
+    else:
+        return 0
+    tc, person = enrollment.training_class, enrollment.person
+    item = tc.catalog_item
+    assert item.occupation is not None
+    issued = max(tc.start_date, tc.end_date - dt.timedelta(days=6))
+    level = {5: "五级", 4: "四级", 3: "三级"}[int(item.level or 5)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "证书编号",
+            "证书类型",
+            "姓名",
+            "身份证号",
+            "职业编码",
+            "职业（工种）/项目",
+            "等级",
+            "发证机构",
+            "发证日期",
+            "培训班编号",
+        ]
+    )
+    writer.writerow(
+        [
+            f"S300121210300{issued:%y}{item.level}{990001:06d}",
+            "职业技能等级证书",
+            person.name,
+            person.citizen_id,
+            item.occupation.code,
+            item.occupation.name,
+            level,
+            "鞍山市职业技能鉴定中心",
+            issued.isoformat(),
+            tc.code,
+        ]
+    )
+    result = import_certificates(
+        actor=admin,
+        file_name="外市转入证书.csv",
+        data=out.getvalue().encode("utf-8-sig"),
+        imported_from="辽宁省鞍山市",
+    )
+    if result.errors:
+        return 0
+    claim = filing.file_for_trainee(actor=filer, enrollment=enrollment)
+    review.submit_claim(claim=claim, actor=filer)
+    return 1
+
+
 def load_subsidy_fraud(*, users: dict[str, User], clock: DemoClock) -> dict[str, int]:
     """Plant the patterns the services let through, then one audit run over every claim."""
     from lijiao.subsidies.services.audit import run_audit
 
     clock.now()
+    admin = users.get("admin") or User.objects.get(username="admin")
     auditor = users.get("auditor") or User.objects.get(username="auditor")
     counts = {"shared_phone_people": _shared_phone()}
+    try:
+        with transaction.atomic():
+            counts["certificate_before_class_end"] = _certificate_before_class_end(admin)
+    except DomainError:  # ImportFileError included
+        counts["certificate_before_class_end"] = 0
     try:
         run = run_audit(actor=auditor)
     except DomainError:
