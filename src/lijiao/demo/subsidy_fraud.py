@@ -7,8 +7,12 @@
   show an employer — each a trainee of a class the payment demo claims for — and the contribution months the
   技能提升补贴 (R6) claims are judged by (the demo worker insured long enough, one trainee too briefly).
 * :func:`load_subsidy_fraud` (after the payment demo): four claimants who registered one phone number (updated
-  through :func:`lijiao.people.services.register_person`), then one audit run (``run_audit``) so 疑点核查 and
-  the held claims have content with evidence.
+  through :func:`lijiao.people.services.register_person`); a certificate imported from another city (the history
+  import, which flags rather than refuses it) dated before the end of the class it names, claimed for by the
+  provider; then one audit run (``run_audit``) so 疑点核查 and the held claims have content with evidence. With
+  the register matches (held when the claims were submitted) and the cross-provider enrolments the training
+  demo already has, the findings cover seven checks. Overlapping attendance is not planted: the enrolment
+  services refuse overlapping classes, and the training demo's tests prove that none exist.
 """
 
 from __future__ import annotations

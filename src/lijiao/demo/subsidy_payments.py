@@ -141,11 +141,20 @@ def _publish(claims: list[Claim], starts_on: dt.date) -> None:
         )
 
 
+def _last_workday(day: dt.date) -> dt.date:
+    from lijiao.core.calendar import get_calendar
+
+    calendar = get_calendar()
+    while not calendar.is_workday(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def _publicize(ended: list[Claim], running: list[Claim], today: dt.date, counts: Counter[str]) -> None:
     """公示: a notice that ended four weeks ago (its claims approved after it), one running from today with an
     open objection from the person and a public objection dismissed."""
     _publish(ended, today - dt.timedelta(days=28))
-    _publish(running, today)
+    _publish(running, _last_workday(today))  # running today even on a weekend
     for area_id in sorted({c.handling_area_id for c in ended}):
         bulk = publicity.approve_ended_publicities(actor=_reviewer("second_reviewer", area_id))
         counts["claims_approved"] += len(bulk.approved)
