@@ -46,6 +46,19 @@ from lijiao.providers.models import (
     Venue,
 )
 from lijiao.providers.selectors import credit_record, listed_providers, listing_problems, scope_covers
+from lijiao.subsidies.models import (
+    Claim,
+    ClaimStatus,
+    Clawback,
+    Finding,
+    Objection,
+    PaymentBatch,
+    PaymentLine,
+    RegisterKind,
+    RegisterSnapshot,
+)
+from lijiao.subsidies.services.claims import person_of_user
+from lijiao.subsidies.services.review import approval_blockers
 from lijiao.training.checks import (
     attendance_rates,
     evaluate_eligibility,
@@ -92,6 +105,12 @@ TABLES = (
     AssessmentResult,
     Person,
     PersonGroup,
+    Claim,
+    PaymentBatch,
+    Objection,
+    Clawback,
+    RegisterSnapshot,
+    Finding,
 )
 
 
@@ -539,3 +558,64 @@ def test_certificates_demo_bodies_results_and_certificates(demo: str) -> None:
     self_evaluations = LevelAssessment.objects.filter(kind=LevelAssessment.Kind.SELF_EVALUATION)
     assert set(self_evaluations.values_list("status", flat=True)) == {"recorded", "confirmed", "rejected"}
     assert AuditEvent.objects.filter(action="certificates.results.recorded").count() >= 1
+
+
+@pytest.mark.django_db
+def test_subsidies_demo_every_state_payment_registers_and_findings(demo: str, client: Any) -> None:
+    """Issue 12 item 14: claims in every state, a paid batch, a clawback, one snapshot per register, findings of
+    several checks with held claims, and the worker's own paid claim and claim on 公示."""
+    today = timezone.localdate()
+    assert set(Claim.objects.values_list("status", flat=True)) == set(ClaimStatus.values)
+
+    batch = PaymentBatch.objects.get(status=PaymentBatch.Status.PAID)
+    assert batch.bank_reference and batch.exported_at and batch.line_count >= 3
+    lines = PaymentLine.objects.filter(batch=batch)
+    assert lines.count() == batch.line_count and all(line.account_number for line in lines)
+    assert Claim.objects.filter(status=ClaimStatus.PAID, payment_line__batch=batch).exists()
+    assert Claim.objects.filter(status=ClaimStatus.ARCHIVED, payment_line__batch=batch).exists()
+    clawback = Clawback.objects.get()
+    assert clawback.claim.status == ClaimStatus.CLAWED_BACK
+    assert clawback.recovery_status == Clawback.Recovery.PARTIAL
+    assert 0 < clawback.recovered_amount < clawback.amount
+
+    # 公示: a notice running now (an open objection from the person, a public one dismissed), one that ended
+    running = Claim.objects.filter(
+        status=ClaimStatus.PUBLICITY, publicity__starts_on__lte=today, publicity__ends_on__gte=today
+    )
+    assert running.count() >= 3
+    assert Objection.objects.filter(
+        claim__in=running, source=Objection.Source.PERSON, status=Objection.Status.OPEN
+    ).exists()
+    assert Objection.objects.filter(
+        claim__in=running, source=Objection.Source.PUBLIC, status=Objection.Status.DISMISSED
+    ).exists()
+    assert Claim.objects.filter(
+        status=ClaimStatus.APPROVED, payment_hold=False, publicity__ends_on__lt=today
+    ).exists()
+
+    # registers: one snapshot per kind; R6 counts the imported contribution months (one claim fails it)
+    assert sorted(RegisterSnapshot.objects.values_list("kind", flat=True)) == sorted(RegisterKind.values)
+    upgrades = Claim.objects.filter(kind="skill_upgrade").exclude(status=ClaimStatus.DRAFT)
+    assert any("R6" in approval_blockers(c) for c in upgrades)
+    assert any(c.decision_passed for c in upgrades)
+
+    # planted fraud: findings of several checks, with evidence; the register matches hold their claims
+    codes = set(Finding.objects.values_list("check_code", flat=True))
+    assert len(codes) >= 3, codes
+    assert {"shared_phone", "register_pension", "register_student", "register_payroll"} <= codes
+    assert {"register_unemployment", "certificate_before_class_end"} <= codes
+    assert all(f.evidence for f in Finding.objects.all())
+    held = Claim.objects.filter(payment_hold=True)
+    assert held.count() >= 4
+    for claim in held:
+        assert Finding.objects.filter(claim=claim, status=Finding.Status.OPEN).exists()
+    assert not PaymentLine.objects.filter(claim__in=held).exists()
+
+    # the worker (何军) sees his paid claim and his claim on 公示 in 我的补贴
+    worker = User.objects.get(username="worker")
+    mine = Claim.objects.filter(person=person_of_user(worker))
+    assert {ClaimStatus.PAID, ClaimStatus.PUBLICITY} <= set(mine.values_list("status", flat=True))
+    client.force_login(worker)
+    page = client.get("/subsidies/mine/").content.decode()
+    for claim in mine.filter(status__in=[ClaimStatus.PAID, ClaimStatus.PUBLICITY]):
+        assert claim.number in page

@@ -38,6 +38,8 @@ def load_demo() -> dict[str, int]:
     from lijiao.demo.clock import demo_clock
     from lijiao.demo.passwords import hash_demo_passwords_once
     from lijiao.demo.subsidies import load_subsidy_demo
+    from lijiao.demo.subsidy_fraud import load_subsidy_fraud
+    from lijiao.demo.subsidy_payments import load_subsidy_payments
     from lijiao.demo.training import demo_loaded, history_start, load_training_demo
     from lijiao.demo.users import DEMO_USERS, load_demo_users
     from lijiao.subsidies.services.schemes import install_default_schemes
@@ -54,5 +56,7 @@ def load_demo() -> dict[str, int]:
             counts.update(load_certificates_demo(users=users, clock=clock))
             counts["subsidy_scheme_versions"] = len(install_default_schemes(actor=None))
             counts.update(load_subsidy_demo(users=users, clock=clock))
+            counts.update(load_subsidy_payments(users=users, clock=clock))
+            counts.update(load_subsidy_fraud(users=users, clock=clock))
         counts["users"] = len(DEMO_USERS)
         return counts
