@@ -27,7 +27,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("catalog", "目录管理员 李强", Role.CATALOG_OFFICER),
     DemoUser("clerk", "中山区经办 张丽", Role.DISTRICT_CLERK, "ZS"),
     DemoUser("reviewer1", "初审 刘洋", Role.FIRST_REVIEWER, "ZS"),
-    DemoUser("reviewer2", "复审 陈静", Role.SECOND_REVIEWER, "SBJ"),
+    DemoUser("reviewer2", "复审 陈静", Role.SECOND_REVIEWER, "ZS"),
     DemoUser("finance", "财务 赵磊", Role.FINANCE),
     DemoUser("leader", "局领导 孙伟", Role.LEADERSHIP),
     DemoUser("auditor", "审计 周敏", Role.AUDITOR),
