@@ -310,6 +310,19 @@ def test_command(clean_world: list[Claim]) -> None:
     assert "r2_cap" in out.getvalue() and "新增 1 项发现" in out.getvalue()
 
 
+def test_command_enqueue_queues_the_task_for_the_worker(clean_world: list[Claim]) -> None:
+    """``--enqueue`` hands the audit to the task backend (the tests' backend runs it at once)."""
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("audit_claims", "--enqueue", "--year", "2026", stdout=out)
+    assert "已排队" in out.getvalue()
+    assert AuditRun.objects.get().year == 2026
+    with pytest.raises(CommandError, match="--check"):
+        call_command("audit_claims", "--enqueue", "--check", "r2_cap", stdout=StringIO())
+    assert AuditRun.objects.count() == 1
+
+
 def test_task(clean_world: list[Claim]) -> None:
     from lijiao.subsidies.tasks import audit_claims_task
 
