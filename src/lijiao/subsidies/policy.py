@@ -533,7 +533,11 @@ def _r6_yearly(ctx: _Ctx, inputs: dict[str, Any]) -> str:
         return ""
     per_year = int(ctx.params.get("r6_per_year"))
     extra = int(ctx.params.get("r6_extra_for_shortage")) if ctx.params.has("r6_extra_for_shortage") else 0
-    this_year = _section(_section(_section(ctx.history, "subsidies"), "calendar_year"), "by_kind")
+    counts = _section(_section(ctx.history, "subsidies"), "calendar_year")
+    if not counts:
+        inputs["r6_per_year"] = per_year
+        return "缺少本年度已享受技能提升补贴次数，无法判断每年次数"
+    this_year = _section(counts, "by_kind")
     used = _int(this_year.get("skill_upgrade", 0), "history.subsidies.calendar_year.by_kind") or 0
     tier = str(ctx.certificate.get("shortage_tier") or ctx.item.get("shortage_tier") or "")
     allowed = per_year + (extra if tier else 0)

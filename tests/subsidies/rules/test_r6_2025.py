@@ -84,6 +84,13 @@ def test_a_shortage_occupation_allows_up_to_two_more() -> None:
     assert not decide(_used(1, "general"), _v2025(r6_extra_for_shortage=0)).passed
 
 
+def test_missing_yearly_counts_fail_with_a_clear_sentence() -> None:
+    no_counts = facts(**{"history.subsidies": {}})
+    decision = decide(no_counts, _v2025())
+    assert not decision.passed
+    assert "缺少本年度已享受技能提升补贴次数" in _r6(decision).explanation
+
+
 def test_version_1_keeps_the_old_behaviour() -> None:
     data = default_scheme("skill_upgrade")
     assert "r6_per_year" not in data["parameters"]
