@@ -416,3 +416,16 @@ def test_r2_rolling_total_scope_counts_every_kind(clean_world: list[Claim]) -> N
     run_audit(actor=None)
     assert _findings() == Counter({"r2_cap": 1})
     assert Finding.objects.get().evidence["kind"] is None
+
+
+def test_r2_rolling_for_named_claims_reads_their_persons_history(clean_world: list[Claim]) -> None:
+    from lijiao.subsidies.audit_checks import Context, check_r2_cap
+
+    _rolling_version(2)
+    person = make_person("指定")
+    first, second, third = (
+        make_claim(person, application_date=d) for d in _dates("2026-01-05", "2026-02-05", "2026-03-05")
+    )
+    named = check_r2_cap(Context(claims=Claim.objects.filter(pk=third.pk)))
+    assert [d.claim_id for d in named] == [third.pk]
+    assert check_r2_cap(Context(claims=Claim.objects.filter(pk__in=[first.pk, second.pk]))) == []
