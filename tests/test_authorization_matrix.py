@@ -389,6 +389,9 @@ API: dict[str, Row] = {
     "POST /subsidies/mine/{claim_id}/submit": NOBODYS,
     "GET /subsidies/mine/notifications": ANY_USER,
     "POST /subsidies/mine/notifications/{notification_id}/read": row({"worker"}, missing=USERS - {"worker"}),
+    # the worker's own payee account: only a login matched to a person has one (everyone else: 404)
+    "GET /subsidies/mine/account": row({"worker"}, missing=USERS - {"worker"}),
+    "PUT /subsidies/mine/account": row({"worker"}, missing=USERS - {"worker"}),
     # subsidies: the anti-fraud findings (a ZS finding) and the external register snapshots
     "GET /subsidies/findings": row(FINDING_READERS),
     "GET /subsidies/findings/{finding_id}": row(FINDING_READERS),
@@ -565,6 +568,7 @@ SCREENS: dict[str, Screen] = {
     "subsidies:claim_list_export": Screen(row(CLAIM_READERS)),
     "subsidies:claim_detail": Screen(CLAIM_READ),
     "subsidies:claim_submit": Screen(None, CLAIM_FILER),
+    "subsidies:claim_correct": Screen(None, CLAIM_FILER),
     "subsidies:claim_withdraw": Screen(None, CLAIM_FILER),
     "subsidies:claim_first_approve": Screen(None, FIRST_REVIEW),
     "subsidies:claim_second_approve": Screen(None, SECOND_REVIEW),
@@ -584,6 +588,7 @@ SCREENS: dict[str, Screen] = {
     "subsidies:mine_objection": Screen(None, NOBODYS),
     "subsidies:mine_file": Screen(ANY_USER, ANY_USER),
     "subsidies:mine_submit": Screen(None, NOBODYS),
+    "subsidies:mine_correct": Screen(None, NOBODYS),
     "subsidies:mine_messages": Screen(ANY_USER),
     "subsidies:mine_message_read": Screen(None, ANY_USER),
     # subsidies: the public 公示 pages, the second reviewers' notices and objections, finance's screens

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from lijiao.certificates.models import Certificate, EvaluatingBody
 from lijiao.core.retirement import category_for, statutory_retirement
+from lijiao.core.rules import add_months
 from lijiao.people.models import Person
 from lijiao.providers.models import BlacklistEntry
 from lijiao.subsidies.models import (
@@ -156,9 +157,18 @@ def _param(parameters: dict[str, Any], *names: str) -> Any:
     return None
 
 
+ROLLING = "rolling_12_months"
+
+
 def r2_rules() -> dict[str, tuple[int, str]]:
     """Per scheme kind: (cap, scope) from the newest published version's parameters; default 3 per kind."""
-    rules: dict[str, tuple[int, str]] = {}
+    return {kind: (cap, scope) for kind, (cap, scope, _period) in r2_rules_with_period().items()}
+
+
+def r2_rules_with_period() -> dict[str, tuple[int, str, str]]:
+    """Per scheme kind: (cap, scope, period) from the newest published version's parameters; default 3 per kind
+    in the calendar year (``r2_period`` ``calendar_year`` or ``rolling_12_months``)."""
+    rules: dict[str, tuple[int, str, str]] = {}
     versions = SchemeVersion.objects.filter(status=SchemeVersion.Status.PUBLISHED).order_by(
         "scheme_id", "-effective_from", "-number"
     )
@@ -169,15 +179,21 @@ def r2_rules() -> dict[str, tuple[int, str]]:
         params = version["parameters"] or {}
         cap = _param(params, "r2_max_per_year", "r2_max", "r2_cap", "r2_limit")
         scope = _param(params, "r2_scope") or "per_kind"
+        period = ROLLING if _param(params, "r2_period") == ROLLING else "calendar_year"
         try:
-            rules[kind] = (int(cap) if cap is not None else DEFAULT_R2_CAP, str(scope))
+            rules[kind] = (int(cap) if cap is not None else DEFAULT_R2_CAP, str(scope), period)
         except (TypeError, ValueError):
-            rules[kind] = (DEFAULT_R2_CAP, str(scope))
+            rules[kind] = (DEFAULT_R2_CAP, str(scope), period)
     return rules
 
 
 def check_r2_cap(ctx: Context) -> list[Draft]:
-    rules = r2_rules()
+    """R2 as each kind's newest published version counts it: per calendar year (grouped by year), or in the 12
+    months before each claim (:func:`_r2_rolling`)."""
+    with_period = r2_rules_with_period()
+    rolling_drafts = _r2_rolling(ctx, with_period)
+    rules = {k: (cap, scope) for k, (cap, scope, period) in with_period.items() if period != ROLLING}
+    rolling_kinds = {k for k, (_cap, _scope, period) in with_period.items() if period == ROLLING}
     per_kind_min = min([DEFAULT_R2_CAP, *(cap for cap, _scope in rules.values())])
     holding = ctx.live_claims().filter(
         status__in=CERTIFICATE_HOLDING_STATUSES, application_date__isnull=False
@@ -191,6 +207,8 @@ def check_r2_cap(ctx: Context) -> list[Draft]:
         .filter(n__gt=per_kind_min)
         .values_list("person_id", "kind", "y", "n")
     ):
+        if group[1] in rolling_kinds:
+            continue
         cap, scope = rules.get(group[1], (DEFAULT_R2_CAP, "per_kind"))
         if scope != "total" and group[3] > cap:
             groups.append(group)
@@ -205,7 +223,7 @@ def check_r2_cap(ctx: Context) -> list[Draft]:
         ):
             groups.append((person_id, "", y, n))
     if not groups:
-        return []
+        return rolling_drafts
     wanted = {(p, k, y) for p, k, y, _n in groups} | {(p, "", y) for p, _k, y, _n in groups}
     members: dict[tuple[int, str, int], list[Any]] = defaultdict(list)
     persons = sorted({g[0] for g in groups})
@@ -254,6 +272,105 @@ def check_r2_cap(ctx: Context) -> list[Draft]:
                 hold=True,
             )
         )
+    return drafts + rolling_drafts
+
+
+def _r2_rolling(ctx: Context, rules: dict[str, tuple[int, str, str]]) -> list[Draft]:
+    """R2 for the kinds counted over a rolling 12 months: a claim is over the cap when the person's claims of
+    the kind (or of every kind, scope ``total``) in the 12 months up to and including its application date —
+    the window the decision counts, ``(date − 12 months, date]`` — are more than the cap. One finding per claim
+    over the cap (its key names the claim, so re-running finds the same one); a year run looks back 12 months
+    before the year for the earlier claims of each window."""
+    per_kind = {k: cap for k, (cap, scope, period) in rules.items() if period == ROLLING and scope != "total"}
+    total_caps = [cap for cap, scope, period in rules.values() if period == ROLLING and scope == "total"]
+    if not per_kind and not total_caps:
+        return []
+    history = Claim.objects.filter(
+        status__in=CERTIFICATE_HOLDING_STATUSES, application_date__isnull=False
+    ).exclude(part=Claim.Part.ADVANCE)
+    in_focus: Callable[[Any], bool] = lambda row: True  # noqa: E731
+    if ctx.claims is not None:
+        focus_ids = set(ctx.claims.values_list("id", flat=True))
+        history = history.filter(person_id__in=ctx.claims.values("person_id"))
+        in_focus = lambda row: row["id"] in focus_ids  # noqa: E731
+    elif ctx.year is not None:
+        year = ctx.year
+        history = history.filter(
+            application_date__gt=add_months(dt.date(year, 1, 1), -12),
+            application_date__lte=dt.date(year, 12, 31),
+        )
+        in_focus = lambda row: row["application_date"].year == year  # noqa: E731
+    if not total_caps:
+        history = history.filter(kind__in=per_kind)
+    least = min([*per_kind.values(), *total_caps])
+    persons = sorted(
+        history.values("person_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=least)
+        .order_by()
+        .values_list("person_id", flat=True)
+    )
+    groups: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for chunk in _chunks(persons):
+        for row in (
+            history.filter(person_id__in=chunk)
+            .values(
+                "id",
+                "number",
+                "kind",
+                "status",
+                "person_id",
+                "handling_area_id",
+                "application_date",
+                "amount",
+            )
+            .order_by("application_date", "id")
+        ):
+            if row["kind"] in per_kind:
+                groups[(row["person_id"], row["kind"])].append(row)
+            if total_caps:
+                groups[(row["person_id"], "")].append(row)
+    drafts: list[Draft] = []
+    for (person_id, kind), rows in groups.items():
+        cap = per_kind[kind] if kind else min(total_caps)
+        start = 0
+        for i, row in enumerate(rows):
+            window_from = add_months(row["application_date"], -12)
+            while rows[start]["application_date"] <= window_from:
+                start += 1
+            count = i - start + 1
+            if count <= cap or not in_focus(row):
+                continue
+            kind_label = str(SchemeKind(kind).label) if kind in SchemeKind.values else _("全部补贴类型")
+            drafts.append(
+                Draft(
+                    check_code="r2_cap",
+                    key=f"person:{person_id}|kind:{kind or '*'}|rolling:claim:{row['id']}",
+                    severity=1,
+                    summary=_(
+                        "%(kind)s在%(start)s至%(end)s的12个月内已申请%(count)d次，超过每12个月%(cap)d次的上限"
+                    )
+                    % {
+                        "kind": kind_label,
+                        "start": window_from + dt.timedelta(days=1),
+                        "end": row["application_date"],
+                        "count": count,
+                        "cap": cap,
+                    },
+                    evidence={
+                        "window_from": _d(window_from + dt.timedelta(days=1)),
+                        "window_to": _d(row["application_date"]),
+                        "kind": kind or None,
+                        "cap": cap,
+                        "count": count,
+                        "claims": [_claim_ref(r) for r in rows[start : i + 1][:EVIDENCE_LIST_MAX]],
+                    },
+                    claim_id=row["id"],
+                    person_id=person_id,
+                    handling_area_id=row["handling_area_id"],
+                    hold=True,
+                )
+            )
     return drafts
 
 

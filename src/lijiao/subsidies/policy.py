@@ -473,7 +473,12 @@ def _r6_amount(ctx: _Ctx) -> tuple[RuleLine, Decimal]:
 def _r6(ctx: _Ctx) -> RuleLine:
     label = "参保缴费满规定月数、取得证书后规定期限内申请、不属于在校学生或事业单位人员"
     policy = ctx.params.policy(
-        "r6_min_insured_months", "r6_apply_within_months", "r6_excluded_groups", "r6_excluded_employer_kinds"
+        "r6_min_insured_months",
+        "r6_apply_within_months",
+        "r6_excluded_groups",
+        "r6_excluded_employer_kinds",
+        "r6_per_year",
+        "r6_extra_for_shortage",
     )
     min_months = int(ctx.params.get("r6_min_insured_months"))
     within = int(ctx.params.get("r6_apply_within_months"))
@@ -484,7 +489,7 @@ def _r6(ctx: _Ctx) -> RuleLine:
     excluded_groups = set(ctx.params.get("r6_excluded_groups")) & groups
     employer_kind = ctx.person.get("employer_kind") or ""
     excluded_employer = employer_kind in set(ctx.params.get("r6_excluded_employer_kinds"))
-    inputs = {
+    inputs: dict[str, Any] = {
         "insured_months": insured,
         "min_insured_months": min_months,
         "certificate_issued_on": issued,
@@ -506,10 +511,51 @@ def _r6(ctx: _Ctx) -> RuleLine:
         problems.append("属于" + "、".join(names.get(g, g) for g in sorted(excluded_groups)))
     if excluded_employer:
         problems.append(f"参保单位性质为{employer_kind}")
+    yearly = _r6_yearly(ctx, inputs)
+    if yearly:
+        problems.append(yearly)
     if problems:
         return _line("R6", label, inputs, False, policy, "；".join(problems) + "，不符合技能提升补贴条件。")
     text = f"截至申请日参保缴费{insured}个月（不少于{min_months}个月），在取得证书后{within}个月内申请。"
+    if "r6_allowed_this_year" in inputs:
+        text += (
+            f"本年度已享受技能提升补贴{inputs['r6_used_this_year']}次，"
+            f"未超过每年{inputs['r6_allowed_this_year']}次。"
+        )
     return _line("R6", label, inputs, True, policy, text)
+
+
+def _r6_yearly(ctx: _Ctx, inputs: dict[str, Any]) -> str:
+    """The 2025 variant (only when the version has ``r6_per_year``): once a year, plus up to
+    ``r6_extra_for_shortage`` more when the certificate's occupation is a shortage one. Fills ``inputs``; returns
+    the problem sentence or ""."""
+    if not ctx.params.has("r6_per_year"):
+        return ""
+    per_year = int(ctx.params.get("r6_per_year"))
+    extra = int(ctx.params.get("r6_extra_for_shortage")) if ctx.params.has("r6_extra_for_shortage") else 0
+    counts = _section(_section(ctx.history, "subsidies"), "calendar_year")
+    if not counts:
+        inputs["r6_per_year"] = per_year
+        return "缺少本年度已享受技能提升补贴次数，无法判断每年次数"
+    this_year = _section(counts, "by_kind")
+    used = _int(this_year.get("skill_upgrade", 0), "history.subsidies.calendar_year.by_kind") or 0
+    tier = str(ctx.certificate.get("shortage_tier") or ctx.item.get("shortage_tier") or "")
+    allowed = per_year + (extra if tier else 0)
+    inputs.update(
+        {
+            "r6_used_this_year": used,
+            "r6_per_year": per_year,
+            "r6_extra_for_shortage": extra,
+            "shortage_tier": tier,
+            "r6_allowed_this_year": allowed,
+        }
+    )
+    if used < allowed:
+        return ""
+    if tier:
+        return f"本年度已享受技能提升补贴{used}次，紧缺职业（工种）证书每年最多{allowed}次"
+    more = f"（紧缺职业（工种）证书可再增加{extra}次）" if extra else ""
+    return f"本年度已享受技能提升补贴{used}次，非紧缺职业（工种）证书每年限{per_year}次{more}"
 
 
 def _r7(ctx: _Ctx) -> RuleLine:

@@ -201,6 +201,22 @@ DEFAULT_SCHEMES: Final[dict[str, dict[str, Any]]] = {
 }
 
 
+# The 2025 variant of 技能提升补贴 (SPEC C6 R6: once per year, plus up to two more for shortage occupations). Not
+# in version 1 (whose content and hash stay as published): :func:`install_default_schemes` adds it as a ready-to-
+# publish DRAFT version 2 effective 2025-01-01, because the bureau adopts a national adjustment by its own act
+# (publishing closes version 1 the day before, and every claim decided keeps the version that decided it).
+SKILL_UPGRADE_2025_EFFECTIVE_FROM: Final = dt.date(2025, 1, 1)
+_SKILL_2025 = "2025年技能提升补贴政策调整（延续实施部分减负稳岗扩就业政策措施）"
+SKILL_UPGRADE_2025_CHANGES: Final[dict[str, Any]] = {
+    "r6_per_year": 1,
+    "r6_extra_for_shortage": 2,
+}
+SKILL_UPGRADE_2025_POLICIES: Final[dict[str, str]] = {
+    "r6_per_year": f"{_SKILL_2025}：参保职工每人每年可享受1次技能提升补贴",
+    "r6_extra_for_shortage": f"{_SKILL_2025}：取得紧缺职业（工种）证书的，每年可再增加享受不超过2次",
+}
+
+
 def default_scheme(kind: str) -> dict[str, Any]:
     """A deep copy of the default data for ``kind`` (callers may change it freely)."""
     return copy.deepcopy(DEFAULT_SCHEMES[kind])
@@ -222,6 +238,8 @@ PARAMETER_LABELS: Final[dict[str, str]] = {
     "r6_amount_by_level": "技能提升补贴标准（等级 → 元，R6）",
     "r6_excluded_groups": "不享受技能提升补贴的人员类别（R6）",
     "r6_excluded_employer_kinds": "不享受技能提升补贴的参保单位性质（R6）",
+    "r6_per_year": "技能提升补贴每年次数（R6，2025年起）",
+    "r6_extra_for_shortage": "紧缺职业（工种）证书每年可增加次数（R6，2025年起）",
     "r7_first_assessment_only": "仅限首次评价（R7）",
     "r7_once_per_person": "评价补贴每人一次（R7）",
     "r8_hire_types": "学徒招用方式（R8）：new 新招用 / transferred 转岗",

@@ -310,6 +310,19 @@ def test_command(clean_world: list[Claim]) -> None:
     assert "r2_cap" in out.getvalue() and "新增 1 项发现" in out.getvalue()
 
 
+def test_command_enqueue_queues_the_task_for_the_worker(clean_world: list[Claim]) -> None:
+    """``--enqueue`` hands the audit to the task backend (the tests' backend runs it at once)."""
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("audit_claims", "--enqueue", "--year", "2026", stdout=out)
+    assert "已排队" in out.getvalue()
+    assert AuditRun.objects.get().year == 2026
+    with pytest.raises(CommandError, match="--check"):
+        call_command("audit_claims", "--enqueue", "--check", "r2_cap", stdout=StringIO())
+    assert AuditRun.objects.count() == 1
+
+
 def test_task(clean_world: list[Claim]) -> None:
     from lijiao.subsidies.tasks import audit_claims_task
 
@@ -326,3 +339,93 @@ def test_paid_claims_are_not_held(clean_world: list[Claim]) -> None:
 
 
 _ = TrainingClass
+
+
+def _rolling_version(cap: int, scope: str = "per_kind", period: str = "rolling_12_months") -> None:
+    from lijiao.subsidies.models import SchemeVersion
+    from tests.subsidies.fraud.conftest import scheme
+
+    SchemeVersion.objects.create(
+        scheme=scheme(SchemeKind.TRAINING),
+        number=1,
+        status=SchemeVersion.Status.PUBLISHED,
+        effective_from=dt.date(2020, 1, 1),
+        parameters={
+            "r2_max_per_year": {"value": cap, "policy": "测试"},
+            "r2_scope": {"value": scope, "policy": "测试"},
+            "r2_period": {"value": period, "policy": "测试"},
+        },
+    )
+
+
+def _dates(*days: str) -> list[dt.date]:
+    return [dt.date.fromisoformat(d) for d in days]
+
+
+def test_r2_rolling_12_months_counts_across_the_year_end(clean_world: list[Claim]) -> None:
+    """Two in November and two in February: never more than 3 in a calendar year, but 4 within 12 months."""
+    _rolling_version(3)
+    person = make_person("滚动")
+    claims = [
+        make_claim(person, application_date=d)
+        for d in _dates("2025-11-03", "2025-11-20", "2026-02-02", "2026-02-10")
+    ]
+    run_audit(actor=None)
+    assert _findings() == Counter({"r2_cap": 1})
+    finding = Finding.objects.get()
+    assert finding.claim_id == claims[-1].pk
+    assert finding.evidence["count"] == 4 and finding.evidence["cap"] == 3
+    assert finding.evidence["window_from"] == "2025-02-11" and finding.evidence["window_to"] == "2026-02-10"
+    assert [c["number"] for c in finding.evidence["claims"]] == [c.number for c in claims]
+    claims[-1].refresh_from_db()
+    assert claims[-1].payment_hold
+    run_audit(actor=None)
+    assert Finding.objects.count() == 1  # re-running does not duplicate
+
+
+def test_r2_rolling_year_run_looks_back_and_a_wider_spread_is_clean(clean_world: list[Claim]) -> None:
+    _rolling_version(3)
+    spread = make_person("分散")
+    for d in _dates("2025-01-05", "2025-06-01", "2025-12-20", "2026-01-06"):  # 2025-01-05 left the window
+        make_claim(spread, application_date=d)
+    run_audit(actor=None, year=2026)
+    assert _findings() == Counter()
+    crowded = make_person("集中")
+    for d in _dates("2025-03-01", "2025-09-01", "2025-12-01", "2026-01-06"):
+        make_claim(crowded, application_date=d)
+    run_audit(actor=None, year=2026)  # the 2025 claims are read as the window's history
+    assert _findings() == Counter({"r2_cap": 1})
+    assert Finding.objects.get().evidence["window_to"] == "2026-01-06"
+
+
+def test_r2_calendar_year_version_ignores_a_12_month_crowd(clean_world: list[Claim]) -> None:
+    _rolling_version(3, period="calendar_year")
+    person = make_person("跨年")
+    for d in _dates("2025-11-03", "2025-11-20", "2026-02-02", "2026-02-10"):
+        make_claim(person, application_date=d)
+    run_audit(actor=None)
+    assert _findings() == Counter()
+
+
+def test_r2_rolling_total_scope_counts_every_kind(clean_world: list[Claim]) -> None:
+    _rolling_version(2, scope="total")
+    person = make_person("合计")
+    make_claim(person, application_date=dt.date(2025, 12, 1))
+    make_claim(person, kind=SchemeKind.SKILL_UPGRADE, application_date=dt.date(2026, 1, 10))
+    make_claim(person, kind=SchemeKind.ASSESSMENT, application_date=dt.date(2026, 3, 1))
+    run_audit(actor=None)
+    assert _findings() == Counter({"r2_cap": 1})
+    assert Finding.objects.get().evidence["kind"] is None
+
+
+def test_r2_rolling_for_named_claims_reads_their_persons_history(clean_world: list[Claim]) -> None:
+    from lijiao.subsidies.audit_checks import Context, check_r2_cap
+
+    _rolling_version(2)
+    person = make_person("指定")
+    first, second, third = (
+        make_claim(person, application_date=d) for d in _dates("2026-01-05", "2026-02-05", "2026-03-05")
+    )
+    named = check_r2_cap(Context(claims=Claim.objects.filter(pk=third.pk)))
+    assert [d.claim_id for d in named] == [third.pk]
+    assert check_r2_cap(Context(claims=Claim.objects.filter(pk__in=[first.pk, second.pk]))) == []

@@ -53,7 +53,7 @@ def test_default_schemes_one_per_kind_every_parameter_with_its_policy(
 
 def test_installing_again_changes_nothing(schemes: dict[str, SchemeVersion]) -> None:
     assert install_default_schemes(actor=None) == []
-    assert SchemeVersion.objects.count() == len(DEFAULT_SCHEMES)
+    assert SchemeVersion.objects.count() == len(DEFAULT_SCHEMES) + 1  # + the 2025 draft of 技能提升补贴
 
 
 def test_a_new_version_publishes_and_closes_the_open_ended_one(
@@ -67,7 +67,7 @@ def test_a_new_version_publishes_and_closes_the_open_ended_one(
         changes={"r6_min_insured_months": 24},
         policies={"r6_min_insured_months": "本市2026年细则：参保满24个月"},
     )
-    assert draft.number == 2 and draft.status == SchemeVersion.Status.DRAFT
+    assert draft.number == 3 and draft.status == SchemeVersion.Status.DRAFT  # 2 is the 2025 draft
     assert draft.parameters["r6_min_insured_months"] == {
         "value": 24,
         "policy": "本市2026年细则：参保满24个月",
@@ -178,7 +178,7 @@ def test_the_scheme_screens(schemes: dict[str, SchemeVersion], scheme_admin: Use
         },
     )
     assert posted.status_code == 302, posted.content.decode()[:2000]
-    draft = SchemeVersion.objects.get(scheme=v1.scheme, number=2)
+    draft = SchemeVersion.objects.get(scheme=v1.scheme, number=3)  # 2 is the 2025 draft
     assert draft.parameters["r6_min_insured_months"]["value"] == 24
     assert draft.document_number == "大人社发〔2026〕1号"
     assert client.post(f"/subsidies/schemes/versions/{draft.pk}/publish/").status_code == 302

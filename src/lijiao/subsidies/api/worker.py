@@ -1,5 +1,6 @@
 """The worker's own claims (``/api/v1/subsidies/mine``): every claim in their name — by whom, for what, how much,
-status, payment — their objection, their own claim from a certificate they hold, and their messages.
+status, payment — their objection, their own claim from a certificate they hold, their messages, and the
+社会保障卡 account their subsidies are paid to (``/mine/account``: the number goes out masked).
 
 No permission needed: the user is matched to their person by the ID number's digest; nobody sees anyone else's.
 """
@@ -15,11 +16,13 @@ from ninja import Field, Router
 from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.certificates.models import Certificate
 from lijiao.core.errors import NotFound
+from lijiao.core.pii import PIIKind, mask
 from lijiao.core.schemas import ErrorOut, InputSchema, Schema
 from lijiao.people.models import Notification
-from lijiao.subsidies.models import Claim, Objection
+from lijiao.subsidies.models import Claim, Objection, PayeeAccount
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import claims as filing
+from lijiao.subsidies.services import payment as payment_services
 from lijiao.subsidies.services import publicity, review
 
 router = Router(auth=required_auth)
@@ -158,3 +161,49 @@ def my_notification_read(request: HttpRequest, notification_id: int) -> Any:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
     return note
+
+
+class MyPayeeAccountIn(InputSchema):
+    bank_name: str = Field(..., max_length=100, description="开户银行")
+    account_number: str = Field(..., max_length=40, description="社会保障卡银行账号（12至25位数字）")
+
+
+class MyPayeeAccountOut(Schema):
+    has_account: bool = Field(..., description="是否已登记发放账户")
+    bank_name: str = Field(..., description="开户银行")
+    account_number: str = Field(..., description="银行账号（脱敏）")
+    updated_at: dt.datetime | None
+
+
+def _my_person(request: HttpRequest) -> Any:
+    person = filing.person_of_user(current_user(request))
+    if person is None:  # no ID number on the login, or no such person: like an unknown object
+        raise NotFound()
+    return person
+
+
+def _account_out(account: PayeeAccount | None) -> dict[str, Any]:
+    if account is None:
+        return {"has_account": False, "bank_name": "", "account_number": "", "updated_at": None}
+    return {
+        "has_account": True,
+        "bank_name": account.bank_name,
+        "account_number": mask(PIIKind.BANK_ACCOUNT, account.account_number),
+        "updated_at": account.updated_at,
+    }
+
+
+@router.get("/mine/account", response={200: MyPayeeAccountOut, **_ERRORS}, summary="我的发放账户")
+def my_account(request: HttpRequest) -> dict[str, Any]:
+    return _account_out(PayeeAccount.objects.filter(person=_my_person(request)).first())
+
+
+@router.put("/mine/account", response={200: MyPayeeAccountOut, **_ERRORS}, summary="设置我的发放账户")
+def my_account_set(request: HttpRequest, payload: MyPayeeAccountIn) -> dict[str, Any]:
+    account = payment_services.set_payee_account(
+        actor=current_user(request),
+        person=_my_person(request),
+        bank_name=payload.bank_name,
+        account_number=payload.account_number,
+    )
+    return _account_out(account)

@@ -6,7 +6,8 @@ dates as ``YYYY-MM-DD``, money as decimal strings, so the facts are stored as th
 Queries (always the same number, asserted in the tests): 1. the claim (compiled once per connection) with its person, certificate, class,
 provider, catalog item and edition, and as subqueries the blacklist on the class dates, the provider's scope,
 another live claim on the certificate (R4), an earlier certificate of the person (R7), lesson hours attended
-(R9), months insured as of the application date and the latest contributing employer's kind (R6); 2. the
+(R9), months insured as of the application date, the latest contributing employer's kind and whether the
+certificate's occupation is a shortage one in the catalog edition in force (R6); 2. the
 person's groups; 3. the person's other live claims counted per kind (calendar year, rolling 12 months, ever);
 4. the levels already subsidised for the certificate's occupation and 工种 (R3).
 """
@@ -26,7 +27,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from lijiao.catalog.models import SHORTAGE_UPLIFT
+from lijiao.catalog.models import SHORTAGE_UPLIFT, CatalogItem, EditionStatus
 from lijiao.certificates.models import Certificate
 from lijiao.core.rules import add_months
 from lijiao.people.models import PersonGroup
@@ -146,6 +147,16 @@ def _claim_queryset(on_default: dt.date) -> Any:
     )
     insured = contributions.order_by().values("citizen_id_digest").annotate(n=Count("id")).values("n")
     latest_kind = contributions.order_by("-month").values("employer_kind")[:1]
+    shortage = (
+        CatalogItem.objects.filter(
+            occupation=OuterRef("certificate__occupation"), edition__effective_from__lte=on
+        )
+        .exclude(edition__status=EditionStatus.DRAFT)
+        .exclude(shortage_tier="")
+        .filter(Q(edition__effective_to__isnull=True) | Q(edition__effective_to__gt=on))
+        .order_by("pk")
+        .values("shortage_tier")[:1]
+    )
     return (
         Claim.objects.order_by()
         .annotate(
@@ -157,6 +168,7 @@ def _claim_queryset(on_default: dt.date) -> Any:
             f_attended=Subquery(attended, output_field=IntegerField()),
             f_insured=Coalesce(Subquery(insured, output_field=IntegerField()), Value(0)),
             f_employer_kind=Subquery(latest_kind),
+            f_cert_shortage=Subquery(shortage),
         )
         .values(*_COLUMNS, *_FLAGS)
     )
@@ -170,6 +182,7 @@ _FLAGS = (
     "f_attended",
     "f_insured",
     "f_employer_kind",
+    "f_cert_shortage",
 )
 
 
@@ -315,7 +328,9 @@ def _facts(
             "employed": base["employed"],
             "employer_kind": employer_kind,
         },
-        "certificate": _certificate(row, prefix) if has_cert else {},
+        "certificate": {**_certificate(row, prefix), "shortage_tier": row["f_cert_shortage"] or ""}
+        if has_cert
+        else {},
         "training_class": _class(row) if has_class else {},
         "attendance": {
             "lesson_hours_attended": (row["f_attended"] or 0) if has_class else None,

@@ -29,6 +29,9 @@ from lijiao.subsidies.rules_data import (
     DEFAULT_EFFECTIVE_FROM,
     DEFAULT_SCHEMES,
     PARAMETER_LABELS,
+    SKILL_UPGRADE_2025_CHANGES,
+    SKILL_UPGRADE_2025_EFFECTIVE_FROM,
+    SKILL_UPGRADE_2025_POLICIES,
     default_scheme,
 )
 
@@ -99,7 +102,36 @@ def install_default_schemes(*, actor: Actor | None) -> list[SchemeVersion]:
             after={"kind": kind, "number": 1, "content_hash": version.content_hash},
         )
         created.append(version)
+        if kind == SchemeKind.SKILL_UPGRADE:
+            created.append(_install_skill_upgrade_2025_draft(actor=actor, base=version))
     return created
+
+
+def _install_skill_upgrade_2025_draft(*, actor: Actor | None, base: SchemeVersion) -> SchemeVersion:
+    """Version 2 of 技能提升补贴 as a ready-to-publish draft: version 1 plus the 2025 yearly limit (R6)."""
+    parameters = {name: dict(entry) for name, entry in base.parameters.items()}
+    for name, value in SKILL_UPGRADE_2025_CHANGES.items():
+        parameters[name] = {"value": value, "policy": SKILL_UPGRADE_2025_POLICIES[name]}
+    rules = dict(base.rules)
+    draft = SchemeVersion.objects.create(
+        scheme=base.scheme,
+        number=base.number + 1,
+        status=SchemeVersion.Status.DRAFT,
+        effective_from=SKILL_UPGRADE_2025_EFFECTIVE_FROM,
+        document_number=base.document_number,
+        policy_text=f"{base.policy_text}；2025年技能提升补贴政策调整",
+        parameters=parameters,
+        rules=rules,
+        content_hash=content_hash(parameters, rules),
+        created_by=_user(actor),
+    )
+    record_event(
+        actor=actor,
+        action="subsidies.version.created",
+        obj=draft,
+        after={"based_on": base.number, "changes": dict(SKILL_UPGRADE_2025_CHANGES), "draft": True},
+    )
+    return draft
 
 
 def _changed_parameters(

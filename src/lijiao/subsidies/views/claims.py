@@ -34,7 +34,7 @@ from lijiao.core.xlsx import xlsx_download
 from lijiao.people.models import Person
 from lijiao.subsidies import exporters
 from lijiao.subsidies.filters import ClaimFilterSet
-from lijiao.subsidies.forms import ApprenticeshipForm, KindForm, ReasonForm
+from lijiao.subsidies.forms import ApprenticeshipForm, CorrectionForm, KindForm, ReasonForm
 from lijiao.subsidies.models import Claim, ClaimStatus, SchemeKind
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import claims as filing
@@ -121,9 +121,26 @@ def claim_list_export(request: HttpRequest) -> HttpResponse:
     return xlsx_download(export, f"{_('补贴申请')}-{timezone.localdate():%Y%m%d}.xlsx")  # type: ignore[return-value]
 
 
+CORRECTABLE = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
+
+
+def correction_form(user: Any, claim: Claim, data: Any = None) -> CorrectionForm | None:
+    """The 补正 form of a draft or returned claim whose kind has stated facts, for its filer only (else None)."""
+    if claim.status not in CORRECTABLE or not review.is_filer(user, claim):
+        return None
+    form = CorrectionForm(data, claim=claim)
+    return form if form.has_facts else None
+
+
 @staff_view(VIEW)
 @require_GET
 def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
+    return _detail(request, claim_id)
+
+
+def _detail(
+    request: HttpRequest, claim_id: int, correction: CorrectionForm | None = None, status: int = 200
+) -> HttpResponse:
     detail = selectors.claim_detail(request.user, claim_id)
     claim = detail.claim
     return render(
@@ -132,6 +149,7 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
         {
             "d": detail,
             "c": claim,
+            "correction": correction or correction_form(request.user, claim),
             "actions": action_buttons(request.user, claim),
             "blockers": review.approval_blockers(claim) if claim.decision_passed is False else [],
             "waiting": review.waiting_days(claim.submitted_at)
@@ -139,7 +157,36 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
             else None,
             "target": review.review_target_days(),
         },
+        status=status,
     )
+
+
+@staff_view(VIEW)
+@require_POST
+def claim_correct(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """补正并提交: the filer corrects the stated facts of a draft or returned claim and (re)submits it; the rules
+    run again on the corrected facts. Invalid input shows the form again with its errors (nothing written)."""
+    claim = selectors.get_claim(request.user, claim_id)
+    if not review.is_filer(request.user, claim):
+        raise DjangoPermissionDenied(_("您没有执行此操作的权限"))
+    form = correction_form(request.user, claim, request.POST)
+    if form is None:
+        messages.error(request, _("只有草稿或退回补正的申请可以补正，且该类补贴没有需要申请人填写的信息"))
+        return redirect("subsidies:claim_detail", claim_id=claim_id)
+    if not form.is_valid():
+        messages.error(request, _("补正信息有误，请按提示修改"))
+        return _detail(request, claim_id, correction=form, status=400)
+    try:
+        review.submit_claim(
+            claim=claim, actor=request.user, facts=form.facts(), note=form.cleaned_data["note"]
+        )
+    except (DomainPermissionDenied, NotFound):
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("subsidies:claim_detail", claim_id=claim_id)
+    messages.success(request, _("已补正并提交补贴申请%(number)s。") % {"number": claim.number})
+    return redirect("subsidies:claim_detail", claim_id=claim_id)
 
 
 def _run_action(request: HttpRequest, claim: Claim, action: str) -> None:
@@ -339,6 +386,7 @@ urlpatterns: list[URLPattern] = [
     path("claims/", claim_list, name="claim_list"),
     path("claims/export.xlsx", claim_list_export, name="claim_list_export"),
     path("claims/<int:claim_id>/", claim_detail, name="claim_detail"),
+    path("claims/<int:claim_id>/correct/", claim_correct, name="claim_correct"),
     *[
         path(
             f"claims/<int:claim_id>/{action.replace('_', '-')}/", _action_view(action), name=f"claim_{action}"

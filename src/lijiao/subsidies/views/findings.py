@@ -105,6 +105,8 @@ def _evidence_rows(value: Any, prefix: str = "") -> list[tuple[str, str]]:
         "blacklist": _("黑名单记录"),
         "persons": _("人员"),
         "body": _("评价机构"),
+        "window_from": _("12个月期间起"),
+        "window_to": _("12个月期间止"),
     }
     rows: list[tuple[str, str]] = []
     if isinstance(value, dict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -26,7 +27,7 @@ from lijiao.subsidies.models import Objection
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import claims as filing
 from lijiao.subsidies.services import publicity, review
-from lijiao.subsidies.views.claims import handled
+from lijiao.subsidies.views.claims import correction_form, handled
 
 
 class ObjectionForm(forms.Form):
@@ -44,6 +45,8 @@ class ObjectionForm(forms.Form):
 def mine(request: HttpRequest) -> HttpResponse:
     """我的补贴: every claim in the user's name, with who filed it, what, how much, status and payment."""
     claims = list(selectors.my_claims(request.user))
+    for claim in claims:
+        claim.correction = correction_form(request.user, claim)  # type: ignore[attr-defined]
     unread = selectors.my_notifications(request.user).filter(read_at__isnull=True).count()
     return render(
         request,
@@ -90,6 +93,37 @@ def mine_submit(request: HttpRequest, claim_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("补贴申请%(number)s已提交。") % {"number": claim.number})
+    return redirect("subsidies:mine")
+
+
+@login_required
+@require_POST
+@handled
+def mine_correct(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """补正并提交 a claim the worker filed for themself (draft or returned, kinds with stated facts)."""
+    claim = selectors.my_claim(request.user, claim_id)
+    if not review.is_filer(request.user, claim):
+        raise DjangoPermissionDenied(_("您没有执行此操作的权限"))
+    form = correction_form(request.user, claim, request.POST)
+    if form is None:
+        messages.error(request, _("只有草稿或退回补正的申请可以补正，且该类补贴没有需要申请人填写的信息"))
+        return redirect("subsidies:mine")
+    if not form.is_valid():
+        errors = "；".join(
+            f"{form.fields[f].label if f in form.fields else ''}{e}"
+            for f, es in form.errors.items()
+            for e in es
+        )
+        messages.error(request, _("补正信息有误：%(errors)s") % {"errors": errors})
+        return redirect("subsidies:mine")
+    try:
+        review.submit_claim(
+            claim=claim, actor=request.user, facts=form.facts(), note=form.cleaned_data["note"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已补正并提交补贴申请%(number)s。") % {"number": claim.number})
     return redirect("subsidies:mine")
 
 
@@ -153,6 +187,7 @@ urlpatterns: list[URLPattern] = [
     path("mine/<int:claim_id>/objection/", mine_objection, name="mine_objection"),
     path("mine/file/", mine_file, name="mine_file"),
     path("mine/<int:claim_id>/submit/", mine_submit, name="mine_submit"),
+    path("mine/<int:claim_id>/correct/", mine_correct, name="mine_correct"),
     path("mine/messages/", my_messages, name="mine_messages"),
     path("mine/messages/<int:notification_id>/read/", message_read, name="mine_message_read"),
 ]

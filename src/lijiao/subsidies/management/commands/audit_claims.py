@@ -1,4 +1,6 @@
-"""``lijiao audit-claims [--year Y] [--check CODE ...]``: run the anti-fraud audit now (for cron or by hand).
+"""``lijiao audit-claims [--year Y] [--check CODE ...] [--enqueue]``: run the anti-fraud audit now (for cron or by
+hand), or with ``--enqueue`` queue :func:`lijiao.subsidies.tasks.audit_claims_task` for the background worker
+(``lijiao db_worker``) and return at once (the nightly cron line of docs/anti-fraud.md).
 
 Prints each check's time and how many findings it made (and how many were new); findings already known are
 not written twice. The nightly background task :func:`lijiao.subsidies.tasks.audit_claims_task` runs the same.
@@ -22,8 +24,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="append", choices=sorted(CHECKS), help="run only this check (repeatable)"
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="queue the full audit for the background worker (lijiao db_worker) instead of running it now",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            if options["check"]:
+                raise CommandError(_("排队执行的是全部核查，不能与 --check 同时使用"))
+            from lijiao.subsidies.tasks import audit_claims_task
+
+            result = audit_claims_task.enqueue(options["year"])
+            self.stdout.write(
+                self.style.SUCCESS(_("已排队，由后台任务执行（任务 %(id)s）") % {"id": result.id})
+            )
+            return
         try:
             run = run_audit(actor=None, year=options["year"], checks=options["check"])
         except DomainError as exc:
