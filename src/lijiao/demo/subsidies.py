@@ -130,7 +130,9 @@ def _worker_claims(users: dict[str, Any], counts: Counter[str]) -> None:
                         "hired_on": (today - dt.timedelta(days=90)).isoformat(),
                         "contract_start": (today - dt.timedelta(days=90)).isoformat(),
                         "contract_end": (today + dt.timedelta(days=640)).isoformat(),
+                        "hire_type": "new",
                         "level": 3,
+                        "training_months": 12,
                         "amount": "2500",
                     },
                 )

@@ -55,7 +55,12 @@ class ApprenticeshipForm(forms.Form):
     contract_end = forms.DateField(
         label=_("劳动合同结束日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    hire_type = forms.ChoiceField(
+        label=_("招用方式"), choices=[("new", _("新招用")), ("transferred", _("转岗"))]
+    )
     level = forms.IntegerField(label=_("培养等级（1–4级）"), min_value=1, max_value=4)
+    training_months = forms.IntegerField(label=_("培养期（月）"), min_value=1, max_value=60)
+    exceptional = forms.BooleanField(label=_("特殊情况延长培养期"), required=False)
     amount = forms.DecimalField(label=_("申请金额（元）"), max_digits=10, decimal_places=2, min_value=0)
     certificate_number = forms.CharField(label=_("证书编号（清算部分必填）"), max_length=40, required=False)
 

@@ -44,7 +44,12 @@ def apprentice_claim(schemes: Any, employer_staff: Any) -> Claim:
         employer_name="大连测试重工",
         employer_credit_code="",
         handling_area=HandlingArea.objects.get(code="ZS"),
-        facts={"hired_on": "2026-01-05", "contract_start": "2026-01-05", "contract_end": "2026-06-30"},
+        facts={
+            "hired_on": "2026-01-05",
+            "contract_start": "2026-01-05",
+            "contract_end": "2026-06-30",
+            "hire_type": "new",
+        },
     )
 
 
@@ -82,7 +87,7 @@ def test_bad_input_shows_the_errors_and_writes_nothing(apprentice_claim: Claim, 
     assert "劳动合同结束日期应晚于开始日期" in text and 'id="correction-form"' in text
     claim = Claim.objects.get(pk=apprentice_claim.pk)
     assert claim.status == S.DRAFT and claim.facts["contract_end"] == "2026-06-30"
-    assert "apprenticeship" not in claim.facts
+    assert claim.facts["apprenticeship"]["contract_months"] == 5  # as filed (5 full months), untouched
 
 
 def test_a_returned_claim_is_corrected_and_resubmitted_only_by_its_filer(

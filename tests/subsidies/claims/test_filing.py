@@ -131,6 +131,8 @@ def test_apprenticeship_advance_without_certificate_final_needs_one(
         "hired_on": "2026-01-05",
         "contract_start": "2026-01-05",
         "contract_end": "2028-01-04",
+        "hire_type": "new",
+        "training_months": 12,
         "amount": "2500",
     }
     area = HandlingArea.objects.get(code="ZS")

@@ -48,3 +48,35 @@ def test_resubmitting_keeps_the_earlier_decision(
     claim = review.submit_claim(claim=claim, actor=provider_staff)
     evaluations = list(ClaimEvaluation.objects.filter(claim=claim).order_by("evaluated_at", "id"))
     assert len(evaluations) == 2 and [e.current for e in evaluations] == [False, True]
+
+
+def test_an_apprenticeship_filed_with_its_contract_reaches_r8_with_the_facts(employer_staff: Any) -> None:
+    """The filing keeps the contract facts in the shape R8 reads: the rule judges them, not their absence."""
+    from lijiao.core.models import HandlingArea
+    from lijiao.subsidies.models import Claim
+    from tests.certificates.conftest import make_person
+
+    install_default_schemes(actor=None)
+    claim = filing.file_apprenticeship(
+        actor=employer_staff,
+        person=make_person("学徒己"),
+        part=Claim.Part.ADVANCE,
+        employer_name="大连测试重工",
+        employer_credit_code="",
+        handling_area=HandlingArea.objects.get(code="ZS"),
+        facts={
+            "hired_on": "2026-01-05",
+            "contract_start": "2026-01-05",
+            "contract_end": "2028-01-04",
+            "hire_type": "new",
+            "level": 3,
+            "training_months": 12,
+            "amount": "2500",
+        },
+    )
+    assert claim.facts["apprenticeship"]["contract_months"] == 24
+    claim = review.submit_claim(claim=claim, actor=employer_staff)
+    r8 = next(
+        line for line in ClaimEvaluation.objects.get(claim=claim, current=True).lines if line["rule"] == "R8"
+    )
+    assert r8["passed"], r8

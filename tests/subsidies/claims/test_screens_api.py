@@ -376,6 +376,8 @@ def test_apprenticeship_form_and_api(schemes: Any, employer_staff: Any, provider
         "hired_on": "2026-01-05",
         "contract_start": "2026-01-05",
         "contract_end": "2027-12-31",
+        "hire_type": "new",
+        "training_months": 12,
         "level": 3,
         "amount": "2500",
     }
@@ -392,7 +394,12 @@ def test_apprenticeship_form_and_api(schemes: Any, employer_staff: Any, provider
             "part": "advance",
             "employer_name": "大连测试重工",
             "handling_area": "ZS",
-            "facts": {"hired_on": "2026-01-05", "contract_start": "2026-01-05", "contract_end": "2027-12-31"},
+            "facts": {
+                "hired_on": "2026-01-05",
+                "contract_start": "2026-01-05",
+                "contract_end": "2027-12-31",
+                "hire_type": "new",
+            },
         },
         content_type="application/json",
     )

@@ -218,7 +218,8 @@ class ApprenticeshipClaimIn(InputSchema):
     employer_credit_code: str = Field("", max_length=18)
     handling_area: str = Field(..., description="经办区域代码")
     facts: dict[str, Any] = Field(
-        ..., description="hired_on, contract_start, contract_end (YYYY-MM-DD), level, amount"
+        ...,
+        description="hired_on, contract_start, contract_end (YYYY-MM-DD), hire_type (new / transferred), level, training_months, exceptional, amount",
     )
     certificate_number: str = Field("", max_length=40, description="证书编号（清算部分必填）")
 

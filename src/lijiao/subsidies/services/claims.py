@@ -35,6 +35,7 @@ from lijiao.core.actors import Actor
 from lijiao.core.errors import Conflict, DomainError, FieldError, NotFound, PermissionDenied
 from lijiao.core.models import HandlingArea
 from lijiao.core.permissions import require_perm
+from lijiao.core.rules import months_between
 from lijiao.people.models import Person
 from lijiao.people.services import notify
 from lijiao.subsidies.models import Claim, ClaimStatus, Scheme, SchemeKind
@@ -354,6 +355,7 @@ def file_for_class(
 
 
 _CONTRACT_FACTS = ("contract_start", "contract_end", "hired_on")
+_HIRE_TYPES = ("new", "transferred", "existing")
 
 
 def _contract_facts(facts: dict[str, Any]) -> dict[str, Any]:
@@ -370,8 +372,20 @@ def _contract_facts(facts: dict[str, Any]) -> dict[str, Any]:
             errors.append(FieldError(name, _("日期格式应为 YYYY-MM-DD")))
     if not errors and clean["contract_end"] <= clean["contract_start"]:
         errors.append(FieldError("contract_end", _("劳动合同结束日期应晚于开始日期")))
+    if facts.get("hire_type") not in _HIRE_TYPES:
+        errors.append(FieldError("hire_type", _("请选择招用方式：新招用或转岗")))
     if errors:
         raise DomainError(_("劳动合同信息不完整"), errors=tuple(errors))
+    # R8 reads the apprenticeship's facts in this shape (README, the policy calculator's facts)
+    start, end = dt.date.fromisoformat(clean["contract_start"]), dt.date.fromisoformat(clean["contract_end"])
+    clean["apprenticeship"] = {
+        "hire_type": facts["hire_type"],
+        "hire_date": clean["hired_on"],
+        "contract_months": months_between(start, end + dt.timedelta(days=1)),
+        "training_months": facts.get("training_months"),
+        "level": facts.get("level"),
+        "exceptional": bool(facts.get("exceptional")),
+    }
     return clean
 
 

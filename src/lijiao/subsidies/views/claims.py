@@ -339,7 +339,10 @@ def apprenticeship_claim(request: HttpRequest) -> HttpResponse:
                 "hired_on": data["hired_on"].isoformat(),
                 "contract_start": data["contract_start"].isoformat(),
                 "contract_end": data["contract_end"].isoformat(),
+                "hire_type": data["hire_type"],
                 "level": data["level"],
+                "training_months": data["training_months"],
+                "exceptional": data["exceptional"],
                 "amount": str(data["amount"]),
             }
             try:
