@@ -14,7 +14,8 @@ Environment:
     LIJIAO_ALLOWED_HOSTS  comma list (default: localhost names)
     LIJIAO_DEBUG          1 for development
     LIJIAO_CONN_MAX_AGE   seconds a database connection is kept (default 600)
-    LIJIAO_SUBSIDY_CAP    the policy's maximum subsidy per item in yuan (default 5500)
+    LIJIAO_SUBSIDY_CAP    the policy's maximum subsidy per item in yuan (default 5500; an edition may set its own)
+    LIJIAO_SMS_GATEWAY    dotted path of the bureau's SMS gateway class (default: none, messages are only logged)
     LIJIAO_REVIEW_DEADLINE_WORKING_DAYS  working days to review a class filing (default 5)
     LIJIAO_PDF_FONT       a CJK TrueType font file (.ttf/.ttc) embedded into PDFs
     LIJIAO_PUBLIC_BASE_URL         the site's public address, in QR codes and credentials (e.g. https://px.example.gov.cn)
@@ -271,6 +272,8 @@ SECURE_CSP = {
 
 # Domain settings.
 SUBSIDY_POLICY_CAP = Decimal(os.environ.get("LIJIAO_SUBSIDY_CAP", "5500.00"))
+# The SMS copy of in-app messages (lijiao.people.sms): a class with ``send(*, phone, text) -> bool``.
+SMS_GATEWAY = os.environ.get("LIJIAO_SMS_GATEWAY", "")
 # Working days within which the district clerk reviews a class filing (the review queue marks later ones).
 TRAINING_REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("LIJIAO_REVIEW_DEADLINE_WORKING_DAYS", "5"))
 PDF_FONT_CANDIDATES = [

@@ -33,7 +33,7 @@ class LoggingGateway:
 
 def gateway() -> SmsGateway:
     """The configured gateway (``settings.SMS_GATEWAY``, a dotted path to a class), or the logging stand-in."""
-    path = getattr(settings, "SMS_GATEWAY", "")
+    path = settings.SMS_GATEWAY
     if not path:
         return LoggingGateway()
     gateway_class = import_string(path)
