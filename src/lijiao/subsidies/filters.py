@@ -49,8 +49,10 @@ class ClaimFilterSet(django_filters.FilterSet):
         # A name from its first character — the full name or the surname — as the certificate list's holder name
         # (ADR 0015 follow-up): a prefix LIKE served by core_person_name_prefix (varchar_pattern_ops) on
         # PostgreSQL, where a contains scanned the city's persons (170-270 ms at scale 0.1).
-        persons = Person.objects.filter(name__startswith=text).values("pk")
-        return qs.filter(Q(person__in=persons) | Q(applicant_name__startswith=text))
+        # A name with cased letters (a Latin-script name) ignores case, without the index (rare).
+        lookup = "startswith" if text.upper() == text.lower() else "istartswith"
+        persons = Person.objects.filter(**{f"name__{lookup}": text}).values("pk")
+        return qs.filter(Q(person__in=persons) | Q(**{f"applicant_name__{lookup}": text}))
 
     def since(self, qs: QuerySet[Claim], name: str, value: dt.date | None) -> QuerySet[Claim]:
         return qs.filter(application_date__gte=value) if value else qs
