@@ -83,3 +83,17 @@ def test_batch_detail_api_pages_its_lines(client: Client, finance: User) -> None
     assert client.get(f"{API}/payment/batches/{batch_id}?limit=0").status_code == 422
     deep = client.get(f"{API}/payment/batches/{batch_id}?offset=10001")
     assert deep.status_code == 422 and deep.json()["code"] == "offset_too_deep"
+
+
+def test_claim_search_by_name_prefix_ignores_case_for_latin_names(client: Client, finance: User) -> None:
+    from lijiao.subsidies.filters import ClaimFilterSet
+
+    anna = make_claim(make_person("Anna Petrova"))
+    wang = make_claim(make_person("王小明"))
+
+    def found(q: str) -> set[str]:
+        return {c.number for c in ClaimFilterSet({"q": q}, queryset=Claim.objects.all()).qs}
+
+    assert found("anna") == found("ANNA P") == {anna.number}
+    assert found("王") == found("王小明") == {wang.number}
+    assert found("小明") == found("petrova") == set()  # a prefix, not a substring
