@@ -68,7 +68,11 @@ class Person(models.Model):
         db_table = "core_person"  # the table kept its name when Person moved out of core (ADR 0001, Layout)
         verbose_name = verbose_name_plural = _("人员")
         constraints = [digest_unique("citizen_id_digest", "core_person_citizen_id_uniq")]
-        indexes = [digest_index("phone_digest", "core_person_phone_idx")]
+        indexes = [
+            digest_index("phone_digest", "core_person_phone_idx"),
+            # a name from its first character (the full name or the surname): a prefix LIKE, as the claim search
+            models.Index(fields=["name"], name="core_person_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -107,8 +107,11 @@ def test_queues_show_waiting_days_and_bulk_first_approve(
     claims: list[Claim], reviewer1: Any, provider_staff: Any, reviewer2: Any
 ) -> None:
     review.submit_claim(claim=claims[1], actor=provider_staff)
-    data = _client(reviewer1).get("/api/v1/subsidies/claims/queues/first").json()
+    answer = _client(reviewer1).get("/api/v1/subsidies/claims/queues/first").json()
+    data = answer["items"]
+    assert answer["count"] == 2
     assert [row["number"] for row in data] == [claims[0].number, claims[1].number]
+    assert data[0]["status_label"] == "待初审" and data[0]["kind_label"]
     assert data[0]["waited_working_days"] in (0, None)
     assert _client(reviewer2).get("/api/v1/subsidies/claims/queues/first").status_code == 403
     page = _client(reviewer1).get("/subsidies/review/first/")
@@ -118,7 +121,7 @@ def test_queues_show_waiting_days_and_bulk_first_approve(
     )
     assert response.status_code == 302
     assert set(Claim.objects.values_list("status", flat=True)) == {S.FIRST_APPROVED}
-    second = _client(reviewer2).get("/api/v1/subsidies/claims/queues/second").json()
+    second = _client(reviewer2).get("/api/v1/subsidies/claims/queues/second").json()["items"]
     assert sorted(row["number"] for row in second) == sorted(c.number for c in claims)
 
 

@@ -18,7 +18,7 @@ from lijiao.accounts.api_auth import current_user, required_auth
 from lijiao.certificates.models import Certificate
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.models import HandlingArea
-from lijiao.core.pagination import paginate
+from lijiao.core.pagination import MAX_LIMIT, paginate
 from lijiao.core.permissions import require_perm
 from lijiao.core.pii import PIIKind, pii_digest
 from lijiao.core.schemas import ErrorOut, InputSchema, Schema
@@ -65,11 +65,12 @@ class ClaimOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj: Claim) -> str:
-        return str(obj.get_kind_display())
+        # a page's label set once (selectors.label_claims) or the row's own
+        return str(getattr(obj, "kind_label", None) or obj.get_kind_display())
 
     @staticmethod
     def resolve_status_label(obj: Claim) -> str:
-        return str(obj.get_status_display())
+        return str(getattr(obj, "status_label", None) or obj.get_status_display())
 
     @staticmethod
     def resolve_person_name(obj: Claim) -> str:
@@ -260,24 +261,43 @@ def claim_list(request: HttpRequest, query: Query[ClaimFilters]) -> QuerySet[Cla
     return filtered(ClaimFilterSet, request.GET, selectors.for_list(selectors.visible_claims(user)))
 
 
-def _queue_rows(claims: QuerySet[Claim], since: str) -> list[Claim]:
-    rows = []
-    for row in selectors.queue_rows(claims, since):
-        claim = row["claim"]
-        claim.waited_working_days = row["waited"]
-        claim.overdue = row["overdue"]
-        rows.append(claim)
-    return rows
+class ClaimQueuePagination(ClaimPagination):
+    """A review queue's page (``limit`` default 50): the claims with the working days they have waited, computed
+    for the page alone (one calendar read, one count per distinct date, the labels from one dict)."""
+
+    class Input(ClaimPagination.Input):
+        limit: int = Field(
+            selectors.QUEUE_PAGE_SIZE, ge=1, le=MAX_LIMIT, description=f"每页条数（1–{MAX_LIMIT}）"
+        )
+
+    def __init__(self, *, since: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.since = since
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        rows = []
+        for row in selectors.queue_rows(page[self.items_attribute], self.since):
+            claim = row["claim"]
+            claim.waited_working_days = row["waited"]
+            claim.overdue = row["overdue"]
+            rows.append(claim)
+        page[self.items_attribute] = rows
+        return page
 
 
 @router.get("/claims/queues/first", response={200: list[ClaimQueueOut], **_LIST_ERRORS}, summary="初审队列")
-def queue_first(request: HttpRequest) -> list[Claim]:
-    return _queue_rows(selectors.first_review_queue(current_user(request)), "submitted_at")
+@paginate(ClaimQueuePagination, since="submitted_at")
+def queue_first(request: HttpRequest) -> QuerySet[Claim]:
+    return selectors.first_review_queue(current_user(request))
 
 
 @router.get("/claims/queues/second", response={200: list[ClaimQueueOut], **_LIST_ERRORS}, summary="复审队列")
-def queue_second(request: HttpRequest) -> list[Claim]:
-    return _queue_rows(selectors.second_review_queue(current_user(request)), "first_reviewed_at")
+@paginate(ClaimQueuePagination, since="first_reviewed_at")
+def queue_second(request: HttpRequest) -> QuerySet[Claim]:
+    return selectors.second_review_queue(current_user(request))
 
 
 @router.get(

@@ -9,6 +9,8 @@ needs no permission: it is every claim in the name of the person the user is (ma
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,16 +33,20 @@ from lijiao.subsidies.models import (
     Objection,
     PaymentLine,
     RuleOverride,
+    SchemeKind,
 )
 from lijiao.subsidies.trace_labels import labelled_inputs
 
 __all__ = [
+    "QUEUE_PAGE_SIZE",
     "VIEW_PERM",
     "ClaimDetail",
     "claim_detail",
+    "claim_labels",
     "first_review_queue",
     "for_list",
     "get_claim",
+    "label_claims",
     "my_claim",
     "my_claims",
     "my_notifications",
@@ -184,7 +190,7 @@ def second_review_queue(user: Any) -> QuerySet[Claim]:
     return _queue(user, ClaimStatus.FIRST_APPROVED, "subsidies.review_second_claim", "first_reviewed_at")
 
 
-QUEUE_LIMIT = 200
+QUEUE_PAGE_SIZE = 50
 
 
 def target_days() -> int:
@@ -192,20 +198,44 @@ def target_days() -> int:
     return int(getattr(settings, "LIJIAO_CLAIM_REVIEW_DAYS", 10))
 
 
-def queue_rows(claims: QuerySet[Claim], since: str) -> list[dict[str, Any]]:
-    """The queue's rows with the working days each claim has waited (one calendar read for all)."""
+def claim_labels() -> dict[str, dict[str, str]]:
+    """The display labels of a claim's choices, translated once for a page (not ``get_…_display()`` per row)."""
+    return {
+        "kind": {str(v): str(label) for v, label in SchemeKind.choices},
+        "status": {str(v): str(label) for v, label in ClaimStatus.choices},
+    }
+
+
+def label_claims(claims: Iterable[Claim]) -> list[Claim]:
+    """The page's claims with ``kind_label`` and ``status_label`` set from one dict per page (the lists' and
+    queues' serialisers read them before falling back to ``get_…_display()``)."""
+    labels = claim_labels()
+    rows = list(claims)
+    for claim in rows:
+        claim.kind_label = labels["kind"].get(claim.kind, claim.kind)  # type: ignore[attr-defined]
+        claim.status_label = labels["status"].get(claim.status, claim.status)  # type: ignore[attr-defined]
+    return rows
+
+
+def queue_rows(claims: Iterable[Claim], since: str) -> list[dict[str, Any]]:
+    """A queue page's rows with the working days each claim has waited: one calendar read for the page and one
+    count per distinct date (a page's claims share a few dates), the labels from one dict per page."""
     calendar = get_calendar()
     target = target_days()
     today = timezone.localdate()
+    waited_on: dict[dt.date, int | None] = {}
     rows = []
-    for claim in claims[:QUEUE_LIMIT]:
+    for claim in label_claims(claims):
         moment = getattr(claim, since)
         waited: int | None = None
         if moment is not None:
-            try:
-                waited = calendar.working_days_between(timezone.localtime(moment).date(), today)
-            except CalendarUnknown:
-                waited = None
+            day = timezone.localtime(moment).date()
+            if day not in waited_on:
+                try:
+                    waited_on[day] = calendar.working_days_between(day, today)
+                except CalendarUnknown:
+                    waited_on[day] = None
+            waited = waited_on[day]
         rows.append({"claim": claim, "waited": waited, "overdue": waited is not None and waited > target})
     return rows
 

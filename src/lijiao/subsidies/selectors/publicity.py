@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from lijiao.accounts.scope import Scope
@@ -27,7 +27,10 @@ __all__ = [
     "PUBLIC_RECENT_DAYS",
     "PublicRow",
     "get_public_publicity",
+    "listed_claims",
+    "listed_totals",
     "public_publicities",
+    "public_row",
     "public_rows",
     "review_claims",
     "review_objections",
@@ -92,6 +95,14 @@ def listed_claims(notice: Publicity) -> QuerySet[Claim]:
         )
         .order_by("id")
     )
+
+
+def listed_totals(notice: Publicity) -> dict[str, Any]:
+    """How many claims the notice lists and their total amount (one query; the screen shows a page of them)."""
+    totals = Claim.objects.filter(publicity=notice, status__in=LISTED).aggregate(
+        listed=Count("id"), total=Sum("amount")
+    )
+    return {"listed": totals["listed"], "total": totals["total"] or 0}
 
 
 def public_row(claim: Claim) -> PublicRow:

@@ -15,8 +15,6 @@ Second reviewers (``subsidies.view_publicity``; area roles see their area's):
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -46,8 +44,17 @@ from lijiao.training.views.classes import _filtered_page, staff_view
 PAGE_SIZE = 50
 
 
+PUBLIC_PAGE_SIZE = 100
+
+
 class PublicObjectionForm(forms.Form):
-    claim_number = forms.ChoiceField(label=gettext_lazy("异议对象"))
+    # the number typed (or taken from the row's link), not a <select> of every claim on notice: a notice lists
+    # hundreds, shown 100 a page; the view checks the number is on this notice ("异议对象不存在" otherwise)
+    claim_number = forms.CharField(
+        label=gettext_lazy("异议对象"),
+        max_length=20,
+        help_text=gettext_lazy("请填写上表中的申请编号"),
+    )
     text = forms.CharField(
         label=gettext_lazy("异议内容"),
         max_length=services.OBJECTION_TEXT_MAX,
@@ -58,11 +65,8 @@ class PublicObjectionForm(forms.Form):
         label=gettext_lazy("联系方式（选填）"), max_length=services.OBJECTION_CONTACT_MAX, required=False
     )
 
-    def __init__(self, *args: Any, rows: list[selectors.PublicRow], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["claim_number"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "—")] + [(r.number, f"{r.number} {r.name} {r.item}") for r in rows]
+    def clean_claim_number(self) -> str:
+        return str(self.cleaned_data["claim_number"]).strip().upper()
 
 
 def _notice(number: str) -> Publicity:
@@ -86,8 +90,12 @@ def public_list(request: HttpRequest) -> HttpResponse:
 def public_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A notice's claims (masked), how to object, and the public objection form."""
     notice = _notice(number)
-    rows = selectors.public_rows(notice)
-    form = PublicObjectionForm(request.POST or None, rows=rows)
+    page = BoundedPaginator(selectors.listed_claims(notice), PUBLIC_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [selectors.public_row(claim) for claim in page.object_list]
+    initial = {"claim_number": request.GET.get("claim", "")[:20]}
+    form = PublicObjectionForm(request.POST or None, initial=initial)
     status = 200
     today = timezone.localdate()
     running = notice.starts_on <= today <= notice.ends_on
@@ -120,9 +128,11 @@ def public_detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "notice": notice,
             "rows": rows,
+            "page": page,
+            "first_index": page.start_index(),
             "form": form,
             "running": running,
-            "total": sum((r.amount or 0 for r in rows), 0),
+            **selectors.listed_totals(notice),
         },
         status=status,
     )

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lijiao.core.errors import DomainError, NotFound
 from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.core.links import pk_url
+from lijiao.core.pagination import BoundedPaginator
 from lijiao.subsidies.models import Claim
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import review
@@ -23,13 +25,19 @@ def _queue(request: HttpRequest, step: str) -> HttpResponse:
         claims, since = selectors.first_review_queue(request.user), "submitted_at"
     else:
         claims, since = selectors.second_review_queue(request.user), "first_reviewed_at"
+    page = BoundedPaginator(claims, selectors.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.queue_rows(page.object_list, since)
+    detail_url = pk_url("subsidies:claim_detail")  # one reverse() for the page (ADR 0015)
+    for row in rows:
+        row["url"] = detail_url(row["claim"].pk)
     return render(
         request,
         "subsidies/claims/queue.html",
         {
             "step": step,
-            "rows": selectors.queue_rows(claims, since),
-            "count": claims.count(),
+            "page": page,
+            "rows": rows,
+            "count": page.paginator.count,
             "target": review.review_target_days(),
             "bulk_url": f"subsidies:queue_{step}_bulk",
         },
