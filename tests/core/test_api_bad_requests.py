@@ -77,9 +77,12 @@ PAGINATED = [
     "/api/v1/providers/listed",
     "/api/v1/subsidies/audit-runs",
     "/api/v1/subsidies/claims",
+    "/api/v1/subsidies/claims/queues/first",
+    "/api/v1/subsidies/claims/queues/second",
     "/api/v1/subsidies/findings",
     "/api/v1/subsidies/objections",
     "/api/v1/subsidies/payment/batches",
+    "/api/v1/subsidies/payment/batches/{payment_batch_id}",
     "/api/v1/subsidies/payment/clawbacks",
     "/api/v1/subsidies/registers",
     "/api/v1/training/classes",
@@ -104,11 +107,15 @@ def test_the_list_of_paginated_endpoints_is_complete() -> None:
 
 
 # lists paged by offset only MAX_DEPTH rows deep (ADR 0014, 0015): the class list (then its cursor), the
-# certificate list and the review queue (then the filters)
+# certificate list, the review queue, the subsidy claims and their queues and a batch's lines (then the filters)
 DEPTH_BOUNDED = {
     "/api/v1/training/classes",
     "/api/v1/certificates/certificates",
     "/api/v1/training/classes/review-queue",
+    "/api/v1/subsidies/claims",
+    "/api/v1/subsidies/claims/queues/first",
+    "/api/v1/subsidies/claims/queues/second",
+    "/api/v1/subsidies/payment/batches/{payment_batch_id}",
 }
 
 HUGE = [
@@ -138,7 +145,10 @@ def test_huge_limit_or_offset_is_a_422_with_a_sentence_on_every_list(
     body = EvaluatingBody.objects.create(
         kind="S", code="0555", name="分页测试评价中心", handling_area=HandlingArea.objects.get(code="ZS")
     )
-    url = path.format(edition_id=edition.pk, body_id=body.pk)
+    from lijiao.subsidies.models import PaymentBatch
+
+    batch = PaymentBatch.objects.create(number="PB2026900001", created_by=admin)
+    url = path.format(edition_id=edition.pk, body_id=body.pk, payment_batch_id=batch.pk)
     client, headers = Client(raise_request_exception=False), bearer(admin)
     for name, value, sentence in HUGE:
         response = client.get(url, {name: value}, headers=headers)
@@ -150,7 +160,7 @@ def test_huge_limit_or_offset_is_a_422_with_a_sentence_on_every_list(
     deepest = MAX_DEPTH if path in DEPTH_BOUNDED else MAX_OFFSET
     response = client.get(url, {"limit": MAX_LIMIT, "offset": deepest}, headers=headers)
     assert response.status_code == 200, response.content
-    assert response.json()["items"] == []
+    assert response.json()["lines" if "{payment_batch_id}" in path else "items"] == []  # a batch: its lines
     if path in DEPTH_BOUNDED:
         body = assert_error(client.get(url, {"offset": deepest + 1}, headers=headers), 422, "offset_too_deep")
         # the class list points to its cursor, the others to their filters
