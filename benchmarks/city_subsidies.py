@@ -128,6 +128,7 @@ def make_claims(rng: random.Random, progress: Any, scale: float = 1.0) -> dict[s
         Scheme,
         SchemeVersion,
     )
+    from lijiao.subsidies.services.schemes import install_default_schemes
 
     users = get_user_model().objects
 
@@ -141,6 +142,7 @@ def make_claims(rng: random.Random, progress: Any, scale: float = 1.0) -> dict[s
         login(name, admin) for name in ("reviewer1", "reviewer2", "finance", "provider")
     )
     today = timezone.localdate()
+    install_default_schemes(actor=None)  # idempotent: a city kept from before the subsidies app has none
     schemes = dict(Scheme.objects.filter(kind__in=["training", "assessment"]).values_list("kind", "pk"))
     versions: dict[str, tuple[int, str]] = {}
     for kind in schemes:
