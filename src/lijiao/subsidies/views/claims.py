@@ -10,11 +10,10 @@ the services with Post/Redirect/Get; a refused write shows its reason as a messa
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
@@ -42,32 +41,11 @@ from lijiao.subsidies.services import review
 from lijiao.training.filters import filtered
 from lijiao.training.models import Enrollment
 from lijiao.training.selectors.classes import get_class
-from lijiao.training.views.classes import _filtered_page
+from lijiao.training.views.classes import _filtered_page, staff_view
+from lijiao.training.views.classes import domain_errors_as_http as handled
 
 VIEW = selectors.VIEW_PERM
 FILE = filing.FILE_PERM
-
-
-def handled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Service refusals of permission become 403, out-of-scope objects 404."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainPermissionDenied:
-            raise DjangoPermissionDenied(_("您没有执行此操作的权限")) from None
-        except NotFound:
-            raise Http404(_("对象不存在")) from None
-
-    return wrapper
-
-
-def staff_view(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-        return login_required(permission_required(perm, raise_exception=True)(handled(view)))
-
-    return decorator
 
 
 def action_buttons(user: Any, claim: Claim) -> list[dict[str, str]]:

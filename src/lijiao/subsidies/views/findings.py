@@ -4,25 +4,21 @@ administration see all; first and second reviewers their handling area's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from lijiao.core.errors import DomainError, NotFound
-from lijiao.core.errors import PermissionDenied as DomainPermissionDenied
+from lijiao.certificates.views.common import certificates_view
+from lijiao.core.errors import DomainError
 from lijiao.core.xlsx import list_xlsx, xlsx_download
 from lijiao.subsidies.audit_checks import check_labels
 from lijiao.subsidies.models import AuditRun, Finding
@@ -32,25 +28,8 @@ from lijiao.training.filters import checked_qs
 
 PAGE_SIZE = 50
 
-
-def fraud_view(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Login (else the login page) and ``perm`` (else 403); a finding outside the user's scope is a 404."""
-
-    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.has_perm(perm):
-                raise DjangoPermissionDenied()
-            try:
-                return view(request, *args, **kwargs)
-            except DomainPermissionDenied as exc:
-                raise DjangoPermissionDenied(exc.message) from None
-            except NotFound as exc:
-                raise Http404(exc.message) from None
-
-        return login_required(wrapper)
-
-    return decorate
+# Login (else the login page) and the permission (else 403); a finding outside the user's scope is a 404.
+fraud_view = certificates_view
 
 
 @fraud_view(selectors.VIEW_FINDING)

@@ -17,7 +17,7 @@ from lijiao.core.pagination import BoundedPaginator
 from lijiao.subsidies.models import Claim
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import review
-from lijiao.subsidies.views.claims import staff_view
+from lijiao.training.views.classes import staff_view
 
 
 def _queue(request: HttpRequest, step: str) -> HttpResponse:

@@ -27,7 +27,8 @@ from lijiao.subsidies.models import Objection
 from lijiao.subsidies.selectors import claims as selectors
 from lijiao.subsidies.services import claims as filing
 from lijiao.subsidies.services import publicity, review
-from lijiao.subsidies.views.claims import correction_form, handled
+from lijiao.subsidies.views.claims import correction_form
+from lijiao.training.views.classes import domain_errors_as_http as handled
 
 
 class ObjectionForm(forms.Form):

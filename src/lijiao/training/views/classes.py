@@ -77,7 +77,7 @@ ACTION_DONE = {
 # Helpers
 
 
-def _domain_errors_as_http(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def domain_errors_as_http(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Service refusals of permission become 403, out-of-scope objects 404."""
 
     @wraps(view)
@@ -96,7 +96,7 @@ def staff_view(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callabl
     """Login (else redirect to login), ``perm`` (else 403), domain refusals as 403/404."""
 
     def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-        return login_required(permission_required(perm, raise_exception=True)(_domain_errors_as_http(view)))
+        return login_required(permission_required(perm, raise_exception=True)(domain_errors_as_http(view)))
 
     return decorator
 
@@ -290,7 +290,7 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_domain_errors_as_http
+@domain_errors_as_http
 @require_POST
 def class_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One workflow step (file, approve, return, reject, start, finish, assess, close) by POST."""
